@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cairn-server", targets: ["cairn-server"]),
+    ],
+    targets: [
+        // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
+        .target(name: "RESP", swiftSettings: optimized),
+        // Keyspace, value types, expiry, the command table and the data commands.
+        .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
+        // Event loop, connections, configuration, INFO, logging, startup.
+        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine"], swiftSettings: optimized),
+        .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
+        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
