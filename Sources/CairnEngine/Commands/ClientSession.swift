@@ -1,0 +1,50 @@
+import RESP
+
+/// The protocol-independent state of one client: selected db, protocol version, reply buffer, transaction and
+/// WATCH state. The server's connection object owns the socket and the query buffer.
+public final class ClientSession {
+    public let id: Int
+    public var db = 0
+    public var reply: ReplyWriter
+    public var name: Bytes? = nil
+    public var libName: String = ""
+    public var libVersion: String = ""
+    public var authenticated = true
+    public var user = "default"
+    /// "ip:port" of the peer, or the unix socket path form Redis shows.
+    public var address: String = ""
+    public var localAddress: String = ""
+    public let createdAt: Int64
+    public var lastInteraction: Int64
+    public var lastCommand: String = "NULL"
+    /// Set when the connection should close once its pending replies are written (QUIT, protocol errors).
+    public var closeAfterReply = false
+    public var replyMode: ReplyMode = .on
+    public var noEvict = false
+    public var isMonitor = false
+    public var isReplica = false
+
+    // MULTI / WATCH
+    public var inMulti = false
+    public var multiQueue: [(Command, OwnedArgs)] = []
+    public var multiAborted = false
+    public var watchBroken = false
+    var watched: [(db: Int, key: Bytes, expiredAtWatch: Bool)] = []
+
+    public enum ReplyMode { case on, off, skipNext, skipThis }
+
+    public var resp3: Bool {
+        get { reply.resp3 }
+        set { reply.resp3 = newValue }
+    }
+
+    public init(id: Int, now: Int64) {
+        self.id = id
+        reply = ReplyWriter()
+        createdAt = now
+        lastInteraction = now
+    }
+
+    public var isWatching: Bool { !watched.isEmpty }
+    public var watchCount: Int { watched.count }
+}

@@ -1,0 +1,27 @@
+extension Engine {
+    func registerBuiltinCommands() {
+        registerStringCommands()
+        registerKeyCommands()
+        registerConnectionCommands()
+        registerTransactionCommands()
+    }
+
+    /// Adds a command (or, with `parent`, a subcommand) to the table.
+    @discardableResult
+    public func register(_ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none,
+                         categories: [String] = [], group: String, parent: Command? = nil,
+                         handler: @escaping CommandHandler) -> Command {
+        let c = Command(name: name, arity: arity, flags: flags, keys: keys, categories: categories,
+                        group: group, parentName: parent?.name, handler: handler)
+        if let parent { parent.addSubcommand(c) } else { commands.register(c) }
+        return c
+    }
+
+    /// A container command (CONFIG, CLIENT, OBJECT...) whose work is done by its subcommands.
+    @discardableResult
+    public func registerContainer(_ name: String, group: String) -> Command {
+        register(name, arity: -2, flags: [], group: group) { ctx throws(CommandError) in
+            throw CommandError.wrongArity(ctx.command.name)
+        }
+    }
+}

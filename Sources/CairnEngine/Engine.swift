@@ -1,0 +1,246 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+
+/// Counters INFO stats reports; the names mirror Redis's fields.
+public struct EngineStats {
+    public var commandsProcessed = 0
+    public var keyspaceHits = 0
+    public var keyspaceMisses = 0
+    public var expiredKeys = 0
+    public var totalErrorReplies = 0
+    public var errorCounts: [String: Int] = [:]
+    public var rejectedCalls = 0
+}
+
+/// Settings the engine reads on its hot paths, kept as plain stored properties; the server's config registry
+/// writes them.
+public struct EngineSettings {
+    public var databases = 16
+    public var hllSparseMaxBytes = 3000
+    public var protoMaxBulkLength = 512 * 1024 * 1024
+    public var requirePass: Bytes? = nil
+    public var slowlogThresholdMicros = 10000
+    public var slowlogMaxLength = 128
+    public init() {}
+}
+
+/// The data server without its network: databases, the command table and command execution.
+/// Everything here runs on the event loop thread; nothing is locked.
+public final class Engine {
+    public private(set) var dbs: [Database] = []
+    public var settings: EngineSettings
+    public var commands = CommandTable()
+    public var stats = EngineStats()
+    /// Unix ms, refreshed before each command so a command (and a whole transaction) sees one instant.
+    public var now: Int64 = 0
+    /// Writes since the last successful save, as INFO's rdb_changes_since_last_save.
+    public var dirty = 0
+    public let slowlog = Slowlog()
+    /// Clients that asked for MONITOR; each executed command is echoed to them.
+    public var monitors: [ClientSession] = []
+    /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
+    public var woken: [ClientSession] = []
+    public var nextClientID = 1
+
+    public init(settings: EngineSettings = EngineSettings()) {
+        self.settings = settings
+        refreshTime()
+        dbs = (0..<settings.databases).map { Database(id: $0, engine: self) }
+        registerBuiltinCommands()
+    }
+
+    public func makeClient() -> ClientSession {
+        defer { nextClientID += 1 }
+        return ClientSession(id: nextClientID, now: now)
+    }
+
+    @inline(__always)
+    public func refreshTime() {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Microseconds on the monotonic clock, for command timing.
+    @inline(__always)
+    public static func monotonicMicros() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
+    }
+
+    // MARK: execution
+
+    /// Runs one client command: lookup, arity, authentication, MULTI queueing, the handler, statistics.
+    public func execute(_ client: ClientSession, _ args: Args) {
+        guard args.count > 0 else { return }
+        refreshTime()
+        client.lastInteraction = now
+        stats.commandsProcessed += 1
+        let replyMark = client.reply.count
+
+        guard var cmd = commands.lookup(args[0]) else {
+            reject(client, nil, unknownCommandMessage(args))
+            return
+        }
+        if !cmd.subcommands.isEmpty && args.count >= 2 {
+            guard let sub = cmd.subcommand(args[1]) else {
+                reject(client, cmd, CommandError.unknownSubcommand(args.text(1), cmd.name).message)
+                return
+            }
+            cmd = sub
+        }
+        if (cmd.arity > 0 && args.count != cmd.arity) || args.count < -cmd.arity {
+            reject(client, cmd, CommandError.wrongArity(cmd.fullName).message)
+            return
+        }
+        if !client.authenticated && !cmd.flags.contains(.noAuth) {
+            reject(client, cmd, "NOAUTH Authentication required.")
+            return
+        }
+        if client.inMulti && !Self.runsInsideMulti(cmd) {
+            if cmd.flags.contains(.noMulti) {
+                reject(client, cmd, "ERR Command not allowed inside a transaction")
+                return
+            }
+            client.multiQueue.append((cmd, args.owned()))
+            client.reply.raw("+QUEUED\r\n")
+            return
+        }
+        feedMonitors(client, args, cmd)
+        call(cmd, client, args)
+        applyReplyMode(client, from: replyMark)
+    }
+
+    /// Executes a command whose lookup and checks are done (also used by EXEC for queued commands).
+    @inline(__always)
+    public func call(_ cmd: Command, _ client: ClientSession, _ args: Args) {
+        let start = Self.monotonicMicros()
+        do {
+            try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
+        } catch {
+            cmd.failedCalls += 1
+            replyError(client, error.message)
+        }
+        let elapsed = Self.monotonicMicros() - start
+        cmd.calls += 1
+        cmd.microseconds += elapsed
+        client.lastCommand = cmd.fullName
+        if elapsed >= settings.slowlogThresholdMicros && settings.slowlogThresholdMicros >= 0
+            && !cmd.flags.contains(.skipSlowlog) {
+            slowlog.record(args: args, micros: elapsed, client: client, now: now, maxLength: settings.slowlogMaxLength)
+        }
+    }
+
+    static func runsInsideMulti(_ cmd: Command) -> Bool {
+        switch cmd.fullName {
+        case "exec", "discard", "multi", "watch", "quit", "reset": return true
+        default: return false
+        }
+    }
+
+    /// An error reply counted in errorstats.
+    public func replyError(_ client: ClientSession, _ message: String) {
+        client.reply.error(message)
+        stats.totalErrorReplies += 1
+        stats.errorCounts[String(message.prefix { $0 != " " }), default: 0] += 1
+    }
+
+    func reject(_ client: ClientSession, _ cmd: Command?, _ message: String) {
+        cmd?.rejectedCalls += 1
+        stats.rejectedCalls += 1
+        if client.inMulti { client.multiAborted = true }
+        replyError(client, message)
+    }
+
+    func unknownCommandMessage(_ args: Args) -> String {
+        var list = ""
+        var i = 1
+        while i < args.count && list.utf8.count < 128 {
+            list += "'\(String(args.text(i).prefix(128 - list.utf8.count)))' "
+            i += 1
+        }
+        return "ERR unknown command '\(String(args.text(0).prefix(128)))', with args beginning with: \(list)"
+    }
+
+    func applyReplyMode(_ client: ClientSession, from mark: Int) {
+        switch client.replyMode {
+        case .on: return
+        case .off:
+            client.reply.bytes.removeSubrange(mark...)
+        case .skipThis:
+            client.reply.bytes.removeSubrange(mark...)
+            client.replyMode = .on
+        case .skipNext:
+            client.replyMode = .skipThis
+        }
+    }
+
+    func feedMonitors(_ client: ClientSession, _ args: Args, _ cmd: Command) {
+        guard !monitors.isEmpty, !cmd.flags.contains(.skipMonitor) else { return }
+        var line = Bytes("+")
+        let secs = now / 1000
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        line.append(contentsOf: "\(secs).\(String(format6(Int(ts.tv_nsec / 1000)))) [\(client.db) \(client.address)]".utf8)
+        for i in 0..<args.count {
+            line.append(UInt8(ascii: " "))
+            MonitorFormat.appendQuoted(args[i], to: &line)
+        }
+        line.append(contentsOf: [13, 10])
+        for m in monitors where m !== client {
+            m.reply.bytes.append(contentsOf: line)
+            woken.append(m)
+        }
+    }
+
+    private func format6(_ v: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, 6 - s.count)) + s
+    }
+
+    // MARK: background work
+
+    /// The active expire cycle, run `hz` times a second: samples segments of each database until the time
+    /// budget (a quarter of the tick, like Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC) is spent.
+    public func activeExpireCycle(hz: Int) {
+        refreshTime()
+        let budgetMicros = 1_000_000 / max(hz, 1) / 4
+        let start = Self.monotonicMicros()
+        for db in dbs where db.volatileCount > 0 {
+            while db.activeExpire(budget: 16) > 0 {
+                if Self.monotonicMicros() - start > budgetMicros { return }
+            }
+            if Self.monotonicMicros() - start > budgetMicros { return }
+        }
+    }
+
+    public func database(_ index: Int) -> Database? {
+        index >= 0 && index < dbs.count ? dbs[index] : nil
+    }
+}
+
+/// How MONITOR and SLOWLOG-style output quote an argument: Redis's sdscatrepr.
+public enum MonitorFormat {
+    public static func appendQuoted(_ b: UnsafeRawBufferPointer, to out: inout Bytes) {
+        out.append(UInt8(ascii: "\""))
+        for c in b {
+            switch c {
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 7: out.append(contentsOf: [92, UInt8(ascii: "a")])
+            case 8: out.append(contentsOf: [92, UInt8(ascii: "b")])
+            case 32...126: out.append(c)
+            default:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, UInt8(ascii: "x"), hex[Int(c >> 4)], hex[Int(c & 15)]])
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,164 @@
+/// One of the numbered databases: a keyspace plus the bookkeeping Redis attaches to it (lazy expiry, WATCH).
+///
+/// Every write goes through the methods here, so WATCH invalidation and expiry accounting cannot be forgotten
+/// by a command handler.
+public final class Database {
+    public let id: Int
+    public var keys = Keyspace()
+    unowned let engine: Engine
+    /// Clients watching each key (WATCH); checked on every write, usually empty.
+    var watchers: [Bytes: [ClientSession]] = [:]
+    var expireCursor = 0
+
+    init(id: Int, engine: Engine) {
+        self.id = id
+        self.engine = engine
+    }
+
+    public var count: Int { keys.count }
+    public var volatileCount: Int { keys.volatileCount }
+
+    // MARK: reads
+
+    /// lookupKeyRead: expires the key if its deadline passed and counts a keyspace hit or miss.
+
+    public func lookupRead(_ key: UnsafeRawBufferPointer) -> Value? {
+        let v = lookupWrite(key)
+        if v == nil { engine.stats.keyspaceMisses += 1 } else { engine.stats.keyspaceHits += 1 }
+        return v
+    }
+
+    /// lookupKeyWrite: expires the key if its deadline passed; no hit/miss accounting.
+
+    public func lookupWrite(_ key: UnsafeRawBufferPointer) -> Value? {
+        guard let (v, exp) = keys.lookup(key) else { return nil }
+        if exp >= 0 && exp <= engine.now {
+            expire(key)
+            return nil
+        }
+        return v
+    }
+
+    public func exists(_ key: UnsafeRawBufferPointer) -> Bool { lookupWrite(key) != nil }
+
+    /// Absolute deadline in ms, -1 without one, nil when the key does not exist.
+    public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
+        guard lookupWrite(key) != nil else { return nil }
+        return keys.expireAt(key)
+    }
+
+    // MARK: writes
+
+    /// Read-modify-write of one key. The key is expired first if due. When `body` throws nothing changes and
+    /// no watcher is disturbed; when it returns, the key counts as modified.
+
+    public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
+        _ = lookupWrite(key)
+        let r = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in try body(&e) }
+        signalModified(key)
+        return r
+    }
+
+    /// Stores a value, replacing any previous one and its deadline (SET semantics).
+
+    public func set(_ key: UnsafeRawBufferPointer, _ value: Value, expireAt: Int64 = -1) {
+        keys.withEntry(key) { e in
+            if e != nil {
+                e!.value = value
+                e!.expireAt = expireAt
+            } else {
+                e = Entry(key: Bytes(key), value: value, expireAt: expireAt)
+            }
+        }
+        signalModified(key)
+    }
+
+    /// Stores a value and keeps the existing deadline (SET KEEPTTL, and in-place updates).
+
+    public func setKeepingTTL(_ key: UnsafeRawBufferPointer, _ value: Value) {
+        let live = lookupWrite(key) != nil
+        keys.withEntry(key) { e in
+            if live && e != nil { e!.value = value } else { e = Entry(key: Bytes(key), value: value) }
+        }
+        signalModified(key)
+    }
+
+    @discardableResult
+    public func delete(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard lookupWrite(key) != nil else { return false }
+        keys.remove(key)
+        signalModified(key)
+        return true
+    }
+
+    /// Sets or clears (-1) the deadline of an existing key. Returns false when the key does not exist.
+    @discardableResult
+    public func setExpire(_ key: UnsafeRawBufferPointer, _ at: Int64) -> Bool {
+        guard lookupWrite(key) != nil else { return false }
+        keys.withEntry(key) { $0!.expireAt = at }
+        signalModified(key)
+        return true
+    }
+
+    /// Empties the database; every watched key counts as modified (FLUSHDB breaks WATCH).
+    public func flush() {
+        keys.removeAll()
+        touchAllWatched()
+    }
+
+    /// Exchanges contents with another database (SWAPDB); watchers of both see a change.
+    public func swapContents(with other: Database) {
+        swap(&keys, &other.keys)
+        touchAllWatched()
+        other.touchAllWatched()
+    }
+
+    // MARK: expiry
+
+    /// Deletes a key whose deadline passed, as Redis's deleteExpiredKeyAndPropagate does.
+    @usableFromInline
+    func expire(_ key: UnsafeRawBufferPointer) {
+        keys.remove(key)
+        engine.stats.expiredKeys += 1
+        signalModified(key)
+    }
+
+    /// One step of the active expire cycle; returns how many keys it removed.
+    func activeExpire(budget: Int) -> Int {
+        guard keys.volatileCount > 0 else { return 0 }
+        var removed = 0
+        expireCursor = keys.removeExpired(now: engine.now, from: expireCursor, budget: budget) { e in
+            removed += 1
+            e.key.withUnsafeBytes { signalModified($0) }
+        }
+        engine.stats.expiredKeys += removed
+        return removed
+    }
+
+    // MARK: WATCH
+
+    @inline(__always)
+    public func signalModified(_ key: UnsafeRawBufferPointer) {
+        if !watchers.isEmpty { touchWatched(key) }
+    }
+
+    @usableFromInline
+    func touchWatched(_ key: UnsafeRawBufferPointer) {
+        guard let clients = watchers[Bytes(key)] else { return }
+        for c in clients { c.watchBroken = true }
+    }
+
+    func touchAllWatched() {
+        for (_, clients) in watchers { for c in clients { c.watchBroken = true } }
+    }
+
+    func addWatcher(_ key: Bytes, _ client: ClientSession) {
+        watchers[key, default: []].append(client)
+    }
+
+    func removeWatcher(_ key: Bytes, _ client: ClientSession) {
+        guard var list = watchers[key] else { return }
+        list.removeAll { $0 === client }
+        watchers[key] = list.isEmpty ? nil : list
+    }
+}

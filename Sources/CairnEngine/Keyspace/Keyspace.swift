@@ -1,0 +1,145 @@
+/// The keys of one database: extendible hashing over copy-on-write segments.
+///
+/// `dir` maps the top `globalDepth` bits of a key's hash to an index in `segments`; each segment appears once in
+/// `segments`, so `isKnownUniquelyReferenced` tells whether a snapshot still shares it. Copying a Keyspace (a
+/// snapshot) costs one retain per segment. Growth splits one segment at a time: there is never a global rehash.
+public struct Keyspace {
+    @usableFromInline var segments: [Segment]
+    @usableFromInline var dir: [UInt32]
+    @usableFromInline var globalDepth: Int
+    public internal(set) var count = 0
+    public internal(set) var volatileCount = 0
+
+    public init() {
+        segments = [Segment(capacity: Segment.minCapacity, depth: 0)]
+        dir = [0]
+        globalDepth = 0
+    }
+
+    @inline(__always)
+    func segmentIndex(_ hash: UInt64) -> Int {
+        globalDepth == 0 ? 0 : Int(dir[Int(truncatingIfNeeded: hash >> UInt64(64 - globalDepth))])
+    }
+
+    /// A segment this keyspace alone holds, copying it first if a snapshot shares it.
+
+    mutating func uniqueSegment(_ si: Int) -> Segment {
+        if !isKnownUniquelyReferenced(&segments[si]) { segments[si] = segments[si].copy() }
+        return segments[si]
+    }
+
+    // MARK: reads
+
+    /// The value and deadline of a key, without expiring it.
+
+    public func lookup(_ key: UnsafeRawBufferPointer) -> (value: Value, expireAt: Int64)? {
+        let h = KeyHash.hash(key)
+        let seg = segments[segmentIndex(h)]
+        guard let i = seg.find(h, key) else { return nil }
+        return (seg.entries[i].value, seg.entries[i].expireAt)
+    }
+
+
+    public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
+        let h = KeyHash.hash(key)
+        let seg = segments[segmentIndex(h)]
+        guard let i = seg.find(h, key) else { return nil }
+        return seg.entries[i].expireAt
+    }
+
+    // MARK: writes
+
+    /// Gives `body` in-place access to the key's entry (nil when absent). Setting it to nil deletes the key;
+    /// setting an absent key inserts it. The entry's key bytes must stay equal to `key`.
+
+    public mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
+        let h = KeyHash.hash(key)
+        var si = segmentIndex(h)
+        var seg = uniqueSegment(si)
+        if let i = seg.find(h, key) {
+            var e: Entry? = (seg.entries + i).move()
+            let oldVolatile = e!.expireAt >= 0
+            // Re-initialise the slot whatever happens so the table stays consistent if body throws.
+            defer {
+                if let e {
+                    (seg.entries + i).initialize(to: e)
+                    let nowVolatile = e.expireAt >= 0
+                    if nowVolatile != oldVolatile {
+                        let d = nowVolatile ? 1 : -1
+                        seg.volatileCount += d
+                        volatileCount += d
+                    }
+                } else {
+                    (seg.entries + i).initialize(to: Entry(key: [], value: .int(0), expireAt: oldVolatile ? 0 : -1))
+                    seg.remove(at: i)
+                    count -= 1
+                    if oldVolatile { volatileCount -= 1 }
+                }
+            }
+            return try body(&e)
+        }
+        var e: Entry? = nil
+        let r = try body(&e)
+        if let e {
+            if seg.isFull {
+                makeRoom(si, h)
+                si = segmentIndex(h)
+                seg = segments[si]
+            }
+            seg.insertNew(h, e)
+            count += 1
+            if e.expireAt >= 0 { volatileCount += 1 }
+        }
+        return r
+    }
+
+    /// Inserts or replaces the whole entry.
+
+    public mutating func set(_ entry: Entry) {
+        entry.key.withUnsafeBytes { k in
+            withEntry(k) { $0 = entry }
+        }
+    }
+
+
+    @discardableResult
+    public mutating func remove(_ key: UnsafeRawBufferPointer) -> Entry? {
+        let h = KeyHash.hash(key)
+        let si = segmentIndex(h)
+        guard segments[si].find(h, key) != nil else { return nil }
+        let seg = uniqueSegment(si)
+        let i = seg.find(h, key)!
+        let e = seg.remove(at: i)
+        count -= 1
+        if e.expireAt >= 0 { volatileCount -= 1 }
+        return e
+    }
+
+    public mutating func removeAll() {
+        self = Keyspace()
+    }
+
+    @usableFromInline
+    mutating func makeRoom(_ si: Int, _ h: UInt64) {
+        let seg = segments[si]
+        if seg.capacity < Segment.maxCapacity {
+            seg.grow()
+            return
+        }
+        if seg.depth == globalDepth {
+            // Double the directory: index j at depth d+1 covers what index j>>1 covered at depth d.
+            var newDir = [UInt32](repeating: 0, count: dir.count * 2)
+            for j in 0..<newDir.count { newDir[j] = dir[j >> 1] }
+            dir = newDir
+            globalDepth += 1
+        }
+        let oldDepth = seg.depth
+        let other = seg.split()
+        let otherIndex = UInt32(segments.count)
+        segments.append(other)
+        // The directory slots of the old segment form one aligned run; its upper half now belongs to `other`.
+        let span = 1 << (globalDepth - oldDepth)
+        let first = Int(truncatingIfNeeded: h >> UInt64(64 - globalDepth)) & ~(span - 1)
+        for j in (first + span / 2)..<(first + span) { dir[j] = otherIndex }
+    }
+}

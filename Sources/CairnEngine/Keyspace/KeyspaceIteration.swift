@@ -1,0 +1,92 @@
+/// Whole-keyspace walks: SCAN, KEYS, RANDOMKEY, the active expire cycle and snapshot serialization.
+extension Keyspace {
+    /// Visits every entry in storage order.
+    public func forEach(_ body: (Entry) throws -> Void) rethrows {
+        for seg in segments {
+            for i in 0..<seg.capacity where seg.hashes[i] != 0 { try body(seg.entries[i]) }
+        }
+    }
+
+    /// A SCAN step. Keys are returned in ascending hash order and the cursor is the next hash to visit, so every
+    /// key present for the whole iteration is returned whatever splits or growth happen between calls.
+    /// Returns the next cursor (0 when done).
+    public func scan(cursor: UInt64, count: Int, _ visit: (Entry) -> Void) -> UInt64 {
+        var cursor = cursor
+        var remaining = max(count, 1)
+        var batch: [(UInt64, Int)] = []
+        while true {
+            let si = segmentIndex(cursor)
+            let seg = segments[si]
+            let shift = UInt64(64 - seg.depth)
+            let prefixEnd: UInt64 = seg.depth == 0 ? 0 : ((cursor >> shift) &+ 1) << shift
+            batch.removeAll(keepingCapacity: true)
+            for i in 0..<seg.capacity where seg.hashes[i] >= cursor && seg.hashes[i] != 0 {
+                batch.append((seg.hashes[i], i))
+            }
+            batch.sort { $0.0 < $1.0 }
+            var k = 0
+            while k < batch.count {
+                // Keys sharing one hash are returned together so the cursor can move past them.
+                let h = batch[k].0
+                if remaining <= 0 { return h }
+                while k < batch.count && batch[k].0 == h {
+                    visit(seg.entries[batch[k].1])
+                    k += 1
+                    remaining -= 1
+                }
+            }
+            if prefixEnd == 0 { return 0 }
+            cursor = prefixEnd
+            if remaining <= 0 { return cursor }
+        }
+    }
+
+    /// A uniformly chosen slot's entry, or nil for an empty keyspace.
+    public func randomEntry() -> Entry? {
+        guard count > 0 else { return nil }
+        while true {
+            let seg = segments[Int.random(in: 0..<segments.count)]
+            guard seg.count > 0 else { continue }
+            // Accepting a segment with probability proportional to its count makes each key about equally likely.
+            if Int.random(in: 0..<(Segment.maxCapacity * 3 / 4)) >= seg.count { continue }
+            while true {
+                let i = Int.random(in: 0..<seg.capacity)
+                if seg.hashes[i] != 0 { return seg.entries[i] }
+            }
+        }
+    }
+
+    /// Removes keys whose deadline has passed, starting at segment `from`, until `budget` segments with
+    /// expiring keys were examined. Calls `expired` for each removed entry; returns where to resume.
+    public mutating func removeExpired(now: Int64, from: Int, budget: Int, _ expired: (Entry) -> Void) -> Int {
+        guard volatileCount > 0, !segments.isEmpty else { return 0 }
+        var si = from % segments.count
+        var examined = 0
+        var visited = 0
+        while examined < budget && visited < segments.count {
+            if segments[si].volatileCount > 0 {
+                examined += 1
+                var seg = segments[si]
+                var i = 0
+                while i < seg.capacity {
+                    if seg.hashes[i] != 0, seg.entries[i].expireAt >= 0, seg.entries[i].expireAt <= now {
+                        seg = uniqueSegment(si)
+                        let e = seg.remove(at: i)
+                        count -= 1
+                        volatileCount -= 1
+                        expired(e)
+                        // Backward shift may have moved another key into slot i.
+                        continue
+                    }
+                    i += 1
+                }
+            }
+            si = (si + 1) % segments.count
+            visited += 1
+        }
+        return si
+    }
+
+    /// The number of segments: a snapshot's unit of work and the active expire cycle's position space.
+    public var segmentCount: Int { segments.count }
+}

@@ -1,0 +1,51 @@
+/// A value stored under a key. String values keep Redis's three encodings because OBJECT ENCODING reports them
+/// and the RDB writer chooses its string form from them.
+public enum Value {
+    /// A string that is the canonical decimal form of a 64-bit integer (encoding `int`).
+    case int(Int64)
+    /// A string as SET creates it: `embstr` up to 44 bytes, `raw` beyond.
+    case bytes(Bytes)
+    /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
+    case rawBytes(Bytes)
+
+    /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
+    public static func string(_ b: UnsafeRawBufferPointer) -> Value {
+        if b.count <= 20, let v = NumberParsing.int64(b) { return .int(v) }
+        return .bytes(Bytes(b))
+    }
+
+    public static func string(_ b: Bytes) -> Value {
+        if b.count <= 20, let v = NumberParsing.int64(b) { return .int(v) }
+        return .bytes(b)
+    }
+
+    public var typeName: StaticString {
+        switch self {
+        case .int, .bytes, .rawBytes: return "string"
+        }
+    }
+
+    public var encodingName: StaticString {
+        switch self {
+        case .int: return "int"
+        case .bytes(let b): return b.count <= 44 ? "embstr" : "raw"
+        case .rawBytes: return "raw"
+        }
+    }
+
+    /// The bytes of a string value; nil for other types.
+    @inlinable public var stringBytes: Bytes? {
+        switch self {
+        case .int(let v): return IntegerFormat.bytes(v)
+        case .bytes(let b), .rawBytes(let b): return b
+        }
+    }
+
+    @inlinable public var isString: Bool {
+        switch self {
+        case .int, .bytes, .rawBytes: return true
+        }
+    }
+}
+
+import RESP

@@ -1,0 +1,1 @@
+public enum CairnServerMain { public static func run(_ args: [String]) {} }

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum IntegerFormat {
+    /// Writes the decimal form of `v` right-aligned at the end of `buf`; returns how many bytes it used.
+    @inlinable @inline(__always)
+    public static func write(_ v: Int64, into buf: UnsafeMutableRawBufferPointer) -> Int {
+        var i = buf.count
+        var u = v.magnitude
+        repeat {
+            i -= 1
+            buf[i] = UInt8(truncatingIfNeeded: u % 10) &+ 48
+            u /= 10
+        } while u != 0
+        if v < 0 { i -= 1; buf[i] = UInt8(ascii: "-") }
+        return buf.count - i
+    }
+
+    public static func bytes(_ v: Int64) -> [UInt8] {
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &tmp) { buf in
+            let n = write(v, into: buf)
+            return Array(UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
+        }
+    }
+}
+
+public enum DoubleFormat {
+    /// Redis's reply form for doubles (%.17g, with "inf", "-inf" and "nan").
+    public static func human(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d.isInfinite { return d > 0 ? "inf" : "-inf" }
+        return cFormat("%.17g", d)
+    }
+
+    static func cFormat(_ fmt: String, _ d: Double) -> String {
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = buf.withUnsafeMutableBufferPointer { p in
+            withVaList([d]) { vsnprintf(p.baseAddress, 64, fmt, $0) }
+        }
+        return String(decoding: buf[0..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,160 @@
+/// Where one argument of the command being parsed lies, relative to the start of that command in the query buffer.
+public struct ArgRange: Sendable {
+    public var start: Int
+    public var count: Int
+    @inlinable public init(start: Int, count: Int) { self.start = start; self.count = count }
+}
+
+public enum ParseOutcome: Equatable, Sendable {
+    /// More bytes are needed. `hint` is the total size the command is known to need so far (0 when unknown),
+    /// so the caller can grow its buffer once for a large bulk instead of many times.
+    case incomplete(hint: Int)
+    /// A whole command was parsed: its arguments are in `args`; `consumed` bytes belong to it.
+    case command(consumed: Int)
+    /// A blank line or a zero-length multibulk: nothing to run, but the bytes are used up.
+    case nothing(consumed: Int)
+    /// Malformed input: the text after "-ERR " that Redis sends before closing the connection.
+    case protocolError(String)
+}
+
+/// Incremental parser for client requests: RESP multibulk frames and inline (telnet) commands.
+///
+/// It keeps its position inside a partially received multibulk command, so a command arriving a few bytes at
+/// a time costs linear work in total. The caller owns the bytes; positions are relative to the command's first
+/// byte, so the caller may move the unparsed tail of its buffer between calls.
+public struct RequestParser {
+    /// Longest inline command or length header accepted without its line end, as Redis's PROTO_INLINE_MAX_SIZE.
+    public static let inlineMaxSize = 64 * 1024
+    public static let maxMultibulkLength = 1024 * 1024
+
+    public private(set) var args: [ArgRange] = []
+    public var maxBulkLength: Int
+
+    private var pendingArgs = 0      // arguments still expected in the current multibulk command; 0 = none started
+    private var pos = 0              // parse position relative to the command start
+    private var bulkLength = -1      // length of the bulk being waited for, -1 when its header is not yet read
+    /// When set, a multibulk count above 10 or a bulk above 16 KB is refused, as Redis does before AUTH.
+    public var unauthenticated = false
+
+    public init(maxBulkLength: Int = 512 * 1024 * 1024) {
+        self.maxBulkLength = maxBulkLength
+        args.reserveCapacity(16)
+    }
+
+    /// Forgets any partial command; the next call starts at a command boundary.
+    public mutating func reset() {
+        pendingArgs = 0
+        pos = 0
+        bulkLength = -1
+        args.removeAll(keepingCapacity: true)
+    }
+
+    /// Parses one command from `buffer`, which starts at the first byte of the command.
+    /// Inline commands are unescaped in place, which is why the buffer is mutable.
+    public mutating func parse(_ buffer: UnsafeMutableRawBufferPointer) -> ParseOutcome {
+        guard buffer.count > 0 else { return .incomplete(hint: 0) }
+        if pendingArgs == 0 && pos == 0 {
+            args.removeAll(keepingCapacity: true)
+            if buffer[0] != UInt8(ascii: "*") { return parseInline(buffer) }
+        }
+        return parseMultibulk(UnsafeRawBufferPointer(buffer))
+    }
+
+    private mutating func parseMultibulk(_ b: UnsafeRawBufferPointer) -> ParseOutcome {
+        if pendingArgs == 0 {
+            guard let cr = Self.findCR(b, from: 0) else {
+                return b.count > Self.inlineMaxSize ? .protocolError("Protocol error: too big mbulk count string") : .incomplete(hint: 0)
+            }
+            guard cr + 1 < b.count else { return .incomplete(hint: 0) }
+            guard let n = Self.parseInt(b, from: 1, to: cr), n <= Int(Int32.max) else {
+                return .protocolError("Protocol error: invalid multibulk length")
+            }
+            if n > 10 && unauthenticated { return .protocolError("Protocol error: unauthenticated multibulk length") }
+            if n > Self.maxMultibulkLength { return .protocolError("Protocol error: invalid multibulk length") }
+            if n <= 0 {
+                reset()
+                return .nothing(consumed: cr + 2)
+            }
+            pos = cr + 2
+            pendingArgs = n
+            bulkLength = -1
+            if args.capacity < n { args.reserveCapacity(min(n, 1024)) }
+        }
+        while pendingArgs > 0 {
+            if bulkLength < 0 {
+                guard let cr = Self.findCR(b, from: pos) else {
+                    return b.count - pos > Self.inlineMaxSize ? .protocolError("Protocol error: too big bulk count string") : .incomplete(hint: 0)
+                }
+                guard cr + 1 < b.count else { return .incomplete(hint: 0) }
+                let marker = b[pos]
+                guard marker == UInt8(ascii: "$") else {
+                    return .protocolError("Protocol error: expected '$', got '\(Character(Unicode.Scalar(marker)))'")
+                }
+                guard let n = Self.parseInt(b, from: pos + 1, to: cr), n >= 0, n <= maxBulkLength else {
+                    return .protocolError("Protocol error: invalid bulk length")
+                }
+                if n > 16384 && unauthenticated { return .protocolError("Protocol error: unauthenticated bulk length") }
+                bulkLength = n
+                pos = cr + 2
+            }
+            if b.count - pos < bulkLength + 2 { return .incomplete(hint: pos + bulkLength + 2) }
+            args.append(ArgRange(start: pos, count: bulkLength))
+            pos += bulkLength + 2
+            bulkLength = -1
+            pendingArgs -= 1
+        }
+        let consumed = pos
+        pos = 0
+        return .command(consumed: consumed)
+    }
+
+    private mutating func parseInline(_ b: UnsafeMutableRawBufferPointer) -> ParseOutcome {
+        guard let nl = Self.find(UInt8(ascii: "\n"), in: UnsafeRawBufferPointer(b), from: 0) else {
+            return b.count > Self.inlineMaxSize ? .protocolError("Protocol error: too big inline request") : .incomplete(hint: 0)
+        }
+        var end = nl
+        if end > 0 && b[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        guard InlineSplitter.split(b, end: end, into: &args) else {
+            args.removeAll(keepingCapacity: true)
+            return .protocolError("Protocol error: unbalanced quotes in request")
+        }
+        return args.isEmpty ? .nothing(consumed: nl + 1) : .command(consumed: nl + 1)
+    }
+
+    @inline(__always)
+    static func findCR(_ b: UnsafeRawBufferPointer, from: Int) -> Int? {
+        find(UInt8(ascii: "\r"), in: b, from: from)
+    }
+
+    @inline(__always)
+    static func find(_ byte: UInt8, in b: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard from < b.count, let base = b.baseAddress else { return nil }
+        guard let p = memchr(base + from, Int32(byte), b.count - from) else { return nil }
+        return UnsafeRawPointer(p) - base
+    }
+
+    /// Strict decimal parse of a length header: optional '-', digits only, no overflow.
+    static func parseInt(_ b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard to > from, to - from <= 20 else { return nil }
+        var i = from
+        var negative = false
+        if b[i] == UInt8(ascii: "-") { negative = true; i += 1; if i == to { return nil } }
+        var v = 0
+        while i < to {
+            let d = Int(b[i]) &- 48
+            guard d >= 0 && d <= 9 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(d)
+            if o1 || o2 { return nil }
+            v = s
+            i += 1
+        }
+        return negative ? -v : v
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

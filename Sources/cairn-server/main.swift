@@ -1,0 +1,2 @@
+import CairnServer
+CairnServerMain.run(CommandLine.arguments)
