@@ -12,10 +12,12 @@ let package = Package(
     targets: [
         // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
         .target(name: "RESP", swiftSettings: optimized),
+        // Linux system interfaces (epoll, signalfd, accept4) that Glibc does not surface to Swift.
+        .target(name: "CSystem"),
         // Keyspace, value types, expiry, the command table and the data commands.
         .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
-        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine"], swiftSettings: optimized),
+        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),

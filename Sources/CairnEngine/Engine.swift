@@ -43,6 +43,8 @@ public final class Engine {
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
     public var woken: [ClientSession] = []
     public var nextClientID = 1
+    /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
+    public var activeExpireEnabled = true
 
     public init(settings: EngineSettings = EngineSettings()) {
         self.settings = settings
@@ -215,6 +217,12 @@ public final class Engine {
             }
             if Self.monotonicMicros() - start > budgetMicros { return }
         }
+    }
+
+    /// Forgets a disconnected client everywhere the engine refers to it.
+    public func clientClosed(_ client: ClientSession) {
+        unwatchAll(client)
+        if client.isMonitor { monitors.removeAll { $0 === client } }
     }
 
     public func database(_ index: Int) -> Database? {

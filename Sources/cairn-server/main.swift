@@ -1,2 +1,3 @@
 import CairnServer
+
 CairnServerMain.run(CommandLine.arguments)

@@ -238,30 +238,15 @@ public enum HyperLogLog {
         (Int(s[p] & 0x3F) << 8 | Int(p + 1 < end ? s[p + 1] : 0)) + 1
     }
 
-    /// Register histogram of a sparse stream; false when the runs do not add up to exactly 16384 registers.
+    /// Register histogram of a sparse stream; false when it is corrupted.
     static func sparseHistogram(_ s: UnsafePointer<UInt8>, _ len: Int, _ histo: UnsafeMutablePointer<Int>) -> Bool {
-        var p = 0
-        var idx = 0
-        while p < len {
-            let op = s[p]
-            if isZero(op) {
-                let run = zeroLen(op)
-                idx += run
-                histo[0] += run
-                p += 1
-            } else if isXZero(op) {
-                let run = xzeroLen(s, p, len)
-                idx += run
-                histo[0] += run
-                p += 2
-            } else {
-                let run = valLen(op)
-                idx += run
-                histo[Int(valValue(op))] += run
-                p += 1
-            }
+        var nonZero = 0
+        let ok = forEachSparseRun(s, len) { _, run, value in
+            histo[Int(value)] += run
+            nonZero += run
         }
-        return idx == registerCount
+        histo[0] = registerCount - nonZero
+        return ok
     }
 
     /// Redis's hllMerge: registers[i] = max(registers[i], hll[i]); false when a sparse stream is corrupted.
@@ -284,8 +269,9 @@ public enum HyperLogLog {
         }
     }
 
-    /// Walks a sparse stream calling `body(firstRegister, run, value)` for each VAL run. Like Redis, a VAL run past
-    /// the last register stops the walk, and the stream is valid only if it covers exactly 16384 registers.
+    /// Walks a sparse stream calling `body(firstRegister, run, value)` for each VAL run. The stream is valid only
+    /// if its runs cover exactly 16384 registers; as in Redis since the CVE-2025-32023 fix, the walk stops at the
+    /// first opcode that would run past the last register.
     @inline(__always)
     static func forEachSparseRun(_ s: UnsafePointer<UInt8>, _ len: Int,
                                  _ body: (Int, Int, UInt8) -> Void) -> Bool {
@@ -293,19 +279,20 @@ public enum HyperLogLog {
         var idx = 0
         while p < len {
             let op = s[p]
+            let run: Int
             if isZero(op) {
-                idx += zeroLen(op)
+                run = zeroLen(op)
                 p += 1
             } else if isXZero(op) {
-                idx += xzeroLen(s, p, len)
+                run = xzeroLen(s, p, len)
                 p += 2
             } else {
-                let run = valLen(op)
-                if idx + run > registerCount { break }
-                body(idx, run, valValue(op))
-                idx += run
+                run = valLen(op)
                 p += 1
             }
+            if idx + run > registerCount { return false }
+            if isVal(op) { body(idx, run, valValue(op)) }
+            idx += run
         }
         return idx == registerCount
     }

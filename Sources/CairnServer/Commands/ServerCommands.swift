@@ -1,0 +1,7 @@
+import RESP
+import CairnEngine
+
+extension Server {
+    func registerServerCommands() {
+    }
+}

@@ -1,1 +1,0 @@
-public enum CairnServerMain { public static func run(_ args: [String]) {} }

@@ -1,0 +1,336 @@
+#if canImport(Glibc)
+import CSystem
+import Glibc
+#endif
+import RESP
+import CairnEngine
+
+/// Output buffer limits for one client class (client-output-buffer-limit): a hard limit that disconnects at
+/// once, and a soft limit that disconnects when exceeded for `softSeconds` in a row. Zero disables a limit.
+public struct OutputBufferLimit: Sendable, Equatable {
+    public var hard: Int
+    public var soft: Int
+    public var softSeconds: Int
+    public init(hard: Int, soft: Int, softSeconds: Int) { self.hard = hard; self.soft = soft; self.softSeconds = softSeconds }
+}
+
+/// What the network layer reads on every iteration, kept as plain stored properties.
+public struct NetworkSettings {
+    public var bind = ["127.0.0.1", "-::1"]
+    public var port = 6379
+    public var unixSocket = ""
+    public var unixSocketPerm = 0
+    public var tcpBacklog: Int32 = 511
+    public var timeout = 0
+    public var tcpKeepalive = 300
+    public var maxClients = 10000
+    public var hz = 10
+    public var clientQueryBufferLimit = 1024 * 1024 * 1024
+    public var normalOutputLimit = OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0)
+    public var replicaOutputLimit = OutputBufferLimit(hard: 256 << 20, soft: 64 << 20, softSeconds: 60)
+    public var pubsubOutputLimit = OutputBufferLimit(hard: 32 << 20, soft: 8 << 20, softSeconds: 60)
+    public init() {}
+}
+
+/// The server: listening sockets, connections and the event loop around the engine.
+///
+/// Threads: this object lives on the main thread, which runs the event loop; it reads, parses, executes and
+/// writes for every client. Nothing here is touched by another thread.
+public final class Server {
+    public let engine: Engine
+    public var net: NetworkSettings
+    public let log: Logger
+    let loop = EventLoop()
+    var listeners: [Int32: String?] = [:]          // fd -> unix path (nil for TCP)
+    var connections: [Connection?] = []             // indexed by fd
+    var connectionsByID: [Int: Connection] = [:]
+    var pendingFlush: [Connection] = []
+    var signalFD: Int32 = -1
+    var shutdownRequested = false
+    public var exitCode: Int32 = 0
+    let startedAt: Int64
+    var cronCount = 0
+    var lastCron = 0
+    var stats = ServerStats()
+    /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
+    public var shutdownHooks: [() -> Void] = []
+
+    struct ServerStats {
+        var totalConnections = 0
+        var rejectedConnections = 0
+        var netInput = 0
+        var netOutput = 0
+    }
+
+    public init(engine: Engine, net: NetworkSettings, log: Logger) {
+        self.engine = engine
+        self.net = net
+        self.log = log
+        startedAt = engine.now
+        registerServerCommands()
+    }
+
+    // MARK: startup
+
+    public func listen() throws {
+        raiseFileLimit()
+        for addr in net.bind {
+            if let fd = try Sockets.listenTCP(address: addr, port: net.port, backlog: net.tcpBacklog) {
+                listeners[fd] = .some(nil)
+                loop.add(fd, readable: true, writable: false)
+            }
+        }
+        if listeners.isEmpty && !net.bind.isEmpty {
+            throw Sockets.Failure(message: "Failed listening on port \(net.port) (tcp), aborting.")
+        }
+        if !net.unixSocket.isEmpty {
+            let fd = try Sockets.listenUnix(path: net.unixSocket, permissions: net.unixSocketPerm, backlog: net.tcpBacklog)
+            listeners[fd] = .some(net.unixSocket)
+            loop.add(fd, readable: true, writable: false)
+        }
+        installSignalHandlers()
+    }
+
+    /// Like Redis, ask for enough descriptors for maxclients plus the server's own.
+    func raiseFileLimit() {
+        var lim = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
+        let want = rlim_t(net.maxClients + 32)
+        if lim.rlim_cur < want {
+            var newLim = lim
+            newLim.rlim_cur = min(want, lim.rlim_max)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &newLim) != 0 || newLim.rlim_cur < want {
+                log.warning("You requested maxclients of \(net.maxClients) requiring at least \(want) max file descriptors; the current limit is \(newLim.rlim_cur).")
+            }
+        }
+    }
+
+    /// SIGTERM and SIGINT arrive through a signalfd so shutdown runs on the event loop, not in a handler.
+    func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_BLOCK, &set, nil)
+        signalFD = signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        if signalFD >= 0 { loop.add(signalFD, readable: true, writable: false) }
+    }
+
+    // MARK: the loop
+
+    public func run() {
+        while !shutdownRequested {
+            let timeout = Int32(max(1, 1000 / max(net.hz, 1)))
+            loop.poll(timeoutMs: timeout) { fd, readable, writable in
+                handleEvent(fd, readable, writable)
+            }
+            let nowMicros = Engine.monotonicMicros()
+            if nowMicros - lastCron >= 1_000_000 / max(net.hz, 1) {
+                lastCron = nowMicros
+                cron()
+            }
+            flushPending()
+        }
+        finishShutdown()
+    }
+
+    func handleEvent(_ fd: Int32, _ readable: Bool, _ writable: Bool) {
+        if fd == signalFD {
+            var info = signalfd_siginfo()
+            _ = read(fd, &info, MemoryLayout<signalfd_siginfo>.size)
+            let name = info.ssi_signo == UInt32(SIGINT) ? "SIGINT" : "SIGTERM"
+            log.warning("Received \(name) scheduling shutdown...")
+            shutdownRequested = true
+            return
+        }
+        if let unixPath = listeners[fd] {
+            acceptClients(fd, unixPath: unixPath)
+            return
+        }
+        guard Int(fd) < connections.count, let conn = connections[Int(fd)] else { return }
+        if writable && conn.wantsWritable {
+            if !conn.flush() { closeConnection(conn); return }
+            if conn.pendingOutputBytes == 0 {
+                conn.wantsWritable = false
+                loop.modify(fd, readable: true, writable: false)
+                if conn.session.closeAfterReply { closeConnection(conn); return }
+            }
+        }
+        if readable { readFrom(conn) }
+    }
+
+    func acceptClients(_ listener: Int32, unixPath: String?) {
+        // Accept a bounded batch per wakeup, as Redis does, so a connection storm cannot starve clients.
+        for _ in 0..<1000 {
+            guard let (fd, peer) = Sockets.accept(listener, unixPath: unixPath) else { return }
+            stats.totalConnections += 1
+            if connectionsByID.count >= net.maxClients {
+                let msg = "-ERR max number of clients reached\r\n"
+                _ = msg.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+                stats.rejectedConnections += 1
+                continue
+            }
+            if unixPath == nil { Sockets.configureClient(fd, keepalive: net.tcpKeepalive) }
+            let session = engine.makeClient()
+            session.address = peer
+            session.localAddress = unixPath.map { "\($0):0" } ?? Sockets.localAddress(fd)
+            session.authenticated = engine.settings.requirePass == nil
+            let conn = Connection(fd: fd, session: session, maxBulk: engine.settings.protoMaxBulkLength)
+            conn.isUnix = unixPath != nil
+            conn.parser.unauthenticated = !session.authenticated
+            while connections.count <= Int(fd) { connections.append(nil) }
+            connections[Int(fd)] = conn
+            connectionsByID[session.id] = conn
+            loop.add(fd, readable: true, writable: false)
+            log.verbose("Accepted \(peer)")
+        }
+    }
+
+    func readFrom(_ conn: Connection) {
+        if !conn.readAvailable(hint: 0) {
+            log.verbose("Client closed connection id=\(conn.session.id) addr=\(conn.session.address)")
+            closeConnection(conn)
+            return
+        }
+        processInput(conn)
+    }
+
+    /// Parses and runs every complete command in the query buffer.
+    func processInput(_ conn: Connection) {
+        let session = conn.session
+        while conn.queryStart < conn.queryEnd && !conn.closed && !session.closeAfterReply {
+            let region = UnsafeMutableRawBufferPointer(start: conn.query + conn.queryStart, count: conn.queryEnd - conn.queryStart)
+            switch conn.parser.parse(region) {
+            case .incomplete(let hint):
+                if hint > 0 { conn.reserveQuery(hint - (conn.queryEnd - conn.queryStart)) }
+                if conn.pendingQueryBytes > net.clientQueryBufferLimit {
+                    log.warning("Closing client that reached max query buffer length: id=\(session.id) addr=\(session.address) qbuf=\(conn.pendingQueryBytes)")
+                    closeConnection(conn)
+                    return
+                }
+                queueFlush(conn)
+                return
+            case .nothing(let consumed):
+                conn.queryStart += consumed
+            case .command(let consumed):
+                let base = UnsafeRawPointer(conn.query + conn.queryStart)
+                conn.parser.args.withUnsafeBufferPointer { ranges in
+                    engine.execute(session, Args(base: base, ranges: ranges))
+                }
+                conn.queryStart += consumed
+                afterCommand(conn)
+            case .protocolError(let message):
+                log.verbose("Protocol error (\(message)) from client: id=\(session.id) addr=\(session.address)")
+                engine.replyError(session, "ERR \(message)")
+                session.closeAfterReply = true
+                conn.parser.reset()
+                conn.queryStart = conn.queryEnd
+            }
+        }
+        if conn.queryStart == conn.queryEnd {
+            conn.queryStart = 0
+            conn.queryEnd = 0
+            conn.shrinkQueryIfIdle()
+        }
+        queueFlush(conn)
+    }
+
+    /// Work after each command that needs the connection rather than the session.
+    func afterCommand(_ conn: Connection) {
+        conn.parser.unauthenticated = !conn.session.authenticated
+        if !enforceOutputLimit(conn) { return }
+    }
+
+    func queueFlush(_ conn: Connection) {
+        if conn.session.reply.count > conn.sentOffset || conn.session.closeAfterReply { pendingFlush.append(conn) }
+    }
+
+    /// Writes every reply produced this iteration: one write per client per loop turn.
+    func flushPending() {
+        for s in engine.woken {
+            if let c = connectionsByID[s.id] { pendingFlush.append(c) }
+        }
+        engine.woken.removeAll(keepingCapacity: true)
+        guard !pendingFlush.isEmpty else { return }
+        let batch = pendingFlush
+        pendingFlush.removeAll(keepingCapacity: true)
+        for conn in batch where !conn.closed {
+            guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
+            if !conn.wantsWritable {
+                if !conn.flush() { closeConnection(conn); continue }
+            }
+            if conn.pendingOutputBytes > 0 {
+                if !conn.wantsWritable {
+                    conn.wantsWritable = true
+                    loop.modify(conn.fd, readable: true, writable: true)
+                }
+            } else if conn.session.closeAfterReply {
+                closeConnection(conn)
+            }
+        }
+    }
+
+    /// client-output-buffer-limit: returns false when the client was disconnected.
+    func enforceOutputLimit(_ conn: Connection) -> Bool {
+        let limit = net.normalOutputLimit
+        let pending = conn.pendingOutputBytes
+        if limit.hard > 0 && pending > limit.hard {
+            log.warning("Client id=\(conn.session.id) addr=\(conn.session.address) scheduled to be closed ASAP for overcoming of output buffer limits.")
+            closeConnection(conn)
+            return false
+        }
+        return true
+    }
+
+    func closeConnection(_ conn: Connection) {
+        guard !conn.closed else { return }
+        conn.closed = true
+        loop.remove(conn.fd)
+        close(conn.fd)
+        connections[Int(conn.fd)] = nil
+        connectionsByID[conn.session.id] = nil
+        stats.netInput += conn.totalNetInput
+        stats.netOutput += conn.totalNetOutput
+        engine.clientClosed(conn.session)
+    }
+
+    // MARK: periodic work
+
+    /// serverCron: active expiry and idle-client timeouts, `hz` times a second.
+    func cron() {
+        cronCount += 1
+        if engine.activeExpireEnabled { engine.activeExpireCycle(hz: net.hz) }
+        if net.timeout > 0 && cronCount % max(net.hz, 1) == 0 {
+            engine.refreshTime()
+            let limit = Int64(net.timeout) * 1000
+            for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica {
+                if engine.now - conn.session.lastInteraction > limit {
+                    log.verbose("Closing idle client")
+                    closeConnection(conn)
+                }
+            }
+        }
+    }
+
+    // MARK: shutdown
+
+    func finishShutdown() {
+        log.warning("User requested shutdown...")
+        for hook in shutdownHooks { hook() }
+        for (_, conn) in connectionsByID {
+            _ = conn.flush()
+            closeConnection(conn)
+        }
+        for (fd, path) in listeners {
+            close(fd)
+            if let path { unlink(path) }
+        }
+        log.warning("Cairn is now ready to exit, bye bye...")
+    }
+
+    public func requestShutdown() { shutdownRequested = true }
+
+    public var clientCount: Int { connectionsByID.count }
+}
