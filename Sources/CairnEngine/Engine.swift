@@ -43,12 +43,19 @@ public final class Engine {
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
     public var woken: [ClientSession] = []
     public var nextClientID = 1
+    /// Unix seconds of the last successful save (LASTSAVE, INFO rdb_last_save_time).
+    public var lastSaveTime: Int64 = 0
+    /// "master" or "slave", as INFO and HELLO report the replication role.
+    public var role = "master"
+    /// The Redis version Cairn's command set and replies match; clients read it to pick features.
+    public static let compatibleRedisVersion = "7.2.4"
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
     public var activeExpireEnabled = true
 
     public init(settings: EngineSettings = EngineSettings()) {
         self.settings = settings
         refreshTime()
+        lastSaveTime = now / 1000
         dbs = (0..<settings.databases).map { Database(id: $0, engine: self) }
         registerBuiltinCommands()
     }

@@ -52,6 +52,9 @@ public final class Server {
     var cronCount = 0
     var lastCron = 0
     var stats = ServerStats()
+    var pauseState = PauseState()
+    /// Set when a pause is found expired mid-iteration; the pause is lifted after the iteration.
+    var unpauseLater = false
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
     public var shutdownHooks: [() -> Void] = []
 
@@ -68,6 +71,7 @@ public final class Server {
         self.log = log
         startedAt = engine.now
         registerServerCommands()
+        registerClientCommand()
     }
 
     // MARK: startup
@@ -216,8 +220,17 @@ public final class Server {
                 conn.queryStart += consumed
             case .command(let consumed):
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
-                conn.parser.args.withUnsafeBufferPointer { ranges in
-                    engine.execute(session, Args(base: base, ranges: ranges))
+                let paused = conn.parser.args.withUnsafeBufferPointer { ranges in
+                    let args = Args(base: base, ranges: ranges)
+                    if mustWaitForPause(session, args) { return true }
+                    engine.execute(session, args)
+                    return false
+                }
+                if paused {
+                    conn.parser.reset()
+                    if !pauseState.waiting.contains(where: { $0 === conn }) { pauseState.waiting.append(conn) }
+                    queueFlush(conn)
+                    return
                 }
                 conn.queryStart += consumed
                 afterCommand(conn)
@@ -301,6 +314,10 @@ public final class Server {
     /// serverCron: active expiry and idle-client timeouts, `hz` times a second.
     func cron() {
         cronCount += 1
+        if unpauseLater || (pauseState.isActive && Engine.monotonicMicros() >= pauseState.untilMicros) {
+            unpauseLater = false
+            unpause()
+        }
         if engine.activeExpireEnabled { engine.activeExpireCycle(hz: net.hz) }
         if net.timeout > 0 && cronCount % max(net.hz, 1) == 0 {
             engine.refreshTime()

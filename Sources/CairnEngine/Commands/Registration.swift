@@ -3,6 +3,7 @@ extension Engine {
         registerStringCommands()
         registerKeyCommands()
         registerConnectionCommands()
+        registerSessionCommands()
         registerTransactionCommands()
     }
 
