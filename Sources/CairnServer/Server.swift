@@ -63,7 +63,20 @@ public final class Server {
         var rejectedConnections = 0
         var netInput = 0
         var netOutput = 0
+        var readsProcessed = 0
+        var writesProcessed = 0
+        var loopCycles = 0
     }
+    var opsSampler = RateSampler()
+    var inputSampler = RateSampler()
+    var outputSampler = RateSampler()
+    var lastSampleMicros = 0
+    var peakMemory = 0
+    var startupMemory = 0
+    /// A random 40-hex identifier of this run, as Redis's run_id.
+    public let runID: String = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
+    public var configFile = ""
+    public var executablePath = ""
 
     public init(engine: Engine, net: NetworkSettings, log: Logger) {
         self.engine = engine
@@ -72,6 +85,8 @@ public final class Server {
         startedAt = engine.now
         registerServerCommands()
         registerClientCommand()
+        registerInfoCommand()
+        startupMemory = MemoryStats.allocatedBytes()
     }
 
     // MARK: startup
@@ -135,6 +150,7 @@ public final class Server {
                 cron()
             }
             flushPending()
+            stats.loopCycles += 1
         }
         finishShutdown()
     }
@@ -145,6 +161,7 @@ public final class Server {
             _ = read(fd, &info, MemoryLayout<signalfd_siginfo>.size)
             let name = info.ssi_signo == UInt32(SIGINT) ? "SIGINT" : "SIGTERM"
             log.warning("Received \(name) scheduling shutdown...")
+            log.warning("User requested shutdown...")
             shutdownRequested = true
             return
         }
@@ -161,7 +178,10 @@ public final class Server {
                 if conn.session.closeAfterReply { closeConnection(conn); return }
             }
         }
-        if readable { readFrom(conn) }
+        if readable {
+            stats.readsProcessed += 1
+            readFrom(conn)
+        }
     }
 
     func acceptClients(_ listener: Int32, unixPath: String?) {
@@ -272,6 +292,7 @@ public final class Server {
         for conn in batch where !conn.closed {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if !conn.wantsWritable {
+                stats.writesProcessed += 1
                 if !conn.flush() { closeConnection(conn); continue }
             }
             if conn.pendingOutputBytes > 0 {
@@ -314,6 +335,13 @@ public final class Server {
     /// serverCron: active expiry and idle-client timeouts, `hz` times a second.
     func cron() {
         cronCount += 1
+        let nowMicros = Engine.monotonicMicros()
+        if nowMicros - lastSampleMicros >= 100_000 {
+            lastSampleMicros = nowMicros
+            opsSampler.sample(engine.stats.commandsProcessed, nowMicros: nowMicros)
+            inputSampler.sample(stats.netInput + connectionsByID.values.reduce(0) { $0 + $1.totalNetInput }, nowMicros: nowMicros)
+            outputSampler.sample(stats.netOutput + connectionsByID.values.reduce(0) { $0 + $1.totalNetOutput }, nowMicros: nowMicros)
+        }
         if unpauseLater || (pauseState.isActive && Engine.monotonicMicros() >= pauseState.untilMicros) {
             unpauseLater = false
             unpause()
@@ -334,7 +362,6 @@ public final class Server {
     // MARK: shutdown
 
     func finishShutdown() {
-        log.warning("User requested shutdown...")
         for hook in shutdownHooks { hook() }
         for (_, conn) in connectionsByID {
             _ = conn.flush()

@@ -6,5 +6,11 @@
 #include <sys/socket.h>
 #include <signal.h>
 
+#include <stddef.h>
+
+struct csystem_mallinfo_t { size_t allocated; size_t mapped; };
+/// Bytes malloc has handed out: the in-use arena bytes plus mmapped blocks (glibc mallinfo2).
+struct csystem_mallinfo_t csystem_mallinfo(void);
+
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #endif
