@@ -1,0 +1,135 @@
+import RESP
+
+extension Engine {
+    func registerHyperLogLogCommands() {
+        register("pfadd", arity: -2, flags: [.write, .denyOOM, .fast], keys: .one, categories: ["@write", "@hyperloglog", "@fast"], group: "hyperloglog", handler: pfaddCommand)
+        register("pfcount", arity: -2, flags: [.readonly, .mayReplicate], keys: .all(), categories: ["@read", "@hyperloglog", "@slow"], group: "hyperloglog", handler: pfcountCommand)
+        register("pfmerge", arity: -2, flags: [.write, .denyOOM], keys: .all(), categories: ["@write", "@hyperloglog", "@slow"], group: "hyperloglog", handler: pfmergeCommand)
+    }
+}
+
+extension CommandError {
+    static let notHyperLogLog = CommandError("WRONGTYPE Key is not a valid HyperLogLog string value.")
+    static let corruptedHyperLogLog = CommandError("INVALIDOBJ Corrupted HLL object detected")
+
+    init(_ e: HyperLogLogError) {
+        switch e {
+        case .invalidObject: self = .notHyperLogLog
+        case .corrupted: self = .corruptedHyperLogLog
+        }
+    }
+}
+
+/// Redis's isHLLObjectOrReply for a key being read: nil when missing, otherwise the HLL's bytes (shared, not
+/// copied). An int-encoded string is never an HLL.
+private func hyperLogLogOperand(_ v: Value?) throws(CommandError) -> Bytes? {
+    guard let v else { return nil }
+    switch v {
+    case .int: throw CommandError.notHyperLogLog
+    case .bytes(let b), .rawBytes(let b):
+        guard HyperLogLog.isValid(b) else { throw CommandError.notHyperLogLog }
+        return b
+    }
+}
+
+/// Moves a stored HLL out of its entry, after the same checks, so the caller edits the only copy in place. The caller
+/// stores it back as `.rawBytes`: Redis unshares the value to a raw string before touching it.
+private func takeHyperLogLog(_ e: inout Entry) throws(CommandError) -> Bytes {
+    let hll = try hyperLogLogOperand(e.value)!
+    e.value = .int(0)
+    return hll
+}
+
+/// PFADD key [element ...]: 1 when a register changed or the key was created.
+func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
+    let db = ctx.db
+    let key = ctx.args[1]
+    let sparseMax = ctx.engine.settings.hllSparseMaxBytes
+    let exists = db.lookupWrite(key) != nil
+    let updated = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
+        var updated = 0
+        var hll: Bytes
+        if exists {
+            hll = try takeHyperLogLog(&e!)
+        } else {
+            hll = HyperLogLog.makeEmpty()
+            updated = 1
+        }
+        // Registers already raised stay raised if a later element finds corruption, as in Redis.
+        defer {
+            if e != nil { e!.value = .rawBytes(hll) } else { e = Entry(key: Bytes(key), value: .rawBytes(hll)) }
+        }
+        for i in 2..<ctx.args.count {
+            do throws(HyperLogLogError) {
+                if try HyperLogLog.add(&hll, element: ctx.args[i], sparseMaxBytes: sparseMax) { updated += 1 }
+            } catch {
+                throw CommandError(error)
+            }
+        }
+        if updated > 0 { HyperLogLog.invalidateCache(&hll) }
+        return updated
+    }
+    if updated > 0 {
+        db.signalModified(key)
+        ctx.engine.dirty += updated
+    }
+    ctx.out.integer(updated > 0 ? 1 : 0)
+}
+
+/// PFCOUNT key [key ...]: one key answers from (and refreshes) its cached cardinality; several keys count their
+/// union without writing anything.
+func pfcountCommand(_ ctx: CommandContext) throws(CommandError) {
+    let db = ctx.db
+    let a = ctx.args
+    if a.count > 2 {
+        var hlls: [Bytes] = []
+        hlls.reserveCapacity(a.count - 1)
+        for i in 1..<a.count {
+            if let hll = try hyperLogLogOperand(db.lookupRead(a[i])) { hlls.append(hll) }
+        }
+        do throws(HyperLogLogError) {
+            ctx.out.integer(Int(try HyperLogLog.countUnion(hlls)))
+        } catch {
+            throw CommandError(error)
+        }
+        return
+    }
+    let key = a[1]
+    guard db.lookupRead(key) != nil else { ctx.out.integer(0); return }
+    let (cardinality, recomputed) = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (UInt64, Bool) in
+        var hll = try takeHyperLogLog(&e!)
+        defer { e!.value = .rawBytes(hll) }
+        do throws(HyperLogLogError) {
+            return try HyperLogLog.count(&hll)
+        } catch {
+            throw CommandError(error)
+        }
+    }
+    if recomputed {
+        // The refreshed cache is a write to the string, which Redis propagates and counts.
+        db.signalModified(key)
+        ctx.engine.dirty += 1
+    }
+    ctx.out.integer(Int(cardinality))
+}
+
+/// PFMERGE destkey [sourcekey ...]: the destination takes part in the union and keeps its TTL.
+func pfmergeCommand(_ ctx: CommandContext) throws(CommandError) {
+    let db = ctx.db
+    let a = ctx.args
+    let dest = try hyperLogLogOperand(db.lookupRead(a[1]))
+    var sources: [Bytes] = []
+    sources.reserveCapacity(a.count - 2)
+    for i in 2..<a.count {
+        if let hll = try hyperLogLogOperand(db.lookupRead(a[i])) { sources.append(hll) }
+    }
+    let merged: Bytes
+    do throws(HyperLogLogError) {
+        merged = try HyperLogLog.merge(into: dest, sources: sources, sparseMaxBytes: ctx.engine.settings.hllSparseMaxBytes)
+    } catch {
+        throw CommandError(error)
+    }
+    db.setKeepingTTL(a[1], .rawBytes(merged))
+    ctx.engine.dirty += 1
+    ctx.out.ok()
+}
