@@ -1,0 +1,99 @@
+import XCTest
+@testable import CairnEngine
+
+final class KeyspaceTests: XCTestCase {
+    private func key(_ i: Int) -> [UInt8] { Array("key:\(i)".utf8) }
+
+    private func value(_ ks: Keyspace, _ k: [UInt8]) -> Value? {
+        k.withUnsafeBytes { ks.lookup($0)?.value }
+    }
+
+    func testInsertLookupDeleteAcrossSplits() {
+        var ks = Keyspace()
+        let n = 200_000
+        for i in 0..<n { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
+        XCTAssertEqual(ks.count, n)
+        XCTAssertGreaterThan(ks.segmentCount, 100, "segments must split as the keyspace grows")
+        for i in stride(from: 0, to: n, by: 7) {
+            guard case .int(let v) = value(ks, key(i)) else { return XCTFail("missing \(i)") }
+            XCTAssertEqual(v, Int64(i))
+        }
+        for i in stride(from: 0, to: n, by: 2) { _ = key(i).withUnsafeBytes { ks.remove($0) } }
+        XCTAssertEqual(ks.count, n / 2)
+        for i in 0..<1000 { XCTAssertEqual(value(ks, key(i)) == nil, i % 2 == 0) }
+    }
+
+    /// The snapshot contract: capturing the keyspace, then writing (overwrite, insert, delete, splits) leaves
+    /// the captured image exactly as it was.
+    func testCapturedImageIsUnchangedByLaterWrites() {
+        var ks = Keyspace()
+        for i in 0..<50_000 { ks.set(Entry(key: key(i), value: .bytes(Array("v\(i)".utf8)), expireAt: i % 3 == 0 ? 123 : -1)) }
+        let captured = ks
+        for i in 0..<50_000 where i % 2 == 0 { ks.set(Entry(key: key(i), value: .int(-1))) }
+        for i in 50_000..<120_000 { ks.set(Entry(key: key(i), value: .int(0))) }
+        for i in 0..<50_000 where i % 5 == 0 { _ = key(i).withUnsafeBytes { ks.remove($0) } }
+        _ = key(1).withUnsafeBytes { k in ks.withEntry(k) { $0!.expireAt = 999 } }
+
+        XCTAssertEqual(captured.count, 50_000)
+        var seen = 0
+        captured.forEach { e in
+            seen += 1
+            let i = Int(String(decoding: e.key.dropFirst(4), as: UTF8.self))!
+            XCTAssertLessThan(i, 50_000)
+            guard case .bytes(let b) = e.value else { return XCTFail("value changed for \(i)") }
+            XCTAssertEqual(b, Array("v\(i)".utf8))
+            XCTAssertEqual(e.expireAt, i % 3 == 0 ? 123 : -1)
+        }
+        XCTAssertEqual(seen, 50_000)
+        XCTAssertEqual(captured.volatileCount, (0..<50_000).filter { $0 % 3 == 0 }.count)
+    }
+
+    func testScanReturnsEveryKeyDespiteGrowth() {
+        var ks = Keyspace()
+        for i in 0..<5000 { ks.set(Entry(key: key(i), value: .int(0))) }
+        var seen = Set<[UInt8]>()
+        var cursor: UInt64 = 0
+        var calls = 0
+        var next = 5000
+        repeat {
+            cursor = ks.scan(cursor: cursor, count: 10) { seen.insert($0.key) }
+            // Keys added while the scan runs force segment splits between calls.
+            for _ in 0..<30 { ks.set(Entry(key: key(next), value: .int(0))); next += 1 }
+            calls += 1
+        } while cursor != 0 && calls < 1_000_000
+        XCTAssertEqual(cursor, 0)
+        for i in 0..<5000 { XCTAssertTrue(seen.contains(key(i)), "key \(i) missed") }
+    }
+
+    func testRemoveExpiredAndVolatileCount() {
+        var ks = Keyspace()
+        for i in 0..<3000 { ks.set(Entry(key: key(i), value: .int(0), expireAt: i < 1000 ? 100 : (i < 2000 ? 10_000 : -1))) }
+        XCTAssertEqual(ks.volatileCount, 2000)
+        var removed = 0
+        var cursor = 0
+        for _ in 0..<ks.segmentCount { cursor = ks.removeExpired(now: 500, from: cursor, budget: 4) { _ in removed += 1 } }
+        XCTAssertEqual(removed, 1000)
+        XCTAssertEqual(ks.count, 2000)
+        XCTAssertEqual(ks.volatileCount, 1000)
+    }
+
+    func testLazyExpiryThroughDatabase() {
+        let engine = Engine()
+        let db = engine.dbs[0]
+        let k: [UInt8] = Array("k".utf8)
+        k.withUnsafeBytes { db.set($0, .int(1), expireAt: engine.now - 1) }
+        XCTAssertEqual(db.count, 1)
+        XCTAssertNil(k.withUnsafeBytes { db.lookupRead($0) })
+        XCTAssertEqual(db.count, 0)
+        XCTAssertEqual(engine.stats.expiredKeys, 1)
+    }
+
+    func testRandomEntryCoversKeys() {
+        var ks = Keyspace()
+        for i in 0..<10 { ks.set(Entry(key: key(i), value: .int(0))) }
+        var seen = Set<[UInt8]>()
+        for _ in 0..<2000 { if let e = ks.randomEntry() { seen.insert(e.key) } }
+        XCTAssertEqual(seen.count, 10)
+        XCTAssertNil(Keyspace().randomEntry())
+    }
+}

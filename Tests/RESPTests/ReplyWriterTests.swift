@@ -1,0 +1,55 @@
+import XCTest
+@testable import RESP
+
+final class ReplyWriterTests: XCTestCase {
+    private func text(_ w: ReplyWriter) -> String { String(decoding: w.bytes, as: UTF8.self) }
+
+    func testScalarsInBothProtocols() {
+        var w2 = ReplyWriter(resp3: false)
+        var w3 = ReplyWriter(resp3: true)
+        for i in 0..<2 {
+            var w = i == 0 ? w2 : w3
+            w.ok(); w.integer(-42); w.bulk(Array("hi".utf8)); w.null(); w.nullArray(); w.bool(true); w.double(1.5); w.double(.infinity)
+            w.bulk(integer: Int64.min)
+            w.error("ERR bad\r\nthing")
+            if i == 0 { w2 = w } else { w3 = w }
+        }
+        XCTAssertEqual(text(w2), "+OK\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n*-1\r\n:1\r\n$3\r\n1.5\r\n$3\r\ninf\r\n$20\r\n-9223372036854775808\r\n-ERR bad  thing\r\n")
+        XCTAssertEqual(text(w3), "+OK\r\n:-42\r\n$2\r\nhi\r\n_\r\n_\r\n#t\r\n,1.5\r\n,inf\r\n$20\r\n-9223372036854775808\r\n-ERR bad  thing\r\n")
+    }
+
+    func testNestedAggregates() {
+        for resp3 in [false, true] {
+            var w = ReplyWriter(resp3: resp3)
+            w.map(2)
+            w.bulk("a"); w.array(2); w.integer(1); w.set(1); w.bulk("x")
+            w.bulk("b"); w.map(1); w.bulk("c"); w.push(1); w.double(0.1)
+            let expected = resp3
+                ? "%2\r\n$1\r\na\r\n*2\r\n:1\r\n~1\r\n$1\r\nx\r\n$1\r\nb\r\n%1\r\n$1\r\nc\r\n>1\r\n,0.10000000000000001\r\n"
+                : "*4\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n$1\r\nb\r\n*2\r\n$1\r\nc\r\n*1\r\n$19\r\n0.10000000000000001\r\n"
+            XCTAssertEqual(text(w), expected)
+        }
+    }
+
+    func testDeferredLengthAndVerbatim() {
+        var w = ReplyWriter(resp3: true)
+        let mark = w.beginDeferred()
+        w.bulk("k"); w.bulk("v")
+        w.endDeferred(mark, kind: UInt8(ascii: "%"), count: 1)
+        w.verbatim("hello")
+        XCTAssertEqual(text(w), "%1\r\n$1\r\nk\r\n$1\r\nv\r\n=9\r\ntxt:hello\r\n")
+        var w2 = ReplyWriter(resp3: false)
+        let m2 = w2.beginDeferred()
+        w2.bulk("k"); w2.bulk("v")
+        w2.endDeferred(m2, kind: UInt8(ascii: "%"), count: 1)
+        w2.verbatim("hello")
+        XCTAssertEqual(text(w2), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n$5\r\nhello\r\n")
+    }
+
+    func testDoubleFormatMatchesRedis() {
+        XCTAssertEqual(DoubleFormat.human(3.0), "3")
+        XCTAssertEqual(DoubleFormat.human(-0.5), "-0.5")
+        XCTAssertEqual(DoubleFormat.human(1e300), "1.0000000000000001e+300")
+        XCTAssertEqual(DoubleFormat.human(-.infinity), "-inf")
+    }
+}
