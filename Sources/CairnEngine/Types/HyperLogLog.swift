@@ -16,7 +16,7 @@ public enum HyperLogLogError: Error, Sendable {
 /// `1vvvvvxx` VAL run of 1...4 registers holding 1...32.
 public enum HyperLogLog {
     @usableFromInline static let headerSize = 16
-    @usableFromInline static let registerCount = 1 << 14
+    static let registerCount = 1 << 14
     static let registerBytes = registerCount * 6 / 8
     @usableFromInline static let denseSize = headerSize + registerBytes
     @usableFromInline static let encodingDense: UInt8 = 0
@@ -49,8 +49,9 @@ public enum HyperLogLog {
         return encoding == encodingSparse
     }
 
-    /// PFADD of one element. Returns true when a register grew. Like Redis, a sparse HLL becomes dense when the
-    /// register value exceeds 32 or the grown opcode stream would exceed `sparseMaxBytes` (header included).
+    /// PFADD of one element. Returns true when a register grew, and then also marks the cached cardinality stale
+    /// (PFADD does so anyway). Like Redis, a sparse HLL becomes dense when the register value exceeds 32 or the grown
+    /// opcode stream would exceed `sparseMaxBytes` (header included). On `.corrupted` the HLL is left as it was.
     public static func add(_ hll: inout [UInt8], element: UnsafeRawBufferPointer,
                            sparseMaxBytes: Int) throws(HyperLogLogError) -> Bool {
         guard isValid(hll) else { throw .invalidObject }
