@@ -20,10 +20,8 @@ extension CommandError {
     }
 }
 
-/// Redis's isHLLObjectOrReply for a key being read: nil when missing, otherwise the HLL's bytes (shared, not
-/// copied). An int-encoded string is never an HLL.
-private func hyperLogLogOperand(_ v: Value?) throws(CommandError) -> Bytes? {
-    guard let v else { return nil }
+/// Redis's isHLLObjectOrReply: the HLL's bytes (shared, not copied). An int-encoded string is never an HLL.
+private func hyperLogLogBytes(_ v: Value) throws(CommandError) -> Bytes {
     switch v {
     case .int: throw CommandError.notHyperLogLog
     case .bytes(let b), .rawBytes(let b):
@@ -32,10 +30,31 @@ private func hyperLogLogOperand(_ v: Value?) throws(CommandError) -> Bytes? {
     }
 }
 
+/// The existing keys among the arguments from `first` on, looked up in order as Redis's PFCOUNT/PFMERGE loop does.
+/// Redis checks and merges key by key, so a bad key fails only once the keys before it merged cleanly: the list stops
+/// at the first string that is not an HLL, which stays last so the codec, merging in order, reports it in turn.
+private func hyperLogLogOperands(_ ctx: CommandContext, from first: Int) throws(CommandError) -> [(arg: Int, hll: Bytes)] {
+    var list: [(arg: Int, hll: Bytes)] = []
+    for i in first..<ctx.args.count {
+        guard let v = ctx.db.lookupRead(ctx.args[i]) else { continue }
+        guard let bytes = v.stringBytes else {
+            do throws(HyperLogLogError) {
+                _ = try HyperLogLog.countUnion(list.map(\.hll))
+            } catch {
+                throw CommandError(error)
+            }
+            throw CommandError.wrongType
+        }
+        list.append((i, bytes))
+        if !HyperLogLog.isValid(bytes) { break }
+    }
+    return list
+}
+
 /// Moves a stored HLL out of its entry, after the same checks, so the caller edits the only copy in place. The caller
 /// stores it back as `.rawBytes`: Redis unshares the value to a raw string before touching it.
 private func takeHyperLogLog(_ e: inout Entry) throws(CommandError) -> Bytes {
-    let hll = try hyperLogLogOperand(e.value)!
+    let hll = try hyperLogLogBytes(e.value)
     e.value = .int(0)
     return hll
 }
@@ -82,13 +101,9 @@ func pfcountCommand(_ ctx: CommandContext) throws(CommandError) {
     let db = ctx.db
     let a = ctx.args
     if a.count > 2 {
-        var hlls: [Bytes] = []
-        hlls.reserveCapacity(a.count - 1)
-        for i in 1..<a.count {
-            if let hll = try hyperLogLogOperand(db.lookupRead(a[i])) { hlls.append(hll) }
-        }
+        let operands = try hyperLogLogOperands(ctx, from: 1)
         do throws(HyperLogLogError) {
-            ctx.out.integer(Int(try HyperLogLog.countUnion(hlls)))
+            ctx.out.integer(Int(try HyperLogLog.countUnion(operands.map(\.hll))))
         } catch {
             throw CommandError(error)
         }
@@ -117,12 +132,10 @@ func pfcountCommand(_ ctx: CommandContext) throws(CommandError) {
 func pfmergeCommand(_ ctx: CommandContext) throws(CommandError) {
     let db = ctx.db
     let a = ctx.args
-    let dest = try hyperLogLogOperand(db.lookupRead(a[1]))
-    var sources: [Bytes] = []
-    sources.reserveCapacity(a.count - 2)
-    for i in 2..<a.count {
-        if let hll = try hyperLogLogOperand(db.lookupRead(a[i])) { sources.append(hll) }
-    }
+    let operands = try hyperLogLogOperands(ctx, from: 1)
+    let destExists = operands.first?.arg == 1
+    let dest = destExists ? operands[0].hll : nil
+    let sources = operands.dropFirst(destExists ? 1 : 0).map(\.hll)
     let merged: Bytes
     do throws(HyperLogLogError) {
         merged = try HyperLogLog.merge(into: dest, sources: sources, sparseMaxBytes: ctx.engine.settings.hllSparseMaxBytes)
