@@ -146,7 +146,7 @@ func bitopCommand(_ ctx: CommandContext) throws(CommandError) {
     sources.reserveCapacity(a.count - 3)
     var maxLength = 0, minLength = Int.max
     for j in 3..<a.count {
-        let s = try db.lookupRead(a[j]).map { (v: Value) throws(CommandError) in try bitString(v) } ?? []
+        let s = try readBitString(db, a[j]) ?? []
         maxLength = max(maxLength, s.count)
         minLength = min(minLength, s.count)
         sources.append(s)
@@ -160,8 +160,9 @@ func bitopCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     let result = Bytes(unsafeUninitializedCapacity: maxLength) { buf, initialized in
         let out = UnsafeMutableRawBufferPointer(buf)
-        out.initializeMemory(as: UInt8.self, repeating: 0)
+        let firstLength = sources[0].count
         sources[0].withUnsafeBytes { out.copyMemory(from: $0) }
+        UnsafeMutableRawBufferPointer(rebasing: out[firstLength...]).initializeMemory(as: UInt8.self, repeating: 0)
         switch op {
         case .not:
             combineWords(out, UnsafeRawBufferPointer(out)) { _, s in ~s }
@@ -254,21 +255,21 @@ func bitfieldCommand(_ ctx: CommandContext, readOnly: Bool) throws(CommandError)
     }
 
     if !writes {
-        let s = try ctx.db.lookupRead(a[1]).map { (v: Value) throws(CommandError) in try bitString(v) } ?? []
+        let s = try readBitString(ctx.db, a[1]) ?? []
         ctx.out.array(ops.count)
         s.withUnsafeBytes { p in
-            for op in ops { ctx.out.integer(Int(readField(p, op))) }
+            for op in ops { ctx.out.integer(Int(truncatingIfNeeded: readField(p, op))) }
         }
         return
     }
     if readOnly { throw .bitfieldReadOnly }
-    try modifyBitString(ctx, minLength: highestWrittenBit >> 3 + 1) { p, grew in
+    try modifyBitString(ctx, minLength: (highestWrittenBit >> 3) + 1) { p, grew in
         ctx.out.array(ops.count)
         var changes = 0
         for op in ops {
             let old = readField(UnsafeRawBufferPointer(p), op)
             guard op.kind != .get else {
-                ctx.out.integer(Int(old))
+                ctx.out.integer(Int(truncatingIfNeeded: old))
                 continue
             }
             let (new, reply, overflowed) = op.signed
@@ -279,7 +280,7 @@ func bitfieldCommand(_ ctx: CommandContext, readOnly: Bool) throws(CommandError)
                 continue
             }
             ctx.out.integer(Int(reply))
-            writeField(p, op, new)
+            writeBits(p, offset: op.offset, bits: op.bits, value: new)
             if grew || new != old { changes += 1 }
         }
         return changes
@@ -303,11 +304,6 @@ private func readField(_ p: UnsafeRawBufferPointer, _ op: BitfieldOp) -> UInt64 
     let v = readBits(p, offset: op.offset, bits: op.bits)
     if op.signed && op.bits < 64 && v & (1 << (op.bits - 1)) != 0 { return v | (UInt64.max << op.bits) }
     return v
-}
-
-@inline(__always)
-private func writeField(_ p: UnsafeMutableRawBufferPointer, _ op: BitfieldOp, _ v: UInt64) {
-    writeBits(p, offset: op.offset, bits: op.bits, value: v)
 }
 
 /// The new field value, the reply, and whether the operation overflowed the field.
@@ -345,13 +341,16 @@ private func unsignedOverflow(_ value: UInt64, _ incr: Int64, bits: Int, mode: B
     return (0, false)
 }
 
-/// The signed counterpart: wrapping keeps the low `bits` bits and sign-extends them.
+/// The signed counterpart: wrapping keeps the low `bits` bits and sign-extends them. The range tests are
+/// Redis's, including its wrapping subtractions, so that a SET value far below an i<64 field's range reports
+/// an overflow upwards (SAT stores the maximum), as Redis does.
 private func signedOverflow(_ value: Int64, _ incr: Int64, bits: Int, mode: BitfieldOverflow) -> (Int64, Bool) {
     let max: Int64 = bits == 64 ? .max : (1 << (bits - 1)) - 1
     let min = -max - 1
-    let sum = value.addingReportingOverflow(incr)
-    let above = value > max || (incr > 0 && (sum.overflow || sum.partialValue > max))
-    let below = !above && (value < min || (incr < 0 && (sum.overflow || sum.partialValue < min)))
+    let maxIncr = Int64(bitPattern: UInt64(bitPattern: max) &- UInt64(bitPattern: value))
+    let minIncr = min &- value
+    let above = value > max || (bits != 64 && incr > maxIncr) || (value >= 0 && incr > 0 && incr > maxIncr)
+    let below = !above && (value < min || (bits != 64 && incr < minIncr) || (value < 0 && incr < 0 && incr < minIncr))
     guard above || below else { return (0, false) }
     if mode == .sat { return (above ? max : min, true) }
     var c = UInt64(bitPattern: value) &+ UInt64(bitPattern: incr)
@@ -381,6 +380,12 @@ private func parseBitOffset(_ p: UnsafeRawBufferPointer, fieldWidth: Int, maxByt
 private func bitString(_ v: Value) throws(CommandError) -> Bytes {
     guard v.isString, let s = v.stringBytes else { throw .wrongType }
     return s
+}
+
+/// The string at `key` for reading (counting a keyspace hit or miss); nil when the key is missing.
+private func readBitString(_ db: Database, _ key: UnsafeRawBufferPointer) throws(CommandError) -> Bytes? {
+    guard let v = db.lookupRead(key) else { return nil }
+    return try bitString(v)
 }
 
 /// Runs `body` on the string at the command's key, created or zero-padded to at least `minLength` bytes and
