@@ -5,6 +5,8 @@ extension Engine {
         registerConnectionCommands()
         registerSessionCommands()
         registerTransactionCommands()
+        registerBitmapCommands()
+        registerHyperLogLogCommands()
     }
 
     /// Adds a command (or, with `parent`, a subcommand) to the table.
