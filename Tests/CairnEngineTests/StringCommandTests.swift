@@ -13,7 +13,6 @@ final class StringCommandTests: XCTestCase {
 
     override func setUp() {
         engine = Engine()
-        if engine.commands.lookup("pfadd") == nil { engine.registerHyperLogLogCommands() }
         client = engine.makeClient()
         other = engine.makeClient()
     }
