@@ -21,6 +21,7 @@ let package = Package(
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
+        .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
     ],
     swiftLanguageModes: [.v5]
 )
