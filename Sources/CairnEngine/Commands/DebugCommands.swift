@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+
+extension Engine {
+    func registerDebugCommands() {
+        register("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous"], group: "server", handler: debugCommand)
+    }
+}
+
+/// DEBUG parses its own subcommands, as Redis's does, so an unknown one or a wrong argument count gets the
+/// single "unknown subcommand or wrong number of arguments" error.
+private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
+    let a = ctx.args
+    let argc = a.count
+    if argc == 2 && a.isKeyword(1, "help") {
+        replyHelp(ctx, [
+            "DIGEST",
+            "    Return a hex fingerprint of the whole dataset (all databases, values and deadlines).",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Return a hex fingerprint of the value of each given key.",
+            "OBJECT <key>",
+            "    Show internal details of the value stored at <key>.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    0 stops the background removal of expired keys; 1 turns it back on.",
+            "SLEEP <seconds>",
+            "    Block the server for <seconds>, which may be fractional.",
+        ])
+    } else if argc == 2 && a.isKeyword(1, "digest") {
+        ctx.out.status(DatasetDigest.hex(DatasetDigest.dataset(ctx.engine)))
+    } else if a.isKeyword(1, "digest-value") {
+        ctx.out.array(argc - 2)
+        for j in 2..<argc {
+            // Like Redis, a logically expired key that is still stored is digested too.
+            var digest = DatasetDigest.zero
+            if let (value, at) = ctx.db.keys.lookup(a[j]) { DatasetDigest.addValue(value, expireAt: at, to: &digest) }
+            ctx.out.status(DatasetDigest.hex(digest))
+        }
+    } else if argc == 3 && a.isKeyword(1, "object") {
+        guard let (value, _) = ctx.db.keys.lookup(a[2]) else { throw CommandError.noSuchKey }
+        let lruClock = (ctx.engine.now / 1000) & 0xFF_FFFF
+        ctx.out.status("Value at:\(valueAddress(value, key: a[2])) refcount:\(value.refcount) encoding:\(value.encodingName) serializedlength:\(value.serializedLength) lru:\(lruClock) lru_seconds_idle:0")
+    } else if argc == 3 && a.isKeyword(1, "sleep") {
+        let seconds = NumberParsing.withCString(a[2]) { strtod($0, nil) }
+        let micros = seconds * 1_000_000
+        if micros >= 1 && micros < Double(Int64.max) {
+            let us = Int64(micros)
+            var ts = timespec(tv_sec: Int(us / 1_000_000), tv_nsec: Int(us % 1_000_000) * 1000)
+            nanosleep(&ts, nil)
+        }
+        ctx.out.ok()
+    } else if argc == 3 && a.isKeyword(1, "set-active-expire") {
+        ctx.engine.activeExpireEnabled = NumberParsing.withCString(a[2]) { atoi($0) } != 0
+        ctx.out.ok()
+    } else {
+        throw CommandError("ERR unknown subcommand or wrong number of arguments for '\(String(cString(a[1]).prefix(128)))'. Try DEBUG HELP.")
+    }
+}
+
+/// DEBUG OBJECT's "Value at:" field. Byte strings show where their storage lives; an integer is stored inline
+/// in its entry, so the key's hash stands in to keep the field's form.
+private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String {
+    var address = UInt(truncatingIfNeeded: KeyHash.hash(key)) & 0x7FFF_FFFF_FFF0
+    switch value {
+    case .bytes(let b), .rawBytes(let b):
+        if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
+    case .int:
+        break
+    }
+    return "0x" + String(address, radix: 16)
+}
+
+/// Redis's DEBUG DIGEST: SHA-1 based fingerprints that equal real Redis's for the same data, so replication and
+/// persistence tests can compare datasets across servers.
+///
+/// Order-free collections (the keyspace, sets, hashes) combine members by XOR of their SHA-1s; ordered data
+/// (a key's type, key then value, list elements) is chained so that reordering changes the result.
+enum DatasetDigest {
+    static let zero = [UInt8](repeating: 0, count: SHA1.digestLength)
+
+    /// XORs SHA1(data) into the digest.
+    static func xor(_ digest: inout [UInt8], _ data: UnsafeRawBufferPointer) {
+        let h = SHA1.hash(data)
+        for j in 0..<SHA1.digestLength { digest[j] ^= h[j] }
+    }
+
+    static func xor(_ digest: inout [UInt8], _ data: [UInt8]) {
+        data.withUnsafeBytes { xor(&digest, $0) }
+    }
+
+    /// digest = SHA1(digest XOR SHA1(data)).
+    static func mix(_ digest: inout [UInt8], _ data: UnsafeRawBufferPointer) {
+        xor(&digest, data)
+        digest = SHA1.hash(digest)
+    }
+
+    static func mix(_ digest: inout [UInt8], _ data: [UInt8]) {
+        data.withUnsafeBytes { mix(&digest, $0) }
+    }
+
+    /// Mixes a 32-bit number in as Redis does, in network byte order.
+    static func mix(_ digest: inout [UInt8], uint32 v: UInt32) {
+        mix(&digest, [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
+                      UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)])
+    }
+
+    /// Redis's object type numbers, which enter every value's digest.
+    static func typeCode(_ v: Value) -> UInt32 {
+        switch v {
+        case .int, .bytes, .rawBytes: return 0
+        }
+    }
+
+    /// A value's contribution (DEBUG DIGEST-VALUE, and each key's part of DEBUG DIGEST).
+    static func addValue(_ v: Value, expireAt: Int64, to digest: inout [UInt8]) {
+        mix(&digest, uint32: typeCode(v))
+        switch v {
+        case .int(let n): mix(&digest, IntegerFormat.bytes(n))
+        case .bytes(let b), .rawBytes(let b): mix(&digest, b)
+        }
+        if expireAt != -1 { xor(&digest, Bytes("!!expire!!")) }
+    }
+
+    /// The whole dataset: each non-empty database mixes in its index, then XORs in one digest per key.
+    /// Twenty zero bytes when every database is empty.
+    static func dataset(_ engine: Engine) -> [UInt8] {
+        var final = zero
+        for (index, db) in engine.dbs.enumerated() where db.count > 0 {
+            mix(&final, uint32: UInt32(index))
+            db.keys.forEach { e in
+                var digest = zero
+                mix(&digest, e.key)
+                addValue(e.value, expireAt: e.expireAt, to: &digest)
+                xor(&final, digest)
+            }
+        }
+        return final
+    }
+
+    static func hex(_ digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var s = [UInt8]()
+        s.reserveCapacity(digest.count * 2)
+        for b in digest {
+            s.append(digits[Int(b >> 4)])
+            s.append(digits[Int(b & 15)])
+        }
+        return String(decoding: s, as: UTF8.self)
+    }
+}
+
+extension Value {
+    /// The bytes this value would take in an RDB file (DEBUG OBJECT's serializedlength), following Redis's
+    /// string rules: integers in 8, 16 or 32 bits take 2, 3 or 5 bytes; anything else is a length prefix and
+    /// the bytes. Redis also LZF-compresses strings over 20 bytes when that saves space, which is not
+    /// modelled here, so such strings report their uncompressed size.
+    var serializedLength: Int {
+        switch self {
+        case .int(let v):
+            if let n = Self.rdbIntegerLength(v) { return n }
+            let digits = IntegerFormat.bytes(v).count
+            return Self.rdbLengthPrefix(digits) + digits
+        case .bytes(let b), .rawBytes(let b):
+            if b.count <= 11, let v = NumberParsing.int64(b), let n = Self.rdbIntegerLength(v) { return n }
+            return Self.rdbLengthPrefix(b.count) + b.count
+        }
+    }
+
+    private static func rdbIntegerLength(_ v: Int64) -> Int? {
+        if v >= -128 && v <= 127 { return 2 }
+        if v >= -32768 && v <= 32767 { return 3 }
+        if v >= -2_147_483_648 && v <= 2_147_483_647 { return 5 }
+        return nil
+    }
+
+    private static func rdbLengthPrefix(_ n: Int) -> Int {
+        if n < 1 << 6 { return 1 }
+        if n < 1 << 14 { return 2 }
+        if UInt64(n) <= UInt64(UInt32.max) { return 5 }
+        return 9
+    }
+}
