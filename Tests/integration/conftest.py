@@ -202,6 +202,13 @@ class ServerProcess:
 
 
 class CairnProcess(ServerProcess):
+    """cairn-server [cairn.conf] --port N [--enable-debug-command yes] [extra args...]
+
+    DEBUG is enabled like on the reference server (Redis 7 refuses it by default); a server built
+    before the config parser existed simply ignores the directive."""
+
+    debug = True
+
     def argv(self, port):
         args = [self.binary]
         if self.config_text is not None:
@@ -209,7 +216,10 @@ class CairnProcess(ServerProcess):
             if not conf.exists():
                 conf.write_text(self.config_text)
             args.append(str(conf))
-        return args + ["--port", str(port)] + CAIRN_EXTRA_ARGS + self.extra_args
+        args += ["--port", str(port)]
+        if self.debug:
+            args += ["--enable-debug-command", "yes"]
+        return args + CAIRN_EXTRA_ARGS + self.extra_args
 
 
 class RedisProcess(ServerProcess):
@@ -325,16 +335,20 @@ def cairn(cairn_module):
 def cairn_factory(tmp_path_factory):
     """Starts extra cairn-servers with their own arguments/config file; all stopped at test end.
 
-    factory(*args, config=None) -> CairnProcess   (args follow `--port N`)
+    factory(*args, config=None, debug=True, start=True) -> CairnProcess
+    (args follow `--port N`; config is the text of a config file passed as the first argument;
+    start=False returns the unstarted process, for tests of startup failures)
     """
     started = []
 
-    def make(*args, config=None, name="cairn-own"):
+    def make(*args, config=None, name="cairn-own", debug=True, start=True):
         s = CairnProcess(name, CAIRN_SERVER, tmp_path_factory.mktemp(name), extra_args=args,
                          config_text=config)
+        s.debug = debug
         started.append(s)
         _ACTIVE.append(s)
-        s.start()
+        if start:
+            s.start()
         return s
 
     yield make

@@ -772,3 +772,52 @@ def test_shutdown_via_sigterm(cairn_factory):
     assert s.proc.wait(10) == 0
     log = s.log_text()
     assert "ready to exit" in log.lower() or "bye" in log.lower() or "shutdown" in log.lower()
+
+
+# ---- startup: config file and command line ---------------------------------------------------------------
+
+DEBUG_REFUSED = (b"-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+                 b"you can run it from a local connection, otherwise you need to set this option in the "
+                 b"configuration file, and then restart the server.\r\n")
+
+
+def test_debug_refused_by_default(cairn_factory):
+    s = cairn_factory(debug=False)
+    assert s.raw(encode("DEBUG", "DIGEST")) == DEBUG_REFUSED
+    assert s.raw(encode("CONFIG", "GET", "enable-debug-command")) == (
+        b"*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n")
+
+
+def test_debug_allowed_locally(cairn_factory):
+    s = cairn_factory("--enable-debug-command", "local", debug=False)
+    assert s.raw(encode("DEBUG", "DIGEST")) == b"+" + b"0" * 40 + b"\r\n"
+
+
+def test_config_file_then_command_line(cairn_factory):
+    """Directives from the file apply first; command-line ones override them."""
+    s = cairn_factory("--maxmemory", "2mb", "--timeout", "17",
+                      config='maxmemory 1mb\nmaxmemory-policy allkeys-lru\n# comment\n\nslowlog-max-len "33"\n')
+    r = s.client(decode_responses=True)
+    assert r.config_get("maxmemory") == {"maxmemory": "2097152"}
+    assert r.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+    assert r.config_get("timeout") == {"timeout": "17"}
+    assert r.config_get("slowlog-max-len") == {"slowlog-max-len": "33"}
+    assert r.config_get("port") == {"port": str(s.port)}
+
+
+def test_bad_config_file_directive_stops_startup(cairn_factory):
+    s = cairn_factory(config="maxmemory 1mb\nnosuchdirective yes\n", start=False)
+    with pytest.raises(RuntimeError):
+        s.start(timeout=5)
+    assert s.proc.returncode not in (None, 0)
+    log = s.log_text()
+    assert "Bad directive or wrong number of arguments" in log, log
+    assert "nosuchdirective" in log
+
+
+def test_bad_command_line_value_stops_startup(cairn_factory):
+    s = cairn_factory("--maxmemory", "lots", start=False)
+    with pytest.raises(RuntimeError):
+        s.start(timeout=5)
+    assert s.proc.returncode not in (None, 0)
+    assert "maxmemory" in s.log_text()
