@@ -23,6 +23,8 @@ public struct EngineSettings {
     public var requirePass: Bytes? = nil
     public var slowlogThresholdMicros = 10000
     public var slowlogMaxLength = 128
+    /// latency-monitor-threshold: events at least this slow are sampled for LATENCY; 0 turns the monitor off.
+    public var latencyMonitorThresholdMs = 0
     public init() {}
 }
 
@@ -38,6 +40,7 @@ public final class Engine {
     /// Writes since the last successful save, as INFO's rdb_changes_since_last_save.
     public var dirty = 0
     public let slowlog = Slowlog()
+    public let latency = LatencyMonitor()
     /// Clients that asked for MONITOR; each executed command is echoed to them.
     public var monitors: [ClientSession] = []
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
@@ -140,6 +143,10 @@ public final class Engine {
         if elapsed >= settings.slowlogThresholdMicros && settings.slowlogThresholdMicros >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.record(args: args, micros: elapsed, client: client, now: now, maxLength: settings.slowlogMaxLength)
+        }
+        if settings.latencyMonitorThresholdMs > 0 && elapsed / 1000 >= settings.latencyMonitorThresholdMs {
+            latency.add(event: cmd.flags.contains(.fast) ? "fast-command" : "command", latencyMs: elapsed / 1000,
+                        now: now / 1000)
         }
     }
 
