@@ -65,6 +65,7 @@ func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
     let key = ctx.args[1]
     let sparseMax = ctx.engine.settings.hllSparseMaxBytes
     let exists = db.lookupWrite(key) != nil
+    // Edited through the keyspace rather than db.mutate: a PFADD that changes no register is not a write (WATCH).
     let updated = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         var updated = 0
         var hll: Bytes
@@ -111,6 +112,7 @@ func pfcountCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     let key = a[1]
     guard db.lookupRead(key) != nil else { ctx.out.integer(0); return }
+    // Only a recomputed cache is a write; reading a valid one must not disturb WATCH.
     let (cardinality, recomputed) = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (UInt64, Bool) in
         var hll = try takeHyperLogLog(&e!)
         defer { e!.value = .rawBytes(hll) }

@@ -237,7 +237,7 @@ func getexCommand(_ ctx: CommandContext) throws(CommandError) {
         if (opts.expiry == .exat || opts.expiry == .pxat) && at <= ctx.engine.now { db.delete(key) } else { db.setExpire(key, at) }
         ctx.engine.dirty += 1
     case .persist:
-        if db.keys.expireAt(key) ?? -1 >= 0 {
+        if db.expireAt(key) ?? -1 >= 0 {
             db.setExpire(key, -1)
             ctx.engine.dirty += 1
         }
