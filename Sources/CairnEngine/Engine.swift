@@ -12,6 +12,7 @@ public struct EngineStats {
     public var totalErrorReplies = 0
     public var errorCounts: [String: Int] = [:]
     public var rejectedCalls = 0
+    public init() {}
 }
 
 /// Settings the engine reads on its hot paths, kept as plain stored properties; the server's config registry

@@ -5,40 +5,14 @@ import Glibc
 import RESP
 import CairnEngine
 
-/// Output buffer limits for one client class (client-output-buffer-limit): a hard limit that disconnects at
-/// once, and a soft limit that disconnects when exceeded for `softSeconds` in a row. Zero disables a limit.
-public struct OutputBufferLimit: Sendable, Equatable {
-    public var hard: Int
-    public var soft: Int
-    public var softSeconds: Int
-    public init(hard: Int, soft: Int, softSeconds: Int) { self.hard = hard; self.soft = soft; self.softSeconds = softSeconds }
-}
-
-/// What the network layer reads on every iteration, kept as plain stored properties.
-public struct NetworkSettings {
-    public var bind = ["127.0.0.1", "-::1"]
-    public var port = 6379
-    public var unixSocket = ""
-    public var unixSocketPerm = 0
-    public var tcpBacklog: Int32 = 511
-    public var timeout = 0
-    public var tcpKeepalive = 300
-    public var maxClients = 10000
-    public var hz = 10
-    public var clientQueryBufferLimit = 1024 * 1024 * 1024
-    public var normalOutputLimit = OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0)
-    public var replicaOutputLimit = OutputBufferLimit(hard: 256 << 20, soft: 64 << 20, softSeconds: 60)
-    public var pubsubOutputLimit = OutputBufferLimit(hard: 32 << 20, soft: 8 << 20, softSeconds: 60)
-    public init() {}
-}
-
 /// The server: listening sockets, connections and the event loop around the engine.
 ///
 /// Threads: this object lives on the main thread, which runs the event loop; it reads, parses, executes and
 /// writes for every client. Nothing here is touched by another thread.
 public final class Server {
     public let engine: Engine
-    public var net: NetworkSettings
+    public let settings: ServerSettings
+    public let config: ConfigRegistry
     public let log: Logger
     let loop = EventLoop()
     var listeners: [Int32: String?] = [:]          // fd -> unix path (nil for TCP)
@@ -75,17 +49,18 @@ public final class Server {
     var startupMemory = 0
     /// A random 40-hex identifier of this run, as Redis's run_id.
     public let runID: String = (0..<40).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
-    public var configFile = ""
     public var executablePath = ""
 
-    public init(engine: Engine, net: NetworkSettings, log: Logger) {
+    public init(engine: Engine, config: ConfigRegistry, log: Logger) {
         self.engine = engine
-        self.net = net
+        self.config = config
+        self.settings = config.settings
         self.log = log
         startedAt = engine.now
         registerServerCommands()
         registerClientCommand()
         registerInfoCommand()
+        registerConfigCommand()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -93,33 +68,58 @@ public final class Server {
 
     public func listen() throws {
         raiseFileLimit()
-        for addr in net.bind {
-            if let fd = try Sockets.listenTCP(address: addr, port: net.port, backlog: net.tcpBacklog) {
+        for addr in settings.bind {
+            if let fd = try Sockets.listenTCP(address: addr, port: settings.port, backlog: Int32(settings.tcpBacklog)) {
                 listeners[fd] = .some(nil)
                 loop.add(fd, readable: true, writable: false)
             }
         }
-        if listeners.isEmpty && !net.bind.isEmpty {
-            throw Sockets.Failure(message: "Failed listening on port \(net.port) (tcp), aborting.")
+        if listeners.isEmpty && !settings.bind.isEmpty {
+            throw Sockets.Failure(message: "Failed listening on port \(settings.port) (tcp), aborting.")
         }
-        if !net.unixSocket.isEmpty {
-            let fd = try Sockets.listenUnix(path: net.unixSocket, permissions: net.unixSocketPerm, backlog: net.tcpBacklog)
-            listeners[fd] = .some(net.unixSocket)
+        if !settings.unixSocket.isEmpty {
+            let fd = try Sockets.listenUnix(path: settings.unixSocket, permissions: settings.unixSocketPerm, backlog: Int32(settings.tcpBacklog))
+            listeners[fd] = .some(settings.unixSocket)
             loop.add(fd, readable: true, writable: false)
         }
         installSignalHandlers()
+    }
+
+    /// CONFIG SET port/bind: listen on the new addresses first, and only then close the old sockets, so a
+    /// failure leaves the server as it was. Returns an error text on failure.
+    func rebind() -> String? {
+        let old = listeners.filter { $0.value == nil }.map(\.key)
+        var fresh: [Int32] = []
+        do {
+            for addr in settings.bind {
+                if let fd = try Sockets.listenTCP(address: addr, port: settings.port, backlog: Int32(settings.tcpBacklog)) { fresh.append(fd) }
+            }
+        } catch {
+            for fd in fresh { close(fd) }
+            return error.message
+        }
+        for fd in old {
+            loop.remove(fd)
+            close(fd)
+            listeners[fd] = nil
+        }
+        for fd in fresh {
+            listeners[fd] = .some(nil)
+            loop.add(fd, readable: true, writable: false)
+        }
+        return nil
     }
 
     /// Like Redis, ask for enough descriptors for maxclients plus the server's own.
     func raiseFileLimit() {
         var lim = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
-        let want = rlim_t(net.maxClients + 32)
+        let want = rlim_t(settings.maxClients + 32)
         if lim.rlim_cur < want {
             var newLim = lim
             newLim.rlim_cur = min(want, lim.rlim_max)
             if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &newLim) != 0 || newLim.rlim_cur < want {
-                log.warning("You requested maxclients of \(net.maxClients) requiring at least \(want) max file descriptors; the current limit is \(newLim.rlim_cur).")
+                log.warning("You requested maxclients of \(settings.maxClients) requiring at least \(want) max file descriptors; the current limit is \(newLim.rlim_cur).")
             }
         }
     }
@@ -140,12 +140,12 @@ public final class Server {
 
     public func run() {
         while !shutdownRequested {
-            let timeout = Int32(max(1, 1000 / max(net.hz, 1)))
+            let timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
             loop.poll(timeoutMs: timeout) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
             let nowMicros = Engine.monotonicMicros()
-            if nowMicros - lastCron >= 1_000_000 / max(net.hz, 1) {
+            if nowMicros - lastCron >= 1_000_000 / max(settings.hz, 1) {
                 lastCron = nowMicros
                 cron()
             }
@@ -189,14 +189,14 @@ public final class Server {
         for _ in 0..<1000 {
             guard let (fd, peer) = Sockets.accept(listener, unixPath: unixPath) else { return }
             stats.totalConnections += 1
-            if connectionsByID.count >= net.maxClients {
+            if connectionsByID.count >= settings.maxClients {
                 let msg = "-ERR max number of clients reached\r\n"
                 _ = msg.withCString { write(fd, $0, strlen($0)) }
                 close(fd)
                 stats.rejectedConnections += 1
                 continue
             }
-            if unixPath == nil { Sockets.configureClient(fd, keepalive: net.tcpKeepalive) }
+            if unixPath == nil { Sockets.configureClient(fd, keepalive: settings.tcpKeepalive) }
             let session = engine.makeClient()
             session.address = peer
             session.localAddress = unixPath.map { "\($0):0" } ?? Sockets.localAddress(fd)
@@ -229,7 +229,7 @@ public final class Server {
             switch conn.parser.parse(region) {
             case .incomplete(let hint):
                 if hint > 0 { conn.reserveQuery(hint - (conn.queryEnd - conn.queryStart)) }
-                if conn.pendingQueryBytes > net.clientQueryBufferLimit {
+                if conn.pendingQueryBytes > settings.clientQueryBufferLimit {
                     log.warning("Closing client that reached max query buffer length: id=\(session.id) addr=\(session.address) qbuf=\(conn.pendingQueryBytes)")
                     closeConnection(conn)
                     return
@@ -308,7 +308,7 @@ public final class Server {
 
     /// client-output-buffer-limit: returns false when the client was disconnected.
     func enforceOutputLimit(_ conn: Connection) -> Bool {
-        let limit = net.normalOutputLimit
+        let limit = settings.clientOutputLimits.normal
         let pending = conn.pendingOutputBytes
         if limit.hard > 0 && pending > limit.hard {
             log.warning("Client id=\(conn.session.id) addr=\(conn.session.address) scheduled to be closed ASAP for overcoming of output buffer limits.")
@@ -346,10 +346,10 @@ public final class Server {
             unpauseLater = false
             unpause()
         }
-        if engine.activeExpireEnabled { engine.activeExpireCycle(hz: net.hz) }
-        if net.timeout > 0 && cronCount % max(net.hz, 1) == 0 {
+        if engine.activeExpireEnabled { engine.activeExpireCycle(hz: settings.hz) }
+        if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
-            let limit = Int64(net.timeout) * 1000
+            let limit = Int64(settings.timeout) * 1000
             for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica {
                 if engine.now - conn.session.lastInteraction > limit {
                     log.verbose("Closing idle client")

@@ -7,6 +7,10 @@ extension Engine {
         registerTransactionCommands()
         registerBitmapCommands()
         registerHyperLogLogCommands()
+        registerDebugCommands()
+        registerIntrospectionCommands()
+        registerSlowlogCommands()
+        registerLatencyCommands()
     }
 
     /// Adds a command (or, with `parent`, a subcommand) to the table.

@@ -58,7 +58,7 @@ extension Server {
         case "clients": return [
             "connected_clients:\(connectionsByID.count)",
             "cluster_connections:0",
-            "maxclients:\(net.maxClients)",
+            "maxclients:\(settings.maxClients)",
             "client_recent_max_input_buffer:\(connectionsByID.values.map { $0.queryCapacity }.max() ?? 0)",
             "client_recent_max_output_buffer:\(connectionsByID.values.map { $0.pendingOutputBytes }.max() ?? 0)",
             "blocked_clients:0",
@@ -128,7 +128,7 @@ extension Server {
         let rel = withUnsafeBytes(of: &uts.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let mach = withUnsafeBytes(of: &uts.machine) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let uptime = (engine.now - startedAt) / 1000
-        let binds = net.bind.map { "bind=\($0)" }.joined(separator: ",")
+        let binds = settings.bind.map { "bind=\($0)" }.joined(separator: ",")
         return [
             "redis_version:\(Engine.compatibleRedisVersion)",
             "redis_git_sha1:00000000",
@@ -144,17 +144,17 @@ extension Server {
             "process_id:\(getpid())",
             "process_supervised:no",
             "run_id:\(runID)",
-            "tcp_port:\(net.port)",
+            "tcp_port:\(settings.port)",
             "server_time_usec:\(engine.now * 1000)",
             "uptime_in_seconds:\(uptime)",
             "uptime_in_days:\(uptime / 86400)",
-            "hz:\(net.hz)",
-            "configured_hz:\(net.hz)",
+            "hz:\(settings.hz)",
+            "configured_hz:\(settings.hz)",
             "lru_clock:\((engine.now / 1000) & 0xFFFFFF)",
             "executable:\(executablePath)",
-            "config_file:\(configFile)",
+            "config_file:\(config.configFile ?? "")",
             "io_threads_active:0",
-            "listener0:name=tcp,\(binds),port=\(net.port)",
+            "listener0:name=tcp,\(binds),port=\(settings.port)",
             "cairn_version:\(cairnVersion)",
         ]
     }
@@ -176,9 +176,9 @@ extension Server {
             "used_memory_dataset:\(max(0, used - startupMemory))",
             "total_system_memory:\(total)",
             "total_system_memory_human:\(MemoryStats.human(total))",
-            "maxmemory:0",
-            "maxmemory_human:0B",
-            "maxmemory_policy:noeviction",
+            "maxmemory:\(settings.maxmemory)",
+            "maxmemory_human:\(MemoryStats.human(settings.maxmemory))",
+            "maxmemory_policy:\(settings.maxmemoryPolicy.rawValue)",
             "mem_fragmentation_ratio:\(String(format: "%.2f", used > 0 ? Double(rss) / Double(used) : 0))",
             "mem_allocator:libc",
             "lazyfree_pending_objects:0",
@@ -205,7 +205,7 @@ extension Server {
             "rdb_last_cow_size:0",
             "rdb_last_load_keys_expired:0",
             "rdb_last_load_keys_loaded:0",
-            "aof_enabled:0",
+            "aof_enabled:\(settings.appendOnly ? 1 : 0)",
             "aof_rewrite_in_progress:0",
             "aof_rewrite_scheduled:0",
             "aof_last_rewrite_time_sec:-1",

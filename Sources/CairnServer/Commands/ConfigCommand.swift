@@ -1,0 +1,91 @@
+import RESP
+import CairnEngine
+
+extension Server {
+    func registerConfigCommand() {
+        let container = engine.registerContainer("config", group: "server")
+        let flags: CommandFlags = [.admin, .noscript, .loading, .stale]
+        let cats = ["@admin", "@slow", "@dangerous"]
+        engine.register("get", arity: -3, flags: flags, categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
+            let patterns = (2..<ctx.args.count).map { ctx.args.text($0) }
+            let pairs = config.get(patterns)
+            ctx.out.map(pairs.count)
+            for p in pairs {
+                ctx.out.bulk(p.name)
+                ctx.out.bulk(p.value)
+            }
+        }
+        engine.register("set", arity: -4, flags: flags.union(.mayReplicate), categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
+            let values = (2..<ctx.args.count).map { ctx.args.text($0) }
+            do {
+                try config.set(values, clientIsLocal: ctx.client.address.hasPrefix("127.") || ctx.client.address.hasPrefix("::1"))
+            } catch {
+                throw CommandError((error as? ConfigError)?.message ?? "ERR \(error)")
+            }
+            applySettings()
+            ctx.out.ok()
+        }
+        engine.register("resetstat", arity: 2, flags: flags, categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
+            resetStatistics()
+            ctx.out.ok()
+        }
+        engine.register("rewrite", arity: 2, flags: flags, categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
+            do {
+                try config.rewrite()
+            } catch {
+                let message = (error as? ConfigError)?.message ?? "ERR \(error)"
+                log.warning("CONFIG REWRITE failed: \(message)")
+                throw CommandError(message)
+            }
+            log.notice("CONFIG REWRITE executed with success.")
+            ctx.out.ok()
+        }
+        engine.register("help", arity: 2, flags: [.loading, .stale], categories: ["@slow"], group: "server", parent: container) { ctx throws(CommandError) in
+            let lines = [
+                "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                "REWRITE", "    Rewrite the configuration file.",
+                "HELP", "    Print this help.",
+            ]
+            ctx.out.array(lines.count)
+            for l in lines { ctx.out.status(l) }
+        }
+    }
+
+    /// CONFIG RESETSTAT: the counters INFO stats, commandstats, errorstats and SLOWLOG report start again.
+    func resetStatistics() {
+        engine.stats = EngineStats()
+        for c in engine.commands.all {
+            for cmd in [c] + Array(c.subcommands.values) {
+                cmd.calls = 0
+                cmd.microseconds = 0
+                cmd.rejectedCalls = 0
+                cmd.failedCalls = 0
+            }
+        }
+        stats = ServerStats()
+        for conn in connectionsByID.values {
+            conn.totalNetInput = 0
+            conn.totalNetOutput = 0
+        }
+        peakMemory = MemoryStats.allocatedBytes()
+    }
+
+    /// Copies what the engine and logger read on their hot paths out of the settings; run at startup and
+    /// after every successful CONFIG SET.
+    public func applySettings() {
+        var e = engine.settings
+        e.hllSparseMaxBytes = settings.hllSparseMaxBytes
+        e.protoMaxBulkLength = settings.protoMaxBulkLen
+        e.requirePass = settings.requirePass.isEmpty ? nil : Bytes(settings.requirePass.utf8)
+        e.slowlogThresholdMicros = settings.slowlogLogSlowerThan
+        e.slowlogMaxLength = settings.slowlogMaxLen
+        e.latencyMonitorThresholdMs = settings.latencyMonitorThreshold
+        engine.settings = e
+        engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))
+        log.level = Logger.Level(name: settings.logLevel.rawValue) ?? .notice
+        for conn in connectionsByID.values { conn.parser.maxBulkLength = settings.protoMaxBulkLen }
+    }
+}
