@@ -460,6 +460,7 @@ def test_client_no_evict_flag_in_info(cairn):
 
 def test_client_help_shape(cairn):
     lines = cairn.call("CLIENT", "HELP")
+    assert isinstance(lines, list), lines
     assert isinstance(lines, list) and len(lines) > 20
     text = b"\n".join(lines)
     for sub in (b"CACHING", b"GETNAME", b"ID", b"INFO", b"KILL", b"LIST", b"NO-EVICT", b"PAUSE",

@@ -299,6 +299,7 @@ def test_config_rewrite_with_file(cairn_factory):
 
 def test_config_help_shape(cairn):
     lines = cairn.call("CONFIG", "HELP")
+    assert isinstance(lines, list), lines
     text = b"\n".join(lines)
     for sub in (b"GET", b"SET", b"RESETSTAT", b"REWRITE", b"HELP"):
         assert sub in text
@@ -335,9 +336,10 @@ def test_command_info_matches_reference(both, name):
 @pytest.mark.parametrize("name", ["client", "config", "object", "command", "slowlog", "latency"])
 def test_command_info_container_commands(both, name):
     """Container commands: same name/arity/flags, and every subcommand of the reference is listed."""
-    c = decode(both.cairn_only("COMMAND", "INFO", name))[0]
+    c = decode(both.cairn_only("COMMAND", "INFO", name))
     r = decode(both.ref_only("COMMAND", "INFO", name))[0]
-    assert c is not None, f"COMMAND INFO {name} is null"
+    assert isinstance(c, list) and c[0] is not None, f"COMMAND INFO {name}: {c!r}"
+    c = c[0]
     assert c[:3] == r[:3], name  # name, arity, flags
     csubs = sorted(s[0] for s in c[9])
     rsubs = sorted(s[0] for s in r[9])
@@ -348,8 +350,9 @@ def test_command_info_container_commands(both, name):
 @pytest.mark.parametrize("name", list(COMMAND_TIPS_72))
 def test_command_tips_7_2(cairn, name):
     """7.2: tips that changed after 7.0."""
-    info = cairn.call("COMMAND", "INFO", name)[0]
-    assert info is not None
+    info = cairn.call("COMMAND", "INFO", name)
+    assert isinstance(info, list) and info[0] is not None, info
+    info = info[0]
     assert info[7] == COMMAND_TIPS_72[name]
 
 
@@ -366,6 +369,7 @@ def test_command_count_list_and_full(cairn):
         count = decode(c.cmd("COMMAND", "COUNT"))
         names = decode(c.cmd("COMMAND", "LIST"))
         full = decode(c.cmd("COMMAND"))
+    assert isinstance(names, list) and isinstance(full, list), (names, full)
     top = [n for n in names if b"|" not in n]  # COMMAND LIST also lists "container|sub" names
     assert isinstance(count, int) and count == len(top) == len(full)
     assert len(set(names)) == len(names)
@@ -390,7 +394,9 @@ def test_command_list_filters(both):
 def test_command_list_covers_keyspace_categories(cairn, redis_server):
     """Every @keyspace and @connection command of the reference exists in Cairn."""
     for cat in ("keyspace", "connection", "transaction"):
-        c = set(cairn.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat))
+        reply = cairn.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat)
+        assert isinstance(reply, list), reply
+        c = set(reply)
         r = set(redis_server.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", cat))
         core = {n for n in r if n in {
             b"del", b"unlink", b"exists", b"type", b"rename", b"renamenx", b"copy", b"move", b"keys",
@@ -739,6 +745,7 @@ def test_latency_errors_and_empty(both):
 
 def test_latency_help_shape(cairn):
     lines = cairn.call("LATENCY", "HELP")
+    assert isinstance(lines, list), lines
     text = b"\n".join(lines)
     for sub in (b"DOCTOR", b"GRAPH", b"HISTORY", b"LATEST", b"RESET", b"HELP"):
         assert sub in text
