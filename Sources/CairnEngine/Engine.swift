@@ -15,6 +15,8 @@ public struct EngineStats {
     public init() {}
 }
 
+public enum ProtectedCommandAccess: Sendable { case no, yes, local }
+
 /// Settings the engine reads on its hot paths, kept as plain stored properties; the server's config registry
 /// writes them.
 public struct EngineSettings {
@@ -24,6 +26,8 @@ public struct EngineSettings {
     public var requirePass: Bytes? = nil
     public var slowlogThresholdMicros = 10000
     public var slowlogMaxLength = 128
+    /// enable-debug-command: who may run protected commands.
+    public var debugCommand = ProtectedCommandAccess.no
     /// latency-monitor-threshold: events at least this slow are sampled for LATENCY; 0 turns the monitor off.
     public var latencyMonitorThresholdMs = 0
     public init() {}
@@ -113,6 +117,10 @@ public final class Engine {
             reject(client, cmd, "NOAUTH Authentication required.")
             return
         }
+        if cmd.flags.contains(.protected) && !protectedAllowed(client) {
+            reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            return
+        }
         if client.inMulti && !Self.runsInsideMulti(cmd) {
             if cmd.flags.contains(.noMulti) {
                 reject(client, cmd, "ERR Command not allowed inside a transaction")
@@ -148,6 +156,14 @@ public final class Engine {
         if settings.latencyMonitorThresholdMs > 0 && elapsed / 1000 >= settings.latencyMonitorThresholdMs {
             latency.add(event: cmd.flags.contains(.fast) ? "fast-command" : "command", latencyMs: elapsed / 1000,
                         now: now / 1000)
+        }
+    }
+
+    func protectedAllowed(_ client: ClientSession) -> Bool {
+        switch settings.debugCommand {
+        case .yes: return true
+        case .no: return false
+        case .local: return client.isLocal
         }
     }
 

@@ -202,7 +202,7 @@ public final class Server {
             session.localAddress = unixPath.map { "\($0):0" } ?? Sockets.localAddress(fd)
             session.authenticated = engine.settings.requirePass == nil
             let conn = Connection(fd: fd, session: session, maxBulk: engine.settings.protoMaxBulkLength)
-            conn.isUnix = unixPath != nil
+            session.isUnixSocket = unixPath != nil
             conn.parser.unauthenticated = !session.authenticated
             while connections.count <= Int(fd) { connections.append(nil) }
             connections[Int(fd)] = conn

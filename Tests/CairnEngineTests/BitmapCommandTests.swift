@@ -9,7 +9,6 @@ final class BitmapCommandTests: XCTestCase {
 
     override func setUp() {
         engine = Engine()
-        engine.registerBitmapCommands()
         client = engine.makeClient()
     }
 

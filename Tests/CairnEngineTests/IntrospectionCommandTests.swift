@@ -11,9 +11,6 @@ final class IntrospectionCommandTests: XCTestCase {
 
     override func setUp() {
         engine = Engine()
-        if engine.commands.lookup("command") == nil { engine.registerIntrospectionCommands() }
-        if engine.commands.lookup("slowlog") == nil { engine.registerSlowlogCommands() }
-        if engine.commands.lookup("latency") == nil { engine.registerLatencyCommands() }
         client = engine.makeClient()
     }
 

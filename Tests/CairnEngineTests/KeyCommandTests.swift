@@ -10,8 +10,7 @@ final class KeyCommandTests: XCTestCase {
 
     override func setUp() {
         engine = Engine()
-        // Harmless once Registration.swift registers DEBUG itself: registering a name again replaces it.
-        engine.registerDebugCommands()
+        engine.settings.debugCommand = .yes
         client = engine.makeClient()
     }
 
@@ -588,7 +587,7 @@ final class KeyCommandTests: XCTestCase {
 
         // The digest is independent of insertion order and of string encoding.
         let other = Engine()
-        other.registerDebugCommands()
+        other.settings.debugCommand = .yes
         let c = other.makeClient()
         func run(_ parts: [Bytes]) { c.reply.bytes.removeAll(); OwnedArgs(parts).withArgs { other.execute(c, $0) } }
         run(["select", "3"].map { Bytes($0.utf8) })
@@ -634,6 +633,16 @@ final class KeyCommandTests: XCTestCase {
         assertReply("debug", "object", "nokey", is: "-ERR no such key\r\n")
         setDirect("gone", .int(7), expireAt: engine.now - 10)
         XCTAssertTrue(line("gone").hasPrefix(" refcount:2147483647 encoding:int"), "DEBUG OBJECT does not expire keys")
+    }
+
+    func testDebugRefusedUnlessEnabled() {
+        engine.settings.debugCommand = .no
+        assertReply("debug", "digest", is: "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n")
+        engine.settings.debugCommand = .local
+        client.address = "10.1.2.3:5000"
+        XCTAssertTrue(r("debug", "digest").hasPrefix("-ERR DEBUG command not allowed"))
+        client.address = "127.0.0.1:5000"
+        assertReply("debug", "digest", is: "+0000000000000000000000000000000000000000\r\n")
     }
 
     func testDebugMisc() {

@@ -45,6 +45,12 @@ public final class ClientSession {
         lastInteraction = now
     }
 
+    /// Loopback or unix-socket peers, which enable-debug-command local and protected configs trust.
+    public var isLocal: Bool {
+        isUnixSocket || address.hasPrefix("127.") || address.hasPrefix("::1:")
+    }
+    public var isUnixSocket = false
+
     public var isWatching: Bool { !watched.isEmpty }
     public var watchCount: Int { watched.count }
 }

@@ -21,6 +21,8 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let allowBusy = CommandFlags(rawValue: 1 << 15)
     public static let sentinel = CommandFlags(rawValue: 1 << 16)
     public static let noMandatoryKeys = CommandFlags(rawValue: 1 << 17)
+    /// Refused unless enable-debug-command allows it (DEBUG), as Redis's CMD_PROTECTED.
+    public static let protected = CommandFlags(rawValue: 1 << 18)
 
     /// The names COMMAND INFO prints, in Redis's order.
     public static let names: [(CommandFlags, String)] = [

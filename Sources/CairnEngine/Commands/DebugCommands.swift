@@ -5,7 +5,7 @@ import RESP
 
 extension Engine {
     func registerDebugCommands() {
-        register("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous"], group: "server", handler: debugCommand)
+        register("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale, .protected], categories: ["@admin", "@slow", "@dangerous"], group: "server", handler: debugCommand)
     }
 }
 

@@ -32,7 +32,7 @@ extension Engine {
             let db = ctx.db
             while let e = db.keys.randomEntry() {
                 // Picking an expired key deletes it, so this loop ends even if every key is past its deadline.
-                if e.expireAt >= 0 && e.expireAt <= ctx.engine.now {
+                if Entry.isExpired(e.expireAt, now: ctx.engine.now) {
                     _ = e.key.withUnsafeBytes { db.lookupWrite($0) }
                     continue
                 }
@@ -247,7 +247,7 @@ private func keysCommand(_ ctx: CommandContext) throws(CommandError) {
     var n = 0
     // KEYS only reads: expired keys are skipped, not deleted, as Redis does.
     ctx.db.keys.forEach { e in
-        if e.expireAt >= 0 && e.expireAt <= now { return }
+        if Entry.isExpired(e.expireAt, now: now) { return }
         let hit = all || e.key.withUnsafeBytes { globMatch(pattern: pattern, string: $0, nocase: false) }
         if hit {
             ctx.out.bulk(e.key)

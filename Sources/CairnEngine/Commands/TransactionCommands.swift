@@ -63,7 +63,7 @@ extension Engine {
         let k = Bytes(key)
         if client.watched.contains(where: { $0.db == client.db && $0.key == k }) { return }
         let db = dbs[client.db]
-        let expired = db.keys.expireAt(key).map { $0 >= 0 && $0 <= now } ?? false
+        let expired = db.keys.expireAt(key).map { Entry.isExpired($0, now: now) } ?? false
         client.watched.append((client.db, k, expired))
         db.addWatcher(k, client)
     }
@@ -78,7 +78,7 @@ extension Engine {
     /// nothing has deleted it yet.
     func watchedKeyExpired(_ client: ClientSession) -> Bool {
         for w in client.watched where !w.expiredAtWatch {
-            let expired = w.key.withUnsafeBytes { k in dbs[w.db].keys.expireAt(k).map { $0 >= 0 && $0 <= now } ?? false }
+            let expired = w.key.withUnsafeBytes { k in dbs[w.db].keys.expireAt(k).map { Entry.isExpired($0, now: now) } ?? false }
             if expired { return true }
         }
         return false

@@ -32,7 +32,7 @@ public final class Database {
 
     public func lookupWrite(_ key: UnsafeRawBufferPointer) -> Value? {
         guard let (v, exp) = keys.lookup(key) else { return nil }
-        if exp >= 0 && exp <= engine.now {
+        if Entry.isExpired(exp, now: engine.now) {
             expire(key)
             return nil
         }
@@ -100,17 +100,18 @@ public final class Database {
         return true
     }
 
-    /// Empties the database; every watched key counts as modified (FLUSHDB breaks WATCH).
+    /// Empties the database. Like Redis, a WATCH breaks only if its key existed (FLUSHDB/FLUSHALL).
     public func flush() {
+        touchWatched(existingIn: [self])
         keys.removeAll()
-        touchAllWatched()
     }
 
-    /// Exchanges contents with another database (SWAPDB); watchers of both see a change.
+    /// Exchanges contents with another database (SWAPDB). A watched key in either database counts as
+    /// modified when it exists on either side, since its value may change underneath the watcher.
     public func swapContents(with other: Database) {
+        touchWatched(existingIn: [self, other])
+        other.touchWatched(existingIn: [self, other])
         swap(&keys, &other.keys)
-        touchAllWatched()
-        other.touchAllWatched()
     }
 
     // MARK: expiry
@@ -148,8 +149,11 @@ public final class Database {
         for c in clients { c.watchBroken = true }
     }
 
-    func touchAllWatched() {
-        for (_, clients) in watchers { for c in clients { c.watchBroken = true } }
+    func touchWatched(existingIn dbs: [Database]) {
+        for (key, clients) in watchers {
+            let exists = key.withUnsafeBytes { k in dbs.contains { $0.keys.lookup(k) != nil } }
+            if exists { for c in clients { c.watchBroken = true } }
+        }
     }
 
     func addWatcher(_ key: Bytes, _ client: ClientSession) {

@@ -69,7 +69,7 @@ extension Keyspace {
                 var seg = segments[si]
                 var i = 0
                 while i < seg.capacity {
-                    if seg.hashes[i] != 0, seg.entries[i].expireAt >= 0, seg.entries[i].expireAt <= now {
+                    if seg.hashes[i] != 0, Entry.isExpired(seg.entries[i].expireAt, now: now) {
                         seg = uniqueSegment(si)
                         let e = seg.remove(at: i)
                         count -= 1

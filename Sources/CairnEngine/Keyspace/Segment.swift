@@ -9,6 +9,10 @@ public struct Entry {
         self.value = value
         self.expireAt = expireAt
     }
+
+    /// Redis's keyIsExpired: a deadline is passed only once the clock is strictly beyond it.
+    @inline(__always)
+    public static func isExpired(_ expireAt: Int64, now: Int64) -> Bool { expireAt >= 0 && now > expireAt }
 }
 
 /// A bounded open-addressing table holding the keys whose hash starts with one prefix.

@@ -18,7 +18,7 @@ extension Server {
         engine.register("set", arity: -4, flags: flags.union(.mayReplicate), categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
             let values = (2..<ctx.args.count).map { ctx.args.text($0) }
             do {
-                try config.set(values, clientIsLocal: ctx.client.address.hasPrefix("127.") || ctx.client.address.hasPrefix("::1"))
+                try config.set(values, clientIsLocal: ctx.client.isLocal)
             } catch {
                 throw CommandError((error as? ConfigError)?.message ?? "ERR \(error)")
             }
@@ -82,6 +82,11 @@ extension Server {
         e.requirePass = settings.requirePass.isEmpty ? nil : Bytes(settings.requirePass.utf8)
         e.slowlogThresholdMicros = settings.slowlogLogSlowerThan
         e.slowlogMaxLength = settings.slowlogMaxLen
+        switch settings.enableDebugCommand {
+        case .no: e.debugCommand = .no
+        case .yes: e.debugCommand = .yes
+        case .local: e.debugCommand = .local
+        }
         e.latencyMonitorThresholdMs = settings.latencyMonitorThreshold
         engine.settings = e
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))

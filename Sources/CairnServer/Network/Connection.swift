@@ -20,7 +20,6 @@ final class Connection {
     var sentOffset = 0       // bytes of session.reply already written to the socket
     var wantsWritable = false
     var closed = false
-    var isUnix = false
     var totalNetInput = 0
     var totalNetOutput = 0
 
