@@ -148,7 +148,7 @@ public final class Engine {
         let elapsed = Self.monotonicMicros() - start
         cmd.calls += 1
         cmd.microseconds += elapsed
-        client.lastCommand = cmd.fullName
+        client.lastCommand = cmd
         if elapsed >= settings.slowlogThresholdMicros && settings.slowlogThresholdMicros >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.record(args: args, micros: elapsed, client: client, now: now, maxLength: settings.slowlogMaxLength)

@@ -16,7 +16,8 @@ public final class ClientSession {
     public var localAddress: String = ""
     public let createdAt: Int64
     public var lastInteraction: Int64
-    public var lastCommand: String = "NULL"
+    /// The last command run, for CLIENT LIST's cmd field. Commands live as long as the table, so no retain.
+    public unowned(unsafe) var lastCommand: Command? = nil
     /// Set when the connection should close once its pending replies are written (QUIT, protocol errors).
     public var closeAfterReply = false
     public var replyMode: ReplyMode = .on

@@ -116,7 +116,7 @@ extension Server {
         let qbuf = conn.pendingQueryBytes
         let omem = conn.pendingOutputBytes
         let name = s.name.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=0 psub=0 ssub=0 multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand) user=\(s.user) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
+        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=0 psub=0 ssub=0 multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand?.fullName ?? "NULL") user=\(s.user) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
     }
 
     func clientList(_ ctx: CommandContext) throws(CommandError) {
