@@ -145,8 +145,17 @@ public final class Database {
 
     @usableFromInline
     func touchWatched(_ key: UnsafeRawBufferPointer) {
-        guard let clients = watchers[Bytes(key)] else { return }
-        for c in clients { c.watchBroken = true }
+        let k = Bytes(key)
+        guard let clients = watchers[k] else { return }
+        let present = keys.lookup(key) != nil
+        for c in clients {
+            // As Redis: a key already expired when watched that is now merely deleted has not changed.
+            if !present, let i = c.watched.firstIndex(where: { $0.db == id && $0.key == k && $0.expiredAtWatch }) {
+                c.watched[i].expiredAtWatch = false
+                continue
+            }
+            c.watchBroken = true
+        }
     }
 
     func touchWatched(existingIn dbs: [Database]) {

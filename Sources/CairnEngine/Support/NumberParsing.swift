@@ -66,7 +66,8 @@ public enum NumberParsing {
             errno = 0
             let v = strtold(cstr, &end)
             guard let e = end, UnsafePointer(e) - cstr == n else { return nil }
-            if v.isNaN || errno == ERANGE { return nil }
+            // Like string2ld: out of range only counts when it overflowed or underflowed to zero.
+            if v.isNaN || (errno == ERANGE && (v.isInfinite || v == 0)) { return nil }
             return v
         }
     }
