@@ -180,7 +180,8 @@ func setCommand(_ ctx: CommandContext) throws(CommandError) {
     if opts.get { try replyGet(ctx) }
     let db = ctx.db
     let key = ctx.args[1]
-    let found = db.lookupWrite(key) != nil
+    // Plain SET skips the lookup: Database.set handles a stale entry itself.
+    let found = (opts.nx || opts.xx) && db.lookupWrite(key) != nil
     if (opts.nx && found) || (opts.xx && !found) {
         if !opts.get { ctx.out.null() }
         return

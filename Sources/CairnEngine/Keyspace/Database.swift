@@ -21,7 +21,6 @@ public final class Database {
     // MARK: reads
 
     /// lookupKeyRead: expires the key if its deadline passed and counts a keyspace hit or miss.
-
     public func lookupRead(_ key: UnsafeRawBufferPointer) -> Value? {
         let v = lookupWrite(key)
         if v == nil { engine.stats.keyspaceMisses += 1 } else { engine.stats.keyspaceHits += 1 }
@@ -29,7 +28,6 @@ public final class Database {
     }
 
     /// lookupKeyWrite: expires the key if its deadline passed; no hit/miss accounting.
-
     public func lookupWrite(_ key: UnsafeRawBufferPointer) -> Value? {
         guard let (v, exp) = keys.lookup(key) else { return nil }
         if Entry.isExpired(exp, now: engine.now) {
@@ -51,7 +49,6 @@ public final class Database {
 
     /// Read-modify-write of one key. The key is expired first if due. When `body` throws nothing changes and
     /// no watcher is disturbed; when it returns, the key counts as modified.
-
     public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
         _ = lookupWrite(key)
         let r = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in try body(&e) }
@@ -59,22 +56,25 @@ public final class Database {
         return r
     }
 
-    /// Stores a value, replacing any previous one and its deadline (SET semantics).
-
+    /// Stores a value, replacing any previous one and its deadline (SET semantics). A replaced entry whose
+    /// deadline had passed counts as expired, as the lookup Redis does first would have counted it.
     public func set(_ key: UnsafeRawBufferPointer, _ value: Value, expireAt: Int64 = -1) {
+        let now = engine.now
+        var stale = false
         keys.withEntry(key) { e in
             if e != nil {
+                stale = Entry.isExpired(e!.expireAt, now: now)
                 e!.value = value
                 e!.expireAt = expireAt
             } else {
                 e = Entry(key: Bytes(key), value: value, expireAt: expireAt)
             }
         }
+        if stale { engine.stats.expiredKeys += 1 }
         signalModified(key)
     }
 
     /// Stores a value and keeps the existing deadline (SET KEEPTTL, and in-place updates).
-
     public func setKeepingTTL(_ key: UnsafeRawBufferPointer, _ value: Value) {
         let live = lookupWrite(key) != nil
         keys.withEntry(key) { e in

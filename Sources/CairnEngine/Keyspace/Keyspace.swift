@@ -22,7 +22,6 @@ public struct Keyspace {
     }
 
     /// A segment this keyspace alone holds, copying it first if a snapshot shares it.
-
     mutating func uniqueSegment(_ si: Int) -> Segment {
         if !isKnownUniquelyReferenced(&segments[si]) { segments[si] = segments[si].copy() }
         return segments[si]
@@ -31,14 +30,12 @@ public struct Keyspace {
     // MARK: reads
 
     /// The value and deadline of a key, without expiring it.
-
     public func lookup(_ key: UnsafeRawBufferPointer) -> (value: Value, expireAt: Int64)? {
         let h = KeyHash.hash(key)
         let seg = segments[segmentIndex(h)]
         guard let i = seg.find(h, key) else { return nil }
         return (seg.entries[i].value, seg.entries[i].expireAt)
     }
-
 
     public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
         let h = KeyHash.hash(key)
@@ -51,7 +48,6 @@ public struct Keyspace {
 
     /// Gives `body` in-place access to the key's entry (nil when absent). Setting it to nil deletes the key;
     /// setting an absent key inserts it. The entry's key bytes must stay equal to `key`.
-
     public mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
         let h = KeyHash.hash(key)
         var si = segmentIndex(h)
@@ -94,13 +90,11 @@ public struct Keyspace {
     }
 
     /// Inserts or replaces the whole entry.
-
     public mutating func set(_ entry: Entry) {
         entry.key.withUnsafeBytes { k in
             withEntry(k) { $0 = entry }
         }
     }
-
 
     @discardableResult
     public mutating func remove(_ key: UnsafeRawBufferPointer) -> Entry? {
