@@ -26,6 +26,18 @@ public struct EngineSettings {
     public var requirePass: Bytes? = nil
     public var slowlogThresholdMicros = 10000
     public var slowlogMaxLength = 128
+    /// Compact-encoding thresholds, with Redis 7.2's directive names and defaults.
+    public var listMaxListpackSize = -2
+    public var listCompressDepth = 0
+    public var hashMaxListpackEntries = 512
+    public var hashMaxListpackValue = 64
+    public var setMaxIntsetEntries = 512
+    public var setMaxListpackEntries = 128
+    public var setMaxListpackValue = 64
+    public var zsetMaxListpackEntries = 128
+    public var zsetMaxListpackValue = 64
+    public var streamNodeMaxBytes = 4096
+    public var streamNodeMaxEntries = 100
     /// enable-debug-command: who may run protected commands.
     public var debugCommand = ProtectedCommandAccess.no
     /// latency-monitor-threshold: events at least this slow are sampled for LATENCY; 0 turns the monitor off.

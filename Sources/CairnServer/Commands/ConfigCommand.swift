@@ -88,6 +88,17 @@ extension Server {
         case .local: e.debugCommand = .local
         }
         e.latencyMonitorThresholdMs = settings.latencyMonitorThreshold
+        e.listMaxListpackSize = settings.listMaxListpackSize
+        e.listCompressDepth = settings.listCompressDepth
+        e.hashMaxListpackEntries = settings.hashMaxListpackEntries
+        e.hashMaxListpackValue = settings.hashMaxListpackValue
+        e.setMaxIntsetEntries = settings.setMaxIntsetEntries
+        e.setMaxListpackEntries = settings.setMaxListpackEntries
+        e.setMaxListpackValue = settings.setMaxListpackValue
+        e.zsetMaxListpackEntries = settings.zsetMaxListpackEntries
+        e.zsetMaxListpackValue = settings.zsetMaxListpackValue
+        e.streamNodeMaxBytes = settings.streamNodeMaxBytes
+        e.streamNodeMaxEntries = settings.streamNodeMaxEntries
         engine.settings = e
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))
         log.level = Logger.Level(name: settings.logLevel.rawValue) ?? .notice
