@@ -19,6 +19,7 @@ public final class Server {
     var connections: [Connection?] = []             // indexed by fd
     var connectionsByID: [Int: Connection] = [:]
     var pendingFlush: [Connection] = []
+    var flushBatch: [Connection] = []
     var signalFD: Int32 = -1
     var shutdownRequested = false
     public var exitCode: Int32 = 0
@@ -240,12 +241,9 @@ public final class Server {
                 conn.queryStart += consumed
             case .command(let consumed):
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
-                let paused = conn.parser.args.withUnsafeBufferPointer { ranges in
-                    let args = Args(base: base, ranges: ranges)
-                    if mustWaitForPause(session, args) { return true }
-                    engine.execute(session, args)
-                    return false
-                }
+                let args = Args(base: base, ranges: conn.parser.args)
+                let paused = mustWaitForPause(session, args)
+                if !paused { engine.execute(session, args) }
                 if paused {
                     conn.parser.reset()
                     if !pauseState.waiting.contains(where: { $0 === conn }) { pauseState.waiting.append(conn) }
@@ -287,9 +285,10 @@ public final class Server {
         }
         engine.woken.removeAll(keepingCapacity: true)
         guard !pendingFlush.isEmpty else { return }
-        let batch = pendingFlush
-        pendingFlush.removeAll(keepingCapacity: true)
-        for conn in batch where !conn.closed {
+        // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
+        swap(&pendingFlush, &flushBatch)
+        defer { flushBatch.removeAll(keepingCapacity: true) }
+        for conn in flushBatch where !conn.closed {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if !conn.wantsWritable {
                 stats.writesProcessed += 1

@@ -4,7 +4,7 @@
 enum InlineSplitter {
     /// Unescapes in place (output never outruns input) and appends one range per argument.
     /// Returns false for unbalanced quotes.
-    static func split(_ b: UnsafeMutableRawBufferPointer, end: Int, into args: inout [ArgRange]) -> Bool {
+    static func split(_ b: UnsafeMutableRawBufferPointer, end: Int, into args: ArgBuffer) -> Bool {
         var r = 0
         var w = 0
         while true {

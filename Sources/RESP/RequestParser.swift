@@ -27,7 +27,9 @@ public struct RequestParser {
     public static let inlineMaxSize = 64 * 1024
     public static let maxMultibulkLength = 1024 * 1024
 
-    public private(set) var args: [ArgRange] = []
+    private let argBuffer = ArgBuffer()
+    /// The arguments of the command just parsed; valid until the next call to `parse` or `reset`.
+    public var args: UnsafeBufferPointer<ArgRange> { argBuffer.view }
     public var maxBulkLength: Int
 
     private var pendingArgs = 0      // arguments still expected in the current multibulk command; 0 = none started
@@ -38,7 +40,6 @@ public struct RequestParser {
 
     public init(maxBulkLength: Int = 512 * 1024 * 1024) {
         self.maxBulkLength = maxBulkLength
-        args.reserveCapacity(16)
     }
 
     /// Forgets any partial command; the next call starts at a command boundary.
@@ -46,7 +47,7 @@ public struct RequestParser {
         pendingArgs = 0
         pos = 0
         bulkLength = -1
-        args.removeAll(keepingCapacity: true)
+        argBuffer.count = 0
     }
 
     /// Parses one command from `buffer`, which starts at the first byte of the command.
@@ -54,7 +55,7 @@ public struct RequestParser {
     public mutating func parse(_ buffer: UnsafeMutableRawBufferPointer) -> ParseOutcome {
         guard buffer.count > 0 else { return .incomplete(hint: 0) }
         if pendingArgs == 0 && pos == 0 {
-            args.removeAll(keepingCapacity: true)
+            argBuffer.count = 0
             if buffer[0] != UInt8(ascii: "*") { return parseInline(buffer) }
         }
         return parseMultibulk(UnsafeRawBufferPointer(buffer))
@@ -78,7 +79,6 @@ public struct RequestParser {
             pos = cr + 2
             pendingArgs = n
             bulkLength = -1
-            if args.capacity < n { args.reserveCapacity(min(n, 1024)) }
         }
         while pendingArgs > 0 {
             if bulkLength < 0 {
@@ -98,7 +98,7 @@ public struct RequestParser {
                 pos = cr + 2
             }
             if b.count - pos < bulkLength + 2 { return .incomplete(hint: pos + bulkLength + 2) }
-            args.append(ArgRange(start: pos, count: bulkLength))
+            argBuffer.append(ArgRange(start: pos, count: bulkLength))
             pos += bulkLength + 2
             bulkLength = -1
             pendingArgs -= 1
@@ -114,11 +114,11 @@ public struct RequestParser {
         }
         var end = nl
         if end > 0 && b[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        guard InlineSplitter.split(b, end: end, into: &args) else {
-            args.removeAll(keepingCapacity: true)
+        guard InlineSplitter.split(b, end: end, into: argBuffer) else {
+            argBuffer.count = 0
             return .protocolError("Protocol error: unbalanced quotes in request")
         }
-        return args.isEmpty ? .nothing(consumed: nl + 1) : .command(consumed: nl + 1)
+        return argBuffer.count == 0 ? .nothing(consumed: nl + 1) : .command(consumed: nl + 1)
     }
 
     @inline(__always)
@@ -158,3 +158,31 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Growable storage for argument ranges that is reused for every command, so parsing allocates nothing
+/// once it has seen the widest command of a connection.
+final class ArgBuffer {
+    private var base: UnsafeMutablePointer<ArgRange>
+    private var capacity = 16
+    var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    var view: UnsafeBufferPointer<ArgRange> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    func append(_ r: ArgRange) {
+        if count == capacity { grow() }
+        base[count] = r
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<ArgRange>.allocate(capacity: capacity * 2)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+}

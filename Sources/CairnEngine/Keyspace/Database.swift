@@ -5,7 +5,8 @@
 public final class Database {
     public let id: Int
     public var keys = Keyspace()
-    unowned let engine: Engine
+    /// The engine owns its databases and outlives them, so this back reference needs no reference counting.
+    unowned(unsafe) let engine: Engine
     /// Clients watching each key (WATCH); checked on every write, usually empty.
     var watchers: [Bytes: [ClientSession]] = [:]
     var expireCursor = 0
