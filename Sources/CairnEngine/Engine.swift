@@ -232,7 +232,7 @@ public final class Engine {
         line.append(contentsOf: "\(secs).\(String(format6(Int(ts.tv_nsec / 1000)))) [\(client.db) \(client.address)]".utf8)
         for i in 0..<args.count {
             line.append(UInt8(ascii: " "))
-            MonitorFormat.appendQuoted(args[i], to: &line)
+            ByteRepr.appendQuoted(args[i], to: &line)
         }
         line.append(contentsOf: [13, 10])
         for m in monitors where m !== client {
@@ -270,28 +270,5 @@ public final class Engine {
 
     public func database(_ index: Int) -> Database? {
         index >= 0 && index < dbs.count ? dbs[index] : nil
-    }
-}
-
-/// How MONITOR and SLOWLOG-style output quote an argument: Redis's sdscatrepr.
-public enum MonitorFormat {
-    public static func appendQuoted(_ b: UnsafeRawBufferPointer, to out: inout Bytes) {
-        out.append(UInt8(ascii: "\""))
-        for c in b {
-            switch c {
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 7: out.append(contentsOf: [92, UInt8(ascii: "a")])
-            case 8: out.append(contentsOf: [92, UInt8(ascii: "b")])
-            case 32...126: out.append(c)
-            default:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [92, UInt8(ascii: "x"), hex[Int(c >> 4)], hex[Int(c & 15)]])
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,7 +1,16 @@
 /// Splits an inline command line into arguments with the quoting rules redis-cli and Redis use
 /// (sdssplitargs): double quotes with C escapes and \xHH, single quotes with only \' escaped,
-/// a closing quote must be followed by a space or the end of the line.
-enum InlineSplitter {
+/// a closing quote must be followed by a space or the end of the line. Config files use the same rules.
+public enum InlineSplitter {
+    /// Splits one line into owned arguments; nil for unbalanced quotes.
+    public static func split(_ line: [UInt8]) -> [[UInt8]]? {
+        var work = line
+        let args = ArgBuffer()
+        let ok = work.withUnsafeMutableBytes { split($0, end: $0.count, into: args) }
+        guard ok else { return nil }
+        return args.view.map { Array(work[$0.start..<($0.start + $0.count)]) }
+    }
+
     /// Unescapes in place (output never outruns input) and appends one range per argument.
     /// Returns false for unbalanced quotes.
     static func split(_ b: UnsafeMutableRawBufferPointer, end: Int, into args: ArgBuffer) -> Bool {
@@ -55,7 +64,7 @@ enum InlineSplitter {
                 } else {
                     if r >= end { done = true; break }
                     let c = b[r]
-                    if isSpace(c) { r += 1; done = true }
+                    if c == 32 || c == 10 || c == 13 || c == 9 { r += 1; done = true }
                     else if c == UInt8(ascii: "\"") { inDouble = true; r += 1 }
                     else if c == UInt8(ascii: "'") { inSingle = true; r += 1 }
                     else { b[w] = c; w += 1; r += 1 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RESP
 
 /// One directive of a configuration text, after quoting was undone.
 public struct ConfigLine: Equatable, Sendable {
@@ -203,105 +204,12 @@ public enum ConfigFile {
     }
 
     /// Splits a line into arguments the way Redis does for config lines and inline commands (sdssplitargs).
-    /// Outside quotes, arguments end at space, tab, CR or LF. "double quotes" understand \n \r \t \b \a,
-    /// \xHH, and backslash before any other character; 'single quotes' understand only \'. A closing quote
-    /// must be followed by whitespace or the end. Returns nil for unbalanced quotes.
+    /// Returns nil for unbalanced quotes.
     public static func splitArgs(_ line: some StringProtocol) -> [String]? {
-        let b = Array(line.utf8)
-        let n = b.count
-        func at(_ i: Int) -> UInt8 { i < n ? b[i] : 0 }
-        var args: [String] = []
-        var i = 0
-        while true {
-            while i < n && isCSpace(b[i]) { i += 1 }
-            if i >= n { return args }
-            var cur: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
-            var done = false
-            while !done {
-                let c = at(i)
-                if inDouble {
-                    if c == UInt8(ascii: "\\") && at(i + 1) == UInt8(ascii: "x"),
-                       let hi = hexValue(at(i + 2)), let lo = hexValue(at(i + 3)) {
-                        cur.append(hi << 4 | lo)
-                        i += 3
-                    } else if c == UInt8(ascii: "\\") && i + 1 < n {
-                        i += 1
-                        switch b[i] {
-                        case UInt8(ascii: "n"): cur.append(10)
-                        case UInt8(ascii: "r"): cur.append(13)
-                        case UInt8(ascii: "t"): cur.append(9)
-                        case UInt8(ascii: "b"): cur.append(8)
-                        case UInt8(ascii: "a"): cur.append(7)
-                        default: cur.append(b[i])
-                        }
-                    } else if c == UInt8(ascii: "\"") {
-                        if i + 1 < n && !isCSpace(b[i + 1]) { return nil }
-                        done = true
-                    } else if i >= n {
-                        return nil
-                    } else {
-                        cur.append(c)
-                    }
-                } else if inSingle {
-                    if c == UInt8(ascii: "\\") && at(i + 1) == UInt8(ascii: "'") {
-                        i += 1
-                        cur.append(UInt8(ascii: "'"))
-                    } else if c == UInt8(ascii: "'") {
-                        if i + 1 < n && !isCSpace(b[i + 1]) { return nil }
-                        done = true
-                    } else if i >= n {
-                        return nil
-                    } else {
-                        cur.append(c)
-                    }
-                } else if i >= n {
-                    done = true
-                } else {
-                    switch c {
-                    case 32, 10, 13, 9: done = true
-                    case UInt8(ascii: "\""): inDouble = true
-                    case UInt8(ascii: "'"): inSingle = true
-                    default: cur.append(c)
-                    }
-                }
-                if i < n { i += 1 }
-            }
-            args.append(String(decoding: cur, as: UTF8.self))
-        }
+        InlineSplitter.split(Array(line.utf8))?.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Quotes a value so `splitArgs` gives it back unchanged: Redis's sdscatrepr, which CONFIG REWRITE and
     /// the command line use. Bytes outside printable ASCII become \xHH.
-    public static func quote(_ s: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        let hex = Array("0123456789abcdef".utf8)
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\\"), UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), c]
-            case 10: out += Array("\\n".utf8)
-            case 13: out += Array("\\r".utf8)
-            case 9: out += Array("\\t".utf8)
-            case 7: out += Array("\\a".utf8)
-            case 8: out += Array("\\b".utf8)
-            case 32...126: out.append(c)
-            default: out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(c >> 4)], hex[Int(c & 15)]]
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// C's isspace in the "C" locale.
-    @inline(__always) static func isCSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
-
-    @inline(__always) static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
-    }
+    public static func quote(_ s: String) -> String { ByteRepr.quoted(s) }
 }
