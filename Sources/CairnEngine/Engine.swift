@@ -109,6 +109,8 @@ public final class Engine {
         client.lastInteraction = now
         stats.commandsProcessed += 1
         let replyMark = client.reply.count
+        // CLIENT REPLY OFF/SKIP silences rejections too, so the mode is applied on every path.
+        defer { applyReplyMode(client, from: replyMark) }
 
         guard var cmd = commands.lookup(args[0]) else {
             reject(client, nil, unknownCommandMessage(args))
@@ -129,6 +131,10 @@ public final class Engine {
             reject(client, cmd, "NOAUTH Authentication required.")
             return
         }
+        if client.isMonitor && (cmd.flags.contains(.write) || cmd.flags.contains(.readonly) || cmd.flags.contains(.mayReplicate)) {
+            reject(client, cmd, "ERR Replica can't interact with the keyspace")
+            return
+        }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
             return
@@ -142,15 +148,15 @@ public final class Engine {
             client.reply.raw("+QUEUED\r\n")
             return
         }
-        feedMonitors(client, args, cmd)
         call(cmd, client, args)
-        applyReplyMode(client, from: replyMark)
     }
 
     /// Executes a command whose lookup and checks are done (also used by EXEC for queued commands).
     @inline(__always)
     public func call(_ cmd: Command, _ client: ClientSession, _ args: Args) {
         let start = Self.monotonicMicros()
+        client.lastCommand = cmd
+        client.redactedArgs = 0
         do {
             try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
         } catch {
@@ -160,7 +166,7 @@ public final class Engine {
         let elapsed = Self.monotonicMicros() - start
         cmd.calls += 1
         cmd.microseconds += elapsed
-        client.lastCommand = cmd
+        if !monitors.isEmpty { feedMonitors(client, args, cmd) }
         if elapsed >= settings.slowlogThresholdMicros && settings.slowlogThresholdMicros >= 0
             && !cmd.flags.contains(.skipSlowlog) {
             slowlog.record(args: args, micros: elapsed, client: client, now: now, maxLength: settings.slowlogMaxLength)
@@ -197,17 +203,29 @@ public final class Engine {
         cmd?.rejectedCalls += 1
         stats.rejectedCalls += 1
         if client.inMulti { client.multiAborted = true }
+        // A refused EXEC ends the transaction, and its error says why (Redis's execCommandAbort).
+        if cmd?.name == "exec" {
+            endTransaction(client)
+            replyError(client, "EXECABORT Transaction discarded because of: \(message.hasPrefix("ERR ") ? String(message.dropFirst(4)) : message)")
+            return
+        }
         replyError(client, message)
     }
 
     func unknownCommandMessage(_ args: Args) -> String {
+        // Redis formats with %.*s, so each argument ends at its first NUL byte.
+        func shown(_ i: Int, max: Int) -> String {
+            let b = args[i]
+            let end = b.firstIndex(of: 0) ?? b.count
+            return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<min(end, max)]), as: UTF8.self)
+        }
         var list = ""
         var i = 1
         while i < args.count && list.utf8.count < 128 {
-            list += "'\(String(args.text(i).prefix(128 - list.utf8.count)))' "
+            list += "'\(shown(i, max: 128 - list.utf8.count))' "
             i += 1
         }
-        return "ERR unknown command '\(String(args.text(0).prefix(128)))', with args beginning with: \(list)"
+        return "ERR unknown command '\(shown(0, max: 128))', with args beginning with: \(list)"
     }
 
     func applyReplyMode(_ client: ClientSession, from mark: Int) {
@@ -223,8 +241,10 @@ public final class Engine {
         }
     }
 
+    /// Echoes an executed command to MONITOR clients, after it ran (so SELECT shows its new db), hiding
+    /// admin commands and redacted arguments as Redis does.
     func feedMonitors(_ client: ClientSession, _ args: Args, _ cmd: Command) {
-        guard !monitors.isEmpty, !cmd.flags.contains(.skipMonitor) else { return }
+        guard !cmd.flags.contains(.skipMonitor), !cmd.flags.contains(.admin) else { return }
         var line = Bytes("+")
         let secs = now / 1000
         var ts = timespec()
@@ -232,7 +252,11 @@ public final class Engine {
         line.append(contentsOf: "\(secs).\(String(format6(Int(ts.tv_nsec / 1000)))) [\(client.db) \(client.address)]".utf8)
         for i in 0..<args.count {
             line.append(UInt8(ascii: " "))
-            ByteRepr.appendQuoted(args[i], to: &line)
+            if client.isRedacted(i) {
+                line.append(contentsOf: "\"(redacted)\"".utf8)
+            } else {
+                ByteRepr.appendQuoted(args[i], to: &line)
+            }
         }
         line.append(contentsOf: [13, 10])
         for m in monitors where m !== client {

@@ -52,6 +52,11 @@ public final class ClientSession {
     }
     public var isUnixSocket = false
 
+    /// Arguments of the running command that MONITOR and SLOWLOG must not show (passwords), as a bit set.
+    public var redactedArgs: UInt64 = 0
+    public func redact(_ i: Int) { if i < 64 { redactedArgs |= 1 << UInt64(i) } }
+    public func isRedacted(_ i: Int) -> Bool { i < 64 && redactedArgs & (1 << UInt64(i)) != 0 }
+
     public var isWatching: Bool { !watched.isEmpty }
     public var watchCount: Int { watched.count }
 }

@@ -28,6 +28,7 @@ extension Engine {
             ctx.client.closeAfterReply = true
         }
         register("auth", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy], categories: ["@fast", "@connection"], group: "connection") { ctx throws(CommandError) in
+            for i in 1..<ctx.args.count { ctx.client.redact(i) }
             guard ctx.args.count <= 3 else { throw CommandError.syntax }
             let user: Bytes? = ctx.args.count == 3 ? ctx.args.bytes(1) : nil
             let pass = ctx.args.bytes(ctx.args.count - 1)
@@ -88,6 +89,8 @@ extension Engine {
         var setName: Bytes? = nil
         while i < a.count {
             if a.isKeyword(i, "auth") && i + 2 < a.count {
+                ctx.client.redact(i + 1)
+                ctx.client.redact(i + 2)
                 try authenticate(ctx.client, user: a.bytes(i + 1), password: a.bytes(i + 2))
                 i += 3
             } else if a.isKeyword(i, "setname") && i + 1 < a.count {

@@ -23,7 +23,9 @@ public final class Slowlog {
                 break
             }
             let a = args[i]
-            if a.count > 128 {
+            if client.isRedacted(i) {
+                kept.append(Bytes("(redacted)"))
+            } else if a.count > 128 {
                 var b = Bytes(a.prefix(128))
                 b.append(contentsOf: "... (\(a.count - 128) more bytes)".utf8)
                 kept.append(b)

@@ -44,15 +44,16 @@ extension Server {
             try clientKill(ctx)
         }
         engine.register("pause", arity: -3, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous", "@connection"], group: "connection", parent: client) { [unowned self] ctx throws(CommandError) in
-            guard let ms = NumberParsing.int64(ctx.args[2]), ms >= 0 else {
+            guard let ms = NumberParsing.int64(ctx.args[2]) else {
                 throw CommandError("ERR timeout is not an integer or out of range")
             }
+            guard ms >= 0 else { throw CommandError("ERR timeout is negative") }
             var writesOnly = false
             if ctx.args.count == 4 {
                 if ctx.args.isKeyword(3, "write") { writesOnly = true }
                 else if !ctx.args.isKeyword(3, "all") { throw CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL") }
             } else if ctx.args.count > 4 {
-                throw CommandError.syntax
+                throw CommandError("ERR unknown subcommand or wrong number of arguments for '\(ctx.args.text(1))'. Try CLIENT HELP.")
             }
             pause(until: Engine.monotonicMicros() + Int(ms) * 1000, writesOnly: writesOnly)
             ctx.out.ok()
@@ -79,6 +80,25 @@ extension Server {
             else { throw CommandError.syntax }
             ctx.out.ok()
         }
+        engine.register("getredir", arity: 2, flags: flags, categories: cats, group: "connection", parent: client) { ctx throws(CommandError) in
+            ctx.out.integer(-1)
+        }
+        engine.register("trackinginfo", arity: 2, flags: flags, categories: cats, group: "connection", parent: client) { ctx throws(CommandError) in
+            ctx.out.map(3)
+            ctx.out.bulk("flags"); ctx.out.set(1); ctx.out.bulk("off")
+            ctx.out.bulk("redirect"); ctx.out.integer(-1)
+            ctx.out.bulk("prefixes"); ctx.out.array(0)
+        }
+        engine.register("unblock", arity: -3, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous", "@connection"], group: "connection", parent: client) { ctx throws(CommandError) in
+            _ = try ctx.args.int64(2)
+            if ctx.args.count == 4 && !ctx.args.isKeyword(3, "timeout") && !ctx.args.isKeyword(3, "error") {
+                throw CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            } else if ctx.args.count > 4 {
+                throw CommandError.syntax
+            }
+            // No command blocks yet, so there is never a client to unblock.
+            ctx.out.integer(0)
+        }
         engine.register("help", arity: 2, flags: [.loading, .stale], categories: cats, group: "connection", parent: client) { ctx throws(CommandError) in
             let lines = [
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -93,6 +113,9 @@ extension Server {
                 "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
                 "SETINFO <option> <value>", "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
+                "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
+                "TRACKINGINFO", "    Report tracking status for the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
                 "NO-EVICT (ON|OFF)", "    Protect the current client connection from eviction.",
                 "HELP", "    Print this help.",
             ]
@@ -182,7 +205,11 @@ extension Server {
                 id = Int(n)
             } else if a.isKeyword(i, "addr") { addr = v }
             else if a.isKeyword(i, "laddr") { laddr = v }
-            else if a.isKeyword(i, "user") { user = v }
+            else if a.isKeyword(i, "user") {
+                // Until ACLs arrive the default user is the only one.
+                guard v == "default" else { throw CommandError("ERR No such user '\(v)'") }
+                user = v
+            }
             else if a.isKeyword(i, "type") {
                 let t = v.lowercased()
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {

@@ -162,6 +162,9 @@ public final class ServerSettings {
     // Memory
     public var maxmemory = 0
     public var maxmemoryPolicy = MaxmemoryPolicy.noeviction
+    public var maxmemorySamples = 5
+    public var maxmemoryEvictionTenacity = 10
+    public var maxmemoryClients = 0
     public var lazyfreeLazyEviction = false
     public var lazyfreeLazyExpire = false
     public var lazyfreeLazyServerDel = false
@@ -858,6 +861,9 @@ extension ConfigRegistry {
         // Memory
         register(.memory("maxmemory", s, \.maxmemory, 0...Int.max))
         register(.choice("maxmemory-policy", s, \.maxmemoryPolicy))
+        register(.integer("maxmemory-samples", s, \.maxmemorySamples, 1...64))
+        register(.integer("maxmemory-eviction-tenacity", s, \.maxmemoryEvictionTenacity, 0...100))
+        register(.memory("maxmemory-clients", s, \.maxmemoryClients, 0...Int.max))
         register(.bool("lazyfree-lazy-eviction", s, \.lazyfreeLazyEviction))
         register(.bool("lazyfree-lazy-expire", s, \.lazyfreeLazyExpire))
         register(.bool("lazyfree-lazy-server-del", s, \.lazyfreeLazyServerDel))
