@@ -65,7 +65,7 @@ private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String
     switch value {
     case .bytes(let b), .rawBytes(let b):
         if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
-    case .int:
+    case .int, .set, .zset:
         break
     }
     return "0x" + String(address, radix: 16)
@@ -109,6 +109,8 @@ enum DatasetDigest {
     static func typeCode(_ v: Value) -> UInt32 {
         switch v {
         case .int, .bytes, .rawBytes: return 0
+        case .set: return 2
+        case .zset: return 3
         }
     }
 
@@ -118,6 +120,15 @@ enum DatasetDigest {
         switch v {
         case .int(let n): mix(&digest, IntegerFormat.bytes(n))
         case .bytes(let b), .rawBytes(let b): mix(&digest, b)
+        case .set(let s): s.forEach { xor(&digest, $0) }
+        case .zset(let z):
+            // Each member and its score (in reply form) are chained, then the pairs combined order-free.
+            z.forEach { e in
+                var element = zero
+                mix(&element, e.member)
+                mix(&element, Array(DoubleFormat.human(e.score).utf8))
+                xor(&digest, element)
+            }
         }
         if expireAt != -1 { xor(&digest, Bytes("!!expire!!")) }
     }
@@ -164,6 +175,16 @@ extension Value {
         case .bytes(let b), .rawBytes(let b):
             if b.count <= 11, let v = NumberParsing.int64(b), let n = Self.rdbIntegerLength(v) { return n }
             return Self.rdbLengthPrefix(b.count) + b.count
+        // Collections are sized as their plain RDB forms (length-prefixed members, binary scores), not as the
+        // compact blobs Redis writes for small ones.
+        case .set(let s):
+            var n = Self.rdbLengthPrefix(s.count)
+            s.forEach { n += Self.rdbLengthPrefix($0.count) + $0.count }
+            return n
+        case .zset(let z):
+            var n = Self.rdbLengthPrefix(z.count)
+            z.forEach { n += Self.rdbLengthPrefix($0.member.count) + $0.member.count + 8 }
+            return n
         }
     }
 

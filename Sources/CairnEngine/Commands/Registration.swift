@@ -7,6 +7,7 @@ extension Engine {
         registerTransactionCommands()
         registerBitmapCommands()
         registerHyperLogLogCommands()
+        registerSetCommands()
         registerDebugCommands()
         registerIntrospectionCommands()
         registerSlowlogCommands()

@@ -64,6 +64,7 @@ func replyString(_ ctx: CommandContext, _ v: Value) throws(CommandError) {
     switch v {
     case .int(let i): ctx.out.bulk(integer: i)
     case .bytes(let b), .rawBytes(let b): ctx.out.bulk(b)
+    case .set, .zset: throw CommandError.wrongType
     }
 }
 
@@ -87,6 +88,8 @@ func withStringBytes<R>(_ v: Value, _ body: (UnsafeRawBufferPointer) -> R) throw
         }
     case .bytes(let b), .rawBytes(let b):
         return b.withUnsafeBytes(body)
+    case .set, .zset:
+        throw CommandError.wrongType
     }
 }
 
@@ -97,6 +100,7 @@ func takeStringBytes(_ e: inout Entry) -> Bytes {
     switch e.value {
     case .int(let i): s = IntegerFormat.bytes(i)
     case .bytes(let b), .rawBytes(let b): s = b
+    case .set, .zset: preconditionFailure("takeStringBytes called on a non-string")
     }
     e.value = .int(0)
     return s

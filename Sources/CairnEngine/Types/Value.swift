@@ -7,6 +7,8 @@ public enum Value {
     case bytes(Bytes)
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
+    case set(SetValue)
+    case zset(SortedSetValue)
 
     /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
     public static func string(_ b: UnsafeRawBufferPointer) -> Value {
@@ -22,6 +24,8 @@ public enum Value {
     public var typeName: StaticString {
         switch self {
         case .int, .bytes, .rawBytes: return "string"
+        case .set: return "set"
+        case .zset: return "zset"
         }
     }
 
@@ -30,6 +34,8 @@ public enum Value {
         case .int: return "int"
         case .bytes(let b): return b.count <= 44 ? "embstr" : "raw"
         case .rawBytes: return "raw"
+        case .set(let s): return s.encodingName
+        case .zset(let z): return z.encodingName
         }
     }
 
@@ -38,12 +44,14 @@ public enum Value {
         switch self {
         case .int(let v): return IntegerFormat.bytes(v)
         case .bytes(let b), .rawBytes(let b): return b
+        case .set, .zset: return nil
         }
     }
 
     @inlinable public var isString: Bool {
         switch self {
         case .int, .bytes, .rawBytes: return true
+        case .set, .zset: return false
         }
     }
 }

@@ -1,0 +1,106 @@
+import RESP
+
+/// How a collection type sits inside a Value, so one edit routine serves sets and sorted sets.
+struct CollectionKind<T> {
+    let extract: (Value) -> T?
+    let wrap: (T) -> Value
+    let isEmpty: (T) -> Bool
+
+    static var set: CollectionKind<SetValue> {
+        CollectionKind<SetValue>(extract: { if case .set(let s) = $0 { return s } else { return nil } },
+                                 wrap: { .set($0) }, isEmpty: { $0.isEmpty })
+    }
+
+    static var zset: CollectionKind<SortedSetValue> {
+        CollectionKind<SortedSetValue>(extract: { if case .zset(let z) = $0 { return z } else { return nil } },
+                                       wrap: { .zset($0) }, isEmpty: { $0.isEmpty })
+    }
+}
+
+extension Database {
+    /// Edits the collection at `key` in place. A missing key is created from `create` (or left alone, giving nil,
+    /// without it); another type is WRONGTYPE. `body` reports whether it changed anything: only then are watchers
+    /// told, as Redis signals only keys a command changed. A collection left empty is deleted.
+    func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, create: (() -> T)? = nil,
+                    _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
+        _ = lookupWrite(key)
+        let outcome = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
+            var value: T
+            if let existing = e {
+                guard let v = kind.extract(existing.value) else { throw CommandError.wrongType }
+                value = v
+                // Dropping the entry's reference leaves `value` unique, so the edit happens in place.
+                e!.value = .int(0)
+            } else if let create {
+                value = create()
+            } else {
+                return nil
+            }
+            let (r, changed) = body(&value)
+            if kind.isEmpty(value) {
+                e = nil
+            } else if e == nil {
+                e = Entry(key: Bytes(key), value: kind.wrap(value))
+            } else {
+                e!.value = kind.wrap(value)
+            }
+            return (r, changed)
+        }
+        guard let (r, changed) = outcome else { return nil }
+        if changed { signalModified(key) }
+        return r
+    }
+
+    /// Stores the result of a STORE command (SINTERSTORE, ZUNIONSTORE...): a non-empty value replaces the key
+    /// and its deadline; an empty one deletes the key. Counts `dirty` as Redis does: once for a store, once for
+    /// a deletion of a key that existed.
+    func storeResult(_ key: UnsafeRawBufferPointer, _ value: Value?, engine: Engine) {
+        if let value {
+            set(key, value)
+            engine.dirty += 1
+        } else if delete(key) {
+            engine.dirty += 1
+        }
+    }
+}
+
+/// The value at `key` as type T (nil when missing), WRONGTYPE for another type; counts a keyspace hit or miss.
+func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>) throws(CommandError) -> T? {
+    guard let v = ctx.db.lookupRead(key) else { return nil }
+    guard let t = kind.extract(v) else { throw CommandError.wrongType }
+    return t
+}
+
+/// SSCAN/ZSCAN's options (after the cursor at args[2]): COUNT n (at least 1) and MATCH pattern.
+struct ScanOptions {
+    var count = 10
+    var pattern: Bytes? = nil
+
+    init(_ a: Args, from start: Int) throws(CommandError) {
+        var i = start
+        while i < a.count {
+            guard i + 1 < a.count else { throw CommandError.syntax }
+            if a.isKeyword(i, "count") {
+                count = Int(try a.int64(i + 1))
+                if count < 1 { throw CommandError.syntax }
+            } else if a.isKeyword(i, "match") {
+                let p = a[i + 1]
+                pattern = p.count == 1 && p[0] == UInt8(ascii: "*") ? nil : Bytes(p)
+            } else {
+                throw CommandError.syntax
+            }
+            i += 2
+        }
+    }
+
+    func matches(_ member: Bytes) -> Bool {
+        guard let pattern else { return true }
+        return globMatch(pattern: pattern, string: member)
+    }
+}
+
+/// Redis's getPositiveLongFromObjectOrReply: a non-negative integer; anything else gets the one message.
+func nonNegativeArgument(_ a: Args, _ i: Int, error: String = "ERR value is out of range, must be positive") throws(CommandError) -> Int {
+    guard let v = NumberParsing.int64(a[i]), v >= 0 else { throw CommandError(error) }
+    return Int(v)
+}
