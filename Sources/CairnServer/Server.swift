@@ -281,7 +281,7 @@ public final class Server {
     /// Writes every reply produced this iteration: one write per client per loop turn.
     func flushPending() {
         for s in engine.woken {
-            if let c = connectionsByID[s.id] { pendingFlush.append(c) }
+            if let c = connectionsByID[s.id], enforceOutputLimit(c) { pendingFlush.append(c) }
         }
         engine.woken.removeAll(keepingCapacity: true)
         guard !pendingFlush.isEmpty else { return }
@@ -305,11 +305,20 @@ public final class Server {
         }
     }
 
-    /// client-output-buffer-limit: returns false when the client was disconnected.
+    /// client-output-buffer-limit: over the hard limit, or over the soft limit for longer than its seconds,
+    /// the client is disconnected. Returns false when it was.
     func enforceOutputLimit(_ conn: Connection) -> Bool {
         let limit = settings.clientOutputLimits.normal
         let pending = conn.pendingOutputBytes
-        if limit.hard > 0 && pending > limit.hard {
+        var over = limit.hard > 0 && pending > limit.hard
+        if limit.soft > 0 && pending > limit.soft {
+            let now = Engine.monotonicMicros()
+            if conn.overSoftLimitSince == 0 { conn.overSoftLimitSince = now }
+            else if now - conn.overSoftLimitSince > limit.softSeconds * 1_000_000 { over = true }
+        } else {
+            conn.overSoftLimitSince = 0
+        }
+        if over {
             log.warning("Client id=\(conn.session.id) addr=\(conn.session.address) scheduled to be closed ASAP for overcoming of output buffer limits.")
             closeConnection(conn)
             return false

@@ -115,3 +115,20 @@ def test_config_include_and_units(cairn_factory, tmp_path):
     assert s.call("CONFIG", "GET", "client-query-buffer-limit") == [b"client-query-buffer-limit", b"3145728"]
     assert s.call("CONFIG", "GET", "hz") == [b"hz", b"15"]
     assert s.call("CONFIG", "GET", "slowlog-max-len") == [b"slowlog-max-len", b"7"]
+
+
+def test_output_buffer_soft_limit_disconnects_after_its_seconds(cairn_factory):
+    s = cairn_factory("--client-output-buffer-limit", "normal 0 200kb 1")
+    setup = s.client()
+    setup.set("big", b"v" * 100_000)
+    slow = socket.create_connection(("127.0.0.1", s.port))
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.sendall(encode("GET", "big") * 100)
+    time.sleep(0.3)
+    assert len(setup.client_list()) == 2, "under the soft limit's time the client stays"
+    # Each further command checks the limit; after more than a second over it the client goes.
+    time.sleep(1.5)
+    slow.sendall(encode("PING"))
+    time.sleep(0.5)
+    assert len(setup.client_list()) == 1
+    slow.close()

@@ -19,6 +19,8 @@ final class Connection {
     var queryEnd = 0         // end of received data
     var sentOffset = 0       // bytes of session.reply already written to the socket
     var wantsWritable = false
+    /// When the pending output first went over the soft output limit (monotonic µs), 0 when it is under.
+    var overSoftLimitSince = 0
     var closed = false
     var totalNetInput = 0
     var totalNetOutput = 0
