@@ -65,7 +65,7 @@ private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String
     switch value {
     case .bytes(let b), .rawBytes(let b):
         if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
-    case .int, .set, .zset:
+    case .int, .set, .zset, .list, .hash:
         break
     }
     return "0x" + String(address, radix: 16)
@@ -111,6 +111,8 @@ enum DatasetDigest {
         case .int, .bytes, .rawBytes: return 0
         case .set: return 2
         case .zset: return 3
+        case .list: return 1
+        case .hash: return 4
         }
     }
 
@@ -128,6 +130,14 @@ enum DatasetDigest {
                 mix(&element, e.member)
                 mix(&element, Array(DoubleFormat.human(e.score).utf8))
                 xor(&digest, element)
+            }
+        case .list(let l): l.forEach { mix(&digest, $0) }
+        case .hash(let h):
+            h.forEach { field, value in
+                var pair = zero
+                mix(&pair, field)
+                mix(&pair, value)
+                xor(&digest, pair)
             }
         }
         if expireAt != -1 { xor(&digest, Bytes("!!expire!!")) }
@@ -184,6 +194,14 @@ extension Value {
         case .zset(let z):
             var n = Self.rdbLengthPrefix(z.count)
             z.forEach { n += Self.rdbLengthPrefix($0.member.count) + $0.member.count + 8 }
+            return n
+        case .list(let l):
+            var n = Self.rdbLengthPrefix(l.count)
+            l.forEach { n += Self.rdbLengthPrefix($0.count) + $0.count }
+            return n
+        case .hash(let h):
+            var n = Self.rdbLengthPrefix(h.count)
+            h.forEach { n += Self.rdbLengthPrefix($0.count) + $0.count + Self.rdbLengthPrefix($1.count) + $1.count }
             return n
         }
     }

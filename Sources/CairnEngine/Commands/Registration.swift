@@ -7,6 +7,8 @@ extension Engine {
         registerTransactionCommands()
         registerBitmapCommands()
         registerHyperLogLogCommands()
+        registerListCommands()
+        registerHashCommands()
         registerSetCommands()
         registerDebugCommands()
         registerIntrospectionCommands()

@@ -9,6 +9,8 @@ public enum Value {
     case rawBytes(Bytes)
     case set(SetValue)
     case zset(SortedSetValue)
+    case list(ListValue)
+    case hash(HashValue)
 
     /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
     public static func string(_ b: UnsafeRawBufferPointer) -> Value {
@@ -26,6 +28,8 @@ public enum Value {
         case .int, .bytes, .rawBytes: return "string"
         case .set: return "set"
         case .zset: return "zset"
+        case .list: return "list"
+        case .hash: return "hash"
         }
     }
 
@@ -36,6 +40,8 @@ public enum Value {
         case .rawBytes: return "raw"
         case .set(let s): return s.encodingName
         case .zset(let z): return z.encodingName
+        case .list(let l): return l.isQuicklist ? "quicklist" : "listpack"
+        case .hash(let h): return h.isCompact ? "listpack" : "hashtable"
         }
     }
 
@@ -44,14 +50,14 @@ public enum Value {
         switch self {
         case .int(let v): return IntegerFormat.bytes(v)
         case .bytes(let b), .rawBytes(let b): return b
-        case .set, .zset: return nil
+        case .set, .zset, .list, .hash: return nil
         }
     }
 
     @inlinable public var isString: Bool {
         switch self {
         case .int, .bytes, .rawBytes: return true
-        case .set, .zset: return false
+        case .set, .zset, .list, .hash: return false
         }
     }
 }

@@ -1,0 +1,372 @@
+/// A list: a sequence of nodes, each a copy-on-write array of elements, that mirrors the node layout of
+/// Redis 7.2's quicklist.
+///
+/// Modelling Redis's nodes (their fill rule, splits and merges) is what makes OBJECT ENCODING exact: 7.2
+/// converts a quicklist back to a listpack only when a single node remains and it is small enough, so the
+/// layout, not just the length, decides the encoding. The nodes are also the copy-on-write chunks: a write
+/// after the list was copied (a snapshot) copies the spine of node references and the one node it touches.
+public struct ListValue {
+    struct Node {
+        var items: [Bytes]
+        /// The bytes Redis's listpack for these items takes (header and end marker included); for a plain
+        /// node, the element's length.
+        var size: Int
+        /// An element too large for a packed node, kept alone as Redis's plain nodes are.
+        var plain: Bool
+
+        init(_ element: Bytes, plain: Bool) {
+            items = [element]
+            self.plain = plain
+            size = plain ? element.count : Listpack.emptySize + Listpack.entrySize(element)
+        }
+
+        init(items: [Bytes]) {
+            self.items = items
+            plain = false
+            size = Listpack.emptySize
+            for e in items { size += Listpack.entrySize(e) }
+        }
+
+        mutating func insert(_ e: Bytes, at i: Int) {
+            items.insert(e, at: i)
+            size += Listpack.entrySize(e)
+        }
+
+        mutating func remove(at i: Int) -> Bytes {
+            let e = items.remove(at: i)
+            if !plain { size -= Listpack.entrySize(e) }
+            return e
+        }
+    }
+
+    var nodes: [Node] = []
+    public private(set) var count = 0
+    /// True once the list has the quicklist encoding; a listpack-encoded list has at most one node.
+    public private(set) var isQuicklist = false
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+
+    // MARK: Redis's node limits (list-max-listpack-size is the fill)
+
+    /// Byte limits of the negative fill values -1 ... -5.
+    static let sizeLimits = [4096, 8192, 16384, 32768, 65536]
+    /// A count-limited node still never grows beyond this many bytes.
+    static let safetyLimit = 8192
+    /// The estimated per-entry overhead Redis adds when checking whether an element fits a node.
+    static let insertOverhead = 8
+
+    static func limits(_ fill: Int) -> (size: Int, count: Int) {
+        if fill >= 0 { return (Int.max, fill == 0 ? 1 : fill) }
+        return (sizeLimits[min(-fill - 1, sizeLimits.count - 1)], Int.max)
+    }
+
+    static func exceeds(_ fill: Int, size: Int, count: Int) -> Bool {
+        let (sizeLimit, countLimit) = limits(fill)
+        if fill < 0 { return size > sizeLimit }
+        return size > safetyLimit || count > countLimit
+    }
+
+    /// Elements beyond a negative fill's byte limit get a plain node of their own; count fills allow up to 1GB.
+    static func isLarge(_ length: Int, _ fill: Int) -> Bool {
+        fill >= 0 ? length > 1 << 30 : length > limits(fill).size
+    }
+
+    static func allowsInsert(_ node: Node, _ fill: Int, _ length: Int) -> Bool {
+        if node.plain || isLarge(length, fill) { return false }
+        return !exceeds(fill, size: node.size + length + insertOverhead, count: node.items.count + 1)
+    }
+
+    static func allowsMerge(_ a: Node, _ b: Node, _ fill: Int) -> Bool {
+        if a.plain || b.plain { return false }
+        return !exceeds(fill, size: a.size + b.size - Listpack.emptySize, count: a.items.count + b.items.count)
+    }
+
+    // MARK: encoding changes
+
+    /// Before adding elements of these lengths: a listpack that would outgrow one node becomes a quicklist.
+    mutating func prepareGrowth(adding lengths: Int, elements: Int, fill: Int) {
+        guard !isQuicklist else { return }
+        let size = (nodes.first?.size ?? Listpack.emptySize) + lengths
+        if Self.exceeds(fill, size: size, count: count + elements) { isQuicklist = true }
+    }
+
+    /// After removing elements: a quicklist reduced to one packed node below half the limits becomes a
+    /// listpack again (the half keeps a list near the limit from converting back and forth).
+    public mutating func shrinkEncoding(fill: Int) {
+        guard isQuicklist, nodes.count == 1, !nodes[0].plain else { return }
+        let (sizeLimit, countLimit) = Self.limits(fill)
+        if nodes[0].size <= sizeLimit / 2 && count <= countLimit / 2 { isQuicklist = false }
+    }
+
+    // MARK: reads
+
+    /// The node holding index `i` (0 ≤ i < count) and the offset inside it, walking from the nearer end.
+    func locate(_ i: Int) -> (node: Int, offset: Int) {
+        if i < count / 2 {
+            var rest = i
+            var n = 0
+            while rest >= nodes[n].items.count { rest -= nodes[n].items.count; n += 1 }
+            return (n, rest)
+        }
+        var rest = count - 1 - i
+        var n = nodes.count - 1
+        while rest >= nodes[n].items.count { rest -= nodes[n].items.count; n -= 1 }
+        return (n, nodes[n].items.count - 1 - rest)
+    }
+
+    public subscript(i: Int) -> Bytes {
+        let (n, o) = locate(i)
+        return nodes[n].items[o]
+    }
+
+    /// Visits elements start...end (valid indexes, start ≤ end) in order.
+    public func forEach(from start: Int, through end: Int, _ body: (Bytes) throws -> Void) rethrows {
+        guard start <= end else { return }
+        var (n, o) = locate(start)
+        var left = end - start + 1
+        while left > 0 {
+            let items = nodes[n].items
+            while o < items.count && left > 0 {
+                try body(items[o])
+                o += 1
+                left -= 1
+            }
+            n += 1
+            o = 0
+        }
+    }
+
+    public func forEach(_ body: (Bytes) throws -> Void) rethrows {
+        for node in nodes { for e in node.items { try body(e) } }
+    }
+
+    /// Visits elements from the tail towards the head.
+    public func forEachReversed(_ body: (Bytes) throws -> Void) rethrows {
+        for node in nodes.reversed() { for e in node.items.reversed() { try body(e) } }
+    }
+
+    // MARK: writes
+
+    /// LPUSH / RPUSH of several elements, checking the encoding once for all of them as Redis does.
+    public mutating func push<C: Collection>(_ elements: C, atHead: Bool, fill: Int) where C.Element == Bytes {
+        prepareGrowth(adding: elements.reduce(0) { $0 + $1.count }, elements: elements.count, fill: fill)
+        for e in elements { pushOne(e, atHead: atHead, fill: fill) }
+    }
+
+    mutating func pushOne(_ e: Bytes, atHead: Bool, fill: Int) {
+        count += 1
+        let end = atHead ? 0 : nodes.count - 1
+        if !isQuicklist && !nodes.isEmpty {
+            nodes[0].insert(e, at: atHead ? 0 : nodes[0].items.count)
+        } else if !nodes.isEmpty && Self.allowsInsert(nodes[end], fill, e.count) {
+            nodes[end].insert(e, at: atHead ? 0 : nodes[end].items.count)
+        } else {
+            let node = Node(e, plain: isQuicklist && Self.isLarge(e.count, fill))
+            if atHead { nodes.insert(node, at: 0) } else { nodes.append(node) }
+        }
+    }
+
+    /// Removes and returns the first or last element. Call `shrinkEncoding` once the command's removals are done.
+    public mutating func pop(atHead: Bool) -> Bytes? {
+        guard count > 0 else { return nil }
+        let n = atHead ? 0 : nodes.count - 1
+        return remove(node: n, offset: atHead ? 0 : nodes[n].items.count - 1)
+    }
+
+    @discardableResult
+    mutating func remove(node n: Int, offset o: Int) -> Bytes {
+        let e = nodes[n].remove(at: o)
+        if nodes[n].items.isEmpty { nodes.remove(at: n) }
+        count -= 1
+        return e
+    }
+
+    public mutating func remove(at i: Int) {
+        let (n, o) = locate(i)
+        remove(node: n, offset: o)
+    }
+
+    /// Removes `k` elements from the head and `m` from the tail (LTRIM), node by node as Redis deletes ranges.
+    public mutating func trim(head k: Int, tail m: Int) {
+        var k = k, m = m
+        while k > 0 {
+            let c = nodes[0].items.count
+            if c <= k {
+                nodes.removeFirst()
+                count -= c
+                k -= c
+            } else {
+                for _ in 0..<k { _ = nodes[0].remove(at: 0) }
+                count -= k
+                k = 0
+            }
+        }
+        while m > 0 {
+            let last = nodes.count - 1
+            let c = nodes[last].items.count
+            if c <= m {
+                nodes.removeLast()
+                count -= c
+                m -= c
+            } else {
+                for _ in 0..<m { _ = nodes[last].remove(at: nodes[last].items.count - 1) }
+                count -= m
+                m = 0
+            }
+        }
+    }
+
+    /// LSET: replaces the element at `i` (a valid index).
+    public mutating func replace(at i: Int, with e: Bytes, fill: Int) {
+        prepareGrowth(adding: e.count, elements: 1, fill: fill)
+        let (n, o) = locate(i)
+        let large = Self.isLarge(e.count, fill)
+        if !isQuicklist || (!nodes[n].plain && !large) {
+            _ = nodes[n].remove(at: o)
+            nodes[n].insert(e, at: o)
+        } else if nodes[n].plain {
+            if large {
+                nodes[n].items[0] = e
+                nodes[n].size = e.count
+            } else if n + 1 < nodes.count && Self.allowsInsert(nodes[n + 1], fill, e.count) {
+                // Redis inserts after the plain node (at the next node's head when it has room), then drops it.
+                nodes[n + 1].insert(e, at: 0)
+                nodes.remove(at: n)
+            } else {
+                nodes[n] = Node(e, plain: false)
+            }
+        } else {
+            // A large element inside a packed node: split after the entry, put the element in a node of its
+            // own after it, then drop the replaced entry and merge around the new node.
+            var at = n
+            if o != nodes[n].items.count - 1 { split(n, at: o, after: true) }
+            nodes.insert(Node(e, plain: true), at: at + 1)
+            if nodes[at].items.count == 1 {
+                nodes.remove(at: at)
+            } else {
+                _ = nodes[at].remove(at: nodes[at].items.count - 1)
+                at += 1
+                mergeAround(at, fill: fill)
+            }
+        }
+    }
+
+    /// LINSERT: inserts `e` before or after the element at `i` (a valid index), following quicklist's rules
+    /// for where the element lands: the pivot's node, a neighbour with room, a new node, or a split.
+    public mutating func insert(_ e: Bytes, pivot i: Int, after: Bool, fill: Int) {
+        prepareGrowth(adding: e.count, elements: 1, fill: fill)
+        let (n, o) = locate(i)
+        count += 1
+        guard isQuicklist else {
+            nodes[0].insert(e, at: after ? o + 1 : o)
+            return
+        }
+        let full = !Self.allowsInsert(nodes[n], fill, e.count)
+        let atTail = after && o == nodes[n].items.count - 1
+        let atHead = !after && o == 0
+        let nextHasRoom = atTail && n + 1 < nodes.count && Self.allowsInsert(nodes[n + 1], fill, e.count)
+        let prevHasRoom = atHead && n > 0 && Self.allowsInsert(nodes[n - 1], fill, e.count)
+        if Self.isLarge(e.count, fill) {
+            if nodes[n].plain || atTail || atHead {
+                nodes.insert(Node(e, plain: true), at: after ? n + 1 : n)
+            } else {
+                split(n, at: o, after: after)
+                nodes.insert(Node(e, plain: true), at: n + 1)
+            }
+        } else if !full {
+            nodes[n].insert(e, at: after ? o + 1 : o)
+        } else if atTail && nextHasRoom {
+            nodes[n + 1].insert(e, at: 0)
+        } else if atHead && prevHasRoom {
+            nodes[n - 1].insert(e, at: nodes[n - 1].items.count)
+        } else if atTail || atHead {
+            nodes.insert(Node(e, plain: false), at: after ? n + 1 : n)
+        } else {
+            split(n, at: o, after: after)
+            let created = after ? n + 1 : n
+            nodes[created].insert(e, at: after ? 0 : nodes[created].items.count)
+            mergeAround(after ? n : n + 1, fill: fill)
+        }
+    }
+
+    /// Splits node `n` around `offset`: with `after` the new node (at n + 1) takes what follows the offset;
+    /// otherwise the new node (at n, the original moving to n + 1) takes what precedes it.
+    mutating func split(_ n: Int, at offset: Int, after: Bool) {
+        let items = nodes[n].items
+        if after {
+            nodes[n] = Node(items: Array(items[...offset]))
+            nodes.insert(Node(items: Array(items[(offset + 1)...])), at: n + 1)
+        } else {
+            nodes[n] = Node(items: Array(items[offset...]))
+            nodes.insert(Node(items: Array(items[..<offset])), at: n)
+        }
+    }
+
+    /// Quicklist's merge after a split: the two nodes before the centre, the two after it, then the centre
+    /// with its neighbours, each pair only when the merged node stays within the limits.
+    mutating func mergeAround(_ center: Int, fill: Int) {
+        var c = center
+        if c >= 2 && Self.allowsMerge(nodes[c - 2], nodes[c - 1], fill) {
+            merge(c - 2)
+            c -= 1
+        }
+        if c + 2 < nodes.count && Self.allowsMerge(nodes[c + 1], nodes[c + 2], fill) { merge(c + 1) }
+        if c >= 1 && Self.allowsMerge(nodes[c - 1], nodes[c], fill) {
+            merge(c - 1)
+            c -= 1
+        }
+        if c + 1 < nodes.count && Self.allowsMerge(nodes[c], nodes[c + 1], fill) { merge(c) }
+    }
+
+    /// Joins node n + 1 into node n.
+    mutating func merge(_ n: Int) {
+        let next = nodes.remove(at: n + 1)
+        nodes[n].items.append(contentsOf: next.items)
+        nodes[n].size += next.size - Listpack.emptySize
+    }
+
+    // MARK: test hooks
+
+    /// The storage of each node, so tests can tell which nodes a write copied.
+    var nodeIdentities: [UnsafeRawPointer?] {
+        nodes.map { $0.items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+    }
+}
+
+/// Sizes of Redis's listpack encoding, which decide when compact encodings convert.
+enum Listpack {
+    /// A listpack's header (total bytes, element count) and end marker.
+    static let emptySize = 7
+
+    /// The bytes one element takes: its encoding and data, then the back-length that lets Redis walk backwards.
+    static func entrySize(_ e: Bytes) -> Int {
+        let body = encodedSize(e)
+        return body + backlenSize(body)
+    }
+
+    static func encodedSize(_ e: Bytes) -> Int {
+        if let v = NumberParsing.int64(e) {
+            switch v {
+            case 0...127: return 1
+            case -4096...4095: return 2
+            case -32768...32767: return 3
+            case -8_388_608...8_388_607: return 4
+            case Int64(Int32.min)...Int64(Int32.max): return 5
+            default: return 9
+            }
+        }
+        if e.count < 64 { return 1 + e.count }
+        if e.count < 4096 { return 2 + e.count }
+        return 5 + e.count
+    }
+
+    static func backlenSize(_ n: Int) -> Int {
+        if n <= 127 { return 1 }
+        if n < 16383 { return 2 }
+        if n < 2_097_151 { return 3 }
+        if n < 268_435_455 { return 4 }
+        return 5
+    }
+}
