@@ -10,6 +10,7 @@ extension Engine {
         registerListCommands()
         registerHashCommands()
         registerSetCommands()
+        registerSortedSetCommands()
         registerDebugCommands()
         registerIntrospectionCommands()
         registerSlowlogCommands()

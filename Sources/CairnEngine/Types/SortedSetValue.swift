@@ -185,7 +185,7 @@ public struct SortedSetValue {
         } else if index == nil && (order.count + 1 > limits.listpackEntries || member.count > limits.listpackValue) {
             convertToSkiplist()
         }
-        order.insert(ScoredMember(member, score))
+        order.insert(ScoredMember(member, index == nil ? Self.listpackScore(score) : score))
         index?.updateValue(score, forKey: member)
         return old
     }
@@ -216,8 +216,15 @@ public struct SortedSetValue {
         guard index != nil, count <= limits.listpackEntries else { return }
         var longest = 0
         order.walk(from: 0, reverse: false) { longest = max(longest, $0.member.count); return true }
-        if longest <= limits.listpackValue { index = nil }
+        guard longest <= limits.listpackValue else { return }
+        var compact = OrderedChunks()
+        order.walk(from: 0, reverse: false) { compact.insert(ScoredMember($0.member, Self.listpackScore($0.score))); return true }
+        order = compact
+        index = nil
     }
+
+    /// A listpack keeps scores as text where Redis writes zero as "0", so a negative zero comes back positive.
+    private static func listpackScore(_ s: Double) -> Double { s == 0 ? 0 : s }
 
     public subscript(rank: Int) -> ScoredMember { order[rank] }
 
