@@ -148,8 +148,10 @@ private func lsetCommand(_ ctx: CommandContext) throws(CommandError) {
     // Redis converts for the new element's size before it looks for the index, so even a failed LSET may
     // leave a quicklist behind.
     let replaced = try ctx.db.edit(a[1], .list) { l in
-        l.prepareGrowth(adding: element.count, elements: 1, fill: fill)
-        guard let i = position(index, count: l.count) else { return (false, false) }
+        guard let i = position(index, count: l.count) else {
+            l.prepareGrowth(adding: element.count, elements: 1, fill: fill)
+            return (false, false)
+        }
         l.replace(at: i, with: element, fill: fill)
         l.shrinkEncoding(fill: fill)
         return (true, true)
@@ -168,14 +170,17 @@ private func linsertCommand(_ ctx: CommandContext) throws(CommandError) {
     let fill = ctx.engine.settings.listMaxListpackSize
     // As in Redis, the list converts for the new element whether or not the pivot is found.
     let length = try ctx.db.edit(a[1], .list) { l -> (Int, Bool) in
-        l.prepareGrowth(adding: element.count, elements: 1, fill: fill)
         var found: Int? = nil
         var i = 0
-        l.forEach { e in
-            if found == nil && e.withUnsafeBytes({ bytesEqual($0, pivot) }) { found = i }
+        l.walk { e in
+            if e.withUnsafeBytes({ bytesEqual($0, pivot) }) { found = i }
             i += 1
+            return found == nil
         }
-        guard let found else { return (-1, false) }
+        guard let found else {
+            l.prepareGrowth(adding: element.count, elements: 1, fill: fill)
+            return (-1, false)
+        }
         l.insert(element, pivot: found, after: after, fill: fill)
         return (l.count, true)
     }
@@ -193,11 +198,11 @@ private func lremCommand(_ ctx: CommandContext) throws(CommandError) {
         var matches: [Int] = []
         let wanted = limit == 0 ? Int.max : Int(limit.magnitude)
         var i = limit < 0 ? l.count - 1 : 0
-        let visit = { (e: Bytes) in
-            if matches.count < wanted && e.withUnsafeBytes({ bytesEqual($0, element) }) { matches.append(i) }
+        l.walk(reversed: limit < 0) { e in
+            if e.withUnsafeBytes({ bytesEqual($0, element) }) { matches.append(i) }
             i += limit < 0 ? -1 : 1
+            return matches.count < wanted
         }
-        if limit < 0 { l.forEachReversed(visit) } else { l.forEach(visit) }
         // Removing from the highest index down keeps the remaining positions valid.
         for j in matches.sorted(by: >) { l.remove(at: j) }
         if !matches.isEmpty && !l.isEmpty { l.shrinkEncoding(fill: fill) }
@@ -257,23 +262,19 @@ private func lposCommand(_ ctx: CommandContext) throws(CommandError) {
     var scanned: Int64 = 0
     var index = fromTail ? l.count - 1 : 0
     let wanted = count == -1 ? 1 : (count == 0 ? Int.max : Int(count))
-    // The walk stops early by throwing, since forEach offers no break.
-    struct Done: Error {}
-    let visit = { (e: Bytes) throws in
-        if maxlen != 0 && scanned >= maxlen { throw Done() }
+    l.walk(reversed: fromTail) { e in
+        if maxlen != 0 && scanned >= maxlen { return false }
         if e.withUnsafeBytes({ bytesEqual($0, element) }) {
             matches += 1
             if matches > skip {
                 found.append(index)
-                if found.count >= wanted { throw Done() }
+                if found.count >= wanted { return false }
             }
         }
         scanned += 1
         index += fromTail ? -1 : 1
+        return true
     }
-    do {
-        if fromTail { try l.forEachReversed(visit) } else { try l.forEach(visit) }
-    } catch {}
     if count == -1 {
         if let first = found.first { ctx.out.integer(first) } else { ctx.out.null() }
     } else {

@@ -142,9 +142,13 @@ public struct ListValue {
         for node in nodes { for e in node.items { try body(e) } }
     }
 
-    /// Visits elements from the tail towards the head.
-    public func forEachReversed(_ body: (Bytes) throws -> Void) rethrows {
-        for node in nodes.reversed() { for e in node.items.reversed() { try body(e) } }
+    /// Visits elements from the head, or from the tail when `reversed`, until `body` returns false.
+    public func walk(reversed: Bool = false, _ body: (Bytes) -> Bool) {
+        if reversed {
+            for node in nodes.reversed() { for e in node.items.reversed() where !body(e) { return } }
+        } else {
+            for node in nodes { for e in node.items where !body(e) { return } }
+        }
     }
 
     // MARK: writes
