@@ -316,6 +316,42 @@ final class ListCommandTests: TranscriptTestCase {
         }
     }
 
+    /// Random edits keep the node bookkeeping exact: sizes equal the listpack sizes recomputed from the items,
+    /// no node is empty, a plain node holds one element and a listpack has one node.
+    func testRandomEditsKeepNodesConsistent() {
+        var rng = SystemRandomNumberGenerator()
+        let values = ["a", "1", "-70000", String(repeating: "x", count: 90), String(repeating: "y", count: 5000)]
+        for fill in [-1, 2, 5] {
+            engine.settings.listMaxListpackSize = fill
+            run(["DEL", "l"])
+            for _ in 0..<3000 {
+                let v = values.randomElement(using: &rng)!
+                let i = String(Int.random(in: -20...20, using: &rng))
+                switch Int.random(in: 0..<8, using: &rng) {
+                case 0: run(["LPUSH", "l", v, v])
+                case 1: run(["RPUSH", "l", v])
+                case 2: run(["RPOP", "l"])
+                case 3: run(["LINSERT", "l", Bool.random(using: &rng) ? "BEFORE" : "AFTER", values.randomElement(using: &rng)!, v])
+                case 4: run(["LSET", "l", i, v])
+                case 5: run(["LREM", "l", "1", v])
+                case 6: run(["LTRIM", "l", "0", String(Int.random(in: 0...40, using: &rng))])
+                default: run(["LPOP", "l", "2"])
+                }
+                guard case .list(let l)? = value("l") else { continue }
+                XCTAssertEqual(l.nodes.reduce(0) { $0 + $1.items.count }, l.count)
+                XCTAssertTrue(l.isQuicklist || l.nodes.count == 1)
+                for node in l.nodes {
+                    XCTAssertFalse(node.items.isEmpty)
+                    if node.plain {
+                        XCTAssertEqual(node.items.count, 1)
+                    } else {
+                        XCTAssertEqual(node.size, ListValue.Node(items: node.items).size)
+                    }
+                }
+            }
+        }
+    }
+
     func testCopyOfALargeListSharesAllButOneNode() {
         var original = ListValue()
         original.push((0..<100_000).map { Bytes(string: "element-\($0)") }, atHead: false, fill: -2)

@@ -523,3 +523,93 @@ def test_command_info_matches(both):
         got, ref = decode(both("COMMAND", "INFO", n, compare=False)), decode(both.ref_only("COMMAND", "INFO", n))
         # Key specs carry prose notes that are Cairn's own words; compare the rest.
         assert got[0][:8] == ref[0][:8], n
+
+
+def _stats(conn):
+    info = conn.cmd("INFO", "stats").decode()
+    fields = dict(line.split(":", 1) for line in info.split("\r\n") if ":" in line)
+    return int(fields["keyspace_hits"]), int(fields["keyspace_misses"])
+
+
+def test_keyspace_hits_and_misses_match(both):
+    """Reads count hits and misses as Redis's lookupKeyRead does; writes count neither."""
+    c, r = both.pair()
+    for name, text in SCRIPTS.items():
+        both("FLUSHALL", compare=False)
+        before = _stats(c), _stats(r)
+        both.script(text)
+        after = _stats(c), _stats(r)
+        assert (after[0][0] - before[0][0], after[0][1] - before[0][1]) == \
+            (after[1][0] - before[1][0], after[1][1] - before[1][1]), name
+
+
+@pytest.mark.parametrize("fill", ["-1", "3", "1"])
+def test_random_list_edits_match(both, fill):
+    """Random edits on lists whose small node limit forces many nodes, splits and merges in Cairn: every reply
+    equals Redis's whatever the node layout."""
+    import random
+    rnd = random.Random(int(fill) + 17)
+    both("CONFIG", "SET", "list-max-listpack-size", fill, compare=False)
+    try:
+        values = ["a", "b", "c", "1", "22", "x" * 70, "y" * 300, "z" * 2000]
+        for _ in range(1500):
+            v = rnd.choice(values)
+            op = rnd.randrange(11)
+            if op == 0:
+                both("LPUSH", "l", v, rnd.choice(values))
+            elif op == 1:
+                both("RPUSH", "l", v)
+            elif op == 2:
+                both("LPOP", "l", *([str(rnd.randrange(3))] if rnd.random() < 0.5 else []))
+            elif op == 3:
+                both("RPOP", "l")
+            elif op == 4:
+                both("LINSERT", "l", rnd.choice(["BEFORE", "AFTER"]), rnd.choice(values), v)
+            elif op == 5:
+                both("LSET", "l", str(rnd.randrange(-30, 30)), v)
+            elif op == 6:
+                both("LREM", "l", str(rnd.randrange(-2, 3)), v)
+            elif op == 7:
+                both("LTRIM", "l", str(rnd.randrange(-5, 3)), str(rnd.randrange(-3, 60)))
+            elif op == 8:
+                both("LRANGE", "l", str(rnd.randrange(-40, 40)), str(rnd.randrange(-40, 40)))
+            elif op == 9:
+                both("LINDEX", "l", str(rnd.randrange(-40, 40)))
+            else:
+                both("LMOVE", "l", "l", rnd.choice(["LEFT", "RIGHT"]), rnd.choice(["LEFT", "RIGHT"]))
+            if rnd.random() < 0.05:
+                both("LPOS", "l", v, "RANK", str(rnd.choice([1, 2, -1])), "COUNT", "0")
+        both("LRANGE", "l", "0", "-1")
+        both("DEBUG", "DIGEST-VALUE", "l")
+    finally:
+        both("CONFIG", "SET", "list-max-listpack-size", "-2", compare=False)
+
+
+def test_random_hash_edits_match(both):
+    """Random edits on hashes crossing a small hash-max-listpack-entries; orders compared sorted once a
+    hash may be a table."""
+    import random
+    rnd = random.Random(5)
+    both("CONFIG", "SET", "hash-max-listpack-entries", "8", compare=False)
+    try:
+        for _ in range(1500):
+            key = rnd.choice(["h1", "h2"])
+            f = f"f{rnd.randrange(14)}"
+            op = rnd.randrange(7)
+            if op == 0:
+                both("HSET", key, f, str(rnd.randrange(100)), f"f{rnd.randrange(14)}", "v")
+            elif op == 1:
+                both("HDEL", key, f, f"f{rnd.randrange(14)}")
+            elif op == 2:
+                both("HINCRBY", key, f, str(rnd.randrange(-5, 5)))
+            elif op == 3:
+                both("HSETNX", key, f, "n")
+            elif op == 4:
+                both("HMGET", key, f, "f1")
+            elif op == 5:
+                both("HGETALL", key, sort=True)
+            else:
+                both("HLEN", key)
+        both("DEBUG", "DIGEST")
+    finally:
+        both("CONFIG", "SET", "hash-max-listpack-entries", "512", compare=False)
