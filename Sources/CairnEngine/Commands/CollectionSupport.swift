@@ -64,9 +64,11 @@ extension Database {
     }
 }
 
-/// The value at `key` as type T (nil when missing), WRONGTYPE for another type; counts a keyspace hit or miss.
-func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>) throws(CommandError) -> T? {
-    guard let v = ctx.db.lookupRead(key) else { return nil }
+/// The value at `key` as type T (nil when missing), WRONGTYPE for another type. A read counts a keyspace hit
+/// or miss; `forWrite` looks the key up as Redis's lookupKeyWrite does, without counting.
+func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>,
+                       forWrite: Bool = false) throws(CommandError) -> T? {
+    guard let v = forWrite ? ctx.db.lookupWrite(key) : ctx.db.lookupRead(key) else { return nil }
     guard let t = kind.extract(v) else { throw CommandError.wrongType }
     return t
 }

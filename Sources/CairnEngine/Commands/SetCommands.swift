@@ -87,11 +87,8 @@ private func smoveCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     let db = ctx.db
     let member = a.bytes(3)
-    guard let source = db.lookupWrite(a[1]) else { ctx.out.integer(0); return }
-    guard case .set(let src) = source else { throw CommandError.wrongType }
-    if let dst = db.lookupWrite(a[2]) {
-        guard case .set = dst else { throw CommandError.wrongType }
-    }
+    guard let src = try readCollection(ctx, a[1], .set, forWrite: true) else { ctx.out.integer(0); return }
+    _ = try readCollection(ctx, a[2], .set, forWrite: true)
     if bytesEqual(a[1], a[2]) {
         ctx.out.integer(src.contains(member) ? 1 : 0)
         return
@@ -105,7 +102,7 @@ private func smoveCommand(_ ctx: CommandContext) throws(CommandError) {
     let limits = SetLimits(ctx.engine.settings)
     let added = try db.edit(a[2], .set, create: { SetValue(first: member, sizeHint: 1, limits: limits) }) { s in
         let r = s.add(member, limits: limits)
-        return (r, true)
+        return (r, r)
     } ?? false
     if added { ctx.engine.dirty += 1 }
     ctx.out.integer(1)
@@ -170,7 +167,7 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
         return
     }
     let count = try nonNegativeArgument(a, 2)
-    guard let current = try readCollectionForWrite(ctx, a[1]) else { ctx.out.set(0); return }
+    guard let current = try readCollection(ctx, a[1], .set, forWrite: true) else { ctx.out.set(0); return }
     if count == 0 { ctx.out.set(0); return }
     let size = current.count
     ctx.engine.dirty += min(count, size)
@@ -205,13 +202,6 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
     } ?? []
     ctx.out.set(popped.count)
     for m in popped { ctx.out.bulk(m) }
-}
-
-/// lookupKeyWrite followed by a set type check.
-private func readCollectionForWrite(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer) throws(CommandError) -> SetValue? {
-    guard let v = ctx.db.lookupWrite(key) else { return nil }
-    guard case .set(let s) = v else { throw CommandError.wrongType }
-    return s
 }
 
 /// The sets named by `count` arguments from `from`, looked up and type-checked in order; nil for missing keys.

@@ -277,9 +277,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
     let limits = SortedSetLimits(ctx.engine.settings)
     let db = ctx.db
     let key = a[1]
-    if let existing = db.lookupWrite(key) {
-        guard case .zset = existing else { throw CommandError.wrongType }
-    } else if f.xx {
+    if try readCollection(ctx, key, .zset, forWrite: true) == nil && f.xx {
         if f.incr { ctx.out.null() } else { ctx.out.integer(0) }
         return
     }
@@ -433,8 +431,13 @@ private func zrangeGeneric(_ ctx: CommandContext, keyIndex: Int, store: Bool, ki
     let limits = SortedSetLimits(ctx.engine.settings)
     // As Redis, a rank range sizes the destination by its length; score and lex ranges of unknown length
     // start a skiplist.
-    var dst = SortedSetValue(sizeHint: rangeKind == .rank ? items.count : Int.max, longestMember: 0, limits: limits)
-    for e in items { dst.set(e.member, e.score, limits: limits) }
+    var dst: SortedSetValue
+    if rangeKind == .rank && items.count <= limits.listpackEntries {
+        dst = SortedSetValue(sizeHint: items.count, longestMember: 0, limits: limits)
+        for e in items { dst.set(e.member, e.score, limits: limits) }
+    } else {
+        dst = SortedSetValue(skiplistOf: items)
+    }
     ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), engine: ctx.engine)
     ctx.out.integer(dst.count)
 }
@@ -496,7 +499,7 @@ private func zpopCommand(_ ctx: CommandContext, max: Bool) throws(CommandError) 
     let a = ctx.args
     if a.count > 3 { throw CommandError.syntax }
     let count = a.count == 3 ? try nonNegativeArgument(a, 2) : nil
-    guard try readCollectionForWrite(ctx, a[1]) != nil, count != 0 else { ctx.out.array(0); return }
+    guard try readCollection(ctx, a[1], .zset, forWrite: true) != nil, count != 0 else { ctx.out.array(0); return }
     let popped = try popMembers(ctx, a[1], max: max, count: count ?? 1) ?? []
     ctx.engine.dirty += popped.count
     // A COUNT in RESP3 nests each pair; without one the reply stays flat.
@@ -507,13 +510,6 @@ private func zpopCommand(_ ctx: CommandContext, max: Bool) throws(CommandError) 
         ctx.out.bulk(e.member)
         ctx.out.double(e.score)
     }
-}
-
-/// lookupKeyWrite followed by a sorted-set type check.
-private func readCollectionForWrite(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer) throws(CommandError) -> SortedSetValue? {
-    guard let v = ctx.db.lookupWrite(key) else { return nil }
-    guard case .zset(let z) = v else { throw CommandError.wrongType }
-    return z
 }
 
 private func zmpopCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -534,7 +530,7 @@ private func zmpopCommand(_ ctx: CommandContext) throws(CommandError) {
         j += 2
     }
     for k in 2..<whereIndex {
-        guard try readCollectionForWrite(ctx, a[k]) != nil else { continue }
+        guard try readCollection(ctx, a[k], .zset, forWrite: true) != nil else { continue }
         let popped = try popMembers(ctx, a[k], max: max, count: count ?? 1) ?? []
         ctx.engine.dirty += popped.count
         ctx.out.array(2)
@@ -720,8 +716,7 @@ private func zsetOperation(_ ctx: CommandContext, _ op: SetOperation, numkeysInd
 
     let limits = SortedSetLimits(ctx.engine.settings)
     // Redis builds the result as a skiplist and compacts it only when stored.
-    var dst = SortedSetValue(sizeHint: Int.max, longestMember: 0, limits: limits)
-    for (member, score) in result { dst.set(member, score, limits: limits) }
+    var dst = SortedSetValue(skiplistOf: result.map { ScoredMember($0.key, $0.value) })
     if store {
         dst.compactIfSmall(limits: limits)
         ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), engine: ctx.engine)

@@ -28,6 +28,19 @@ struct OrderedChunks {
     private(set) var chunks: [Chunk] = []
     private(set) var count = 0
 
+    init() {}
+
+    /// Builds the order from entries already in sorted-set order, leaving each chunk room to grow.
+    init(sorted entries: [ScoredMember]) {
+        var i = 0
+        while i < entries.count {
+            let end = min(i + Self.chunkCapacity / 2, entries.count)
+            chunks.append(Chunk(Array(entries[i..<end])))
+            i = end
+        }
+        count = entries.count
+    }
+
     private mutating func uniqueChunk(_ i: Int) -> Chunk {
         if !isKnownUniquelyReferenced(&chunks[i]) { chunks[i] = Chunk(chunks[i].entries) }
         return chunks[i]
@@ -78,13 +91,16 @@ struct OrderedChunks {
             return
         }
         // The first chunk whose last entry follows e; the last chunk when e goes at the very end.
-        var ci = chunks.count - 1
-        for (i, c) in chunks.enumerated() where ScoredMember.precedes(e.score, e.member, c.entries[c.entries.count - 1]) {
-            ci = i
-            break
+        var lo = 0, hi = chunks.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let last = chunks[mid].entries[chunks[mid].entries.count - 1]
+            if ScoredMember.precedes(e.score, e.member, last) { hi = mid } else { lo = mid + 1 }
         }
+        let ci = lo
         let chunk = uniqueChunk(ci)
-        var lo = 0, hi = chunk.entries.count
+        lo = 0
+        hi = chunk.entries.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if ScoredMember.precedes(chunk.entries[mid].score, chunk.entries[mid].member, e) { lo = mid + 1 } else { hi = mid }
@@ -158,6 +174,14 @@ public struct SortedSetValue {
     /// An empty sorted set in the encoding Redis's zsetTypeCreate picks for the expected size and longest member.
     public init(sizeHint: Int, longestMember: Int, limits: SortedSetLimits) {
         if sizeHint > limits.listpackEntries || longestMember > limits.listpackValue { index = ChunkedHashMap() }
+    }
+
+    /// A skiplist of distinct members, built in one pass, as Redis builds the results of set operations.
+    public init(skiplistOf entries: [ScoredMember]) {
+        order = OrderedChunks(sorted: entries.sorted { ScoredMember.precedes($0.score, $0.member, $1) })
+        var h = ChunkedHashMap<Double>()
+        for e in entries { h.updateValue(e.score, forKey: e.member) }
+        index = h
     }
 
     public var encodingName: StaticString { index == nil ? "listpack" : "skiplist" }
