@@ -58,6 +58,7 @@ public final class Engine {
     public var dirty = 0
     public let slowlog = Slowlog()
     public let latency = LatencyMonitor()
+    public let pubsub = PubSubRegistry()
     /// Clients that asked for MONITOR; each executed command is echoed to them.
     public var monitors: [ClientSession] = []
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
@@ -131,6 +132,10 @@ public final class Engine {
             reject(client, cmd, "NOAUTH Authentication required.")
             return
         }
+        if client.isSubscribed && !client.resp3 && !Self.allowedWhileSubscribed(cmd) {
+            reject(client, cmd, "ERR Can't execute '\(cmd.fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+            return
+        }
         if client.isMonitor && (cmd.flags.contains(.write) || cmd.flags.contains(.readonly) || cmd.flags.contains(.mayReplicate)) {
             reject(client, cmd, "ERR Replica can't interact with the keyspace")
             return
@@ -182,6 +187,14 @@ public final class Engine {
         case .yes: return true
         case .no: return false
         case .local: return client.isLocal
+        }
+    }
+
+    static func allowedWhileSubscribed(_ cmd: Command) -> Bool {
+        switch cmd.fullName {
+        case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+             "ping", "quit", "reset": return true
+        default: return false
         }
     }
 
@@ -289,6 +302,7 @@ public final class Engine {
     /// Forgets a disconnected client everywhere the engine refers to it.
     public func clientClosed(_ client: ClientSession) {
         unwatchAll(client)
+        pubsub.removeAll(client)
         if client.isMonitor { monitors.removeAll { $0 === client } }
     }
 

@@ -308,7 +308,8 @@ public final class Server {
     /// client-output-buffer-limit: over the hard limit, or over the soft limit for longer than its seconds,
     /// the client is disconnected. Returns false when it was.
     func enforceOutputLimit(_ conn: Connection) -> Bool {
-        let limit = settings.clientOutputLimits.normal
+        let limits = settings.clientOutputLimits
+        let limit = conn.session.isSubscribed ? limits.pubsub : (conn.session.isReplica ? limits.replica : limits.normal)
         let pending = conn.pendingOutputBytes
         var over = limit.hard > 0 && pending > limit.hard
         if limit.soft > 0 && pending > limit.soft {

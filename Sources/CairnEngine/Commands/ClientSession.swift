@@ -57,6 +57,22 @@ public final class ClientSession {
     public func redact(_ i: Int) { if i < 64 { redactedArgs |= 1 << UInt64(i) } }
     public func isRedacted(_ i: Int) -> Bool { i < 64 && redactedArgs & (1 << UInt64(i)) != 0 }
 
+    // Pub/Sub
+    public var channels = SubscriptionSet()
+    public var patterns = SubscriptionSet()
+    public var shardChannels = SubscriptionSet()
+
+    func withSubscriptions<R>(_ kind: PubSubRegistry.Kind, _ body: (inout SubscriptionSet) -> R) -> R {
+        switch kind {
+        case .channel: return body(&channels)
+        case .pattern: return body(&patterns)
+        case .shard: return body(&shardChannels)
+        }
+    }
+
+    /// In RESP2 a client with any subscription may only run the subscription commands, PING, QUIT and RESET.
+    public var isSubscribed: Bool { channels.count + patterns.count + shardChannels.count > 0 }
+
     public var isWatching: Bool { !watched.isEmpty }
     public var watchCount: Int { watched.count }
 }

@@ -7,6 +7,12 @@ extension Engine {
     func registerConnectionCommands() {
         register("ping", arity: -1, flags: [.fast], categories: ["@fast", "@connection"], group: "connection") { ctx throws(CommandError) in
             if ctx.args.count > 2 { throw CommandError.wrongArity("ping") }
+            if ctx.client.isSubscribed && !ctx.client.resp3 {
+                ctx.out.array(2)
+                ctx.out.bulk("pong")
+                if ctx.args.count == 2 { ctx.out.bulk(ctx.args[1]) } else { ctx.out.bulk("") }
+                return
+            }
             if ctx.args.count == 2 { ctx.out.bulk(ctx.args[1]) } else { ctx.out.raw("+PONG\r\n") }
         }
         register("echo", arity: 2, flags: [.loading, .stale, .fast], categories: ["@fast", "@connection"], group: "connection") { ctx throws(CommandError) in
@@ -122,6 +128,7 @@ extension Engine {
     /// RESET: the connection returns to the state of a new one.
     public func resetSession(_ client: ClientSession) {
         endTransaction(client)
+        pubsub.removeAll(client)
         client.db = 0
         client.resp3 = false
         client.name = nil

@@ -15,6 +15,7 @@ extension Engine {
         registerIntrospectionCommands()
         registerSlowlogCommands()
         registerLatencyCommands()
+        registerPubSubCommands()
     }
 
     /// Adds a command (or, with `parent`, a subcommand) to the table.

@@ -130,6 +130,7 @@ extension Server {
         let now = engine.now
         var flags = ""
         if s.isMonitor { flags += "O" }
+        if s.isSubscribed { flags += "P" }
         if s.inMulti { flags += "x" }
         if s.watchBroken { flags += "d" }
         if s.closeAfterReply { flags += "c" }
@@ -139,7 +140,7 @@ extension Server {
         let qbuf = conn.pendingQueryBytes
         let omem = conn.pendingOutputBytes
         let name = s.name.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=0 psub=0 ssub=0 multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand?.fullName ?? "NULL") user=\(s.user) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
+        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=\(s.channels.count) psub=\(s.patterns.count) ssub=\(s.shardChannels.count) multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand?.fullName ?? "NULL") user=\(s.user) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
     }
 
     func clientList(_ ctx: CommandContext) throws(CommandError) {
@@ -172,7 +173,7 @@ extension Server {
         for conn in connectionsByID.values.sorted(by: { $0.session.id < $1.session.id }) {
             if let ids, !ids.contains(conn.session.id) { continue }
             if let typeFilter {
-                let type = conn.session.isReplica ? "replica" : "normal"
+                let type = clientType(conn.session)
                 if typeFilter != type && !(typeFilter == "slave" && type == "replica") { continue }
             }
             text += clientInfoLine(conn) + "\n"
@@ -235,13 +236,19 @@ extension Server {
             if let addr, s.address != addr { continue }
             if let laddr, s.localAddress != laddr { continue }
             if let user, s.user != user { continue }
-            if let type, type != (s.isReplica ? "replica" : "normal") { continue }
+            if let type, type != clientType(s) { continue }
             if let maxAge, (engine.now - s.createdAt) / 1000 < maxAge { continue }
             if skipMe && s === ctx.client { continue }
             kill(conn, by: ctx.client)
             killed += 1
         }
         ctx.out.integer(killed)
+    }
+
+    /// The class CLIENT LIST TYPE, CLIENT KILL TYPE and the output buffer limits use.
+    func clientType(_ s: ClientSession) -> String {
+        if s.isReplica && !s.isMonitor { return "replica" }
+        return s.isSubscribed ? "pubsub" : "normal"
     }
 
     /// Killing the caller itself must still deliver its reply first.
