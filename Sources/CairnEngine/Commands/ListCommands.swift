@@ -97,7 +97,7 @@ private func popElements(_ l: inout ListValue, _ n: Int, atHead: Bool, fill: Int
 private func popCommand(_ ctx: CommandContext, atHead: Bool) throws(CommandError) {
     let a = ctx.args
     guard a.count <= 3 else { throw CommandError.wrongArity(ctx.name) }
-    let count = a.count == 3 ? Int(try rangedArgument(a, 2, 0...Int64.max, message: "ERR value is out of range, must be positive")) : nil
+    let count = a.count == 3 ? try nonNegativeArgument(a, 2) : nil
     let fill = ctx.engine.settings.listMaxListpackSize
     let popped = try ctx.db.edit(a[1], .list) { l in
         let n = min(count ?? 1, l.count)
@@ -141,8 +141,7 @@ private func lindexCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func lsetCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    guard let v = ctx.db.lookupWrite(a[1]) else { throw CommandError.noSuchKey }
-    guard case .list = v else { throw CommandError.wrongType }
+    guard try readCollection(ctx, a[1], .list, forWrite: true) != nil else { throw CommandError.noSuchKey }
     let index = try a.int64(2)
     let element = a.bytes(3)
     let fill = ctx.engine.settings.listMaxListpackSize
@@ -243,9 +242,9 @@ private func lposCommand(_ ctx: CommandContext) throws(CommandError) {
                 throw CommandError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
             }
         } else if a.isKeyword(i, "count") && hasValue {
-            count = try rangedArgument(a, i + 1, 0...Int64.max, message: "ERR COUNT can't be negative")
+            count = Int64(try nonNegativeArgument(a, i + 1, error: "ERR COUNT can't be negative"))
         } else if a.isKeyword(i, "maxlen") && hasValue {
-            maxlen = try rangedArgument(a, i + 1, 0...Int64.max, message: "ERR MAXLEN can't be negative")
+            maxlen = Int64(try nonNegativeArgument(a, i + 1, error: "ERR MAXLEN can't be negative"))
         } else {
             throw CommandError.syntax
         }
@@ -289,11 +288,8 @@ private func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) th
     let a = ctx.args
     let db = ctx.db
     let fill = ctx.engine.settings.listMaxListpackSize
-    guard let source = db.lookupWrite(a[1]) else { ctx.out.null(); return }
-    guard case .list = source else { throw CommandError.wrongType }
-    if let destination = db.lookupWrite(a[2]) {
-        guard case .list = destination else { throw CommandError.wrongType }
-    }
+    guard try readCollection(ctx, a[1], .list, forWrite: true) != nil else { ctx.out.null(); return }
+    _ = try readCollection(ctx, a[2], .list, forWrite: true)
     let value: Bytes
     if bytesEqual(a[1], a[2]) {
         value = try db.edit(a[1], .list) { l in
