@@ -714,6 +714,16 @@ final class SortedSetCommandTests: TranscriptTestCase {
         }
     }
 
+    func testDeletesMergeNearlyEmptyChunks() {
+        let limits = SortedSetLimits(EngineSettings())
+        var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        for i in 0..<10_000 { z.set(Bytes(string: "m\(i)"), Double(i), limits: limits) }
+        for i in 0..<10_000 where i % 100 != 0 { z.remove(Bytes(string: "m\(i)")) }
+        XCTAssertEqual(z.count, 100)
+        XCTAssertLessThanOrEqual(z.order.chunks.count, 4)
+        for rank in 0..<100 { XCTAssertEqual(z[rank].score, Double(rank * 100)) }
+    }
+
     func testZscanVisitsEveryMember() {
         run(["ZADD", "z"] + (0..<3000).flatMap { [String($0), "k\($0)"] })
         var seen = Set<String>()

@@ -119,8 +119,20 @@ struct OrderedChunks {
         count -= 1
         if chunks[ci].entries.count == 1 {
             chunks.remove(at: ci)
-        } else {
-            uniqueChunk(ci).entries.remove(at: o)
+            return
+        }
+        let chunk = uniqueChunk(ci)
+        chunk.entries.remove(at: o)
+        // A small chunk joins a neighbour when both fit half a chunk, so deletes cannot leave a long list of
+        // nearly empty chunks behind (rank lookups walk the chunk list).
+        let half = Self.chunkCapacity / 2
+        guard chunk.entries.count < Self.chunkCapacity / 4 else { return }
+        if ci + 1 < chunks.count && chunk.entries.count + chunks[ci + 1].entries.count <= half {
+            chunk.entries.append(contentsOf: chunks[ci + 1].entries)
+            chunks.remove(at: ci + 1)
+        } else if ci > 0 && chunks[ci - 1].entries.count + chunk.entries.count <= half {
+            uniqueChunk(ci - 1).entries.append(contentsOf: chunk.entries)
+            chunks.remove(at: ci)
         }
     }
 
