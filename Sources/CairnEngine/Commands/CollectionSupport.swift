@@ -26,10 +26,11 @@ extension Database {
         _ = lookupWrite(key)
         let outcome = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
             var value: T
-            if let existing = e {
-                guard let v = kind.extract(existing.value) else { throw CommandError.wrongType }
+            if e != nil {
+                guard let v = kind.extract(e!.value) else { throw CommandError.wrongType }
                 value = v
-                // Dropping the entry's reference leaves `value` unique, so the edit happens in place.
+                // Dropping the entry's reference (with no other copy of the entry alive) leaves `value`
+                // unique, so the edit happens in place.
                 e!.value = .int(0)
             } else if let create {
                 value = create()

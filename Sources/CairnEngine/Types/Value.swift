@@ -8,7 +8,8 @@ public enum Value {
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
     case set(SetValue)
-    case zset(SortedSetValue)
+    /// Boxed: a sorted set's fields would otherwise widen every Value, and so every keyspace entry.
+    indirect case zset(SortedSetValue)
     case list(ListValue)
     case hash(HashValue)
 
