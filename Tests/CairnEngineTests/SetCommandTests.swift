@@ -258,6 +258,40 @@ final class SetCommandTests: TranscriptTestCase {
         ])
     }
 
+    func testWatchBreaksOnlyWhenASetChanges() {
+        transcript([
+            (["SADD", "s", "a", "b"], ":2\r\n", 2),
+            (["WATCH", "s"], "+OK\r\n", 0),
+            (["SADD", "s", "a"], ":0\r\n", 0),
+            (["SREM", "s", "nosuch"], ":0\r\n", 0),
+            (["SMOVE", "s", "t", "nosuch"], ":0\r\n", 0),
+            (["SINTERSTORE", "other", "s"], ":2\r\n", 1),
+            (["MULTI"], "+OK\r\n", 0),
+            (["PING"], "+QUEUED\r\n", 0),
+            (["EXEC"], "*1\r\n+PONG\r\n", 0),
+            (["WATCH", "s"], "+OK\r\n", 0),
+            (["SADD", "s", "c"], ":1\r\n", 1),
+            (["MULTI"], "+OK\r\n", 0),
+            (["PING"], "+QUEUED\r\n", 0),
+            (["EXEC"], "*-1\r\n", 0),
+            (["WATCH", "t"], "+OK\r\n", 0),
+            (["SMOVE", "s", "t", "a"], ":1\r\n", 2),
+            (["MULTI"], "+OK\r\n", 0),
+            (["PING"], "+QUEUED\r\n", 0),
+            (["EXEC"], "*-1\r\n", 0),
+            (["WATCH", "d"], "+OK\r\n", 0),
+            (["SUNIONSTORE", "d", "missing"], ":0\r\n", 0),
+            (["MULTI"], "+OK\r\n", 0),
+            (["PING"], "+QUEUED\r\n", 0),
+            (["EXEC"], "*1\r\n+PONG\r\n", 0),
+            (["WATCH", "d"], "+OK\r\n", 0),
+            (["SUNIONSTORE", "d", "s"], ":2\r\n", 1),
+            (["MULTI"], "+OK\r\n", 0),
+            (["PING"], "+QUEUED\r\n", 0),
+            (["EXEC"], "*-1\r\n", 0),
+        ])
+    }
+
     // MARK: Redis 7.2 listpack encoding (7.0 would say hashtable)
 
     func testListpackThresholds() {
