@@ -42,6 +42,10 @@ public struct EngineSettings {
     public var debugCommand = ProtectedCommandAccess.no
     /// latency-monitor-threshold: events at least this slow are sampled for LATENCY; 0 turns the monitor off.
     public var latencyMonitorThresholdMs = 0
+    /// latency-tracking: time every call into its command's latency histogram.
+    public var latencyTracking = true
+    /// latency-tracking-info-percentiles: the percentiles INFO latencystats reports.
+    public var latencyTrackingInfoPercentiles: [Double] = [50, 99, 99.9]
     public init() {}
 }
 
@@ -171,6 +175,7 @@ public final class Engine {
         let elapsed = Self.monotonicMicros() - start
         cmd.calls += 1
         cmd.microseconds += elapsed
+        if settings.latencyTracking { recordLatency(cmd, micros: elapsed) }
         if !monitors.isEmpty { feedMonitors(client, args, cmd) }
         if elapsed >= settings.slowlogThresholdMicros && settings.slowlogThresholdMicros >= 0
             && !cmd.flags.contains(.skipSlowlog) {
@@ -180,6 +185,12 @@ public final class Engine {
             latency.add(event: cmd.flags.contains(.fast) ? "fast-command" : "command", latencyMs: elapsed / 1000,
                         now: now / 1000)
         }
+    }
+
+    private func recordLatency(_ cmd: Command, micros: Int) {
+        // Microseconds scaled to nanoseconds, as Redis does: its histograms also see only µs resolution.
+        if cmd.latencyHistogram == nil { cmd.latencyHistogram = LatencyHistogram() }
+        cmd.latencyHistogram!.record(nanoseconds: Int64(micros) &* 1000)
     }
 
     func protectedAllowed(_ client: ClientSession) -> Bool {

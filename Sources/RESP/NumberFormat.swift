@@ -36,7 +36,8 @@ public enum DoubleFormat {
         return cFormat("%.17g", d)
     }
 
-    static func cFormat(_ fmt: String, _ d: Double) -> String {
+    /// One double through C's printf, for the fixed formats Redis writes into text replies.
+    public static func cFormat(_ fmt: String, _ d: Double) -> String {
         var buf = [CChar](repeating: 0, count: 64)
         let n = buf.withUnsafeMutableBufferPointer { p in
             withVaList([d]) { vsnprintf(p.baseAddress, 64, fmt, $0) }

@@ -110,6 +110,24 @@ public struct ReplyWriter {
         }
     }
 
+    /// An integer of arbitrary size given as its decimal digits: RESP3 `(` type, RESP2 bulk string.
+    public mutating func bigNumber(_ digits: String) {
+        if resp3 {
+            bytes.append(UInt8(ascii: "("))
+            bytes.append(contentsOf: digits.utf8)
+            raw("\r\n")
+        } else {
+            bulk(digits)
+        }
+    }
+
+    /// The header of `n` attribute pairs that precede the reply they describe. RESP2 has no way to carry them,
+    /// so callers write attributes only to RESP3 clients.
+    public mutating func attribute(_ n: Int) {
+        precondition(resp3, "attributes exist only in RESP3")
+        header(UInt8(ascii: "|"), n)
+    }
+
     /// Verbatim text (INFO, CLIENT INFO in RESP3); a plain bulk string in RESP2.
     public mutating func verbatim(_ s: String, format: StaticString = "txt") {
         if resp3 {

@@ -31,6 +31,18 @@ final class ReplyWriterTests: XCTestCase {
         }
     }
 
+    func testBigNumberAndAttribute() {
+        var w2 = ReplyWriter(resp3: false)
+        w2.bigNumber("1234567999999999999999999999999999999")
+        XCTAssertEqual(text(w2), "$37\r\n1234567999999999999999999999999999999\r\n")
+        var w3 = ReplyWriter(resp3: true)
+        w3.bigNumber("-12345678901234567890")
+        w3.attribute(1)
+        w3.bulk("k"); w3.integer(1)
+        w3.bulk("reply")
+        XCTAssertEqual(text(w3), "(-12345678901234567890\r\n|1\r\n$1\r\nk\r\n:1\r\n$5\r\nreply\r\n")
+    }
+
     func testDeferredLengthAndVerbatim() {
         var w = ReplyWriter(resp3: true)
         let mark = w.beginDeferred()

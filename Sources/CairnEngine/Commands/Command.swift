@@ -75,6 +75,9 @@ public final class Command {
     public var microseconds = 0
     public var rejectedCalls = 0
     public var failedCalls = 0
+    /// Created at the first call timed while latency-tracking is on, as Redis does, so commands never run
+    /// cost no memory and LATENCY HISTOGRAM lists only commands that ran.
+    public var latencyHistogram: LatencyHistogram?
 
     public init(name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none,
                 categories: [String] = [], group: String = "generic", parentName: String? = nil,

@@ -112,6 +112,8 @@ struct CommandArgument: Sendable {
     var type: String
     var keySpecIndex: Int?
     var token: String?
+    /// What documentation shows for the argument when it differs from its name (Redis 7.2's display_text).
+    var displayText: String?
     var since: String?
     var deprecatedSince: String?
     var optional = false
@@ -130,7 +132,7 @@ struct CommandArgument: Sendable {
 
     /// Parses the table's compact syntax: arguments separated by spaces, each written
     /// `name:type` followed by modifiers `@TOKEN`, `#keySpecIndex`, `^since`, `!deprecatedSince`, `?` (optional),
-    /// `*` (multiple), `+` (multiple_token) and, for oneof and block, `(nested arguments)`. A pure token whose name
+    /// `*` (multiple), `+` (multiple_token), `~display` and, for oneof and block, `(nested arguments)`. A pure token whose name
     /// is its lowercase token is just `@TOKEN`; `'...'` quotes names and tokens with special characters.
     static func parseList(_ text: String) -> [CommandArgument] {
         var p = Parser(bytes: Array(text.utf8))
@@ -143,7 +145,7 @@ struct CommandArgument: Sendable {
         let bytes: [UInt8]
         var i = 0
 
-        static let special = Set(":@#^!?*+() '".utf8)
+        static let special = Set(":@#^!?*+()~ '".utf8)
 
         mutating func list() -> [CommandArgument] {
             var out: [CommandArgument] = []
@@ -183,6 +185,7 @@ struct CommandArgument: Sendable {
                 case UInt8(ascii: ":"): i += 1; arg.type = word()
                 case UInt8(ascii: "@"): i += 1; arg.token = word()
                 case UInt8(ascii: "#"): i += 1; arg.keySpecIndex = Int(word())
+                case UInt8(ascii: "~"): i += 1; arg.displayText = word()
                 case UInt8(ascii: "^"): i += 1; arg.since = word()
                 case UInt8(ascii: "!"): i += 1; arg.deprecatedSince = word()
                 case UInt8(ascii: "?"): i += 1; arg.optional = true
@@ -264,7 +267,7 @@ extension CommandReferenceBuilder {
         add("cluster|reset", "3.0.0", "O(N)", "Resets this node's cluster state.", args: "hard_soft:oneof?(@HARD @SOFT)")
         add("cluster|saveconfig", "3.0.0", "O(1)", "Writes the cluster configuration to disk.", flags: ["no_async_loading"])
         add("cluster|set-config-epoch", "3.0.0", "O(1)", "Sets the config epoch of a fresh node.", flags: ["no_async_loading"], args: "config-epoch:integer")
-        add("cluster|setslot", "3.0.0", "O(1)", "Changes the migration state or owner of a hash slot.", flags: ["no_async_loading"], args: "slot:integer subcommand:oneof(node-id:string@IMPORTING node-id:string@MIGRATING node-id:string@NODE @STABLE)")
+        add("cluster|setslot", "3.0.0", "O(1)", "Changes the migration state or owner of a hash slot.", flags: ["no_async_loading"], args: "slot:integer subcommand:oneof(importing:string@IMPORTING~node-id migrating:string@MIGRATING~node-id node:string@NODE~node-id @STABLE)")
         add("cluster|shards", "7.0.0", "O(N)", "Reports how slots are spread across shards.", tips: ["nondeterministic_output"])
         add("cluster|slaves", "3.0.0", "O(1)", "Lists the replicas of a master node (old name of CLUSTER REPLICAS).", tips: ["nondeterministic_output"], doc: ["deprecated"], deprecated: "5.0.0", replaced: "`CLUSTER REPLICAS`", args: "node-id:string")
         add("cluster|slots", "3.0.0", "O(N)", "Maps slot ranges to nodes (superseded by CLUSTER SHARDS).", tips: ["nondeterministic_output"], doc: ["deprecated"], deprecated: "7.0.0", replaced: "`CLUSTER SHARDS`")
@@ -281,14 +284,14 @@ extension CommandReferenceBuilder {
         add("client|help", "5.0.0", "O(1)", "Lists the CLIENT subcommands.")
         add("client|id", "5.0.0", "O(1)", "Returns the connection's unique ID.")
         add("client|info", "6.2.0", "O(1)", "Describes the calling connection.", tips: ["nondeterministic_output"])
-        add("client|kill", "2.4.0", "O(N)", "Closes connections matching an address or filters.", args: "filter:oneof('ip:port':string!2.8.12 new-format:oneof*(client-id:integer@ID^2.8.12? normal_master_slave_pubsub:oneof@TYPE^2.8.12?(@NORMAL @MASTER^3.2.0 @SLAVE @REPLICA^5.0.0 @PUBSUB) username:string@USER? 'ip:port':string@ADDR? 'ip:port':string@LADDR^6.2.0? yes/no:string@SKIPME?))")
+        add("client|kill", "2.4.0", "O(N)", "Closes connections matching an address or filters.", args: "filter:oneof(old-format:string~'ip:port'!2.8.12 new-format:oneof*(client-id:integer@ID^2.8.12? client-type:oneof@TYPE^2.8.12?(@normal @master^3.2.0 @slave @replica^5.0.0 @pubsub) username:string@USER? addr:string@ADDR~'ip:port'? laddr:string@LADDR~'ip:port'^6.2.0? skipme:oneof@SKIPME?(@YES @NO)))")
         add("client|list", "2.4.0", "O(N)", "Describes the open connections.", tips: ["nondeterministic_output"], args: "normal_master_replica_pubsub:oneof@TYPE^5.0.0?(@NORMAL @MASTER @REPLICA @PUBSUB) id:block@ID^6.2.0?(client-id:integer*)")
         add("client|no-evict", "7.0.0", "O(1)", "Exempts the connection from client eviction.", args: "enabled:oneof(@ON @OFF)")
         add("client|no-touch", "7.2.0", "O(1)", "Keeps this connection's reads from updating key access times.", args: "enabled:oneof(@ON @OFF)")
         add("client|pause", "2.9.50", "O(1)", "Suspends command processing for a while.", args: "timeout:integer mode:oneof^6.2.0?(@WRITE @ALL)")
         add("client|reply", "3.2.0", "O(1)", "Turns replies on or off for this connection.", args: "on_off_skip:oneof(@ON @OFF @SKIP)")
         add("client|setinfo", "7.2.0", "O(1)", "Records the client library name or version on the connection.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "attr:oneof(libname:string@lib-name libver:string@lib-ver)")
-        add("client|setname", "2.6.9", "O(1)", "Names the connection.", args: "connection-name:string")
+        add("client|setname", "2.6.9", "O(1)", "Names the connection.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "connection-name:string")
         add("client|tracking", "6.0.0", "O(1)", "Turns client-side caching key tracking on or off.", args: "status:oneof(@ON @OFF) client-id:integer@REDIRECT? prefix:string@PREFIX?*+ @BCAST? @OPTIN? @OPTOUT? @NOLOOP?")
         add("client|trackinginfo", "6.2.0", "O(1)", "Reports the connection's tracking settings.")
         add("client|unblock", "5.0.0", "O(log N)", "Wakes a client blocked in another command.", args: "client-id:integer timeout_error:oneof?(@TIMEOUT @ERROR)")
@@ -310,7 +313,7 @@ extension CommandReferenceBuilder {
         add("expireat", "1.2.0", "O(1)", "Sets a key's expiry as a Unix time in seconds.", keys: ["RW,update"], args: "key:key unix-time-seconds:unix-time condition:oneof^7.0.0?(@NX @XX @GT @LT)")
         add("expiretime", "7.0.0", "O(1)", "Returns a key's expiry as a Unix time in seconds.", keys: ["RO,access"], args: "key:key")
         add("keys", "1.0.0", "O(N)", "Lists the key names matching a glob pattern.", tips: ["request_policy:all_shards", "nondeterministic_output_order"], args: "pattern:pattern")
-        add("migrate", "2.6.0", "O(N)", "Moves keys to another server atomically.", keys: ["RW,access,delete", "RW,access,delete,incomplete keyword:KEYS,-2 range:-1,1,0"], tips: ["nondeterministic_output"], args: "host:string port:integer key_or_empty_string:oneof(key:key empty_string@'') destination-db:integer timeout:integer @COPY^3.0.0? @REPLACE^3.0.0? authentication:oneof?(password:string@AUTH^4.0.7? username_password:block@AUTH2^6.0.0?(username:string password:string)) key:key@KEYS#1^3.0.6?*")
+        add("migrate", "2.6.0", "O(N)", "Moves keys to another server atomically.", keys: ["RW,access,delete", "RW,access,delete,incomplete keyword:KEYS,-2 range:-1,1,0"], tips: ["nondeterministic_output"], args: "host:string port:integer key-selector:oneof(key:key empty-string@'\"\"') destination-db:integer timeout:integer @COPY^3.0.0? @REPLACE^3.0.0? authentication:oneof?(auth:string@AUTH~password^4.0.7 auth2:block@AUTH2^6.0.0(username:string password:string)) keys:key@KEYS~key#1^3.0.6?*")
         add("move", "1.0.0", "O(1)", "Moves a key to another database.", keys: ["RW,access,update"], args: "key:key db:integer")
         add("object", "2.2.3", "Varies by subcommand.", "Container for the object introspection subcommands.")
         add("object|encoding", "2.2.3", "O(1)", "Returns the internal encoding of a key's value.", keys: ["RO"], tips: ["nondeterministic_output"], args: "key:key")
@@ -323,13 +326,13 @@ extension CommandReferenceBuilder {
         add("pexpireat", "2.6.0", "O(1)", "Sets a key's expiry as a Unix time in milliseconds.", keys: ["RW,update"], args: "key:key unix-time-milliseconds:unix-time condition:oneof^7.0.0?(@NX @XX @GT @LT)")
         add("pexpiretime", "7.0.0", "O(1)", "Returns a key's expiry as a Unix time in milliseconds.", keys: ["RO,access"], args: "key:key")
         add("pttl", "2.6.0", "O(1)", "Returns a key's remaining time to live in milliseconds.", keys: ["RO,access"], tips: ["nondeterministic_output"], args: "key:key")
-        add("randomkey", "1.0.0", "O(1)", "Returns a random key name from the database.", tips: ["request_policy:all_shards", "nondeterministic_output"])
+        add("randomkey", "1.0.0", "O(1)", "Returns a random key name from the database.", tips: ["request_policy:all_shards", "response_policy:special", "nondeterministic_output"])
         add("rename", "1.0.0", "O(1)", "Renames a key, replacing any key with the new name.", keys: ["RW,access,delete", "OW,update"], args: "key:key newkey:key#1")
         add("renamenx", "1.0.0", "O(1)", "Renames a key only when the new name is free.", keys: ["RW,access,delete", "OW,insert"], args: "key:key newkey:key#1")
         add("restore", "2.6.0", "O(1)", "Creates a key from a DUMP payload.", keys: ["OW,update"], args: "key:key ttl:integer serialized-value:string @REPLACE^3.0.0? @ABSTTL^5.0.0? seconds:integer@IDLETIME^5.0.0? frequency:integer@FREQ^5.0.0?")
-        add("scan", "2.8.0", "O(1)", "Iterates over the key names of the database with a cursor.", tips: ["nondeterministic_output", "request_policy:special"], args: "cursor:integer pattern:pattern@MATCH? count:integer@COUNT? type:string@TYPE^6.0.0?")
-        add("sort", "1.0.0", "O(N+M*log(M))", "Sorts a list, set or sorted set, optionally storing the result.", keys: ["RO,access", "RO,access unknown unknown -- BY and GET patterns name keys derived from the sorted values, so their positions are unknown.", "OW,update unknown unknown -- STORE may appear anywhere among the options, so its position is unknown."], args: "key:key pattern:pattern@BY#1? offset_count:block@LIMIT?(offset:integer count:integer) pattern:pattern@GET#1?*+ order:oneof?(@ASC @DESC) sorting@ALPHA? destination:key@STORE#2?")
-        add("sort_ro", "7.0.0", "O(N+M*log(M))", "Sorts a list, set or sorted set without storing.", keys: ["RO,access", "RO,access unknown unknown -- BY and GET patterns name keys derived from the sorted values, so their positions are unknown."], args: "key:key pattern:pattern@BY#1? offset_count:block@LIMIT?(offset:integer count:integer) pattern:pattern@GET#1?*+ order:oneof?(@ASC @DESC) sorting@ALPHA?")
+        add("scan", "2.8.0", "O(1)", "Iterates over the key names of the database with a cursor.", tips: ["nondeterministic_output", "request_policy:special", "response_policy:special"], args: "cursor:integer pattern:pattern@MATCH? count:integer@COUNT? type:string@TYPE^6.0.0?")
+        add("sort", "1.0.0", "O(N+M*log(M))", "Sorts a list, set or sorted set, optionally storing the result.", keys: ["RO,access", "RO,access unknown unknown -- BY and GET patterns name keys derived from the sorted values, so their positions are unknown.", "OW,update unknown unknown -- STORE may appear anywhere among the options, so its position is unknown."], args: "key:key by-pattern:pattern@BY~pattern#1? limit:block@LIMIT?(offset:integer count:integer) get-pattern:pattern@GET~pattern#1?*+ order:oneof?(@ASC @DESC) sorting@ALPHA? destination:key@STORE#2?")
+        add("sort_ro", "7.0.0", "O(N+M*log(M))", "Sorts a list, set or sorted set without storing.", keys: ["RO,access", "RO,access unknown unknown -- BY and GET patterns name keys derived from the sorted values, so their positions are unknown."], args: "key:key by-pattern:pattern@BY~pattern#1? limit:block@LIMIT?(offset:integer count:integer) get-pattern:pattern@GET~pattern#1?*+ order:oneof?(@ASC @DESC) sorting@ALPHA?")
         add("touch", "3.2.1", "O(N)", "Updates the access time of keys and counts those that exist.", keys: ["RO"], tips: ["request_policy:multi_shard", "response_policy:agg_sum"], args: "key:key*")
         add("ttl", "1.0.0", "O(1)", "Returns a key's remaining time to live in seconds.", keys: ["RO,access"], tips: ["nondeterministic_output"], args: "key:key")
         add("type", "1.0.0", "O(1)", "Returns the type of the value stored at a key.", keys: ["RO"], args: "key:key")
@@ -343,9 +346,9 @@ extension CommandReferenceBuilder {
         add("geodist", "3.2.0", "O(log(N))", "Measures the distance between two members of a geospatial index.", keys: ["RO,access"], args: "key:key member1:string member2:string unit:oneof?(@M @KM @FT @MI)")
         add("geohash", "3.2.0", "O(log(N))", "Returns the geohash strings of members.", keys: ["RO,access"], args: "key:key member:string*")
         add("geopos", "3.2.0", "O(N)", "Returns the coordinates of members.", keys: ["RO,access"], args: "key:key member:string*")
-        add("georadius", "3.2.0", "O(N+log(M))", "Finds members within a radius of a point, optionally storing them.", keys: ["RO,access", "OW,update keyword:STORE,6 range:0,1,0", "OW,update keyword:STOREDIST,6 range:0,1,0"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH` or `GEOSEARCHSTORE` with `BYRADIUS`", args: "key:key longitude:double latitude:double radius:double unit:oneof(@M @KM @FT @MI) @WITHCOORD? @WITHDIST? @WITHHASH? count:block?(count:integer@COUNT @ANY^6.2.0?) order:oneof?(@ASC @DESC) key:key@STORE#1? key:key@STOREDIST#2?")
+        add("georadius", "3.2.0", "O(N+log(M))", "Finds members within a radius of a point, optionally storing them.", keys: ["RO,access", "OW,update keyword:STORE,6 range:0,1,0", "OW,update keyword:STOREDIST,6 range:0,1,0"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH` or `GEOSEARCHSTORE` with `BYRADIUS`", args: "key:key longitude:double latitude:double radius:double unit:oneof(@m @km @ft @mi) @WITHCOORD? @WITHDIST? @WITHHASH? count-block:block?(count:integer@COUNT @ANY^6.2.0?) order:oneof?(@ASC @DESC) store:oneof?(storekey:key@STORE~key#1 storedistkey:key@STOREDIST~key#2)")
         add("georadius_ro", "3.2.10", "O(N+log(M))", "Finds members within a radius of a point.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH ... BYRADIUS ...`", args: "key:key longitude:double latitude:double radius:double unit:oneof(@M @KM @FT @MI) @WITHCOORD? @WITHDIST? @WITHHASH? count:block?(count:integer@COUNT @ANY^6.2.0?) order:oneof?(@ASC @DESC)")
-        add("georadiusbymember", "3.2.0", "O(N+log(M))", "Finds members within a radius of another member, optionally storing them.", keys: ["RO,access", "OW,update keyword:STORE,5 range:0,1,0", "OW,update keyword:STOREDIST,5 range:0,1,0"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH` or `GEOSEARCHSTORE` with `FROMMEMBER` and `BYRADIUS`", args: "key:key member:string radius:double unit:oneof(@M @KM @FT @MI) @WITHCOORD? @WITHDIST? @WITHHASH? count:block?(count:integer@COUNT @ANY?) order:oneof?(@ASC @DESC) key:key@STORE#1? key:key@STOREDIST#2?")
+        add("georadiusbymember", "3.2.0", "O(N+log(M))", "Finds members within a radius of another member, optionally storing them.", keys: ["RO,access", "OW,update keyword:STORE,5 range:0,1,0", "OW,update keyword:STOREDIST,5 range:0,1,0"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH` or `GEOSEARCHSTORE` with `FROMMEMBER` and `BYRADIUS`", args: "key:key member:string radius:double unit:oneof(@m @km @ft @mi) @WITHCOORD? @WITHDIST? @WITHHASH? count-block:block?(count:integer@COUNT @ANY?) order:oneof?(@ASC @DESC) store:oneof?(storekey:key@STORE~key#1 storedistkey:key@STOREDIST~key#2)")
         add("georadiusbymember_ro", "3.2.10", "O(N+log(M))", "Finds members within a radius of another member.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`GEOSEARCH ... FROMMEMBER ... BYRADIUS ...`", args: "key:key member:string radius:double unit:oneof(@M @KM @FT @MI) @WITHCOORD? @WITHDIST? @WITHHASH? count:block?(count:integer@COUNT @ANY?) order:oneof?(@ASC @DESC)")
         add("geosearch", "6.2.0", "O(N+log(M))", "Finds members inside a circle or box.", keys: ["RO,access"], args: "key:key from:oneof(member:string@FROMMEMBER longitude_latitude:block@FROMLONLAT(longitude:double latitude:double)) by:oneof(circle:block(radius:double@BYRADIUS unit:oneof(@M @KM @FT @MI)) box:block(width:double@BYBOX height:double unit:oneof(@M @KM @FT @MI))) order:oneof?(@ASC @DESC) count:block?(count:integer@COUNT @ANY?) @WITHCOORD? @WITHDIST? @WITHHASH?")
         add("geosearchstore", "6.2.0", "O(N+log(M))", "Finds members inside a circle or box and stores them.", keys: ["OW,update", "RO,access"], args: "destination:key source:key#1 from:oneof(member:string@FROMMEMBER longitude_latitude:block@FROMLONLAT(longitude:double latitude:double)) by:oneof(circle:block(radius:double@BYRADIUS unit:oneof(@M @KM @FT @MI)) box:block(width:double@BYBOX height:double unit:oneof(@M @KM @FT @MI))) order:oneof?(@ASC @DESC) count:block?(count:integer@COUNT @ANY?) @STOREDIST?")
@@ -450,7 +453,7 @@ extension CommandReferenceBuilder {
     mutating func addServerCommands() {
         add("acl", "6.0.0", "Varies by subcommand.", "Container for the access control subcommands.")
         add("acl|cat", "6.0.0", "O(1)", "Lists ACL categories, or the commands of one category.", args: "categoryname:string?")
-        add("acl|deluser", "6.0.0", "O(1)", "Removes ACL users.", args: "username:string*")
+        add("acl|deluser", "6.0.0", "O(1)", "Removes ACL users.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "username:string*")
         add("acl|dryrun", "7.0.0", "O(1)", "Checks whether a user may run a command, without running it.", args: "username:string command:string arg:string?*")
         add("acl|genpass", "6.0.0", "O(1)", "Generates a random password.", args: "bits:integer?")
         add("acl|getuser", "6.0.0", "O(N)", "Describes an ACL user's rules.", args: "username:string")
@@ -458,8 +461,8 @@ extension CommandReferenceBuilder {
         add("acl|list", "6.0.0", "O(N)", "Lists the ACL rules of every user.")
         add("acl|load", "6.0.0", "O(N)", "Reloads the ACL file.")
         add("acl|log", "6.0.0", "O(N)", "Shows or clears the log of denied commands.", args: "operation:oneof?(count:integer @RESET)")
-        add("acl|save", "6.0.0", "O(N)", "Writes the ACL rules to the ACL file.")
-        add("acl|setuser", "6.0.0", "O(N)", "Creates or changes an ACL user.", args: "username:string rule:string?*")
+        add("acl|save", "6.0.0", "O(N)", "Writes the ACL rules to the ACL file.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"])
+        add("acl|setuser", "6.0.0", "O(N)", "Creates or changes an ACL user.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "username:string rule:string?*")
         add("acl|users", "6.0.0", "O(N)", "Lists the ACL user names.")
         add("acl|whoami", "6.0.0", "O(1)", "Returns the user of the connection.")
         add("bgrewriteaof", "1.0.0", "O(1)", "Rewrites the append-only file in the background.", flags: ["no_async_loading"])
@@ -475,8 +478,8 @@ extension CommandReferenceBuilder {
         add("config", "2.0.0", "Varies by subcommand.", "Container for the configuration subcommands.")
         add("config|get", "2.0.0", "O(N)", "Reads configuration parameters matching patterns.", args: "parameter:block*(parameter:string)")
         add("config|help", "5.0.0", "O(1)", "Lists the CONFIG subcommands.")
-        add("config|resetstat", "2.0.0", "O(1)", "Zeroes the statistics INFO reports.")
-        add("config|rewrite", "2.8.0", "O(1)", "Writes the running configuration to the config file.")
+        add("config|resetstat", "2.0.0", "O(1)", "Zeroes the statistics INFO reports.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"])
+        add("config|rewrite", "2.8.0", "O(1)", "Writes the running configuration to the config file.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"])
         add("config|set", "2.0.0", "O(N)", "Changes configuration parameters at run time.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "parameter_value:block*(parameter:string value:string)")
         add("dbsize", "1.0.0", "O(1)", "Counts the keys of the database.", tips: ["request_policy:all_shards", "response_policy:agg_sum"])
         add("debug", "1.0.0", "Varies by subcommand.", "Debugging and testing helpers.", doc: ["syscmd"])
@@ -492,7 +495,7 @@ extension CommandReferenceBuilder {
         add("latency|histogram", "7.0.0", "O(N)", "Returns per-command latency histograms.", tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"], args: "command:string?*")
         add("latency|history", "2.8.13", "O(1)", "Returns the samples recorded for an event.", tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"], args: "event:string")
         add("latency|latest", "2.8.13", "O(1)", "Returns the newest sample of every event.", tips: ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"])
-        add("latency|reset", "2.8.13", "O(1)", "Clears the samples of some or all events.", tips: ["request_policy:all_nodes", "response_policy:all_succeeded"], args: "event:string?*")
+        add("latency|reset", "2.8.13", "O(1)", "Clears the samples of some or all events.", tips: ["request_policy:all_nodes", "response_policy:agg_sum"], args: "event:string?*")
         add("lolwut", "5.0.0", "", "Draws some computer art along with the version.", args: "version:integer@VERSION?")
         add("memory", "4.0.0", "Varies by subcommand.", "Container for the memory introspection subcommands.")
         add("memory|doctor", "4.0.0", "O(1)", "Explains the memory usage in plain words.", tips: ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"])
@@ -569,7 +572,7 @@ extension CommandReferenceBuilder {
         add("zrangebylex", "2.8.9", "O(log(N)+M)", "Returns members in a lexicographical range.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`ZRANGE ... BYLEX`", args: "key:key min:string max:string offset_count:block@LIMIT?(offset:integer count:integer)")
         add("zrangebyscore", "1.0.5", "O(log(N)+M)", "Returns members in a score range.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`ZRANGE ... BYSCORE`", args: "key:key min:double max:double @WITHSCORES^2.0.0? offset_count:block@LIMIT?(offset:integer count:integer)")
         add("zrangestore", "6.2.0", "O(log(N)+M)", "Stores a range of a sorted set in a destination.", keys: ["OW,update", "RO,access"], args: "dst:key src:key#1 min:string max:string sortby:oneof?(@BYSCORE @BYLEX) @REV? offset_count:block@LIMIT?(offset:integer count:integer)")
-        add("zrank", "2.0.0", "O(log(N))", "Returns a member's rank, lowest score first.", keys: ["RO,access"], args: "key:key member:string")
+        add("zrank", "2.0.0", "O(log(N))", "Returns a member's rank, lowest score first.", keys: ["RO,access"], args: "key:key member:string @WITHSCORE?")
         add("zrem", "1.2.0", "O(M*log(N))", "Removes members from a sorted set.", keys: ["RW,delete"], args: "key:key member:string*")
         add("zremrangebylex", "2.8.9", "O(log(N)+M)", "Removes members in a lexicographical range.", keys: ["RW,delete"], args: "key:key min:string max:string")
         add("zremrangebyrank", "2.0.0", "O(log(N)+M)", "Removes members in a rank range.", keys: ["RW,delete"], args: "key:key start:integer stop:integer")
@@ -577,7 +580,7 @@ extension CommandReferenceBuilder {
         add("zrevrange", "1.2.0", "O(log(N)+M)", "Returns members by rank, highest score first.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`ZRANGE ... REV`", args: "key:key start:integer stop:integer @WITHSCORES?")
         add("zrevrangebylex", "2.8.9", "O(log(N)+M)", "Returns members in a lexicographical range, in reverse order.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`ZRANGE ... BYLEX REV`", args: "key:key max:string min:string offset_count:block@LIMIT?(offset:integer count:integer)")
         add("zrevrangebyscore", "2.2.0", "O(log(N)+M)", "Returns members in a score range, highest first.", keys: ["RO,access"], doc: ["deprecated"], deprecated: "6.2.0", replaced: "`ZRANGE ... BYSCORE REV`", args: "key:key max:double min:double @WITHSCORES? offset_count:block@LIMIT?(offset:integer count:integer)")
-        add("zrevrank", "2.0.0", "O(log(N))", "Returns a member's rank, highest score first.", keys: ["RO,access"], args: "key:key member:string")
+        add("zrevrank", "2.0.0", "O(log(N))", "Returns a member's rank, highest score first.", keys: ["RO,access"], args: "key:key member:string @WITHSCORE?")
         add("zscan", "2.8.0", "O(1)", "Iterates over the members of a sorted set with a cursor.", keys: ["RO,access"], tips: ["nondeterministic_output"], args: "key:key cursor:integer pattern:pattern@MATCH? count:integer@COUNT?")
         add("zscore", "1.2.0", "O(1)", "Returns the score of a member.", keys: ["RO,access"], args: "key:key member:string")
         add("zunion", "6.2.0", "O(N)", "Returns the union of sorted sets.", keys: ["RO,access index:1 keynum:0,1,1"], args: "numkeys:integer key:key* weight:integer@WEIGHTS?* aggregate:oneof@AGGREGATE?(@SUM @MIN @MAX) @WITHSCORES?")
@@ -596,7 +599,7 @@ extension CommandReferenceBuilder {
         add("xgroup|delconsumer", "5.0.0", "O(1)", "Removes a consumer from a group.", keys: ["RW,delete"], args: "key:key groupname:string consumername:string")
         add("xgroup|destroy", "5.0.0", "O(N)", "Removes a consumer group.", keys: ["RW,delete"], args: "key:key groupname:string")
         add("xgroup|help", "5.0.0", "O(1)", "Lists the XGROUP subcommands.")
-        add("xgroup|setid", "5.0.0", "O(1)", "Moves a group's last delivered ID.", keys: ["RW,update"], args: "key:key groupname:string id:oneof(id:string new_id@$) entries_read:integer@ENTRIESREAD?")
+        add("xgroup|setid", "5.0.0", "O(1)", "Moves a group's last delivered ID.", keys: ["RW,update"], args: "key:key group:string id-selector:oneof(id:string new-id@$) entriesread:integer@ENTRIESREAD~entries-read?")
         add("xinfo", "5.0.0", "Varies by subcommand.", "Container for the stream introspection subcommands.")
         add("xinfo|consumers", "5.0.0", "O(1)", "Describes the consumers of a group.", keys: ["RO,access"], tips: ["nondeterministic_output"], args: "key:key groupname:string")
         add("xinfo|groups", "5.0.0", "O(1)", "Describes the groups of a stream.", keys: ["RO,access"], args: "key:key")
@@ -627,7 +630,7 @@ extension CommandReferenceBuilder {
         add("lcs", "7.0.0", "O(N*M)", "Finds the longest common subsequence of two strings.", keys: ["RO,access"], args: "key1:key key2:key @LEN? @IDX? len:integer@MINMATCHLEN? @WITHMATCHLEN?")
         add("mget", "1.0.0", "O(N)", "Reads the strings of several keys.", keys: ["RO,access"], tips: ["request_policy:multi_shard"], args: "key:key*")
         add("mset", "1.0.1", "O(N)", "Stores several strings at once.", keys: ["OW,update"], tips: ["request_policy:multi_shard", "response_policy:all_succeeded"], args: "key_value:block*(key:key value:string)")
-        add("msetnx", "1.0.1", "O(N)", "Stores several strings only if none of the keys exist.", keys: ["OW,insert"], tips: ["request_policy:multi_shard", "response_policy:agg_min"], args: "key_value:block*(key:key value:string)")
+        add("msetnx", "1.0.1", "O(N)", "Stores several strings only if none of the keys exist.", keys: ["OW,insert"], args: "key_value:block*(key:key value:string)")
         add("psetex", "2.6.0", "O(1)", "Stores a string with a time to live in milliseconds.", keys: ["OW,update"], args: "key:key milliseconds:integer value:string")
         add("set", "1.0.0", "O(1)", "Stores a string, with optional expiry and conditions.", keys: ["RW,access,update,variable_flags -- Reads the old value only when GET is given."], args: "key:key value:string condition:oneof^2.6.12?(@NX @XX) @GET^6.2.0? expiration:oneof?(seconds:integer@EX^2.6.12 milliseconds:integer@PX^2.6.12 unix-time-seconds:unix-time@EXAT^6.2.0 unix-time-milliseconds:unix-time@PXAT^6.2.0 @KEEPTTL^6.0.0)")
         add("setex", "2.0.0", "O(1)", "Stores a string with a time to live in seconds.", keys: ["OW,update"], args: "key:key seconds:integer value:string")

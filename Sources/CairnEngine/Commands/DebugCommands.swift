@@ -9,6 +9,58 @@ extension Engine {
     }
 }
 
+/// DEBUG PROTOCOL: one fixed sample of each reply type, the same values Redis sends, so clients can test their
+/// parsers against either server.
+private func debugProtocol(_ ctx: CommandContext, _ type: UnsafeRawBufferPointer) throws(CommandError) {
+    if type.equalsLowercase("string") {
+        ctx.out.bulk("Hello World")
+    } else if type.equalsLowercase("integer") {
+        ctx.out.integer(12345)
+    } else if type.equalsLowercase("double") {
+        ctx.out.double(3.141)
+    } else if type.equalsLowercase("bignum") {
+        ctx.out.bigNumber("1234567999999999999999999999999999999")
+    } else if type.equalsLowercase("null") {
+        ctx.out.null()
+    } else if type.equalsLowercase("array") {
+        ctx.out.array(3)
+        for j in 0..<3 { ctx.out.integer(j) }
+    } else if type.equalsLowercase("set") {
+        ctx.out.set(3)
+        for j in 0..<3 { ctx.out.integer(j) }
+    } else if type.equalsLowercase("map") {
+        ctx.out.map(3)
+        for j in 0..<3 {
+            ctx.out.integer(j)
+            ctx.out.bool(j == 1)
+        }
+    } else if type.equalsLowercase("attrib") {
+        if ctx.out.resp3 {
+            ctx.out.attribute(1)
+            ctx.out.bulk("key-popularity")
+            ctx.out.array(2)
+            ctx.out.bulk("key:123")
+            ctx.out.integer(90)
+        }
+        ctx.out.bulk("Some real reply following the attribute")
+    } else if type.equalsLowercase("push") {
+        guard ctx.out.resp3 else { throw CommandError("ERR RESP2 is not supported by this command") }
+        ctx.out.push(2)
+        ctx.out.bulk("server-cpu-usage")
+        ctx.out.integer(42)
+        // A client that drops push messages still needs a reply to this command.
+        ctx.out.bulk("Some real reply following the push reply")
+    } else if type.equalsLowercase("verbatim") {
+        ctx.out.verbatim("This is a verbatim\nstring")
+    } else if type.equalsLowercase("true") {
+        ctx.out.bool(true)
+    } else if type.equalsLowercase("false") {
+        ctx.out.bool(false)
+    } else {
+        throw CommandError("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
+    }
+}
+
 /// DEBUG parses its own subcommands, as Redis's does, so an unknown one or a wrong argument count gets the
 /// single "unknown subcommand or wrong number of arguments" error.
 private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -22,6 +74,9 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             "    Return a hex fingerprint of the value of each given key.",
             "OBJECT <key>",
             "    Show internal details of the value stored at <key>.",
+            "PROTOCOL <type>",
+            "    Reply with a sample of a protocol type: string, integer, double, bignum, null, array, set, map,",
+            "    attrib, push, verbatim, true or false.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    0 stops the background removal of expired keys; 1 turns it back on.",
             "SLEEP <seconds>",
@@ -50,6 +105,8 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             nanosleep(&ts, nil)
         }
         ctx.out.ok()
+    } else if argc == 3 && a.isKeyword(1, "protocol") {
+        try debugProtocol(ctx, a[2])
     } else if argc == 3 && a.isKeyword(1, "set-active-expire") {
         ctx.engine.activeExpireEnabled = NumberParsing.withCString(a[2]) { atoi($0) } != 0
         ctx.out.ok()

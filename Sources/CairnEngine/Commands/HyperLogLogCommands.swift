@@ -5,6 +5,13 @@ extension Engine {
         register("pfadd", arity: -2, flags: [.write, .denyOOM, .fast], keys: .one, categories: ["@write", "@hyperloglog", "@fast"], group: "hyperloglog", handler: pfaddCommand)
         register("pfcount", arity: -2, flags: [.readonly, .mayReplicate], keys: .all(), categories: ["@read", "@hyperloglog", "@slow"], group: "hyperloglog", handler: pfcountCommand)
         register("pfmerge", arity: -2, flags: [.write, .denyOOM], keys: .all(), categories: ["@write", "@hyperloglog", "@slow"], group: "hyperloglog", handler: pfmergeCommand)
+        register("pfselftest", arity: 1, flags: [.admin], categories: ["@hyperloglog", "@admin", "@slow", "@dangerous"], group: "hyperloglog") { ctx throws(CommandError) in
+            if let failure = HyperLogLog.selfTest(sparseMaxBytes: ctx.engine.settings.hllSparseMaxBytes) {
+                throw CommandError("ERR " + failure)
+            }
+            ctx.out.ok()
+        }
+        register("pfdebug", arity: 3, flags: [.write, .denyOOM, .admin], keys: KeyPositions(first: 2, last: 2, step: 1), categories: ["@write", "@hyperloglog", "@admin", "@slow", "@dangerous"], group: "hyperloglog", handler: pfdebugCommand)
     }
 }
 
@@ -148,4 +155,46 @@ func pfmergeCommand(_ ctx: CommandContext) throws(CommandError) {
     db.setKeepingTTL(a[1], .rawBytes(merged))
     ctx.engine.dirty += 1
     ctx.out.ok()
+}
+
+/// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key: the key is checked before the subcommand, as in Redis, and a valid
+/// HLL is stored back unshared (raw) whatever the subcommand.
+func pfdebugCommand(_ ctx: CommandContext) throws(CommandError) {
+    let db = ctx.db
+    let a = ctx.args
+    let key = a[2]
+    guard db.lookupWrite(key) != nil else { throw CommandError("ERR The specified key does not exist") }
+    let sub = a.text(1)
+    let densified = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Bool in
+        var hll = try takeHyperLogLog(&e!)
+        defer { e!.value = .rawBytes(hll) }
+        let lower = sub.lowercased()
+        switch lower {
+        case "getreg", "todense":
+            let wasSparse = HyperLogLog.isSparse(hll)
+            do throws(HyperLogLogError) {
+                hll = try HyperLogLog.dense(hll)
+            } catch {
+                throw CommandError.corruptedHyperLogLog
+            }
+            if lower == "getreg" {
+                let registers = HyperLogLog.registers(ofDense: hll)
+                ctx.out.array(registers.count)
+                for r in registers { ctx.out.integer(Int(r)) }
+            } else {
+                ctx.out.integer(wasSparse ? 1 : 0)
+            }
+            return wasSparse
+        case "decode":
+            guard HyperLogLog.isSparse(hll) else { throw CommandError("ERR HLL encoding is not sparse") }
+            ctx.out.bulk(HyperLogLog.sparseOpcodes(hll))
+        case "encoding":
+            ctx.out.status(HyperLogLog.isSparse(hll) ? "sparse" : "dense")
+        default:
+            throw CommandError("ERR Unknown PFDEBUG subcommand '\(sub)'")
+        }
+        return false
+    }
+    // A changed encoding is a write to replicate, though no register changed.
+    if densified { ctx.engine.dirty += 1 }
 }

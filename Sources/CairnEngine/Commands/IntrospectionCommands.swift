@@ -43,10 +43,10 @@ extension Engine {
         register("list", arity: -2, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
             try ctx.engine.commandList(ctx)
         }
-        register("getkeys", arity: -4, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
+        register("getkeys", arity: -3, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
             try ctx.engine.commandGetKeys(ctx, withFlags: false)
         }
-        register("getkeysandflags", arity: -4, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
+        register("getkeysandflags", arity: -3, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
             try ctx.engine.commandGetKeys(ctx, withFlags: true)
         }
         register("help", arity: 2, flags: flags, categories: cats, group: "server", parent: command) { ctx throws(CommandError) in
@@ -480,7 +480,8 @@ private func writeArguments(_ args: [CommandArgument], to out: inout ReplyWriter
     for a in args {
         let flags = a.flagNames
         let nested = a.type == "oneof" || a.type == "block"
-        var fields = 2
+        // Redis 7.2 gives every argument but oneof and block a display_text, defaulting to its name.
+        var fields = nested ? 2 : 3
         if a.keySpecIndex != nil { fields += 1 }
         if a.token != nil { fields += 1 }
         if a.since != nil { fields += 1 }
@@ -490,6 +491,7 @@ private func writeArguments(_ args: [CommandArgument], to out: inout ReplyWriter
         out.map(fields)
         out.bulk("name"); out.bulk(a.name)
         out.bulk("type"); out.bulk(a.type)
+        if !nested { out.bulk("display_text"); out.bulk(a.displayText ?? a.name) }
         if let k = a.keySpecIndex { out.bulk("key_spec_index"); out.integer(k) }
         if let t = a.token { out.bulk("token"); out.bulk(t) }
         if let s = a.since { out.bulk("since"); out.bulk(s) }

@@ -257,6 +257,8 @@ private func keysCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: n)
 }
 
+private let scanTypeNames: [StaticString] = ["string", "list", "set", "zset", "hash", "stream"]
+
 private func scanCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     guard let cursor = parseScanCursor(a[1]) else { throw CommandError("ERR invalid cursor") }
@@ -273,7 +275,12 @@ private func scanCommand(_ ctx: CommandContext) throws(CommandError) {
             let p = a[i + 1]
             pattern = p.count == 1 && p[0] == UInt8(ascii: "*") ? nil : p
         } else if a.isKeyword(i, "type") {
-            typeName = a[i + 1]
+            let name = a[i + 1]
+            // Valkey 8 rejects a name no value type has, where Redis 7.0 silently matched nothing.
+            guard scanTypeNames.contains(where: { name.equalsLowercase($0) }) else {
+                throw CommandError("ERR unknown type name '\(String(decoding: name, as: UTF8.self))'")
+            }
+            typeName = name
         } else {
             throw CommandError.syntax
         }

@@ -44,6 +44,9 @@ extension Engine {
         register("doctor", arity: 2, flags: flags, categories: cats, group: "server", parent: latency) { ctx throws(CommandError) in
             ctx.out.verbatim(ctx.engine.latencyReport())
         }
+        register("histogram", arity: -2, flags: flags, categories: cats, group: "server", parent: latency) { ctx throws(CommandError) in
+            ctx.engine.latencyHistograms(ctx)
+        }
         register("help", arity: 2, flags: [.loading, .stale], group: "server", parent: latency) { ctx throws(CommandError) in
             replyHelp(ctx, [
                 "DOCTOR",
@@ -56,8 +59,57 @@ extension Engine {
                 "    Return the newest sample and the all-time high of every event.",
                 "RESET [<event> ...]",
                 "    Forget the samples of the given events, or of every event.",
+                "HISTOGRAM [<command> ...]",
+                "    Return the cumulative latency distribution of the given commands, or of every command that ran.",
             ])
         }
+    }
+
+    /// LATENCY HISTOGRAM: a map from command name to its call count and cumulative µs distribution. Naming a
+    /// container includes its subcommands; unknown names and commands without samples are left out.
+    func latencyHistograms(_ ctx: CommandContext) {
+        var chosen: [(Command, LatencyHistogram)] = []
+        func add(_ c: Command, withSubcommands: Bool) {
+            if let h = c.latencyHistogram { chosen.append((c, h)) }
+            if withSubcommands { for s in c.sortedSubcommands { add(s, withSubcommands: false) } }
+        }
+        if ctx.args.count == 2 {
+            for c in commands.all { add(c, withSubcommands: true) }
+        } else {
+            for i in 2..<ctx.args.count {
+                if let c = command(fullName: ctx.args.text(i)) { add(c, withSubcommands: true) }
+            }
+        }
+        ctx.out.map(chosen.count)
+        for (c, h) in chosen {
+            let rows = h.cumulativeRows()
+            ctx.out.bulk(c.fullName)
+            ctx.out.map(2)
+            ctx.out.bulk("calls")
+            ctx.out.integer(Int(h.totalCount))
+            ctx.out.bulk("histogram_usec")
+            ctx.out.map(rows.count)
+            for r in rows {
+                ctx.out.integer(Int(r.micros))
+                ctx.out.integer(Int(r.cumulative))
+            }
+        }
+    }
+
+    /// INFO latencystats: one line per command with samples, its percentiles in µs.
+    public func latencyStatsLines() -> [String] {
+        var lines: [String] = []
+        func visit(_ c: Command) {
+            if let h = c.latencyHistogram {
+                let values = settings.latencyTrackingInfoPercentiles.map { p in
+                    "p\(percentileName(p))=\(DoubleFormat.cFormat("%.3f", Double(h.value(atPercentile: p)) / 1000))"
+                }
+                lines.append("latency_percentiles_usec_\(c.fullName):" + values.joined(separator: ","))
+            }
+            for s in c.sortedSubcommands { visit(s) }
+        }
+        for c in commands.all.sorted(by: { $0.name < $1.name }) { visit(c) }
+        return lines
     }
 
     /// LATENCY DOCTOR's report.
@@ -118,4 +170,13 @@ func latencyGraph(event: String, samples: [LatencyMonitor.Sample], stats: Latenc
         out += String(ages.map { line < $0.count ? $0[line] : " " }) + "\n"
     }
     return out
+}
+
+/// A percentile as Redis names it in INFO and CONFIG GET: %f with trailing zeros (and a bare point) removed.
+public func percentileName(_ p: Double) -> String {
+    var text = DoubleFormat.cFormat("%f", p)
+    guard text.contains(".") else { return text }
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
 }

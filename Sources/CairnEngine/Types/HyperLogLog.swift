@@ -78,7 +78,14 @@ public enum HyperLogLog {
             for i in (8..<16).reversed() { cached = cached << 8 | UInt64(hll[i]) }
             return (cached, false)
         }
-        let card: UInt64? = hll.withUnsafeBufferPointer { b in
+        guard let card = estimate(hll) else { throw .corrupted }
+        for i in 0..<8 { hll[8 + i] = UInt8(truncatingIfNeeded: card >> (8 * i)) }
+        return (card, true)
+    }
+
+    /// The cardinality from the registers, whatever the cache says; nil when a sparse stream is corrupted.
+    static func estimate(_ hll: [UInt8]) -> UInt64? {
+        hll.withUnsafeBufferPointer { b in
             withHistogram { histo in
                 let regs = b.baseAddress! + headerSize
                 if b[4] == encodingDense {
@@ -89,9 +96,6 @@ public enum HyperLogLog {
                 return estimate(histo)
             }
         }
-        guard let card else { throw .corrupted }
-        for i in 0..<8 { hll[8 + i] = UInt8(truncatingIfNeeded: card >> (8 * i)) }
-        return (card, true)
     }
 
     /// PFCOUNT over several keys: the cardinality of their union, nothing written back. Pass only existing keys
@@ -198,13 +202,19 @@ public enum HyperLogLog {
     @inline(__always)
     static func denseSet(_ regs: UnsafeMutablePointer<UInt8>, _ index: Int, _ value: UInt8) -> Bool {
         guard value > denseGet(regs, index) else { return false }
+        denseWrite(regs, index, value)
+        return true
+    }
+
+    /// Stores `value` (0...63) whether or not it is larger.
+    @inline(__always)
+    static func denseWrite(_ regs: UnsafeMutablePointer<UInt8>, _ index: Int, _ value: UInt8) {
         let byte = index * 6 / 8
         let shift = UInt8(index * 6 & 7)
         regs[byte] = regs[byte] & ~(63 << shift) | (value << shift)
         if shift > 2 {
             regs[byte + 1] = regs[byte + 1] & ~(63 >> (8 - shift)) | (value >> (8 - shift))
         }
-        return true
     }
 
     /// Four registers per three bytes.
@@ -514,5 +524,116 @@ public enum HyperLogLog {
             z -= d * d * y
         } while previous != z
         return z / 3
+    }
+}
+
+// MARK: - PFDEBUG and PFSELFTEST
+
+extension HyperLogLog {
+    /// Whether a valid HLL uses the sparse encoding.
+    public static func isSparse(_ hll: [UInt8]) -> Bool { hll[4] == encodingSparse }
+
+    /// The dense form of a valid HLL (itself when already dense); `.corrupted` when its sparse stream is.
+    public static func dense(_ hll: [UInt8]) throws(HyperLogLogError) -> [UInt8] { try sparseToDense(hll) }
+
+    /// All 16384 registers of a dense HLL, in index order.
+    public static func registers(ofDense hll: [UInt8]) -> [UInt8] {
+        precondition(hll[4] == encodingDense && hll.count == denseSize, "not a dense HLL")
+        return hll.withUnsafeBufferPointer { b in
+            (0..<registerCount).map { denseGet(b.baseAddress! + headerSize, $0) }
+        }
+    }
+
+    /// PFDEBUG DECODE's listing of a sparse stream: "z:LEN" ZERO, "Z:LEN" XZERO and "v:VALUE,LEN" VAL opcodes,
+    /// space-separated. It reads opcodes without judging them, so it also shows corrupted streams.
+    public static func sparseOpcodes(_ hll: [UInt8]) -> String {
+        var parts: [String] = []
+        hll.withUnsafeBufferPointer { b in
+            let s = b.baseAddress!
+            var p = headerSize
+            while p < b.count {
+                let op = s[p]
+                if isZero(op) {
+                    parts.append("z:\(zeroLen(op))")
+                    p += 1
+                } else if isXZero(op) {
+                    parts.append("Z:\(xzeroLen(s, p, b.count))")
+                    p += 2
+                } else {
+                    parts.append("v:\(valValue(op)),\(valLen(op))")
+                    p += 1
+                }
+            }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// PFSELFTEST: the checks Redis runs, with its failure messages; nil when all pass.
+    ///
+    /// 1. 1000 rounds of random values written into every dense register must read back unchanged, so no
+    ///    register overlaps its neighbours.
+    /// 2. `elements` distinct 8-byte elements go into a dense HLL and a sparse one side by side. At 1, 10, 100...
+    ///    elements the sparse one must still be sparse while below half of `sparseMaxBytes`, both must give the
+    ///    same count, and the count must lie within six standard errors (within 1 at 10 elements, where
+    ///    collisions are likely enough to fail a wider test by chance).
+    public static func selfTest(elements: Int = 10_000_000, sparseMaxBytes: Int) -> String? {
+        var registers = [UInt8](repeating: 0, count: registerCount)
+        var dense = [UInt8](repeating: 0, count: denseSize)
+        // 16 million draws: the system generator's one system call per draw would dominate the test.
+        var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+        let mismatch: String? = dense.withUnsafeMutableBufferPointer { d in
+            let regs = d.baseAddress! + headerSize
+            for _ in 0..<1000 {
+                for i in 0..<registerCount {
+                    let r = UInt8(truncatingIfNeeded: rng.next() & 63)
+                    registers[i] = r
+                    denseWrite(regs, i, r)
+                }
+                for i in 0..<registerCount where denseGet(regs, i) != registers[i] {
+                    return "TESTFAILED Register \(i) should be \(registers[i]) but is \(denseGet(regs, i))"
+                }
+            }
+            regs.update(repeating: 0, count: registerBytes)
+            return nil
+        }
+        if let mismatch { return mismatch }
+        dense.replaceSubrange(0..<headerSize, with: makeEmpty()[0..<headerSize])
+        dense[4] = encodingDense
+        var sparse = makeEmpty()
+
+        let relativeError = 1.04 / Double(registerCount).squareRoot()
+        var checkpoint = 1
+        let seed = rng.next()
+        for j in 1...elements {
+            var element = (UInt64(j) ^ seed).littleEndian
+            withUnsafeBytes(of: &element) { e in
+                _ = try? add(&dense, element: e, sparseMaxBytes: sparseMaxBytes)
+                _ = try? add(&sparse, element: e, sparseMaxBytes: sparseMaxBytes)
+            }
+            guard j == checkpoint else { continue }
+            if j < sparseMaxBytes / 2 && !isSparse(sparse) { return "TESTFAILED sparse encoding not used" }
+            let count = estimate(dense) ?? 0
+            if count != estimate(sparse) { return "TESTFAILED dense/sparse disagree" }
+            let maxError = j == 10 ? 1 : UInt64((relativeError * 6 * Double(checkpoint)).rounded(.up))
+            let error = UInt64(abs(Int64(checkpoint) - Int64(count)))
+            if error > maxError { return "TESTFAILED Too big error. card:\(checkpoint) abserr:\(error)" }
+            checkpoint *= 10
+        }
+        return nil
+    }
+}
+
+/// Steele, Lea and Flood's SplitMix64: a fast, well-mixed generator for test data.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -63,6 +63,7 @@ extension Server {
                 cmd.microseconds = 0
                 cmd.rejectedCalls = 0
                 cmd.failedCalls = 0
+                cmd.latencyHistogram = nil
             }
         }
         stats = ServerStats()
@@ -88,6 +89,8 @@ extension Server {
         case .local: e.debugCommand = .local
         }
         e.latencyMonitorThresholdMs = settings.latencyMonitorThreshold
+        e.latencyTracking = settings.latencyTracking
+        e.latencyTrackingInfoPercentiles = settings.latencyTrackingInfoPercentiles
         e.listMaxListpackSize = settings.listMaxListpackSize
         e.listCompressDepth = settings.listCompressDepth
         e.hashMaxListpackEntries = settings.hashMaxListpackEntries

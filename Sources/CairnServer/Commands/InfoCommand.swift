@@ -99,6 +99,7 @@ extension Server {
         case "modules": return []
         case "errorstats":
             return engine.stats.errorCounts.sorted { $0.key < $1.key }.map { "errorstat_\($0.key):count=\($0.value)" }
+        case "latencystats": return engine.settings.latencyTracking ? engine.latencyStatsLines() : []
         case "cluster": return ["cluster_enabled:0"]
         case "keyspace":
             return engine.dbs.filter { $0.count > 0 }.map { db in

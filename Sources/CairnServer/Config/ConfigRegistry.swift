@@ -176,6 +176,8 @@ public final class ServerSettings {
     public var slowlogLogSlowerThan = 10000
     public var slowlogMaxLen = 128
     public var latencyMonitorThreshold = 0
+    public var latencyTracking = true
+    public var latencyTrackingInfoPercentiles: [Double] = [50, 99, 99.9]
     public var notifyKeyspaceEvents: KeyspaceEventClasses = []
 
     // Encodings
@@ -875,6 +877,8 @@ extension ConfigRegistry {
         register(.integer("slowlog-log-slower-than", s, \.slowlogLogSlowerThan, -1...Int.max))
         register(.integer("slowlog-max-len", s, \.slowlogMaxLen, 0...Int.max))
         register(.integer("latency-monitor-threshold", s, \.latencyMonitorThreshold, 0...Int.max))
+        register(.bool("latency-tracking", s, \.latencyTracking))
+        register(latencyTrackingInfoPercentilesDirective())
         register(notifyKeyspaceEventsDirective())
 
         // Encodings
@@ -976,6 +980,29 @@ extension ConfigRegistry {
                     return RewriteLine("\(n) \(c.rewrite) \(Self.formatMemory(l.hard)) \(Self.formatMemory(l.soft)) \(l.softSeconds)",
                                        force: l != d[keyPath: c.key])
                 }
+            })
+    }
+
+    private func latencyTrackingInfoPercentilesDirective() -> ConfigDirective {
+        let s = settings
+        return ConfigDirective("latency-tracking-info-percentiles", multiArg: true,
+            get: { s.latencyTrackingInfoPercentiles }, set: { s.latencyTrackingInfoPercentiles = $0 },
+            parse: { args, _, _ throws(ConfigValueError) in
+                // A single empty argument means no percentiles at all.
+                if args == [""] { return [] }
+                return try args.map { a throws(ConfigValueError) in
+                    guard let p = Array(a.utf8).withUnsafeBytes({ NumberParsing.double($0) }) else {
+                        throw ConfigValueError("Invalid latency-tracking-info-percentiles parameters")
+                    }
+                    guard (0...100).contains(p) else {
+                        throw ConfigValueError("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
+                    }
+                    return p
+                }
+            },
+            format: { $0.map(percentileName).joined(separator: " ") },
+            rewrite: { n, v, _ in
+                [RewriteLine("\(n) " + (v.isEmpty ? "\"\"" : v.map(percentileName).joined(separator: " ")), force: true)]
             })
     }
 
