@@ -63,6 +63,10 @@ public final class Engine {
     public let slowlog = Slowlog()
     public let latency = LatencyMonitor()
     public let pubsub = PubSubRegistry()
+    var blockedClients: [ClientSession] = []
+    var blockingKeys: [BlockKey: [ClientSession]] = [:]
+    var readyKeys: [BlockKey] = []
+    var readyKeySet: Set<BlockKey> = []
     /// Clients that asked for MONITOR; each executed command is echoed to them.
     public var monitors: [ClientSession] = []
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
@@ -158,6 +162,7 @@ public final class Engine {
             return
         }
         call(cmd, client, args)
+        if !readyKeys.isEmpty { serveReadyKeys() }
     }
 
     /// Executes a command whose lookup and checks are done (also used by EXEC for queued commands).
@@ -313,6 +318,7 @@ public final class Engine {
     /// Forgets a disconnected client everywhere the engine refers to it.
     public func clientClosed(_ client: ClientSession) {
         unwatchAll(client)
+        unblock(client)
         pubsub.removeAll(client)
         if client.isMonitor { monitors.removeAll { $0 === client } }
     }

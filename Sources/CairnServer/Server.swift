@@ -141,7 +141,9 @@ public final class Server {
 
     public func run() {
         while !shutdownRequested {
-            let timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
+            var timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
+            // Blocked clients time out with millisecond precision, not at the next cron tick.
+            if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
             loop.poll(timeoutMs: timeout) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
@@ -225,7 +227,7 @@ public final class Server {
     /// Parses and runs every complete command in the query buffer.
     func processInput(_ conn: Connection) {
         let session = conn.session
-        while conn.queryStart < conn.queryEnd && !conn.closed && !session.closeAfterReply {
+        while conn.queryStart < conn.queryEnd && !conn.closed && !session.closeAfterReply && !session.isBlocked {
             let region = UnsafeMutableRawBufferPointer(start: conn.query + conn.queryStart, count: conn.queryEnd - conn.queryStart)
             switch conn.parser.parse(region) {
             case .incomplete(let hint):
@@ -280,10 +282,16 @@ public final class Server {
 
     /// Writes every reply produced this iteration: one write per client per loop turn.
     func flushPending() {
-        for s in engine.woken {
-            if let c = connectionsByID[s.id], enforceOutputLimit(c) { pendingFlush.append(c) }
+        while !engine.woken.isEmpty {
+            let woken = engine.woken
+            engine.woken.removeAll(keepingCapacity: true)
+            for s in woken {
+                guard let c = connectionsByID[s.id], enforceOutputLimit(c) else { continue }
+                pendingFlush.append(c)
+                // A client just unblocked may have pipelined more commands behind the blocking one.
+                if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }
+            }
         }
-        engine.woken.removeAll(keepingCapacity: true)
         guard !pendingFlush.isEmpty else { return }
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)

@@ -57,6 +57,13 @@ public final class ClientSession {
     public func redact(_ i: Int) { if i < 64 { redactedArgs |= 1 << UInt64(i) } }
     public func isRedacted(_ i: Int) -> Bool { i < 64 && redactedArgs & (1 << UInt64(i)) != 0 }
 
+    // Blocking commands
+    public internal(set) var blocked: BlockedCommand? = nil
+    public var isBlocked: Bool { blocked != nil }
+    /// Set while EXEC runs its queue: blocking commands then answer at once instead of blocking.
+    public internal(set) var inExec = false
+    var blockedStillWaiting = false
+
     // Pub/Sub
     public var channels = SubscriptionSet()
     public var patterns = SubscriptionSet()

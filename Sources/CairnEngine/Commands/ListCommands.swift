@@ -86,7 +86,7 @@ private func pushCommand(_ ctx: CommandContext, atHead: Bool, onlyExisting: Bool
 }
 
 /// Removes `n` elements from one end, in pop order, converting back to a listpack if the list shrank enough.
-private func popElements(_ l: inout ListValue, _ n: Int, atHead: Bool, fill: Int) -> [Bytes] {
+func popElements(_ l: inout ListValue, _ n: Int, atHead: Bool, fill: Int) -> [Bytes] {
     var popped: [Bytes] = []
     popped.reserveCapacity(n)
     for _ in 0..<n { popped.append(l.pop(atHead: atHead)!) }
@@ -284,7 +284,7 @@ private func lposCommand(_ ctx: CommandContext) throws(CommandError) {
 }
 
 /// LMOVE and RPOPLPUSH: pops from the source's end and pushes onto the destination's, which may be the same list.
-private func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) throws(CommandError) {
+func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) throws(CommandError) {
     let a = ctx.args
     let db = ctx.db
     let fill = ctx.engine.settings.listMaxListpackSize
@@ -310,10 +310,16 @@ private func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) th
 }
 
 private func lmpopCommand(_ ctx: CommandContext) throws(CommandError) {
+    if try !listMultiPop(ctx, numkeysAt: 1) { ctx.out.nullArray() }
+}
+
+/// LMPOP and BLMPOP: numkeys at `at`, then the keys, LEFT|RIGHT and an optional COUNT. Pops from the first
+/// non-empty list and replies; returns false, having replied nothing, when every list was empty.
+func listMultiPop(_ ctx: CommandContext, numkeysAt at: Int) throws(CommandError) -> Bool {
     let a = ctx.args
-    let numkeys = Int(try rangedArgument(a, 1, 1...Int64.max, message: "ERR numkeys should be greater than 0"))
-    guard numkeys < a.count - 2 else { throw CommandError.syntax }
-    let whereIndex = 2 + numkeys
+    let numkeys = Int(try rangedArgument(a, at, 1...Int64.max, message: "ERR numkeys should be greater than 0"))
+    guard numkeys < a.count - at - 1 else { throw CommandError.syntax }
+    let whereIndex = at + 1 + numkeys
     let atHead = try listEnd(a, whereIndex)
     var count: Int? = nil
     var i = whereIndex + 1
@@ -323,7 +329,7 @@ private func lmpopCommand(_ ctx: CommandContext) throws(CommandError) {
         i += 2
     }
     let fill = ctx.engine.settings.listMaxListpackSize
-    for k in 2..<whereIndex {
+    for k in (at + 1)..<whereIndex {
         guard let popped = try ctx.db.edit(a[k], .list, { l in
             (popElements(&l, min(count ?? 1, l.count), atHead: atHead, fill: fill), true)
         }) else { continue }
@@ -332,7 +338,7 @@ private func lmpopCommand(_ ctx: CommandContext) throws(CommandError) {
         ctx.out.bulk(a[k])
         ctx.out.array(popped.count)
         for e in popped { ctx.out.bulk(e) }
-        return
+        return true
     }
-    ctx.out.nullArray()
+    return false
 }

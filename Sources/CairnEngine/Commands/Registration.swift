@@ -8,6 +8,7 @@ extension Engine {
         registerBitmapCommands()
         registerHyperLogLogCommands()
         registerListCommands()
+        registerBlockingListCommands()
         registerHashCommands()
         registerSetCommands()
         registerSortedSetCommands()

@@ -42,6 +42,8 @@ extension Engine {
         // Unwatch before running so the transaction's own writes do not flag this client.
         endTransaction(client)
         ctx.out.array(queue.count)
+        client.inExec = true
+        defer { client.inExec = false }
         for (cmd, owned) in queue {
             owned.withArgs { args in
                 let mark = client.reply.count

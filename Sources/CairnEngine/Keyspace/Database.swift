@@ -142,6 +142,7 @@ public final class Database {
     @inline(__always)
     public func signalModified(_ key: UnsafeRawBufferPointer) {
         if !watchers.isEmpty { touchWatched(key) }
+        if !engine.blockingKeys.isEmpty { engine.keyTouched(db: id, key) }
     }
 
     @usableFromInline

@@ -89,15 +89,19 @@ extension Server {
             ctx.out.bulk("redirect"); ctx.out.integer(-1)
             ctx.out.bulk("prefixes"); ctx.out.array(0)
         }
-        engine.register("unblock", arity: -3, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous", "@connection"], group: "connection", parent: client) { ctx throws(CommandError) in
+        engine.register("unblock", arity: -3, flags: [.admin, .noscript, .loading, .stale], categories: ["@admin", "@slow", "@dangerous", "@connection"], group: "connection", parent: client) { [unowned self] ctx throws(CommandError) in
             _ = try ctx.args.int64(2)
             if ctx.args.count == 4 && !ctx.args.isKeyword(3, "timeout") && !ctx.args.isKeyword(3, "error") {
                 throw CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
             } else if ctx.args.count > 4 {
                 throw CommandError.syntax
             }
-            // No command blocks yet, so there is never a client to unblock.
-            ctx.out.integer(0)
+            guard let id = NumberParsing.int64(ctx.args[2]), let target = self.connectionsByID[Int(id)] else {
+                ctx.out.integer(0)
+                return
+            }
+            let withError = ctx.args.count == 4 && ctx.args.isKeyword(3, "error")
+            ctx.out.integer(ctx.engine.unblockByRequest(target.session, withError: withError) ? 1 : 0)
         }
         engine.register("help", arity: 2, flags: [.loading, .stale], categories: cats, group: "connection", parent: client) { ctx throws(CommandError) in
             let lines = [
@@ -131,6 +135,7 @@ extension Server {
         var flags = ""
         if s.isMonitor { flags += "O" }
         if s.isSubscribed { flags += "P" }
+        if s.isBlocked { flags += "b" }
         if s.inMulti { flags += "x" }
         if s.watchBroken { flags += "d" }
         if s.closeAfterReply { flags += "c" }

@@ -61,7 +61,7 @@ extension Server {
             "maxclients:\(settings.maxClients)",
             "client_recent_max_input_buffer:\(connectionsByID.values.map { $0.queryCapacity }.max() ?? 0)",
             "client_recent_max_output_buffer:\(connectionsByID.values.map { $0.pendingOutputBytes }.max() ?? 0)",
-            "blocked_clients:0",
+            "blocked_clients:\(engine.blockedClientCount)",
             "tracking_clients:0",
             "clients_in_timeout_table:0",
             "total_blocking_keys:0",
