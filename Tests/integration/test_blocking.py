@@ -97,3 +97,30 @@ def test_type_change_and_client_unblock(cairn, redis_server):
             results.append((unblocked, timeout_reply, unblocked_err, err_reply, none, b"blocked_clients:0" in blocked_info))
             w.close()
     assert results[0] == results[1]
+
+
+def test_blocking_sorted_set_pops(both):
+    both("ZADD", "z", "1", "a", "2", "b", "3", "c")
+    both("BZPOPMIN", "none", "z", "0")
+    both("BZPOPMAX", "z", "0")
+    both("BZMPOP", "0", "1", "z", "MIN", "COUNT", "5")
+    both("BZPOPMIN", "z", "0.05")
+    both("BZPOPMIN", "z", "bad")
+    both("SET", "s", "x")
+    both("BZPOPMIN", "s", "0")
+    both("BZMPOP", "0", "1", "z", "SIDEWAYS")
+
+
+def test_zadd_wakes_bzpopmin_waiter(cairn, redis_server):
+    results = []
+    for s in (cairn, redis_server):
+        with RawConn(s.port) as admin:
+            admin.cmd("FLUSHALL")
+            w = RawConn(s.port)
+            w.send(encode("BZPOPMIN", "zq", "0"))
+            time.sleep(0.05)
+            admin.cmd("RPUSH", "zq-list", "x")
+            admin.cmd("ZADD", "zq", "5", "m", "7", "n")
+            results.append((w.read_reply(), admin.cmd("ZRANGE", "zq", "0", "-1", "WITHSCORES")))
+            w.close()
+    assert results[0] == results[1]

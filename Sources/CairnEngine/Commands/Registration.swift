@@ -12,6 +12,7 @@ extension Engine {
         registerHashCommands()
         registerSetCommands()
         registerSortedSetCommands()
+        registerBlockingSortedSetCommands()
         registerDebugCommands()
         registerIntrospectionCommands()
         registerSlowlogCommands()

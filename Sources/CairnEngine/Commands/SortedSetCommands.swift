@@ -483,7 +483,7 @@ private func zremrangeGeneric(_ ctx: CommandContext, _ kind: RangeKind) throws(C
 // MARK: - Popping and random members
 
 /// Pops up to `count` members from one end of the sorted set at `key`; nil when the key is missing.
-private func popMembers(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, max: Bool, count: Int) throws(CommandError) -> [ScoredMember]? {
+func popMembers(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, max: Bool, count: Int) throws(CommandError) -> [ScoredMember]? {
     try ctx.db.edit(key, .zset) { z -> ([ScoredMember], Bool) in
         var out: [ScoredMember] = []
         while out.count < count && !z.isEmpty {
@@ -513,12 +513,18 @@ private func zpopCommand(_ ctx: CommandContext, max: Bool) throws(CommandError) 
 }
 
 private func zmpopCommand(_ ctx: CommandContext) throws(CommandError) {
+    if try !zsetMultiPop(ctx, numkeysAt: 1) { ctx.out.nullArray() }
+}
+
+/// ZMPOP and BZMPOP: numkeys at `at`, the keys, MIN|MAX and an optional COUNT. Pops from the first
+/// non-empty sorted set and replies; returns false, having replied nothing, when all were empty.
+func zsetMultiPop(_ ctx: CommandContext, numkeysAt at: Int) throws(CommandError) -> Bool {
     let a = ctx.args
-    guard let numkeys = NumberParsing.int64(a[1]), numkeys >= 1 else {
+    guard let numkeys = NumberParsing.int64(a[at]), numkeys >= 1 else {
         throw CommandError("ERR numkeys should be greater than 0")
     }
-    guard numkeys < a.count - 2 else { throw CommandError.syntax }
-    let whereIndex = 2 + Int(numkeys)
+    guard numkeys < a.count - at - 1 else { throw CommandError.syntax }
+    let whereIndex = at + 1 + Int(numkeys)
     let max: Bool
     if a.isKeyword(whereIndex, "min") { max = false } else if a.isKeyword(whereIndex, "max") { max = true } else { throw CommandError.syntax }
     var count: Int? = nil
@@ -529,7 +535,7 @@ private func zmpopCommand(_ ctx: CommandContext) throws(CommandError) {
         count = Int(c)
         j += 2
     }
-    for k in 2..<whereIndex {
+    for k in (at + 1)..<whereIndex {
         guard try readCollection(ctx, a[k], .zset, forWrite: true) != nil else { continue }
         let popped = try popMembers(ctx, a[k], max: max, count: count ?? 1) ?? []
         ctx.engine.dirty += popped.count
@@ -541,9 +547,9 @@ private func zmpopCommand(_ ctx: CommandContext) throws(CommandError) {
             ctx.out.bulk(e.member)
             ctx.out.double(e.score)
         }
-        return
+        return true
     }
-    ctx.out.nullArray()
+    return false
 }
 
 private func zrandmemberCommand(_ ctx: CommandContext) throws(CommandError) {
