@@ -7,11 +7,12 @@ public enum Value {
     case bytes(Bytes)
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
-    case set(SetValue)
-    /// Boxed: a sorted set's fields would otherwise widen every Value, and so every keyspace entry.
+    // Collections are boxed: their fields would otherwise widen every Value, and so every keyspace entry,
+    // to the size of the largest collection header; a box keeps Value one word plus its tag.
+    indirect case set(SetValue)
     indirect case zset(SortedSetValue)
-    case list(ListValue)
-    case hash(HashValue)
+    indirect case list(ListValue)
+    indirect case hash(HashValue)
 
     /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
     public static func string(_ b: UnsafeRawBufferPointer) -> Value {
