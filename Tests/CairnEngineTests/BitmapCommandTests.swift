@@ -17,8 +17,8 @@ final class BitmapCommandTests: XCTestCase {
     private func expect(_ args: [String], _ reply: String, dirty: Int? = nil, hits: Int? = nil, misses: Int? = nil,
                         file: StaticString = #filePath, line: UInt = #line) {
         client.reply.bytes.removeAll(keepingCapacity: true)
-        OwnedArgs(args.map(Self.unescape)).withArgs { engine.execute(client, $0) }
-        XCTAssertEqual(Self.escape(client.reply.bytes), reply, "\(args)", file: file, line: line)
+        OwnedArgs(args.map(TranscriptTestCase.unescape)).withArgs { engine.execute(client, $0) }
+        XCTAssertEqual(TranscriptTestCase.escape(client.reply.bytes), reply, "\(args)", file: file, line: line)
         if let dirty { XCTAssertEqual(engine.dirty, dirty, "dirty after \(args)", file: file, line: line) }
         if let hits { XCTAssertEqual(engine.stats.keyspaceHits, hits, "hits after \(args)", file: file, line: line) }
         if let misses { XCTAssertEqual(engine.stats.keyspaceMisses, misses, "misses after \(args)", file: file, line: line) }
@@ -29,36 +29,6 @@ final class BitmapCommandTests: XCTestCase {
         client.reply.bytes.removeAll(keepingCapacity: true)
         OwnedArgs(args).withArgs { engine.execute(client, $0) }
         return client.reply.bytes
-    }
-
-    private static func escape(_ bytes: Bytes) -> String {
-        var s = ""
-        for b in bytes {
-            if (b >= 0x20 && b < 0x7f && b != UInt8(ascii: "\\")) || b == 13 || b == 10 {
-                s.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                let hex = String(b, radix: 16)
-                s += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return s
-    }
-
-    private static func unescape(_ s: String) -> Bytes {
-        let u = Array(s.utf8)
-        var out = Bytes()
-        var i = 0
-        while i < u.count {
-            if u[i] == UInt8(ascii: "\\"), i + 3 < u.count, u[i + 1] == UInt8(ascii: "x"),
-               let v = UInt8(String(decoding: u[(i + 2)..<(i + 4)], as: UTF8.self), radix: 16) {
-                out.append(v)
-                i += 4
-            } else {
-                out.append(u[i])
-                i += 1
-            }
-        }
-        return out
     }
 
     private func value(_ key: String) -> Value? {

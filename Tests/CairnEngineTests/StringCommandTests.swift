@@ -34,38 +34,8 @@ final class StringCommandTests: XCTestCase {
 
     private func run(_ c: ClientSession, _ args: [String]) -> String {
         c.reply.bytes.removeAll(keepingCapacity: true)
-        OwnedArgs(args.map(Self.unescape)).withArgs { engine.execute(c, $0) }
-        return Self.escape(c.reply.bytes)
-    }
-
-    private static func escape(_ bytes: Bytes) -> String {
-        var s = ""
-        for b in bytes {
-            if (b >= 0x20 && b < 0x7f && b != UInt8(ascii: "\\")) || b == 13 || b == 10 {
-                s.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                let hex = String(b, radix: 16)
-                s += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return s
-    }
-
-    private static func unescape(_ s: String) -> Bytes {
-        let u = Array(s.utf8)
-        var out = Bytes()
-        var i = 0
-        while i < u.count {
-            if u[i] == UInt8(ascii: "\\"), i + 3 < u.count, u[i + 1] == UInt8(ascii: "x"),
-               let v = UInt8(String(decoding: u[(i + 2)..<(i + 4)], as: UTF8.self), radix: 16) {
-                out.append(v)
-                i += 4
-            } else {
-                out.append(u[i])
-                i += 1
-            }
-        }
-        return out
+        OwnedArgs(args.map(TranscriptTestCase.unescape)).withArgs { engine.execute(c, $0) }
+        return TranscriptTestCase.escape(c.reply.bytes)
     }
 
     private func value(_ key: String) -> Value? {
