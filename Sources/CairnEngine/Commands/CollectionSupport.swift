@@ -75,11 +75,16 @@ func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ k
 }
 
 /// SSCAN/ZSCAN's options (after the cursor at args[2]): COUNT n (at least 1) and MATCH pattern.
+/// The type names SCAN's TYPE accepts: every value type Redis has.
+let scanTypeNames: [StaticString] = ["string", "list", "set", "zset", "hash", "stream"]
+
 struct ScanOptions {
     var count = 10
     var pattern: Bytes? = nil
+    /// SCAN's TYPE filter, lowercased; the collection scans take no TYPE.
+    var typeName: Bytes? = nil
 
-    init(_ a: Args, from start: Int) throws(CommandError) {
+    init(_ a: Args, from start: Int, allowType: Bool = false) throws(CommandError) {
         var i = start
         while i < a.count {
             guard i + 1 < a.count else { throw CommandError.syntax }
@@ -89,6 +94,13 @@ struct ScanOptions {
             } else if a.isKeyword(i, "match") {
                 let p = a[i + 1]
                 pattern = p.count == 1 && p[0] == UInt8(ascii: "*") ? nil : Bytes(p)
+            } else if allowType && a.isKeyword(i, "type") {
+                let name = a[i + 1]
+                // Valkey 8 rejects a name no value type has, where Redis 7.0 silently matched nothing.
+                guard scanTypeNames.contains(where: { name.equalsLowercase($0) }) else {
+                    throw CommandError("ERR unknown type name '\(String(decoding: name, as: UTF8.self))'")
+                }
+                typeName = name.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
             } else {
                 throw CommandError.syntax
             }

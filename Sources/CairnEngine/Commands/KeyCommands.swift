@@ -257,48 +257,23 @@ private func keysCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: n)
 }
 
-private let scanTypeNames: [StaticString] = ["string", "list", "set", "zset", "hash", "stream"]
 
 private func scanCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     guard let cursor = parseScanCursor(a[1]) else { throw CommandError("ERR invalid cursor") }
-    var count = 10
-    var pattern: UnsafeRawBufferPointer? = nil
-    var typeName: UnsafeRawBufferPointer? = nil
-    var i = 2
-    while i < a.count {
-        guard i + 1 < a.count else { throw CommandError.syntax }
-        if a.isKeyword(i, "count") {
-            count = Int(try a.int64(i + 1))
-            if count < 1 { throw CommandError.syntax }
-        } else if a.isKeyword(i, "match") {
-            let p = a[i + 1]
-            pattern = p.count == 1 && p[0] == UInt8(ascii: "*") ? nil : p
-        } else if a.isKeyword(i, "type") {
-            let name = a[i + 1]
-            // Valkey 8 rejects a name no value type has, where Redis 7.0 silently matched nothing.
-            guard scanTypeNames.contains(where: { name.equalsLowercase($0) }) else {
-                throw CommandError("ERR unknown type name '\(String(decoding: name, as: UTF8.self))'")
-            }
-            typeName = name
-        } else {
-            throw CommandError.syntax
-        }
-        i += 2
-    }
+    let options = try ScanOptions(a, from: 2, allowType: true)
     let db = ctx.db
     var found: [Bytes] = []
-    let next = db.keys.scan(cursor: cursor, count: count) { e in
-        if let pattern, !e.key.withUnsafeBytes({ globMatch(pattern: pattern, string: $0, nocase: false) }) { return }
-        found.append(e.key)
+    let next = db.keys.scan(cursor: cursor, count: options.count) { e in
+        if options.matches(e.key) { found.append(e.key) }
     }
     // Expired keys are dropped (and deleted) only after the walk: the keyspace must not change under it.
     found.removeAll { key in
         key.withUnsafeBytes { k in
-            if let typeName {
+            if let typeName = options.typeName {
                 // A TYPE filter looks every key up as a read, which also counts keyspace hits, as Redis 7.2 does.
                 guard let v = db.lookupRead(k) else { return true }
-                return !typeName.equalsLowercase(v.typeName)
+                return typeName != Bytes(v.typeName)
             }
             return db.lookupWrite(k) == nil
         }
