@@ -96,4 +96,35 @@ final class KeyspaceTests: XCTestCase {
         XCTAssertEqual(seen.count, 10)
         XCTAssertNil(Keyspace().randomEntry())
     }
+
+    /// Random inserts, overwrites and deletes against a dictionary model: the dense entries, the 2-byte index
+    /// and its backward-shift deletion must agree with it after every kind of change, splits included.
+    func testRandomEditsAgreeWithModel() {
+        var ks = Keyspace()
+        var model: [[UInt8]: Int64] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for step in 0..<120_000 {
+            let k = key(Int.random(in: 0..<30_000, using: &rng))
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<6:
+                ks.set(Entry(key: k, value: .int(Int64(step)), expireAt: step % 7 == 0 ? 5 : -1))
+                model[k] = Int64(step)
+            default:
+                let removed = k.withUnsafeBytes { ks.remove($0) } != nil
+                XCTAssertEqual(removed, model.removeValue(forKey: k) != nil)
+            }
+        }
+        XCTAssertEqual(ks.count, model.count)
+        var seen = 0
+        ks.forEach { e in
+            seen += 1
+            guard case .int(let v) = e.value else { return XCTFail("bad value") }
+            XCTAssertEqual(model[e.key], v)
+        }
+        XCTAssertEqual(seen, model.count)
+        for (k, v) in model {
+            guard case .int(let got)? = value(ks, k) else { return XCTFail("lost key") }
+            XCTAssertEqual(got, v)
+        }
+    }
 }

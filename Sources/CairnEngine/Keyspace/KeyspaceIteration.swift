@@ -3,7 +3,7 @@ extension Keyspace {
     /// Visits every entry in storage order.
     public func forEach(_ body: (Entry) throws -> Void) rethrows {
         for seg in segments {
-            for i in 0..<seg.capacity where seg.hashes[i] != 0 { try body(seg.entries[i]) }
+            for i in 0..<seg.count { try body(seg.entries[i]) }
         }
     }
 
@@ -20,7 +20,7 @@ extension Keyspace {
             let shift = UInt64(64 - seg.depth)
             let prefixEnd: UInt64 = seg.depth == 0 ? 0 : ((cursor >> shift) &+ 1) << shift
             batch.removeAll(keepingCapacity: true)
-            for i in 0..<seg.capacity where seg.hashes[i] >= cursor && seg.hashes[i] != 0 {
+            for i in 0..<seg.count where seg.hashes[i] >= cursor {
                 batch.append((seg.hashes[i], i))
             }
             batch.sort { $0.0 < $1.0 }
@@ -41,18 +41,15 @@ extension Keyspace {
         }
     }
 
-    /// A uniformly chosen slot's entry, or nil for an empty keyspace.
+    /// An entry chosen about uniformly, or nil for an empty keyspace.
     public func randomEntry() -> Entry? {
         guard count > 0 else { return nil }
         while true {
             let seg = segments[Int.random(in: 0..<segments.count)]
             guard seg.count > 0 else { continue }
             // Accepting a segment with probability proportional to its count makes each key about equally likely.
-            if Int.random(in: 0..<(Segment.maxCapacity * 3 / 4)) >= seg.count { continue }
-            while true {
-                let i = Int.random(in: 0..<seg.capacity)
-                if seg.hashes[i] != 0 { return seg.entries[i] }
-            }
+            if Int.random(in: 0..<Segment.maxEntries) >= seg.count { continue }
+            return seg.entries[Int.random(in: 0..<seg.count)]
         }
     }
 
@@ -68,14 +65,14 @@ extension Keyspace {
                 examined += 1
                 var seg = segments[si]
                 var i = 0
-                while i < seg.capacity {
-                    if seg.hashes[i] != 0, Entry.isExpired(seg.entries[i].expireAt, now: now) {
+                while i < seg.count {
+                    if Entry.isExpired(seg.entries[i].expireAt, now: now) {
                         seg = uniqueSegment(si)
                         let e = seg.remove(at: i)
                         count -= 1
                         volatileCount -= 1
                         expired(e)
-                        // Backward shift may have moved another key into slot i.
+                        // The last entry moved into position i.
                         continue
                     }
                     i += 1

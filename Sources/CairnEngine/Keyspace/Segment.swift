@@ -15,144 +15,190 @@ public struct Entry {
     public static func isExpired(_ expireAt: Int64, now: Int64) -> Bool { expireAt >= 0 && now > expireAt }
 }
 
-/// A bounded open-addressing table holding the keys whose hash starts with one prefix.
+/// A bounded hash table holding the keys whose hash starts with one prefix.
 ///
-/// Segments are the unit of copy-on-write: a snapshot holds references to segments, and the keyspace copies a
-/// segment only when it must write to one that a snapshot still holds. Linear probing with backward-shift
-/// deletion keeps lookups to one or two cache lines of the hash array and leaves no tombstones.
+/// Entries sit densely in insertion order; an open-addressing index of 2-byte positions (linear probing,
+/// backward-shift deletion, no tombstones) finds them. Empty index slots cost 2 bytes instead of a whole
+/// entry, which keeps memory per key close to the entry itself. Segments are also the unit of copy-on-write:
+/// a snapshot holds references to segments, and the keyspace copies a segment only when it must write to one
+/// that a snapshot still holds.
 @usableFromInline
 final class Segment {
-    /// Largest table before the segment splits in two; small enough that a copy takes microseconds.
+    /// Largest index before the segment splits in two; small enough that a copy takes microseconds.
     @usableFromInline static let maxCapacity = 1024
     @usableFromInline static let minCapacity = 8
+    /// The most entries a segment holds (its index at 3/4 load); positions fit the index's UInt16.
+    @usableFromInline static let maxEntries = maxCapacity * 3 / 4
 
+    /// Index slot -> dense position + 1; 0 marks an empty slot.
+    @usableFromInline var index: UnsafeMutablePointer<UInt16>
     @usableFromInline var hashes: UnsafeMutablePointer<UInt64>
     @usableFromInline var entries: UnsafeMutablePointer<Entry>
     @usableFromInline var capacity: Int
+    @usableFromInline var entryCapacity: Int
     @usableFromInline var count = 0
     @usableFromInline var volatileCount = 0
     /// How many leading hash bits all keys here share (the extendible-hashing local depth).
     @usableFromInline var depth: Int
 
-    @usableFromInline init(capacity: Int, depth: Int) {
+    @usableFromInline init(capacity: Int, entryCapacity: Int = 4, depth: Int) {
         self.capacity = capacity
+        self.entryCapacity = max(entryCapacity, 1)
         self.depth = depth
-        hashes = .allocate(capacity: capacity)
-        hashes.initialize(repeating: 0, count: capacity)
-        entries = .allocate(capacity: capacity)
+        index = .allocate(capacity: capacity)
+        index.initialize(repeating: 0, count: capacity)
+        hashes = .allocate(capacity: self.entryCapacity)
+        entries = .allocate(capacity: self.entryCapacity)
     }
 
     deinit {
-        for i in 0..<capacity where hashes[i] != 0 { (entries + i).deinitialize(count: 1) }
+        entries.deinitialize(count: count)
+        index.deallocate()
         hashes.deallocate()
         entries.deallocate()
     }
 
     @usableFromInline func copy() -> Segment {
-        let s = Segment(capacity: capacity, depth: depth)
-        s.hashes.update(from: hashes, count: capacity)
-        for i in 0..<capacity where hashes[i] != 0 { (s.entries + i).initialize(to: entries[i]) }
+        let s = Segment(capacity: capacity, entryCapacity: count, depth: depth)
+        s.index.update(from: index, count: capacity)
+        s.hashes.update(from: hashes, count: count)
+        s.entries.initialize(from: entries, count: count)
         s.count = count
         s.volatileCount = volatileCount
         return s
     }
 
-    @inlinable @inline(__always)
+    @inline(__always)
     var mask: Int { capacity - 1 }
 
-    @inlinable
+    @inline(__always)
+    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
+
+    /// The dense position of the key, or nil.
+    @usableFromInline
     func find(_ hash: UInt64, _ key: UnsafeRawBufferPointer) -> Int? {
-        var i = Int(truncatingIfNeeded: hash) & mask
+        var s = home(hash)
         while true {
-            let h = hashes[i]
-            if h == 0 { return nil }
-            if h == hash {
-                let found = entries[i].key.withUnsafeBytes { bytesEqual($0, key) }
-                if found { return i }
+            let p = Int(index[s])
+            if p == 0 { return nil }
+            if hashes[p - 1] == hash {
+                let found = entries[p - 1].key.withUnsafeBytes { bytesEqual($0, key) }
+                if found { return p - 1 }
             }
-            i = (i + 1) & mask
+            s = (s + 1) & mask
         }
     }
 
-    /// Places an entry known to be absent; the caller has made room.
-    @inlinable
-    @discardableResult
-    func insertNew(_ hash: UInt64, _ entry: Entry) -> Int {
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while hashes[i] != 0 { i = (i + 1) & mask }
-        hashes[i] = hash
-        (entries + i).initialize(to: entry)
-        count += 1
-        if entry.expireAt >= 0 { volatileCount += 1 }
-        return i
+    /// The index slot that points at dense position `d`.
+    @inline(__always)
+    func slot(of d: Int) -> Int {
+        var s = home(hashes[d])
+        while Int(index[s]) != d + 1 { s = (s + 1) & mask }
+        return s
     }
 
-    /// Removes slot `i` and closes the gap by shifting later members of the probe run back.
-    @inlinable
+    /// Appends an entry known to be absent; the caller has made room in the index.
+    @usableFromInline
     @discardableResult
-    func remove(at i: Int) -> Entry {
-        let removed = (entries + i).move()
+    func insertNew(_ hash: UInt64, _ entry: Entry) -> Int {
+        if count == entryCapacity { resizeEntries(min(max(entryCapacity + entryCapacity / 2, 4), Self.maxEntries)) }
+        var s = home(hash)
+        while index[s] != 0 { s = (s + 1) & mask }
+        let d = count
+        index[s] = UInt16(d + 1)
+        hashes[d] = hash
+        (entries + d).initialize(to: entry)
+        count += 1
+        if entry.expireAt >= 0 { volatileCount += 1 }
+        return d
+    }
+
+    /// Removes the entry at dense position `d`: its index slot is closed by shifting later members of the probe
+    /// run back, and the last entry moves into the gap so the entries stay dense.
+    @usableFromInline
+    @discardableResult
+    func remove(at d: Int) -> Entry {
+        var hole = slot(of: d)
+        let removed = (entries + d).move()
         if removed.expireAt >= 0 { volatileCount -= 1 }
-        hashes[i] = 0
-        count -= 1
-        var hole = i
-        var j = (i + 1) & mask
-        while hashes[j] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[j]) & mask
+        index[hole] = 0
+        var j = (hole + 1) & mask
+        while index[j] != 0 {
+            let h = home(hashes[Int(index[j]) - 1])
             // Move j into the hole unless its home lies cyclically in (hole, j].
-            let stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            let stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !stays {
-                hashes[hole] = hashes[j]
-                (entries + hole).moveInitialize(from: entries + j, count: 1)
-                hashes[j] = 0
+                index[hole] = index[j]
+                index[j] = 0
                 hole = j
             }
             j = (j + 1) & mask
         }
+        let last = count - 1
+        if d != last {
+            let ls = slot(of: last)
+            (entries + d).moveInitialize(from: entries + last, count: 1)
+            hashes[d] = hashes[last]
+            index[ls] = UInt16(d + 1)
+        }
+        count -= 1
         return removed
     }
 
-    @inlinable var isFull: Bool { count * 4 >= capacity * 3 }
+    @usableFromInline var isFull: Bool { count * 4 >= capacity * 3 }
 
-    /// Doubles the table; only called while below maxCapacity.
+    /// Doubles the index; only called while below maxCapacity. Entries do not move.
     @usableFromInline func grow() {
-        let oldHashes = hashes
-        let oldEntries = entries
-        let oldCapacity = capacity
         capacity *= 2
-        hashes = .allocate(capacity: capacity)
-        hashes.initialize(repeating: 0, count: capacity)
-        entries = .allocate(capacity: capacity)
-        let m = capacity - 1
-        for s in 0..<oldCapacity where oldHashes[s] != 0 {
-            let h = oldHashes[s]
-            var i = Int(truncatingIfNeeded: h) & m
-            while hashes[i] != 0 { i = (i + 1) & m }
-            hashes[i] = h
-            (entries + i).moveInitialize(from: oldEntries + s, count: 1)
-        }
-        oldHashes.deallocate()
-        oldEntries.deallocate()
+        rebuildIndex()
     }
 
-    /// Moves every key whose next hash bit is 1 into a new segment; both halves get depth + 1.
+    private func rebuildIndex() {
+        index.deallocate()
+        index = .allocate(capacity: capacity)
+        index.initialize(repeating: 0, count: capacity)
+        for d in 0..<count {
+            var s = home(hashes[d])
+            while index[s] != 0 { s = (s + 1) & mask }
+            index[s] = UInt16(d + 1)
+        }
+    }
+
+    private func resizeEntries(_ newCapacity: Int) {
+        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
+        let newEntries = UnsafeMutablePointer<Entry>.allocate(capacity: newCapacity)
+        newHashes.update(from: hashes, count: count)
+        newEntries.moveInitialize(from: entries, count: count)
+        hashes.deallocate()
+        entries.deallocate()
+        hashes = newHashes
+        entries = newEntries
+        entryCapacity = newCapacity
+    }
+
+    /// Moves every key whose next hash bit is 1 into a new segment; both halves get depth + 1. Each half's
+    /// entry storage is sized to what it holds plus room to grow, so a split does not leave half of it empty.
     @usableFromInline func split() -> Segment {
         let bit = UInt64(1) << UInt64(63 - depth)
         depth += 1
-        let other = Segment(capacity: capacity, depth: depth)
-        let oldHashes = hashes
-        let oldEntries = entries
-        hashes = .allocate(capacity: capacity)
-        hashes.initialize(repeating: 0, count: capacity)
-        entries = .allocate(capacity: capacity)
-        count = 0
+        let other = Segment(capacity: capacity, entryCapacity: count / 2 + count / 8, depth: depth)
+        var kept = 0
         volatileCount = 0
-        for s in 0..<capacity where oldHashes[s] != 0 {
-            let e = (oldEntries + s).move()
-            if oldHashes[s] & bit != 0 { other.insertNew(oldHashes[s], e) } else { insertNew(oldHashes[s], e) }
+        for d in 0..<count {
+            if hashes[d] & bit != 0 {
+                other.insertNew(hashes[d], (entries + d).move())
+            } else {
+                if kept != d {
+                    (entries + kept).moveInitialize(from: entries + d, count: 1)
+                    hashes[kept] = hashes[d]
+                }
+                if entries[kept].expireAt >= 0 { volatileCount += 1 }
+                kept += 1
+            }
         }
-        oldHashes.deallocate()
-        oldEntries.deallocate()
+        count = kept
+        resizeEntries(max(kept + kept / 4, 4))
+        rebuildIndex()
         return other
     }
 }
