@@ -273,7 +273,8 @@ public final class Server {
     /// Work after each command that needs the connection rather than the session.
     func afterCommand(_ conn: Connection) {
         conn.parser.unauthenticated = !conn.session.authenticated
-        if !enforceOutputLimit(conn) { return }
+        // A disconnected client ends processInput's loop through conn.closed.
+        _ = enforceOutputLimit(conn)
     }
 
     func queueFlush(_ conn: Connection) {

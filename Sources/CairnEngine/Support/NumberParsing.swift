@@ -40,33 +40,31 @@ public enum NumberParsing {
 
     public static func int64(_ b: [UInt8]) -> Int64? { b.withUnsafeBytes { int64($0) } }
 
-    /// Redis's string2d / getDoubleFromObject: strtod over the whole string, no leading space, NaN refused.
+    /// Redis's string2d / getDoubleFromObject.
     public static func double(_ p: UnsafeRawBufferPointer) -> Double? {
-        let n = p.count
-        guard n > 0, n < 5120 else { return nil }
-        if isspaceC(p[0]) { return nil }
-        return withCString(p) { cstr in
-            var end: UnsafeMutablePointer<CChar>? = nil
-            errno = 0
-            let v = strtod(cstr, &end)
-            guard let e = end, UnsafePointer(e) - cstr == n else { return nil }
-            if v.isNaN { return nil }
-            if errno == ERANGE && (v.isInfinite || v == 0) { return nil }
-            return v
-        }
+        parseFloat(p) { strtod($0, $1) }
     }
 
     /// Redis's string2ld for INCRBYFLOAT / HINCRBYFLOAT: long double precision.
     public static func longDouble(_ p: UnsafeRawBufferPointer) -> Float80? {
+        parseFloat(p) { strtold($0, $1) }
+    }
+
+    /// The acceptance rules string2d and string2ld share: the C parser must consume the whole string, which may
+    /// not start with a space; NaN is refused, and out of range only counts when it overflowed or underflowed
+    /// to zero.
+    private static func parseFloat<F: FloatingPoint>(
+        _ p: UnsafeRawBufferPointer,
+        _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> F
+    ) -> F? {
         let n = p.count
         guard n > 0, n < 5120 else { return nil }
         if isspaceC(p[0]) { return nil }
         return withCString(p) { cstr in
             var end: UnsafeMutablePointer<CChar>? = nil
             errno = 0
-            let v = strtold(cstr, &end)
+            let v = parse(cstr, &end)
             guard let e = end, UnsafePointer(e) - cstr == n else { return nil }
-            // Like string2ld: out of range only counts when it overflowed or underflowed to zero.
             if v.isNaN || (errno == ERANGE && (v.isInfinite || v == 0)) { return nil }
             return v
         }
