@@ -75,6 +75,23 @@ func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ k
 }
 
 /// SSCAN/ZSCAN's options (after the cursor at args[2]): COUNT n (at least 1) and MATCH pattern.
+/// SREM, ZREM and HDEL: removes the members named from argument 2 on, stopping once the collection is empty
+/// (which deletes the key), and replies how many went. `remove` takes the argument index.
+func removeMembersCommand<T>(_ ctx: CommandContext, _ kind: CollectionKind<T>,
+                             _ remove: (inout T, Int) -> Bool) throws(CommandError) {
+    let a = ctx.args
+    let removed = try ctx.db.edit(a[1], kind) { c -> (Int, Bool) in
+        var n = 0
+        for i in 2..<a.count where remove(&c, i) {
+            n += 1
+            if kind.isEmpty(c) { break }
+        }
+        return (n, n > 0)
+    } ?? 0
+    ctx.engine.dirty += removed
+    ctx.out.integer(removed)
+}
+
 /// The type names SCAN's TYPE accepts: every value type Redis has.
 let scanTypeNames: [StaticString] = ["string", "list", "set", "zset", "hash", "stream"]
 

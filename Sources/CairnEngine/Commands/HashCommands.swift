@@ -92,16 +92,7 @@ private func hsetnxCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func hdelCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    let deleted = try ctx.db.edit(a[1], .hash) { h -> (Int, Bool) in
-        var n = 0
-        for i in 2..<a.count where h.remove(a[i]) {
-            n += 1
-            if h.isEmpty { break }
-        }
-        return (n, n > 0)
-    } ?? 0
-    ctx.engine.dirty += deleted
-    ctx.out.integer(deleted)
+    try removeMembersCommand(ctx, .hash) { $0.remove(a[$1]) }
 }
 
 private func hgetallCommand(_ ctx: CommandContext, fields: Bool, values: Bool) throws(CommandError) {

@@ -71,16 +71,7 @@ private func saddCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func sremCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    let removed = try ctx.db.edit(a[1], .set) { s -> (Int, Bool) in
-        var removed = 0
-        for i in 2..<a.count where s.remove(a.bytes(i)) {
-            removed += 1
-            if s.isEmpty { break }
-        }
-        return (removed, removed > 0)
-    } ?? 0
-    ctx.engine.dirty += removed
-    ctx.out.integer(removed)
+    try removeMembersCommand(ctx, .set) { $0.remove(a.bytes($1)) }
 }
 
 private func smoveCommand(_ ctx: CommandContext) throws(CommandError) {

@@ -310,16 +310,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
 
 private func zremCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    let removed = try ctx.db.edit(a[1], .zset) { z -> (Int, Bool) in
-        var removed = 0
-        for i in 2..<a.count where z.remove(a.bytes(i)) {
-            removed += 1
-            if z.isEmpty { break }
-        }
-        return (removed, removed > 0)
-    } ?? 0
-    ctx.engine.dirty += removed
-    ctx.out.integer(removed)
+    try removeMembersCommand(ctx, .zset) { $0.remove(a.bytes($1)) }
 }
 
 // MARK: - Ranks, counts, ranges
