@@ -7,38 +7,13 @@ extension Keyspace {
         }
     }
 
-    /// A SCAN step. Keys are returned in ascending hash order and the cursor is the next hash to visit, so every
-    /// key present for the whole iteration is returned whatever splits or growth happen between calls.
-    /// Returns the next cursor (0 when done).
+    /// A SCAN step (see hashOrderScan). Returns the next cursor, 0 when done.
     public func scan(cursor: UInt64, count: Int, _ visit: (Entry) -> Void) -> UInt64 {
-        var cursor = cursor
-        var remaining = max(count, 1)
-        var batch: [(UInt64, Int)] = []
-        while true {
-            let si = segmentIndex(cursor)
-            let seg = segments[si]
-            let shift = UInt64(64 - seg.depth)
-            let prefixEnd: UInt64 = seg.depth == 0 ? 0 : ((cursor >> shift) &+ 1) << shift
-            batch.removeAll(keepingCapacity: true)
-            for i in 0..<seg.count where seg.hashes[i] >= cursor {
-                batch.append((seg.hashes[i], i))
-            }
-            batch.sort { $0.0 < $1.0 }
-            var k = 0
-            while k < batch.count {
-                // Keys sharing one hash are returned together so the cursor can move past them.
-                let h = batch[k].0
-                if remaining <= 0 { return h }
-                while k < batch.count && batch[k].0 == h {
-                    visit(seg.entries[batch[k].1])
-                    k += 1
-                    remaining -= 1
-                }
-            }
-            if prefixEnd == 0 { return 0 }
-            cursor = prefixEnd
-            if remaining <= 0 { return cursor }
-        }
+        hashOrderScan(cursor: cursor, count: count, collect: { c, batch in
+            let seg = segments[segmentIndex(c)]
+            for i in 0..<seg.count where seg.hashes[i] >= c { batch.append((seg.hashes[i], seg.entries[i])) }
+            return seg.depth
+        }, visit: visit)
     }
 
     /// An entry chosen about uniformly, or nil for an empty keyspace.

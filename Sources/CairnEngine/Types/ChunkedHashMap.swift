@@ -87,36 +87,15 @@ public struct ChunkedHashMap<V> {
         preconditionFailure("count out of step with chunks")
     }
 
-    /// One step of SSCAN/ZSCAN/HSCAN: entries in ascending hash order from `cursor`, at least `count` of them
-    /// (entries sharing a hash come together). The cursor is the next hash to visit, so an entry present for
-    /// the whole iteration is returned whatever splits happen between calls. Returns the next cursor, 0 at the end.
+    /// One step of SSCAN/ZSCAN/HSCAN (see hashOrderScan). Returns the next cursor, 0 at the end.
     public func scan(cursor: UInt64, count: Int, _ visit: (Bytes, V) -> Void) -> UInt64 {
-        var cursor = cursor
-        var remaining = max(count, 1)
-        var batch: [(UInt64, Bytes, V)] = []
-        while true {
-            let shift = UInt64(64 - depth)
-            let prefixEnd: UInt64 = depth == 0 ? 0 : ((cursor >> shift) &+ 1) << shift
-            batch.removeAll(keepingCapacity: true)
-            for (k, v) in chunks[chunkIndex(cursor)].items {
+        hashOrderScan(cursor: cursor, count: count, collect: { c, batch in
+            for (k, v) in chunks[chunkIndex(c)].items {
                 let h = k.withUnsafeBytes { KeyHash.hash($0) }
-                if h >= cursor { batch.append((h, k, v)) }
+                if h >= c { batch.append((h, (k, v))) }
             }
-            batch.sort { $0.0 < $1.0 }
-            var j = 0
-            while j < batch.count {
-                let h = batch[j].0
-                if remaining <= 0 { return h }
-                while j < batch.count && batch[j].0 == h {
-                    visit(batch[j].1, batch[j].2)
-                    j += 1
-                    remaining -= 1
-                }
-            }
-            if prefixEnd == 0 { return 0 }
-            cursor = prefixEnd
-            if remaining <= 0 { return cursor }
-        }
+            return depth
+        }, visit: { visit($0.0, $0.1) })
     }
 
     /// The identity of each chunk, so tests can see which chunks a write copied.
