@@ -46,6 +46,8 @@ public struct EngineSettings {
     public var latencyTracking = true
     /// latency-tracking-info-percentiles: the percentiles INFO latencystats reports.
     public var latencyTrackingInfoPercentiles: [Double] = [50, 99, 99.9]
+    /// notify-keyspace-events: which keyspace notifications are published.
+    public var notifyKeyspaceEvents: KeyspaceEventClasses = []
     public init() {}
 }
 

@@ -102,6 +102,7 @@ extension Server {
         e.zsetMaxListpackValue = settings.zsetMaxListpackValue
         e.streamNodeMaxBytes = settings.streamNodeMaxBytes
         e.streamNodeMaxEntries = settings.streamNodeMaxEntries
+        e.notifyKeyspaceEvents = settings.notifyKeyspaceEvents
         engine.settings = e
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))
         log.level = Logger.Level(name: settings.logLevel.rawValue) ?? .notice

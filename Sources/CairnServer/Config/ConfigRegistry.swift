@@ -47,64 +47,6 @@ public struct ClientOutputLimits: Equatable, Sendable {
     public init() {}
 }
 
-/// The classes of notify-keyspace-events, with Redis's bit values.
-public struct KeyspaceEventClasses: OptionSet, Sendable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
-    public static let keyspace = KeyspaceEventClasses(rawValue: 1 << 0)   // K
-    public static let keyevent = KeyspaceEventClasses(rawValue: 1 << 1)   // E
-    public static let generic = KeyspaceEventClasses(rawValue: 1 << 2)    // g
-    public static let string = KeyspaceEventClasses(rawValue: 1 << 3)     // $
-    public static let list = KeyspaceEventClasses(rawValue: 1 << 4)       // l
-    public static let set = KeyspaceEventClasses(rawValue: 1 << 5)        // s
-    public static let hash = KeyspaceEventClasses(rawValue: 1 << 6)       // h
-    public static let zset = KeyspaceEventClasses(rawValue: 1 << 7)       // z
-    public static let expired = KeyspaceEventClasses(rawValue: 1 << 8)    // x
-    public static let evicted = KeyspaceEventClasses(rawValue: 1 << 9)    // e
-    public static let stream = KeyspaceEventClasses(rawValue: 1 << 10)    // t
-    public static let keyMiss = KeyspaceEventClasses(rawValue: 1 << 11)   // m, not part of A
-    public static let module = KeyspaceEventClasses(rawValue: 1 << 13)    // d
-    public static let newKey = KeyspaceEventClasses(rawValue: 1 << 14)    // n, not part of A
-    public static let all: KeyspaceEventClasses = [.generic, .string, .list, .set, .hash, .zset, .expired, .evicted, .stream, .module]
-
-    private static let letters: [(Character, KeyspaceEventClasses)] = [
-        ("g", .generic), ("$", .string), ("l", .list), ("s", .set), ("h", .hash), ("z", .zset), ("x", .expired),
-        ("e", .evicted), ("t", .stream), ("d", .module), ("n", .newKey),
-    ]
-
-    /// Parses the letters of the directive; nil for an unknown letter.
-    public init?(letters: String) {
-        var v: KeyspaceEventClasses = []
-        for ch in letters {
-            switch ch {
-            case "A": v.formUnion(.all)
-            case "K": v.insert(.keyspace)
-            case "E": v.insert(.keyevent)
-            case "m": v.insert(.keyMiss)
-            default:
-                guard let (_, flag) = Self.letters.first(where: { $0.0 == ch }) else { return nil }
-                v.insert(flag)
-            }
-        }
-        self = v
-    }
-
-    /// The canonical spelling CONFIG GET shows: "A" when every class of A is on, then K, E, m. Redis drops
-    /// "n" after "A", so that CONFIG REWRITE loses it; here it is kept.
-    public var letters: String {
-        var out = ""
-        if isSuperset(of: .all) {
-            out = "A"
-            if contains(.newKey) { out += "n" }
-        } else {
-            for (ch, flag) in Self.letters where contains(flag) { out.append(ch) }
-        }
-        if contains(.keyspace) { out += "K" }
-        if contains(.keyevent) { out += "E" }
-        if contains(.keyMiss) { out += "m" }
-        return out
-    }
-}
 
 public struct ReplicaOfTarget: Equatable, Sendable {
     public var host: String
