@@ -154,7 +154,10 @@ func bitopCommand(_ ctx: CommandContext) throws(CommandError) {
 
     let target = a[2]
     if maxLength == 0 {
-        if db.delete(target) { ctx.engine.dirty += 1 }
+        if db.delete(target) {
+            ctx.engine.dirty += 1
+            ctx.notify(.generic, "del", target)
+        }
         ctx.out.integer(0)
         return
     }
@@ -180,6 +183,7 @@ func bitopCommand(_ ctx: CommandContext) throws(CommandError) {
     // Redis stores the result as a fresh raw string with no TTL.
     db.set(target, .rawBytes(result))
     ctx.engine.dirty += 1
+    ctx.notify(.string, "set", target)
     ctx.out.integer(maxLength)
 }
 
@@ -396,7 +400,8 @@ private func modifyBitString(_ ctx: CommandContext, minLength: Int,
                              _ body: (UnsafeMutableRawBufferPointer, Bool) -> Int) throws(CommandError) {
     let db = ctx.db
     let key = ctx.args[1]
-    _ = db.lookupWrite(key)
+    let existed = db.lookupWrite(key) != nil
+    if !existed { ctx.notify(.newKey, "new", key) }
     let changes = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         guard e != nil else {
             var s = Bytes(repeating: 0, count: minLength)
@@ -416,6 +421,7 @@ private func modifyBitString(_ ctx: CommandContext, minLength: Int,
     if changes > 0 {
         db.signalModified(key)
         ctx.engine.dirty += changes
+        ctx.notify(.string, "setbit", key)
     }
 }
 

@@ -48,7 +48,7 @@ private func blockingPop(_ ctx: CommandContext, atHead: Bool) throws(CommandErro
     let timeout = try blockingTimeout(a, a.count - 1)
     let fill = ctx.engine.settings.listMaxListpackSize
     for k in 1..<(a.count - 1) {
-        guard let popped = try ctx.db.edit(a[k], .list, { l in (popElements(&l, 1, atHead: atHead, fill: fill), true) }) else { continue }
+        guard let popped = try ctx.db.edit(a[k], .list, event: popEvent(atHead), { l in (popElements(&l, 1, atHead: atHead, fill: fill), true) }) else { continue }
         ctx.engine.dirty += 1
         ctx.out.array(2)
         ctx.out.bulk(a[k])

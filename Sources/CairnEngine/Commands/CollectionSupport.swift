@@ -17,13 +17,24 @@ struct CollectionKind<T> {
     }
 }
 
+/// A keyspace notification: its class and event name.
+struct KeyspaceEvent {
+    let cls: KeyspaceEventClasses
+    let name: StaticString
+    init(_ cls: KeyspaceEventClasses, _ name: StaticString) { self.cls = cls; self.name = name }
+}
+
 extension Database {
     /// Edits the collection at `key` in place. A missing key is created from `create` (or left alone, giving nil,
     /// without it); another type is WRONGTYPE. `body` reports whether it changed anything: only then are watchers
-    /// told, as Redis signals only keys a command changed. A collection left empty is deleted.
-    func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, create: (() -> T)? = nil,
+    /// told and `event` published, as Redis signals only keys a command changed. A collection left empty is
+    /// deleted, announced by a `del` event after the command's own, in Redis's order.
+    func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, event: KeyspaceEvent,
+                    create: (() -> T)? = nil,
                     _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
         _ = lookupWrite(key)
+        var created = false
+        var deleted = false
         let outcome = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
             var value: T
             if e != nil {
@@ -39,8 +50,10 @@ extension Database {
             }
             let (r, changed) = body(&value)
             if kind.isEmpty(value) {
+                deleted = e != nil
                 e = nil
             } else if e == nil {
+                created = true
                 e = Entry(key: Bytes(key), value: kind.wrap(value))
             } else {
                 e!.value = kind.wrap(value)
@@ -48,19 +61,26 @@ extension Database {
             return (r, changed)
         }
         guard let (r, changed) = outcome else { return nil }
-        if changed { signalModified(key) }
+        if created { engine.notify(.newKey, "new", key, db: id) }
+        if changed {
+            signalModified(key)
+            engine.notify(event.cls, event.name, key, db: id)
+        }
+        if deleted { engine.notify(.generic, "del", key, db: id) }
         return r
     }
 
     /// Stores the result of a STORE command (SINTERSTORE, ZUNIONSTORE...): a non-empty value replaces the key
     /// and its deadline; an empty one deletes the key. Counts `dirty` as Redis does: once for a store, once for
     /// a deletion of a key that existed.
-    func storeResult(_ key: UnsafeRawBufferPointer, _ value: Value?, engine: Engine) {
+    func storeResult(_ key: UnsafeRawBufferPointer, _ value: Value?, event: KeyspaceEvent) {
         if let value {
             set(key, value)
             engine.dirty += 1
+            engine.notify(event.cls, event.name, key, db: id)
         } else if delete(key) {
             engine.dirty += 1
+            engine.notify(.generic, "del", key, db: id)
         }
     }
 }
@@ -77,10 +97,10 @@ func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ k
 /// SSCAN/ZSCAN's options (after the cursor at args[2]): COUNT n (at least 1) and MATCH pattern.
 /// SREM, ZREM and HDEL: removes the members named from argument 2 on, stopping once the collection is empty
 /// (which deletes the key), and replies how many went. `remove` takes the argument index.
-func removeMembersCommand<T>(_ ctx: CommandContext, _ kind: CollectionKind<T>,
+func removeMembersCommand<T>(_ ctx: CommandContext, _ kind: CollectionKind<T>, event: KeyspaceEvent,
                              _ remove: (inout T, Int) -> Bool) throws(CommandError) {
     let a = ctx.args
-    let removed = try ctx.db.edit(a[1], kind) { c -> (Int, Bool) in
+    let removed = try ctx.db.edit(a[1], kind, event: event) { c -> (Int, Bool) in
         var n = 0
         for i in 2..<a.count where remove(&c, i) {
             n += 1

@@ -69,7 +69,7 @@ private func hsetCommand(_ ctx: CommandContext, replyOK: Bool) throws(CommandErr
     let a = ctx.args
     guard a.count % 2 == 0 else { throw CommandError.wrongArity(ctx.name) }
     let pairs = (a.count - 2) / 2
-    let created = try ctx.db.edit(a[1], .hash, create: { HashValue() }) { h -> (Int, Bool) in
+    let created = try ctx.db.edit(a[1], .hash, event: KeyspaceEvent(.hash, "hset"), create: { HashValue() }) { h -> (Int, Bool) in
         // Redis sizes a table up front for more pairs than a listpack may hold, duplicates or not.
         if pairs > ctx.engine.settings.hashMaxListpackEntries { h.convert() }
         var n = 0
@@ -82,7 +82,7 @@ private func hsetCommand(_ ctx: CommandContext, replyOK: Bool) throws(CommandErr
 
 private func hsetnxCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    let added = try ctx.db.edit(a[1], .hash, create: { HashValue() }) { h -> (Bool, Bool) in
+    let added = try ctx.db.edit(a[1], .hash, event: KeyspaceEvent(.hash, "hset"), create: { HashValue() }) { h -> (Bool, Bool) in
         if h.get(a[2]) != nil { return (false, false) }
         return (setField(ctx, &h, a[2], a.bytes(3)), true)
     }!
@@ -92,7 +92,7 @@ private func hsetnxCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func hdelCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    try removeMembersCommand(ctx, .hash) { $0.remove(a[$1]) }
+    try removeMembersCommand(ctx, .hash, event: KeyspaceEvent(.hash, "hdel")) { $0.remove(a[$1]) }
 }
 
 private func hgetallCommand(_ ctx: CommandContext, fields: Bool, values: Bool) throws(CommandError) {
@@ -128,6 +128,7 @@ private func hincrbyCommand(_ ctx: CommandContext) throws(CommandError) {
         return sum
     }
     ctx.engine.dirty += 1
+    ctx.notify(.hash, "hincrby", a[1])
     ctx.out.integer(Int(result))
 }
 
@@ -155,6 +156,7 @@ private func hincrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
         return text
     }
     ctx.engine.dirty += 1
+    ctx.notify(.hash, "hincrbyfloat", a[1])
     ctx.out.bulk(text)
 }
 

@@ -73,6 +73,7 @@ func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
     let key = ctx.args[1]
     let sparseMax = ctx.engine.settings.hllSparseMaxBytes
     let exists = db.lookupWrite(key) != nil
+    if !exists { ctx.notify(.newKey, "new", key) }
     // Edited through the keyspace rather than db.mutate: a PFADD that changes no register is not a write (WATCH).
     let updated = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         var updated = 0
@@ -100,6 +101,7 @@ func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
     if updated > 0 {
         db.signalModified(key)
         ctx.engine.dirty += updated
+        ctx.notify(.string, "pfadd", key)
     }
     ctx.out.integer(updated > 0 ? 1 : 0)
 }
@@ -154,6 +156,7 @@ func pfmergeCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     db.setKeepingTTL(a[1], .rawBytes(merged))
     ctx.engine.dirty += 1
+    ctx.notify(.string, "pfadd", a[1])
     ctx.out.ok()
 }
 

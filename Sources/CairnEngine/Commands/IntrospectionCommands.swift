@@ -136,7 +136,8 @@ extension Engine {
         if (cmd.arity > 0 && cmd.arity != target.count) || target.count < -cmd.arity {
             throw CommandError("ERR Invalid number of arguments specified for command")
         }
-        guard var keys = Self.keyPositions(in: target, specs: specs), !keys.isEmpty else {
+        guard var keys = Self.movableKeyPositions(cmd.fullName, target) ?? Self.keyPositions(in: target, specs: specs),
+              !keys.isEmpty else {
             guard cmd.flags.contains(.noMandatoryKeys) else {
                 throw CommandError("ERR Invalid arguments specified for command")
             }
@@ -213,6 +214,27 @@ extension Engine {
             for i in stride(from: first, through: last, by: step) { found.append((i, spec.flags)) }
         }
         return found
+    }
+
+    /// Keys of the commands whose specs cannot place them (Redis's per-command getkeys callbacks).
+    static func movableKeyPositions(_ command: String, _ args: Args) -> [(index: Int, flags: [String])]? {
+        guard command == "sort" else { return nil }
+        // sortGetKeys: the sorted key, then the last STORE's key; LIMIT, GET and BY skip their arguments.
+        var keys: [(index: Int, flags: [String])] = [(1, ["RO", "access"])]
+        var store: Int? = nil
+        var i = 2
+        while i < args.count {
+            if args.isKeyword(i, "limit") {
+                i += 2
+            } else if args.isKeyword(i, "get") || args.isKeyword(i, "by") {
+                i += 1
+            } else if args.isKeyword(i, "store") && i + 1 < args.count {
+                store = i + 1
+            }
+            i += 1
+        }
+        if let store { keys.append((store, ["OW", "update"])) }
+        return keys
     }
 
     /// Key flags of the commands whose specs carry variable_flags: they depend on the arguments.

@@ -65,6 +65,7 @@ extension Engine {
             }
             ctx.db.setExpire(key, -1)
             ctx.engine.dirty += 1
+            ctx.notify(.generic, "persist", key)
             ctx.out.integer(1)
         }
 
@@ -164,7 +165,10 @@ extension Value {
 
 private func deleteKeys(_ ctx: CommandContext) throws(CommandError) {
     var n = 0
-    for i in 1..<ctx.args.count where ctx.db.delete(ctx.args[i]) { n += 1 }
+    for i in 1..<ctx.args.count where ctx.db.delete(ctx.args[i]) {
+        n += 1
+        ctx.notify(.generic, "del", ctx.args[i])
+    }
     ctx.engine.dirty += n
     ctx.out.integer(n)
 }
@@ -188,9 +192,13 @@ private func rename(_ ctx: CommandContext, nx: Bool) throws(CommandError) {
         ctx.out.integer(0)
         return
     }
+    // Replacing deletes the old key and adds a new one, as Redis does (a `new` event announces it).
+    db.delete(dst)
     db.set(dst, value, expireAt: at)
     db.delete(src)
     ctx.engine.dirty += 1
+    ctx.notify(.generic, "rename_from", src)
+    ctx.notify(.generic, "rename_to", dst)
     if nx { ctx.out.integer(1) } else { ctx.out.ok() }
 }
 
@@ -206,6 +214,8 @@ private func moveKey(_ ctx: CommandContext) throws(CommandError) {
     dst.set(key, value, expireAt: at)
     src.delete(key)
     ctx.engine.dirty += 1
+    ctx.engine.notify(.generic, "move_from", key, db: src.id)
+    ctx.engine.notify(.generic, "move_to", key, db: dst.id)
     ctx.out.integer(1)
 }
 
@@ -233,9 +243,11 @@ private func copyKey(_ ctx: CommandContext) throws(CommandError) {
     guard let value = src.lookupRead(key) else { ctx.out.integer(0); return }
     let at = src.keys.expireAt(key) ?? -1
     if !replace && dst.lookupWrite(newKey) != nil { ctx.out.integer(0); return }
+    dst.delete(newKey)
     // Values are copy-on-write, so the copy shares storage until either key is modified.
     dst.set(newKey, value, expireAt: at)
     ctx.engine.dirty += 1
+    ctx.engine.notify(.generic, "copy_to", newKey, db: dst.id)
     ctx.out.integer(1)
 }
 
@@ -317,8 +329,10 @@ private func expireGeneric(_ ctx: CommandContext, baseTime: Int64, seconds: Bool
     }
     if when <= ctx.engine.now {
         db.delete(key)
+        ctx.notify(.generic, "del", key)
     } else {
         db.setExpire(key, when)
+        ctx.notify(.generic, "expire", key)
     }
     ctx.engine.dirty += 1
     ctx.out.integer(1)

@@ -54,6 +54,8 @@ func rangedArgument(_ a: Args, _ i: Int, _ bounds: ClosedRange<Int64>, message: 
     return v
 }
 
+func popEvent(_ atHead: Bool) -> KeyspaceEvent { KeyspaceEvent(.list, atHead ? "lpop" : "rpop") }
+
 /// LEFT or RIGHT (any case): true for LEFT.
 private func listEnd(_ a: Args, _ i: Int) throws(CommandError) -> Bool {
     if a.isKeyword(i, "left") { return true }
@@ -76,7 +78,8 @@ private func pushCommand(_ ctx: CommandContext, atHead: Bool, onlyExisting: Bool
     let a = ctx.args
     let fill = ctx.engine.settings.listMaxListpackSize
     let elements = (2..<a.count).map { a.bytes($0) }
-    let length = try ctx.db.edit(a[1], .list, create: onlyExisting ? nil : { ListValue() }) { l in
+    let event = KeyspaceEvent(.list, atHead ? "lpush" : "rpush")
+    let length = try ctx.db.edit(a[1], .list, event: event, create: onlyExisting ? nil : { ListValue() }) { l in
         l.push(elements, atHead: atHead, fill: fill)
         return (l.count, true)
     }
@@ -99,7 +102,7 @@ private func popCommand(_ ctx: CommandContext, atHead: Bool) throws(CommandError
     guard a.count <= 3 else { throw CommandError.wrongArity(ctx.name) }
     let count = a.count == 3 ? try nonNegativeArgument(a, 2) : nil
     let fill = ctx.engine.settings.listMaxListpackSize
-    let popped = try ctx.db.edit(a[1], .list) { l in
+    let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l in
         let n = min(count ?? 1, l.count)
         return (popElements(&l, n, atHead: atHead, fill: fill), n > 0)
     }
@@ -147,7 +150,7 @@ private func lsetCommand(_ ctx: CommandContext) throws(CommandError) {
     let fill = ctx.engine.settings.listMaxListpackSize
     // Redis converts for the new element's size before it looks for the index, so even a failed LSET may
     // leave a quicklist behind.
-    let replaced = try ctx.db.edit(a[1], .list) { l in
+    let replaced = try ctx.db.edit(a[1], .list, event: KeyspaceEvent(.list, "lset")) { l in
         guard let i = position(index, count: l.count) else {
             l.prepareGrowth(adding: element.count, elements: 1, fill: fill)
             return (false, false)
@@ -169,7 +172,7 @@ private func linsertCommand(_ ctx: CommandContext) throws(CommandError) {
     let element = a.bytes(4)
     let fill = ctx.engine.settings.listMaxListpackSize
     // As in Redis, the list converts for the new element whether or not the pivot is found.
-    let length = try ctx.db.edit(a[1], .list) { l -> (Int, Bool) in
+    let length = try ctx.db.edit(a[1], .list, event: KeyspaceEvent(.list, "linsert")) { l -> (Int, Bool) in
         var found: Int? = nil
         var i = 0
         l.walk { e in
@@ -194,7 +197,7 @@ private func lremCommand(_ ctx: CommandContext) throws(CommandError) {
     let limit = try a.int64(2)
     let element = a[3]
     let fill = ctx.engine.settings.listMaxListpackSize
-    let removed = try ctx.db.edit(a[1], .list) { l -> (Int, Bool) in
+    let removed = try ctx.db.edit(a[1], .list, event: KeyspaceEvent(.list, "lrem")) { l -> (Int, Bool) in
         var matches: [Int] = []
         let wanted = limit == 0 ? Int.max : Int(limit.magnitude)
         var i = limit < 0 ? l.count - 1 : 0
@@ -217,7 +220,7 @@ private func ltrimCommand(_ ctx: CommandContext) throws(CommandError) {
     let start = try a.int64(2)
     let end = try a.int64(3)
     let fill = ctx.engine.settings.listMaxListpackSize
-    let trimmed = try ctx.db.edit(a[1], .list) { l -> (Int, Bool) in
+    let trimmed = try ctx.db.edit(a[1], .list, event: KeyspaceEvent(.list, "ltrim")) { l -> (Int, Bool) in
         let n = l.count
         let (head, tail) = clampRange(start, end, count: n).map { ($0.lowerBound, n - 1 - $0.upperBound) } ?? (n, 0)
         l.trim(head: head, tail: tail)
@@ -288,22 +291,29 @@ func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) throws(Com
     let a = ctx.args
     let db = ctx.db
     let fill = ctx.engine.settings.listMaxListpackSize
-    guard try readCollection(ctx, a[1], .list, forWrite: true) != nil else { ctx.out.null(); return }
+    guard let source = try readCollection(ctx, a[1], .list, forWrite: true) else { ctx.out.null(); return }
     _ = try readCollection(ctx, a[2], .list, forWrite: true)
+    let pushEvent = KeyspaceEvent(.list, toHead ? "lpush" : "rpush")
     let value: Bytes
+    // Redis announces the push before the pop (and the source's deletion), so the destination is written first.
     if bytesEqual(a[1], a[2]) {
-        value = try db.edit(a[1], .list) { l in
+        value = try db.edit(a[1], .list, event: pushEvent) { l in
             let e = l.pop(atHead: fromHead)!
             l.push(CollectionOfOne(e), atHead: toHead, fill: fill)
             l.shrinkEncoding(fill: fill)
             return (e, true)
         }!
+        ctx.notify(.list, fromHead ? "lpop" : "rpop", a[1])
     } else {
-        value = try db.edit(a[1], .list) { l in (popElements(&l, 1, atHead: fromHead, fill: fill)[0], true) }!
-        _ = try db.edit(a[2], .list, create: { ListValue() }) { l in
+        let end = fromHead ? 0 : source.count - 1
+        var moved: Bytes = []
+        source.forEach(from: end, through: end) { moved = $0 }
+        value = moved
+        _ = try db.edit(a[2], .list, event: pushEvent, create: { ListValue() }) { l in
             l.push(CollectionOfOne(value), atHead: toHead, fill: fill)
             return ((), true)
         }
+        _ = try db.edit(a[1], .list, event: popEvent(fromHead)) { l in (popElements(&l, 1, atHead: fromHead, fill: fill), true) }
     }
     ctx.engine.dirty += 1
     ctx.out.bulk(value)
@@ -330,7 +340,7 @@ func listMultiPop(_ ctx: CommandContext, numkeysAt at: Int) throws(CommandError)
     }
     let fill = ctx.engine.settings.listMaxListpackSize
     for k in (at + 1)..<whereIndex {
-        guard let popped = try ctx.db.edit(a[k], .list, { l in
+        guard let popped = try ctx.db.edit(a[k], .list, event: popEvent(atHead), { l in
             (popElements(&l, min(count ?? 1, l.count), atHead: atHead, fill: fill), true)
         }) else { continue }
         ctx.engine.dirty += popped.count

@@ -8,6 +8,7 @@ extension Engine {
         registerBitmapCommands()
         registerHyperLogLogCommands()
         registerListCommands()
+        registerSortCommands()
         registerBlockingListCommands()
         registerHashCommands()
         registerSetCommands()

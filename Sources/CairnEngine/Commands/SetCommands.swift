@@ -59,7 +59,7 @@ private func saddCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     let limits = SetLimits(ctx.engine.settings)
     let hint = a.count - 2
-    let added = try ctx.db.edit(a[1], .set, create: { SetValue(first: a.bytes(2), sizeHint: hint, limits: limits) }) { s -> (Int, Bool) in
+    let added = try ctx.db.edit(a[1], .set, event: KeyspaceEvent(.set, "sadd"), create: { SetValue(first: a.bytes(2), sizeHint: hint, limits: limits) }) { s -> (Int, Bool) in
         s.convertIfOutgrown(sizeHint: hint, limits: limits)
         var added = 0
         for i in 2..<a.count where s.add(a.bytes(i), limits: limits) { added += 1 }
@@ -71,7 +71,7 @@ private func saddCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func sremCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    try removeMembersCommand(ctx, .set) { $0.remove(a.bytes($1)) }
+    try removeMembersCommand(ctx, .set, event: KeyspaceEvent(.set, "srem")) { $0.remove(a.bytes($1)) }
 }
 
 private func smoveCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -84,14 +84,14 @@ private func smoveCommand(_ ctx: CommandContext) throws(CommandError) {
         ctx.out.integer(src.contains(member) ? 1 : 0)
         return
     }
-    let removed = try db.edit(a[1], .set) { s in
+    let removed = try db.edit(a[1], .set, event: KeyspaceEvent(.set, "srem")) { s in
         let r = s.remove(member)
         return (r, r)
     } ?? false
     guard removed else { ctx.out.integer(0); return }
     ctx.engine.dirty += 1
     let limits = SetLimits(ctx.engine.settings)
-    let added = try db.edit(a[2], .set, create: { SetValue(first: member, sizeHint: 1, limits: limits) }) { s in
+    let added = try db.edit(a[2], .set, event: KeyspaceEvent(.set, "sadd"), create: { SetValue(first: member, sizeHint: 1, limits: limits) }) { s in
         let r = s.add(member, limits: limits)
         return (r, r)
     } ?? false
@@ -147,7 +147,7 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     if a.count > 3 { throw CommandError.syntax }
     if a.count == 2 {
-        let popped = try ctx.db.edit(a[1], .set) { s -> (Bytes, Bool) in
+        let popped = try ctx.db.edit(a[1], .set, event: KeyspaceEvent(.set, "spop")) { s -> (Bytes, Bool) in
             let m = s.randomMember()
             s.remove(m)
             return (m, true)
@@ -165,10 +165,12 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
     if count >= size {
         replySet(ctx, current)
         ctx.db.delete(a[1])
+        ctx.notify(.set, "spop", a[1])
+        ctx.notify(.generic, "del", a[1])
         return
     }
     let limits = SetLimits(ctx.engine.settings)
-    let popped = try ctx.db.edit(a[1], .set) { s -> ([Bytes], Bool) in
+    let popped = try ctx.db.edit(a[1], .set, event: KeyspaceEvent(.set, "spop")) { s -> ([Bytes], Bool) in
         let remaining = size - count
         if remaining * 5 > count {
             var out: [Bytes] = []
@@ -211,7 +213,7 @@ private func sinterGeneric(_ ctx: CommandContext, from: Int, count: Int, mode: I
         switch mode {
         case .reply: ctx.out.set(0)
         case .store:
-            ctx.db.storeResult(ctx.args[1], nil, engine: ctx.engine)
+            ctx.db.storeResult(ctx.args[1], nil, event: KeyspaceEvent(.set, "sinterstore"))
             ctx.out.integer(0)
         case .cardinality: ctx.out.integer(0)
         }
@@ -235,7 +237,7 @@ private func sinterGeneric(_ ctx: CommandContext, from: Int, count: Int, mode: I
         var dst = SetValue.emptyListpack
         for m in result { dst.add(m, limits: limits) }
         if result.allSatisfy({ NumberParsing.int64($0) != nil }) { dst.convertToIntsetIfFits(limits: limits) }
-        ctx.db.storeResult(ctx.args[1], dst.isEmpty ? nil : .set(dst), engine: ctx.engine)
+        ctx.db.storeResult(ctx.args[1], dst.isEmpty ? nil : .set(dst), event: KeyspaceEvent(.set, "sinterstore"))
         ctx.out.integer(dst.count)
     }
 }
@@ -289,7 +291,7 @@ private func sunionDiffGeneric(_ ctx: CommandContext, from: Int, store: Bool, di
         }
     }
     if store {
-        ctx.db.storeResult(a[1], dst.isEmpty ? nil : .set(dst), engine: ctx.engine)
+        ctx.db.storeResult(a[1], dst.isEmpty ? nil : .set(dst), event: KeyspaceEvent(.set, diff ? "sdiffstore" : "sunionstore"))
         ctx.out.integer(dst.count)
     } else {
         replySet(ctx, dst)

@@ -282,7 +282,8 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
         return
     }
     let firstMember = a[scoreIndex + 1].count
-    let outcome = try db.edit(key, .zset, create: { SortedSetValue(sizeHint: elements, longestMember: firstMember, limits: limits) }) { z -> ((added: Int, updated: Int, processed: Int, score: Double, nan: Bool), Bool) in
+    let event = KeyspaceEvent(.zset, f.incr ? "zincr" : "zadd")
+    let outcome = try db.edit(key, .zset, event: event, create: { SortedSetValue(sizeHint: elements, longestMember: firstMember, limits: limits) }) { z -> ((added: Int, updated: Int, processed: Int, score: Double, nan: Bool), Bool) in
         if elements > limits.listpackEntries { z.convertToSkiplist() }
         var added = 0, updated = 0, processed = 0
         var score = 0.0
@@ -310,7 +311,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
 
 private func zremCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    try removeMembersCommand(ctx, .zset) { $0.remove(a.bytes($1)) }
+    try removeMembersCommand(ctx, .zset, event: KeyspaceEvent(.zset, "zrem")) { $0.remove(a.bytes($1)) }
 }
 
 // MARK: - Ranks, counts, ranges
@@ -389,7 +390,7 @@ private func zrangeGeneric(_ ctx: CommandContext, keyIndex: Int, store: Bool, ki
 
     guard let z = try readCollection(ctx, a[keyIndex], .zset) else {
         if store {
-            ctx.db.storeResult(a[1], nil, engine: ctx.engine)
+            ctx.db.storeResult(a[1], nil, event: KeyspaceEvent(.zset, "zrangestore"))
             ctx.out.integer(0)
         } else {
             ctx.out.array(0)
@@ -429,7 +430,7 @@ private func zrangeGeneric(_ ctx: CommandContext, keyIndex: Int, store: Bool, ki
     } else {
         dst = SortedSetValue(skiplistOf: items)
     }
-    ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), engine: ctx.engine)
+    ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), event: KeyspaceEvent(.zset, "zrangestore"))
     ctx.out.integer(dst.count)
 }
 
@@ -455,7 +456,13 @@ private func zremrangeGeneric(_ ctx: CommandContext, _ kind: RangeKind) throws(C
     case .score: spec = try RangeSpec.score(a, 2, 3)
     case .lex: spec = try RangeSpec.lex(a, 2, 3)
     }
-    let removed = try ctx.db.edit(a[1], .zset) { z -> (Int, Bool) in
+    let event: KeyspaceEvent
+    switch kind {
+    case .rank: event = KeyspaceEvent(.zset, "zremrangebyrank")
+    case .score: event = KeyspaceEvent(.zset, "zremrangebyscore")
+    case .lex: event = KeyspaceEvent(.zset, "zremrangebylex")
+    }
+    let removed = try ctx.db.edit(a[1], .zset, event: event) { z -> (Int, Bool) in
         let ranks: Range<Int>
         if let spec {
             ranks = spec.ranks(in: z)
@@ -475,7 +482,7 @@ private func zremrangeGeneric(_ ctx: CommandContext, _ kind: RangeKind) throws(C
 
 /// Pops up to `count` members from one end of the sorted set at `key`; nil when the key is missing.
 func popMembers(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, max: Bool, count: Int) throws(CommandError) -> [ScoredMember]? {
-    try ctx.db.edit(key, .zset) { z -> ([ScoredMember], Bool) in
+    try ctx.db.edit(key, .zset, event: KeyspaceEvent(.zset, max ? "zpopmax" : "zpopmin")) { z -> ([ScoredMember], Bool) in
         var out: [ScoredMember] = []
         while out.count < count && !z.isEmpty {
             let rank = max ? z.count - 1 : 0
@@ -716,7 +723,13 @@ private func zsetOperation(_ ctx: CommandContext, _ op: SetOperation, numkeysInd
     var dst = SortedSetValue(skiplistOf: result.map { ScoredMember($0.key, $0.value) })
     if store {
         dst.compactIfSmall(limits: limits)
-        ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), engine: ctx.engine)
+        let event: KeyspaceEvent
+        switch op {
+        case .inter: event = KeyspaceEvent(.zset, "zinterstore")
+        case .diff: event = KeyspaceEvent(.zset, "zdiffstore")
+        case .union, .interCard: event = KeyspaceEvent(.zset, "zunionstore")
+        }
+        ctx.db.storeResult(a[1], dst.isEmpty ? nil : .zset(dst), event: event)
         ctx.out.integer(dst.count)
     } else {
         var items: [ScoredMember] = []

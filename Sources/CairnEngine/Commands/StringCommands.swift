@@ -193,6 +193,8 @@ func setCommand(_ ctx: CommandContext) throws(CommandError) {
     let value = Value.string(ctx.args[2])
     if opts.expiry == .keepTTL { db.setKeepingTTL(key, value) } else { db.set(key, value, expireAt: at) }
     ctx.engine.dirty += 1
+    ctx.notify(.string, "set", key)
+    if at >= 0 { ctx.notify(.generic, "expire", key) }
     if !opts.get { ctx.out.ok() }
 }
 
@@ -204,6 +206,7 @@ func setnxCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     ctx.db.set(key, Value.string(ctx.args[2]))
     ctx.engine.dirty += 1
+    ctx.notify(.string, "set", key)
     ctx.out.integer(1)
 }
 
@@ -214,6 +217,8 @@ func setWithExpire(_ ctx: CommandContext, _ form: StringOptions.Expiry) throws(C
     _ = ctx.db.lookupWrite(key) // expires a stale key first, counted in expired_keys as Redis counts it
     ctx.db.set(key, Value.string(ctx.args[3]), expireAt: at)
     ctx.engine.dirty += 1
+    ctx.notify(.string, "set", key)
+    ctx.notify(.generic, "expire", key)
     ctx.out.ok()
 }
 
@@ -221,11 +226,15 @@ func getsetCommand(_ ctx: CommandContext) throws(CommandError) {
     try replyGet(ctx)
     ctx.db.set(ctx.args[1], Value.string(ctx.args[2]))
     ctx.engine.dirty += 1
+    ctx.notify(.string, "set", ctx.args[1])
 }
 
 func getdelCommand(_ ctx: CommandContext) throws(CommandError) {
     try replyGet(ctx)
-    if ctx.db.delete(ctx.args[1]) { ctx.engine.dirty += 1 }
+    if ctx.db.delete(ctx.args[1]) {
+        ctx.engine.dirty += 1
+        ctx.notify(.generic, "del", ctx.args[1])
+    }
 }
 
 func getexCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -239,12 +248,19 @@ func getexCommand(_ ctx: CommandContext) throws(CommandError) {
     switch opts.expiry {
     case .ex, .px, .exat, .pxat:
         // An absolute deadline already in the past deletes the key, as if it had expired.
-        if (opts.expiry == .exat || opts.expiry == .pxat) && at <= ctx.engine.now { db.delete(key) } else { db.setExpire(key, at) }
+        if (opts.expiry == .exat || opts.expiry == .pxat) && at <= ctx.engine.now {
+            db.delete(key)
+            ctx.notify(.generic, "del", key)
+        } else {
+            db.setExpire(key, at)
+            ctx.notify(.generic, "expire", key)
+        }
         ctx.engine.dirty += 1
     case .persist:
         if db.expireAt(key) ?? -1 >= 0 {
             db.setExpire(key, -1)
             ctx.engine.dirty += 1
+            ctx.notify(.generic, "persist", key)
         }
     case .none, .keepTTL:
         break
@@ -271,6 +287,7 @@ func msetCommand(_ ctx: CommandContext, nx: Bool) throws(CommandError) {
     }
     for i in stride(from: 1, to: a.count, by: 2) {
         db.set(a[i], Value.string(a[i + 1]))
+        ctx.notify(.string, "set", a[i])
     }
     ctx.engine.dirty += a.count / 2
     if nx { ctx.out.integer(1) } else { ctx.out.ok() }
@@ -293,6 +310,7 @@ func appendCommand(_ ctx: CommandContext) throws(CommandError) {
         return s.count
     }
     ctx.engine.dirty += 1
+    ctx.notify(.string, "append", key)
     ctx.out.integer(length)
 }
 
@@ -320,6 +338,7 @@ func setrangeCommand(_ ctx: CommandContext) throws(CommandError) {
         return s.count
     }
     ctx.engine.dirty += 1
+    ctx.notify(.string, "setrange", key)
     ctx.out.integer(length)
 }
 
@@ -345,6 +364,7 @@ func incrDecr(_ ctx: CommandContext, by increment: Int64) throws(CommandError) {
         return sum
     }
     ctx.engine.dirty += 1
+    ctx.notify(.string, "incrby", key)
     ctx.out.integer(Int(result))
 }
 
@@ -366,6 +386,7 @@ func incrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
         return text
     }
     ctx.engine.dirty += 1
+    ctx.notify(.string, "incrbyfloat", key)
     ctx.out.bulk(text)
 }
 

@@ -24,7 +24,12 @@ public final class Database {
     /// lookupKeyRead: expires the key if its deadline passed and counts a keyspace hit or miss.
     public func lookupRead(_ key: UnsafeRawBufferPointer) -> Value? {
         let v = lookupWrite(key)
-        if v == nil { engine.stats.keyspaceMisses += 1 } else { engine.stats.keyspaceHits += 1 }
+        if v == nil {
+            engine.stats.keyspaceMisses += 1
+            engine.notify(.keyMiss, "keymiss", key, db: id)
+        } else {
+            engine.stats.keyspaceHits += 1
+        }
         return v
     }
 
@@ -52,7 +57,14 @@ public final class Database {
     /// no watcher is disturbed; when it returns, the key counts as modified.
     public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
         _ = lookupWrite(key)
-        let r = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in try body(&e) }
+        var created = false
+        let r = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in
+            let existed = e != nil
+            let r = try body(&e)
+            created = !existed && e != nil
+            return r
+        }
+        if created { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
         return r
     }
@@ -62,16 +74,22 @@ public final class Database {
     public func set(_ key: UnsafeRawBufferPointer, _ value: Value, expireAt: Int64 = -1) {
         let now = engine.now
         var stale = false
+        var created = false
         keys.withEntry(key) { e in
             if e != nil {
                 stale = Entry.isExpired(e!.expireAt, now: now)
                 e!.value = value
                 e!.expireAt = expireAt
             } else {
+                created = true
                 e = Entry(key: Bytes(key), value: value, expireAt: expireAt)
             }
         }
-        if stale { engine.stats.expiredKeys += 1 }
+        if stale {
+            engine.stats.expiredKeys += 1
+            engine.notify(.expired, "expired", key, db: id)
+        }
+        if stale || created { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
     }
 
@@ -81,6 +99,7 @@ public final class Database {
         keys.withEntry(key) { e in
             if live && e != nil { e!.value = value } else { e = Entry(key: Bytes(key), value: value) }
         }
+        if !live { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
     }
 
@@ -122,19 +141,24 @@ public final class Database {
     func expire(_ key: UnsafeRawBufferPointer) {
         keys.remove(key)
         engine.stats.expiredKeys += 1
+        engine.notify(.expired, "expired", key, db: id)
         signalModified(key)
     }
 
     /// One step of the active expire cycle; returns how many keys it removed.
     func activeExpire(budget: Int) -> Int {
         guard keys.volatileCount > 0 else { return 0 }
-        var removed = 0
-        expireCursor = keys.removeExpired(now: engine.now, from: expireCursor, budget: budget) { e in
-            removed += 1
-            e.key.withUnsafeBytes { signalModified($0) }
+        var removed: [Bytes] = []
+        expireCursor = keys.removeExpired(now: engine.now, from: expireCursor, budget: budget) { removed.append($0.key) }
+        // Announced once the keyspace is no longer being mutated: watchers and subscribers may read it.
+        for key in removed {
+            key.withUnsafeBytes { k in
+                engine.notify(.expired, "expired", k, db: id)
+                signalModified(k)
+            }
         }
-        engine.stats.expiredKeys += removed
-        return removed
+        engine.stats.expiredKeys += removed.count
+        return removed.count
     }
 
     // MARK: WATCH

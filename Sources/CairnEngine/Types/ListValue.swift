@@ -46,6 +46,14 @@ public struct ListValue {
 
     public init() {}
 
+    /// A list built the way Redis builds a command's result list (SORT ... STORE): as a quicklist, converted
+    /// to a listpack afterwards only if it ended up small enough.
+    public init(resultOf elements: [Bytes], fill: Int) {
+        isQuicklist = true
+        for e in elements { pushOne(e, atHead: false, fill: fill) }
+        convertToListpackIfFits(fill: fill, divisor: 1)
+    }
+
     public var isEmpty: Bool { count == 0 }
 
     // MARK: Redis's node limits (list-max-listpack-size is the fill)
@@ -94,10 +102,13 @@ public struct ListValue {
 
     /// After removing elements: a quicklist reduced to one packed node below half the limits becomes a
     /// listpack again (the half keeps a list near the limit from converting back and forth).
-    public mutating func shrinkEncoding(fill: Int) {
+    public mutating func shrinkEncoding(fill: Int) { convertToListpackIfFits(fill: fill, divisor: 2) }
+
+    /// A quicklist of one packed node within the limits divided by `divisor` becomes a listpack.
+    mutating func convertToListpackIfFits(fill: Int, divisor: Int) {
         guard isQuicklist, nodes.count == 1, !nodes[0].plain else { return }
         let (sizeLimit, countLimit) = Self.limits(fill)
-        if nodes[0].size <= sizeLimit / 2 && count <= countLimit / 2 { isQuicklist = false }
+        if nodes[0].size <= sizeLimit / divisor && count <= countLimit / divisor { isQuicklist = false }
     }
 
     // MARK: reads
