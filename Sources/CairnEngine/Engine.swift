@@ -65,6 +65,7 @@ public final class Engine {
     public let slowlog = Slowlog()
     public let latency = LatencyMonitor()
     public let pubsub = PubSubRegistry()
+    public let propagation = Propagation()
     var blockedClients: [ClientSession] = []
     var blockingKeys: [BlockKey: [ClientSession]] = [:]
     var readyKeys: [BlockKey] = []
@@ -173,12 +174,16 @@ public final class Engine {
         let start = Self.monotonicMicros()
         client.lastCommand = cmd
         client.redactedArgs = 0
+        let dirtyBefore = dirty
+        propagation.depth += 1
         do {
             try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
         } catch {
             cmd.failedCalls += 1
             replyError(client, error.message)
         }
+        propagation.depth -= 1
+        if propagation.enabled { propagateCall(cmd, client, args, changed: dirty != dirtyBefore) }
         let elapsed = Self.monotonicMicros() - start
         cmd.calls += 1
         cmd.microseconds += elapsed
@@ -192,6 +197,21 @@ public final class Engine {
             latency.add(event: cmd.flags.contains(.fast) ? "fast-command" : "command", latencyMs: elapsed / 1000,
                         now: now / 1000)
         }
+    }
+
+    /// Records what a finished command changed, in Redis's call(): a write (or may-replicate) command that
+    /// made the dataset dirty propagates its arguments or the handler's replacement.
+    private func propagateCall(_ cmd: Command, _ client: ClientSession, _ args: Args, changed: Bool) {
+        let replacement = propagation.replacement
+        propagation.replacement = nil
+        if changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
+            if let replacement {
+                for r in replacement { propagation.add(db: client.db, r) }
+            } else {
+                propagation.add(db: client.db, (0..<args.count).map { args.bytes($0) })
+            }
+        }
+        if propagation.depth == 0 { propagation.flushUnit() }
     }
 
     private func recordLatency(_ cmd: Command, micros: Int) {

@@ -50,6 +50,7 @@ private func blockingPop(_ ctx: CommandContext, atHead: Bool) throws(CommandErro
     for k in 1..<(a.count - 1) {
         guard let popped = try ctx.db.edit(a[k], .list, event: popEvent(atHead), { l in (popElements(&l, 1, atHead: atHead, fill: fill), true) }) else { continue }
         ctx.engine.dirty += 1
+        ctx.propagate(as: [[Bytes(atHead ? "LPOP".utf8 : "RPOP".utf8), a.bytes(k)]])
         ctx.out.array(2)
         ctx.out.bulk(a[k])
         ctx.out.bulk(popped[0])
@@ -64,6 +65,9 @@ private func blockingMove(_ ctx: CommandContext, fromHead: Bool, toHead: Bool, t
     if let source = ctx.db.lookupWrite(ctx.args[1]) {
         guard case .list = source else { throw CommandError.wrongType }
         try moveCommand(ctx, fromHead: fromHead, toHead: toHead)
+        let a = ctx.args
+        ctx.propagate(as: [timeoutAt == 3 ? [Bytes("RPOPLPUSH".utf8), a.bytes(1), a.bytes(2)]
+                                          : [Bytes("LMOVE".utf8), a.bytes(1), a.bytes(2), a.bytes(3), a.bytes(4)]])
         return
     }
     // Inside MULTI the move answers at once, with a null bulk rather than BLPOP's null array.

@@ -11,6 +11,7 @@ extension Engine {
                 for k in 1..<(a.count - 1) {
                     guard let popped = try popMembers(ctx, a[k], max: max, count: 1), let e = popped.first else { continue }
                     ctx.engine.dirty += 1
+                    ctx.propagate(as: [[Bytes(max ? "ZPOPMAX".utf8 : "ZPOPMIN".utf8), a.bytes(k)]])
                     ctx.out.array(3)
                     ctx.out.bulk(a[k])
                     ctx.out.bulk(e.member)

@@ -157,6 +157,7 @@ private func hincrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     ctx.engine.dirty += 1
     ctx.notify(.hash, "hincrbyfloat", a[1])
+    ctx.propagate(as: [[Bytes("HSET".utf8), a.bytes(1), a.bytes(2), text]])
     ctx.out.bulk(text)
 }
 

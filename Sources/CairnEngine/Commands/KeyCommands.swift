@@ -330,9 +330,12 @@ private func expireGeneric(_ ctx: CommandContext, baseTime: Int64, seconds: Bool
     if when <= ctx.engine.now {
         db.delete(key)
         ctx.notify(.generic, "del", key)
+        ctx.propagate(as: [[Bytes("DEL".utf8), Bytes(key)]])
     } else {
         db.setExpire(key, when)
         ctx.notify(.generic, "expire", key)
+        // PEXPIREAT with the absolute deadline, keeping the NX/XX/GT/LT flags as Redis does.
+        ctx.propagate(as: [[Bytes("PEXPIREAT".utf8), Bytes(key), IntegerFormat.bytes(when)] + (3..<a.count).map { a.bytes($0) }])
     }
     ctx.engine.dirty += 1
     ctx.out.integer(1)

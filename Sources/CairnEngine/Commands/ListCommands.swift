@@ -344,6 +344,7 @@ func listMultiPop(_ ctx: CommandContext, numkeysAt at: Int) throws(CommandError)
             (popElements(&l, min(count ?? 1, l.count), atHead: atHead, fill: fill), true)
         }) else { continue }
         ctx.engine.dirty += popped.count
+        ctx.propagate(as: [[Bytes(atHead ? "LPOP".utf8 : "RPOP".utf8), a.bytes(k), IntegerFormat.bytes(Int64(popped.count))]])
         ctx.out.array(2)
         ctx.out.bulk(a[k])
         ctx.out.array(popped.count)

@@ -154,6 +154,7 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
         }
         guard let popped else { ctx.out.null(); return }
         ctx.engine.dirty += 1
+        ctx.propagate(as: [[Bytes("SREM".utf8), a.bytes(1), popped]])
         ctx.out.bulk(popped)
         return
     }
@@ -167,6 +168,7 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
         ctx.db.delete(a[1])
         ctx.notify(.set, "spop", a[1])
         ctx.notify(.generic, "del", a[1])
+        ctx.propagate(as: [[Bytes("DEL".utf8), a.bytes(1)]])
         return
     }
     let limits = SetLimits(ctx.engine.settings)
@@ -193,6 +195,10 @@ private func spopCommand(_ ctx: CommandContext) throws(CommandError) {
         s = kept
         return (out, true)
     } ?? []
+    // Replayed as SREMs of the members that went, at most 1024 a command, as Redis batches them.
+    ctx.propagate(as: stride(from: 0, to: popped.count, by: 1024).map { i in
+        [Bytes("SREM".utf8), a.bytes(1)] + popped[i..<min(i + 1024, popped.count)]
+    })
     ctx.out.set(popped.count)
     for m in popped { ctx.out.bulk(m) }
 }

@@ -537,6 +537,7 @@ func zsetMultiPop(_ ctx: CommandContext, numkeysAt at: Int) throws(CommandError)
         guard try readCollection(ctx, a[k], .zset, forWrite: true) != nil else { continue }
         let popped = try popMembers(ctx, a[k], max: max, count: count ?? 1) ?? []
         ctx.engine.dirty += popped.count
+        ctx.propagate(as: [[Bytes(max ? "ZPOPMAX".utf8 : "ZPOPMIN".utf8), a.bytes(k), IntegerFormat.bytes(Int64(popped.count))]])
         ctx.out.array(2)
         ctx.out.bulk(a[k])
         ctx.out.array(popped.count)

@@ -178,6 +178,11 @@ struct StringOptions {
 
 // MARK: - SET family
 
+/// How a SET with a relative or second-based deadline propagates: the absolute deadline in ms, as Redis 7.
+func setWithDeadline(_ key: Bytes, _ value: Bytes, _ at: Int64) -> [Bytes] {
+    [Bytes("SET".utf8), key, value, Bytes("PXAT".utf8), IntegerFormat.bytes(at)]
+}
+
 func setCommand(_ ctx: CommandContext) throws(CommandError) {
     let opts = try StringOptions(ctx.args, from: 3, forSet: true)
     let at = try opts.deadline(ctx)
@@ -195,6 +200,7 @@ func setCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.engine.dirty += 1
     ctx.notify(.string, "set", key)
     if at >= 0 { ctx.notify(.generic, "expire", key) }
+    if at >= 0 && opts.expiry != .pxat { ctx.propagate(as: [setWithDeadline(ctx.args.bytes(1), ctx.args.bytes(2), at)]) }
     if !opts.get { ctx.out.ok() }
 }
 
@@ -219,6 +225,7 @@ func setWithExpire(_ ctx: CommandContext, _ form: StringOptions.Expiry) throws(C
     ctx.engine.dirty += 1
     ctx.notify(.string, "set", key)
     ctx.notify(.generic, "expire", key)
+    ctx.propagate(as: [setWithDeadline(ctx.args.bytes(1), ctx.args.bytes(3), at)])
     ctx.out.ok()
 }
 
@@ -227,6 +234,7 @@ func getsetCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.db.set(ctx.args[1], Value.string(ctx.args[2]))
     ctx.engine.dirty += 1
     ctx.notify(.string, "set", ctx.args[1])
+    ctx.propagate(as: [[Bytes("SET".utf8), ctx.args.bytes(1), ctx.args.bytes(2)]])
 }
 
 func getdelCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -234,6 +242,7 @@ func getdelCommand(_ ctx: CommandContext) throws(CommandError) {
     if ctx.db.delete(ctx.args[1]) {
         ctx.engine.dirty += 1
         ctx.notify(.generic, "del", ctx.args[1])
+        ctx.propagate(as: [[Bytes("DEL".utf8), ctx.args.bytes(1)]])
     }
 }
 
@@ -251,9 +260,11 @@ func getexCommand(_ ctx: CommandContext) throws(CommandError) {
         if (opts.expiry == .exat || opts.expiry == .pxat) && at <= ctx.engine.now {
             db.delete(key)
             ctx.notify(.generic, "del", key)
+            ctx.propagate(as: [[Bytes("DEL".utf8), Bytes(key)]])
         } else {
             db.setExpire(key, at)
             ctx.notify(.generic, "expire", key)
+            ctx.propagate(as: [[Bytes("PEXPIREAT".utf8), Bytes(key), IntegerFormat.bytes(at)]])
         }
         ctx.engine.dirty += 1
     case .persist:
@@ -261,6 +272,7 @@ func getexCommand(_ ctx: CommandContext) throws(CommandError) {
             db.setExpire(key, -1)
             ctx.engine.dirty += 1
             ctx.notify(.generic, "persist", key)
+            ctx.propagate(as: [[Bytes("PERSIST".utf8), Bytes(key)]])
         }
     case .none, .keepTTL:
         break
@@ -387,6 +399,7 @@ func incrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     ctx.engine.dirty += 1
     ctx.notify(.string, "incrbyfloat", key)
+    ctx.propagate(as: [[Bytes("SET".utf8), Bytes(key), text, Bytes("KEEPTTL".utf8)]])
     ctx.out.bulk(text)
 }
 

@@ -88,6 +88,7 @@ public final class Database {
         if stale {
             engine.stats.expiredKeys += 1
             engine.notify(.expired, "expired", key, db: id)
+            propagateExpiry(key)
         }
         if stale || created { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
@@ -142,6 +143,7 @@ public final class Database {
         keys.remove(key)
         engine.stats.expiredKeys += 1
         engine.notify(.expired, "expired", key, db: id)
+        propagateExpiry(key)
         signalModified(key)
     }
 
@@ -154,11 +156,17 @@ public final class Database {
         for key in removed {
             key.withUnsafeBytes { k in
                 engine.notify(.expired, "expired", k, db: id)
+                propagateExpiry(k)
                 signalModified(k)
             }
         }
         engine.stats.expiredKeys += removed.count
         return removed.count
+    }
+
+    /// An expired key leaves the AOF and replicas through an explicit DEL: they never expire keys themselves.
+    func propagateExpiry(_ key: UnsafeRawBufferPointer) {
+        engine.alsoPropagate(db: id, [Bytes("DEL".utf8), Bytes(key)])
     }
 
     // MARK: WATCH

@@ -1,0 +1,94 @@
+import RESP
+
+/// The canonical write stream (design.md): every change to the dataset as the commands that replay it
+/// deterministically, in execution order, encoded as RESP. The AOF writer and the replication backlog consume it.
+///
+/// Commands are collected per execution unit — one client command, or an EXEC with its queue, including the
+/// DEL of keys found expired on the way — and a unit of more than one command is wrapped in MULTI/EXEC so that
+/// a replay applies it atomically, as Redis 7 does. SELECT precedes a command whose database differs from the
+/// previous one's.
+public final class Propagation {
+    /// Whether anything consumes the stream; while false, nothing is recorded.
+    public var enabled = false
+    /// The commands of the execution unit in progress.
+    var pending: [(db: Int, args: [Bytes])] = []
+    /// Set by a handler to propagate these commands instead of its own arguments ([] propagates nothing).
+    var replacement: [[Bytes]]? = nil
+    /// How deep the engine is in nested calls (EXEC runs its queue through call).
+    var depth = 0
+    /// The stream's bytes not yet taken by the consumers.
+    public private(set) var output: [UInt8] = []
+    private var selectedDB = -1
+
+    public init() {}
+
+    /// Hands the bytes produced so far to the caller.
+    public func take() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    /// The next command is preceded by SELECT whatever the database: a new consumer (a fresh AOF file, a new
+    /// replica stream) cannot know the current one.
+    public func forgetSelectedDatabase() { selectedDB = -1 }
+
+    func add(db: Int, _ args: [Bytes]) {
+        pending.append((db, args))
+    }
+
+    /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
+    func flushUnit() {
+        guard !pending.isEmpty else { return }
+        let wrap = pending.count > 1
+        if wrap {
+            select(pending[0].db)
+            append([Bytes("MULTI".utf8)])
+        }
+        for (db, args) in pending {
+            select(db)
+            append(args)
+        }
+        if wrap { append([Bytes("EXEC".utf8)]) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func select(_ db: Int) {
+        guard db != selectedDB else { return }
+        selectedDB = db
+        append([Bytes("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
+    }
+
+    private func append(_ args: [Bytes]) {
+        output.append(UInt8(ascii: "*"))
+        output.append(contentsOf: IntegerFormat.bytes(Int64(args.count)))
+        output.append(contentsOf: [13, 10])
+        for a in args {
+            output.append(UInt8(ascii: "$"))
+            output.append(contentsOf: IntegerFormat.bytes(Int64(a.count)))
+            output.append(contentsOf: [13, 10])
+            output.append(contentsOf: a)
+            output.append(contentsOf: [13, 10])
+        }
+    }
+}
+
+extension Engine {
+    /// Adds a command to the current execution unit (the DEL of a lazily expired key, a command's extra
+    /// effects); a no-op when nothing consumes the stream.
+    public func alsoPropagate(db: Int, _ args: [Bytes]) {
+        guard propagation.enabled else { return }
+        propagation.add(db: db, args)
+        if propagation.depth == 0 { propagation.flushUnit() }
+    }
+}
+
+extension CommandContext {
+    /// Propagates these commands instead of the command's own arguments, as Redis's rewriteClientCommandVector
+    /// and alsoPropagate do for commands whose effect depends on time or chance (relative expiries, SPOP,
+    /// INCRBYFLOAT...). Cheap when nothing consumes the stream: the arguments are built only then.
+    @inline(__always)
+    public func propagate(as commands: @autoclosure () -> [[Bytes]]) {
+        guard engine.propagation.enabled else { return }
+        engine.propagation.replacement = commands()
+    }
+}

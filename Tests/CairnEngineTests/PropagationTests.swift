@@ -1,0 +1,83 @@
+@testable import CairnEngine
+import XCTest
+
+/// The propagation stream: what AOF and replicas receive for each command, checked against what Redis 7.0
+/// writes to its AOF for the same commands (recorded with appendonly yes).
+final class PropagationTests: TranscriptTestCase {
+    override func setUp() {
+        super.setUp()
+        engine.propagation.enabled = true
+    }
+
+    /// The stream's commands, with unix-ms timestamps masked as "<ms>" (they depend on the clock).
+    func stream() -> [String] {
+        let bytes = engine.propagation.take()
+        var out: [String] = []
+        var i = 0
+        func line() -> String {
+            var s = ""
+            while bytes[i] != 13 { s.unicodeScalars.append(Unicode.Scalar(bytes[i])); i += 1 }
+            i += 2
+            return s
+        }
+        while i < bytes.count {
+            let n = Int(line().dropFirst())!
+            var words: [String] = []
+            for _ in 0..<n {
+                let len = Int(line().dropFirst())!
+                let word = String(decoding: bytes[i..<(i + len)], as: UTF8.self)
+                i += len + 2
+                words.append(word.count == 13 && Int64(word) != nil ? "<ms>" : word)
+            }
+            out.append(words.joined(separator: " "))
+        }
+        return out
+    }
+
+    func testCanonicalForms() {
+        for c in [["SET", "a", "1", "EX", "100"], ["set", "b", "2"], ["SET", "c", "1", "PXAT", "99999999999999"],
+                  ["SETEX", "e", "100", "v"], ["GETEX", "e", "PX", "5000"], ["GETEX", "e", "PERSIST"],
+                  ["GETEX", "e", "PXAT", "1"], ["EXPIRE", "b", "100", "NX"], ["EXPIRE", "b", "-1"],
+                  ["INCRBYFLOAT", "f", "1.5"], ["GETSET", "a", "5"], ["GETDEL", "a"], ["GETDEL", "a"],
+                  ["RPUSH", "l", "1", "2", "3", "4", "5", "6"], ["BLPOP", "l", "0"], ["BLMOVE", "l", "d", "left", "right", "0"],
+                  ["BRPOPLPUSH", "l", "d", "0"], ["LMPOP", "1", "l", "LEFT", "COUNT", "5"],
+                  ["HINCRBYFLOAT", "h", "f", "2.5"], ["SADD", "s", "x"], ["SPOP", "s"], ["SADD", "s", "a", "b"],
+                  ["SPOP", "s", "5"], ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["BZPOPMIN", "z", "0"],
+                  ["ZMPOP", "1", "z", "MAX", "COUNT", "5"], ["GET", "missing"], ["SELECT", "3"], ["SET", "k", "v"],
+                  ["SET", "k", "v", "NX"], ["SELECT", "0"], ["PUBLISH", "ch", "m"], ["FLUSHALL"]] {
+            run(c)
+        }
+        XCTAssertEqual(stream(), [
+            "SELECT 0", "SET a 1 PXAT <ms>", "set b 2", "SET c 1 PXAT 99999999999999", "SET e v PXAT <ms>",
+            "PEXPIREAT e <ms>", "PERSIST e", "DEL e", "PEXPIREAT b <ms> NX", "DEL b", "SET f 1.5 KEEPTTL",
+            "SET a 5", "DEL a", "RPUSH l 1 2 3 4 5 6", "LPOP l", "LMOVE l d left right", "RPOPLPUSH l d",
+            "LPOP l 3", "HSET h f 2.5", "SADD s x", "SREM s x", "SADD s a b", "DEL s", "ZADD z 1 a 2 b 3 c",
+            "ZPOPMIN z", "ZPOPMAX z 2", "SELECT 3", "SET k v", "SELECT 0", "FLUSHALL",
+        ])
+    }
+
+    func testExpiredKeysBecomeDeletesAndTransactionsAreWrapped() {
+        engine.activeExpireEnabled = false
+        run(["SET", "c", "3", "PX", "1"])
+        run(["SET", "d", "3", "PX", "1"])
+        _ = stream()
+        usleep(5000)
+        run(["SET", "c", "4"])          // a write meeting an expired key: DEL then SET, atomically
+        run(["GET", "d"])               // a read meeting one: the DEL alone
+        run(["MULTI"]); run(["SET", "x", "1"]); run(["EXEC"])
+        run(["MULTI"]); run(["SET", "y", "1"]); run(["INCR", "y"]); run(["GET", "y"]); run(["EXEC"])
+        XCTAssertEqual(stream(), ["MULTI", "DEL c", "SET c 4", "EXEC", "DEL d", "SET x 1",
+                                  "MULTI", "SET y 1", "INCR y", "EXEC"])
+    }
+
+    func testSpopBatchesAndNothingWhenDisabled() {
+        run(["SADD", "s"] + (0..<3000).map { "m\($0)" })
+        _ = stream()
+        run(["SPOP", "s", "2500"])
+        let commands = stream()
+        XCTAssertEqual(commands.map { $0.split(separator: " ").count - 2 }, [-1, 1024, 1024, 452, -1])  // MULTI, three SREMs, EXEC
+        engine.propagation.enabled = false
+        run(["SET", "q", "1"])
+        XCTAssertEqual(engine.propagation.take(), [])
+    }
+}
