@@ -44,7 +44,7 @@ final class PropagationTests: TranscriptTestCase {
                   ["HINCRBYFLOAT", "h", "f", "2.5"], ["SADD", "s", "x"], ["SPOP", "s"], ["SADD", "s", "a", "b"],
                   ["SPOP", "s", "5"], ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["BZPOPMIN", "z", "0"],
                   ["ZMPOP", "1", "z", "MAX", "COUNT", "5"], ["GET", "missing"], ["SELECT", "3"], ["SET", "k", "v"],
-                  ["SET", "k", "v", "NX"], ["SELECT", "0"], ["PUBLISH", "ch", "m"], ["FLUSHALL"]] {
+                  ["SET", "k", "v", "NX"], ["SET", "k", "w", "GET", "XX"], ["SET", "k", "x", "GET", "PXAT", "99999999999999"], ["SELECT", "0"], ["PUBLISH", "ch", "m"], ["FLUSHALL"]] {
             run(c)
         }
         XCTAssertEqual(stream(), [
@@ -52,7 +52,7 @@ final class PropagationTests: TranscriptTestCase {
             "PEXPIREAT e <ms>", "PERSIST e", "DEL e", "PEXPIREAT b <ms> NX", "DEL b", "SET f 1.5 KEEPTTL",
             "SET a 5", "DEL a", "RPUSH l 1 2 3 4 5 6", "LPOP l", "LMOVE l d left right", "RPOPLPUSH l d",
             "LPOP l 3", "HSET h f 2.5", "SADD s x", "SREM s x", "SADD s a b", "DEL s", "ZADD z 1 a 2 b 3 c",
-            "ZPOPMIN z", "ZPOPMAX z 2", "SELECT 3", "SET k v", "SELECT 0", "FLUSHALL",
+            "ZPOPMIN z", "ZPOPMAX z 2", "SELECT 3", "SET k v", "SET k w XX", "SET k x GET PXAT 99999999999999", "SELECT 0", "FLUSHALL",
         ])
     }
 

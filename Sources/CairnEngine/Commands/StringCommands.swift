@@ -200,7 +200,13 @@ func setCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.engine.dirty += 1
     ctx.notify(.string, "set", key)
     if at >= 0 { ctx.notify(.generic, "expire", key) }
-    if at >= 0 && opts.expiry != .pxat { ctx.propagate(as: [setWithDeadline(ctx.args.bytes(1), ctx.args.bytes(2), at)]) }
+    if at >= 0 && opts.expiry != .pxat {
+        ctx.propagate(as: [setWithDeadline(ctx.args.bytes(1), ctx.args.bytes(2), at)])
+    } else if opts.get && at < 0 {
+        // The old value only matters to the caller: replicas and the AOF get the SET without GET.
+        let a = ctx.args
+        ctx.propagate(as: [(0..<a.count).filter { $0 < 3 || !a.isKeyword($0, "get") }.map { a.bytes($0) }])
+    }
     if !opts.get { ctx.out.ok() }
 }
 
