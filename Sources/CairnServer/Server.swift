@@ -30,6 +30,10 @@ public final class Server {
     var pauseState = PauseState()
     /// Set when a pause is found expired mid-iteration; the pause is lifted after the iteration.
     var unpauseLater = false
+    /// The append-only file, when appendonly is on.
+    var aof: AppendOnlyFile?
+    /// Clients whose replies wait for the AOF to sync their writes (appendfsync always).
+    var heldForSync: [Connection] = []
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
     public var shutdownHooks: [() -> Void] = []
 
@@ -168,6 +172,12 @@ public final class Server {
             shutdownRequested = true
             return
         }
+        if let aof, let w = aof.writer, fd == w.wakeFD {
+            var n: UInt64 = 0
+            _ = read(fd, &n, 8)
+            releaseSynced()
+            return
+        }
         if let unixPath = listeners[fd] {
             acceptClients(fd, unixPath: unixPath)
             return
@@ -245,7 +255,12 @@ public final class Server {
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
                 let args = Args(base: base, ranges: conn.parser.args)
                 let paused = mustWaitForPause(session, args)
-                if !paused { engine.execute(session, args) }
+                if !paused {
+                    engine.execute(session, args)
+                    if !engine.propagation.output.isEmpty, let aof, aof.policy == .always, let w = aof.writer {
+                        conn.holdUntil = w.queuedOffset + engine.propagation.output.count
+                    }
+                }
                 if paused {
                     conn.parser.reset()
                     if !pauseState.waiting.contains(where: { $0 === conn }) { pauseState.waiting.append(conn) }
@@ -293,12 +308,18 @@ public final class Server {
                 if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }
             }
         }
+        aof?.handOff(engine)
         guard !pendingFlush.isEmpty else { return }
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)
         defer { flushBatch.removeAll(keepingCapacity: true) }
+        let durable = aof?.writer?.durableOffset ?? 0
         for conn in flushBatch where !conn.closed {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
+            if conn.holdUntil > durable {
+                if !heldForSync.contains(where: { $0 === conn }) { heldForSync.append(conn) }
+                continue
+            }
             if !conn.wantsWritable {
                 stats.writesProcessed += 1
                 if !conn.flush() { closeConnection(conn); continue }
@@ -311,6 +332,16 @@ public final class Server {
             } else if conn.session.closeAfterReply {
                 closeConnection(conn)
             }
+        }
+    }
+
+    /// Queues the replies of clients whose writes the AOF writer has now synced.
+    func releaseSynced() {
+        let durable = aof?.writer?.durableOffset ?? 0
+        heldForSync.removeAll { conn in
+            guard conn.holdUntil <= durable || conn.closed else { return false }
+            if !conn.closed { pendingFlush.append(conn) }
+            return true
         }
     }
 
@@ -381,6 +412,7 @@ public final class Server {
 
     func finishShutdown() {
         for hook in shutdownHooks { hook() }
+        aof?.stop(engine: engine)
         for (_, conn) in connectionsByID {
             _ = conn.flush()
             closeConnection(conn)
@@ -393,6 +425,21 @@ public final class Server {
     }
 
     public func requestShutdown() { shutdownRequested = true }
+
+    /// Loads the append-only file and starts its writer; false (having logged why) when startup must stop.
+    func startAppendOnlyFile() -> Bool {
+        guard settings.appendOnly else { return true }
+        let file = AppendOnlyFile(settings: settings)
+        do {
+            try file.start(engine: engine, loadTruncated: settings.aofLoadTruncated, log: log)
+        } catch {
+            log.warning(error.message)
+            return false
+        }
+        aof = file
+        if let w = file.writer { loop.add(w.wakeFD, readable: true, writable: false) }
+        return true
+    }
 
     public var clientCount: Int { connectionsByID.count }
 }

@@ -1,8 +1,9 @@
-// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, accept4.
+// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, eventfd, accept4.
 #ifndef CAIRN_CSYSTEM_H
 #define CAIRN_CSYSTEM_H
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <signal.h>
 

@@ -99,6 +99,13 @@ public final class ServerSettings {
     public var appendFilename = "appendonly.aof"
     public var appendDirname = "appendonlydir"
     public var appendFsync = AppendFsync.everysec
+    public var noAppendfsyncOnRewrite = false
+    public var autoAofRewritePercentage = 100
+    public var autoAofRewriteMinSize = 64 << 20
+    public var aofLoadTruncated = true
+    public var aofUseRdbPreamble = true
+    public var aofTimestampEnabled = false
+    public var aofRewriteIncrementalFsync = true
     public var replicaOf: ReplicaOfTarget?
 
     // Memory
@@ -800,6 +807,13 @@ extension ConfigRegistry {
         register(.string("appendfilename", s, \.appendFilename, flags: .immutable, validate: Self.baseName("appendfilename", "filename", allowEmpty: false)))
         register(.string("appenddirname", s, \.appendDirname, flags: .immutable, validate: Self.baseName("appenddirname", "dirname", allowEmpty: false)))
         register(.choice("appendfsync", s, \.appendFsync))
+        register(.bool("no-appendfsync-on-rewrite", s, \.noAppendfsyncOnRewrite))
+        register(.integer("auto-aof-rewrite-percentage", s, \.autoAofRewritePercentage, 0...Int.max))
+        register(.memory("auto-aof-rewrite-min-size", s, \.autoAofRewriteMinSize, 0...Int.max))
+        register(.bool("aof-load-truncated", s, \.aofLoadTruncated))
+        register(.bool("aof-use-rdb-preamble", s, \.aofUseRdbPreamble))
+        register(.bool("aof-timestamp-enabled", s, \.aofTimestampEnabled))
+        register(.bool("aof-rewrite-incremental-fsync", s, \.aofRewriteIncrementalFsync))
         register(replicaOfDirective())
 
         // Memory

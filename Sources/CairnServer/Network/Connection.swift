@@ -21,6 +21,8 @@ final class Connection {
     var wantsWritable = false
     /// When the pending output first went over the soft output limit (monotonic µs), 0 when it is under.
     var overSoftLimitSince = 0
+    /// With appendfsync always: the AOF offset that must be durable before this client's replies go out.
+    var holdUntil = 0
     var closed = false
     var totalNetInput = 0
     var totalNetOutput = 0

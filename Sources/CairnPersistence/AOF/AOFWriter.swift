@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import CSystem
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// When the AOF writer makes appended bytes durable.
+public enum AOFSyncPolicy: Sendable { case always, everysec, no }
+
+/// The AOF writer thread: appends the propagation stream's bytes to the current incremental file and syncs
+/// them by policy, so the event loop never waits on the disk.
+///
+/// The event loop hands over each iteration's bytes with `append` and learns progress from `durableOffset`
+/// (bytes known to be on stable storage; with `no`, bytes handed to the kernel). With `always`, the thread
+/// writes to `wakeFD` (an eventfd the loop polls) after each sync, so replies held for durability go out as
+/// soon as one fdatasync covers them — group commit: every write queued before the sync shares it.
+public final class AOFWriter: @unchecked Sendable {
+    // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
+    private struct State {
+        var queue: [[UInt8]] = []
+        var fd: Int32
+        var stopping = false
+        var syncRequested = false
+    }
+    private let state: Mutex<State>
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let policy: AOFSyncPolicy
+    /// Bytes handed over so far (event loop only).
+    public private(set) var queuedOffset = 0
+    private let written = Atomic<Int>(0)
+    private let durable = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+    /// Readable when a sync finished (always policy); the event loop drains and polls it.
+    public let wakeFD: Int32
+
+    public init(fd: Int32, policy: AOFSyncPolicy) {
+        state = Mutex(State(fd: fd))
+        self.policy = policy
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        let thread = Thread { [self] in run() }
+        thread.name = "aof-writer"
+        thread.start()
+    }
+
+    /// Bytes on stable storage (or, with `no`, written to the file).
+    public var durableOffset: Int { durable.load(ordering: .acquiring) }
+    /// The last write or sync error, if the disk refused; Redis then refuses writes (MISCONF).
+    public var lastError: String? { failure.withLock { $0 } }
+
+    /// Hands over bytes to append; returns the offset that covers them.
+    @discardableResult
+    public func append(_ bytes: [UInt8]) -> Int {
+        guard !bytes.isEmpty else { return queuedOffset }
+        queuedOffset += bytes.count
+        state.withLock { $0.queue.append(bytes) }
+        wakeup.signal()
+        return queuedOffset
+    }
+
+    /// Switches appends to another file (a new incremental file after a rewrite started): what was queued
+    /// before goes to the old file, which is synced; the caller closes it once this returns.
+    public func switchFile(to fd: Int32) -> Int32 {
+        flush()
+        return state.withLock { s in
+            let old = s.fd
+            s.fd = fd
+            return old
+        }
+    }
+
+    /// Waits until everything queued is written and synced (shutdown, file switches).
+    public func flush() {
+        state.withLock { $0.syncRequested = true }
+        wakeup.signal()
+        while durableOffset < queuedOffset && lastError == nil { usleep(200) }
+    }
+
+    /// Flushes, stops the thread and closes the file.
+    public func stop() {
+        flush()
+        state.withLock { $0.stopping = true }
+        wakeup.signal()
+        done.wait()
+        let fd = state.withLock { $0.fd }
+        close(fd)
+        close(wakeFD)
+    }
+
+    private func run() {
+        var lastSync = Engine_monotonicMillis()
+        var unsynced = false
+        while true {
+            // everysec wakes at least once a second to sync what was written; the others wait for work.
+            if policy == .everysec && unsynced {
+                _ = wakeup.wait(timeout: .now() + .milliseconds(1000))
+            } else {
+                wakeup.wait()
+            }
+            let (batch, fd, stopping, syncRequested) = state.withLock { s -> ([[UInt8]], Int32, Bool, Bool) in
+                let b = s.queue
+                s.queue.removeAll(keepingCapacity: true)
+                let r = s.syncRequested
+                s.syncRequested = false
+                return (b, s.fd, s.stopping, r)
+            }
+            var total = 0
+            for chunk in batch {
+                if !writeAll(fd, chunk) { break }
+                total += chunk.count
+            }
+            let writtenNow = written.add(total, ordering: .releasing).newValue
+            if total > 0 { unsynced = true }
+            let now = Engine_monotonicMillis()
+            switch policy {
+            case .always:
+                if unsynced { sync(fd, upTo: writtenNow) }
+                unsynced = false
+                var one: UInt64 = 1
+                _ = Glibc.write(wakeFD, &one, 8)
+            case .everysec:
+                if unsynced && (now - lastSync >= 1000 || syncRequested || stopping) {
+                    sync(fd, upTo: writtenNow)
+                    lastSync = now
+                    unsynced = false
+                }
+            case .no:
+                if syncRequested || stopping { _ = fdatasync(fd) }
+                durable.store(writtenNow, ordering: .releasing)
+                unsynced = false
+            }
+            if stopping && state.withLock({ $0.queue.isEmpty }) { break }
+        }
+        done.signal()
+    }
+
+    private func sync(_ fd: Int32, upTo offset: Int) {
+        if fdatasync(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            failure.withLock { $0 = reason }
+            return
+        }
+        durable.store(offset, ordering: .releasing)
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                failure.withLock { $0 = reason }
+                return false
+            }
+            done += n
+        }
+        return true
+    }
+}
+
+private func Engine_monotonicMillis() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
+}

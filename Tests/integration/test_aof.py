@@ -1,0 +1,231 @@
+"""The append-only file: Redis 7's multi-part directory written by Cairn, loaded back by Cairn and by the real
+redis-server (and checked by redis-check-aof); Redis's directory loaded by Cairn; byte-identical incremental
+files for the same commands; truncated tails; bad manifests; the legacy single-file upgrade."""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import REDIS_SERVER, RedisProcess
+from cairn_helpers import RawConn
+
+WRITES = """
+SET a 1 EX 1000
+SET b 2
+RPUSH l x y z
+LPOP l
+SADD s m1 m2 m3
+SPOP s
+INCRBYFLOAT f 2.5
+HSET h f1 v1 f2 v2
+HINCRBYFLOAT h f3 1.25
+ZADD z 1 a 2 b 3 c
+ZPOPMIN z
+EXPIRE b 5000
+SELECT 3
+SET other db
+SELECT 0
+MULTI
+INCR counter
+INCR counter
+EXEC
+SETBIT bits 7 1
+PFADD hll a b c
+DEL a
+"""
+
+
+def run_script(port, text):
+    with RawConn(port) as c:
+        for line in text.strip().splitlines():
+            c.cmd(*line.split())
+
+
+def digest(port):
+    with RawConn(port) as c:
+        return c.cmd("DEBUG", "DIGEST")
+
+
+def aof_dir(server):
+    return server.dir / "appendonlydir"
+
+
+def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path):
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    run_script(s.port, WRITES)
+    want = digest(s.port)
+    assert want != b"$40\r\n" + b"0" * 40 + b"\r\n"
+    s.stop()
+    d = aof_dir(s)
+    assert sorted(os.listdir(d)) == ["appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+    assert (d / "appendonly.aof.manifest").read_bytes() == (
+        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n")
+    check = subprocess.run(["redis-check-aof", str(d / "appendonly.aof.manifest")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "All AOF files and manifest are valid" in check.stdout
+
+    s.start()                                       # Cairn reloads its own directory
+    assert digest(s.port) == want
+    s.stop()
+
+    ref_dir = tmp_path / "redis"
+    ref_dir.mkdir()
+    shutil.copytree(d, ref_dir / "appendonlydir")
+    r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir, extra_args=["--appendonly", "yes"])
+    r.start()
+    try:
+        assert digest(r.port) == want
+    finally:
+        r.stop()
+
+
+def test_cairn_loads_a_directory_redis_wrote(cairn_factory, tmp_path):
+    ref_dir = tmp_path / "redis"
+    r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir,
+                     extra_args=["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    r.start()
+    try:
+        run_script(r.port, WRITES)
+        want = digest(r.port)
+        with RawConn(r.port) as c:
+            c.cmd("BGREWRITEAOF")                   # a RESP base holding the dataset, then more writes
+            time.sleep(1)
+            c.cmd("SET", "after", "rewrite")
+            c.cmd("DEL", "after")
+    finally:
+        r.stop()
+    s = cairn_factory("--appendonly", "yes", start=False)
+    shutil.copytree(ref_dir / "appendonlydir", aof_dir(s))
+    s.start()
+    assert digest(s.port) == want
+
+
+def test_incremental_file_matches_redis_byte_for_byte(cairn_factory, tmp_path):
+    script = """
+SET k v
+RPUSH l a b c
+RPOP l
+SADD s x
+GETSET k w
+GETDEL k
+SELECT 5
+HSET h a 1
+SELECT 0
+MULTI
+LPUSH l q
+LPUSH l r
+EXEC
+MULTI
+SET only one
+EXEC
+FLUSHDB
+"""
+    s = cairn_factory("--appendonly", "yes")
+    run_script(s.port, script)
+    s.stop()
+    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
+    r.start()
+    try:
+        run_script(r.port, script)
+    finally:
+        r.stop()
+    ours = (aof_dir(s) / "appendonly.aof.1.incr.aof").read_bytes()
+    theirs = (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
+    assert ours == theirs
+
+
+def test_truncated_tail_is_cut_back_or_refused(cairn_factory):
+    s = cairn_factory("--appendonly", "yes")
+    run_script(s.port, "SET a 1\nSET b 2")
+    s.stop()
+    incr = aof_dir(s) / "appendonly.aof.1.incr.aof"
+    whole = incr.read_bytes()
+    incr.write_bytes(whole + b"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$5\r\nab")
+    s.extra_args += ["--aof-load-truncated", "no"]
+    with pytest.raises(RuntimeError):
+        s.start()
+    assert "Unexpected end of file reading the append only file" in s.log_tail()
+    s.extra_args = s.extra_args[:-2]
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("MGET", "a", "b", "c") == b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n"
+        c.cmd("SET", "d", "4")
+    s.stop()
+    assert incr.read_bytes().startswith(whole) and b"ab" not in incr.read_bytes()
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("GET", "d") == b"$1\r\n4\r\n"
+
+
+def test_open_transaction_at_the_end_is_dropped(cairn_factory):
+    s = cairn_factory("--appendonly", "yes")
+    run_script(s.port, "SET a 1")
+    s.stop()
+    incr = aof_dir(s) / "appendonly.aof.1.incr.aof"
+    incr.write_bytes(incr.read_bytes() + b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("MGET", "a", "b") == b"*2\r\n$1\r\n1\r\n$-1\r\n"
+
+
+@pytest.mark.parametrize("manifest, message", [
+    (b"", "Found an empty AOF manifest"),
+    (b"file a seq 1 type b", "too long line"),
+    (b"file a seq 1\n", "Invalid AOF manifest file format"),
+    (b"file a seq 1 type b\nfile b seq 2 type b\n", "Found duplicate base file information"),
+    (b"file a seq 2 type i\nfile b seq 1 type i\n", "Found a non-monotonic sequence number"),
+    (b"file x/a seq 1 type b\n", "File can't be a path, just a filename"),
+    (b"file missing.aof seq 1 type i\n", "can't open the append log file"),
+])
+def test_bad_manifest_stops_startup(cairn_factory, manifest, message):
+    s = cairn_factory("--appendonly", "yes", start=False)
+    d = aof_dir(s)
+    d.mkdir(parents=True)
+    (d / "appendonly.aof.manifest").write_bytes(manifest)
+    with pytest.raises(RuntimeError):
+        s.start()
+    assert message in s.log_tail()
+
+
+def test_unknown_command_and_garbage_stop_startup(cairn_factory):
+    s = cairn_factory("--appendonly", "yes")
+    s.stop()
+    incr = aof_dir(s) / "appendonly.aof.1.incr.aof"
+    incr.write_bytes(b"*1\r\n$7\r\nNOTACMD\r\n")
+    with pytest.raises(RuntimeError):
+        s.start()
+    assert "Unknown command 'NOTACMD' reading the append only file" in s.log_tail()
+    incr.write_bytes(b"garbage\r\n")
+    with pytest.raises(RuntimeError):
+        s.start()
+    assert "Bad file format reading the append only file" in s.log_tail()
+
+
+def test_legacy_single_file_is_moved_into_the_directory(cairn_factory):
+    s = cairn_factory("--appendonly", "yes", start=False)
+    s.dir.mkdir(parents=True, exist_ok=True)
+    (s.dir / "appendonly.aof").write_bytes(b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$3\r\nyes\r\n")
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("GET", "old") == b"$3\r\nyes\r\n"
+    s.stop()
+    assert not (s.dir / "appendonly.aof").exists()
+    assert (aof_dir(s) / "appendonly.aof.manifest").read_bytes().startswith(b"file appendonly.aof seq 1 type b\n")
+
+
+def test_always_policy_acknowledges_after_sync(cairn_factory):
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    with RawConn(s.port) as c:
+        for i in range(200):
+            assert c.cmd("INCR", "n") == f":{i + 1}\r\n".encode()
+        # A pipeline of writes and reads comes back whole and in order.
+        c.send(b"".join(b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*2\r\n$3\r\nGET\r\n$1\r\nn\r\n" for _ in range(50)))
+        for i in range(50):
+            assert c.read_reply() == f":{201 + i}\r\n".encode()
+            assert c.read_reply() == f"$3\r\n{201 + i}\r\n".encode()
+    s.kill()                                            # no clean shutdown: what was acknowledged is on disk
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("GET", "n") == b"$3\r\n250\r\n"
