@@ -30,8 +30,8 @@ public final class Server {
     var pauseState = PauseState()
     /// Set when a pause is found expired mid-iteration; the pause is lifted after the iteration.
     var unpauseLater = false
-    /// The append-only file, when appendonly is on.
-    var aof: AppendOnlyFile?
+    /// The append-only file (its writer runs while appendonly is on).
+    let aof: AppendOnlyFile
     /// Clients whose replies wait for the AOF to sync their writes (appendfsync always).
     var heldForSync: [Connection] = []
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
@@ -62,6 +62,7 @@ public final class Server {
         self.settings = config.settings
         self.log = log
         startedAt = engine.now
+        aof = AppendOnlyFile(settings: config.settings)
         registerServerCommands()
         registerClientCommand()
         registerInfoCommand()
@@ -172,7 +173,7 @@ public final class Server {
             shutdownRequested = true
             return
         }
-        if let aof, let w = aof.writer, fd == w.wakeFD {
+        if let w = aof.writer, fd == w.wakeFD {
             var n: UInt64 = 0
             _ = read(fd, &n, 8)
             releaseSynced()
@@ -257,7 +258,7 @@ public final class Server {
                 let paused = mustWaitForPause(session, args)
                 if !paused {
                     engine.execute(session, args)
-                    if !engine.propagation.output.isEmpty, let aof, aof.policy == .always, let w = aof.writer {
+                    if !engine.propagation.output.isEmpty, aof.policy == .always, let w = aof.writer {
                         conn.holdUntil = w.queuedOffset + engine.propagation.output.count
                     }
                 }
@@ -308,12 +309,12 @@ public final class Server {
                 if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }
             }
         }
-        aof?.handOff(engine)
+        aof.handOff(engine)
         guard !pendingFlush.isEmpty else { return }
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)
         defer { flushBatch.removeAll(keepingCapacity: true) }
-        let durable = aof?.writer?.durableOffset ?? 0
+        let durable = aof.writer?.durableOffset ?? 0
         for conn in flushBatch where !conn.closed {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if conn.holdUntil > durable {
@@ -337,7 +338,7 @@ public final class Server {
 
     /// Queues the replies of clients whose writes the AOF writer has now synced.
     func releaseSynced() {
-        let durable = aof?.writer?.durableOffset ?? 0
+        let durable = aof.writer?.durableOffset ?? 0
         heldForSync.removeAll { conn in
             guard conn.holdUntil <= durable || conn.closed else { return false }
             if !conn.closed { pendingFlush.append(conn) }
@@ -396,6 +397,8 @@ public final class Server {
             unpause()
         }
         if engine.activeExpireEnabled { engine.activeExpireCycle(hz: settings.hz) }
+        aof.checkRewrite(log: log)
+        autoRewriteIfGrown()
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000
@@ -412,7 +415,7 @@ public final class Server {
 
     func finishShutdown() {
         for hook in shutdownHooks { hook() }
-        aof?.stop(engine: engine)
+        aof.stop(engine: engine)
         for (_, conn) in connectionsByID {
             _ = conn.flush()
             closeConnection(conn)
@@ -429,16 +432,44 @@ public final class Server {
     /// Loads the append-only file and starts its writer; false (having logged why) when startup must stop.
     func startAppendOnlyFile() -> Bool {
         guard settings.appendOnly else { return true }
-        let file = AppendOnlyFile(settings: settings)
         do {
-            try file.start(engine: engine, loadTruncated: settings.aofLoadTruncated, log: log)
+            try aof.start(engine: engine, loadTruncated: settings.aofLoadTruncated, log: log)
         } catch {
             log.warning(error.message)
             return false
         }
-        aof = file
-        if let w = file.writer { loop.add(w.wakeFD, readable: true, writable: false) }
+        watchAOFWriter()
         return true
+    }
+
+    /// The loop polls the current AOF writer's eventfd (a new writer comes with a new one).
+    func watchAOFWriter() {
+        if let w = aof.writer { loop.add(w.wakeFD, readable: true, writable: false) }
+    }
+
+    /// CONFIG SET appendonly: on starts with a rewrite (its writes kept aside until the base exists), off
+    /// syncs and stops, as Redis's startAppendOnly/stopAppendOnly.
+    func setAppendOnly(_ on: Bool) -> String? {
+        if on == aof.enabled { return nil }
+        if !on {
+            aof.turnOff(engine: engine)
+            releaseSynced()
+            return nil
+        }
+        if let error = aof.startRewrite(engine: engine, settings: settings, enabling: true, log: log) { return error }
+        watchAOFWriter()
+        return nil
+    }
+
+    /// The automatic rewrite: the AOF grew past auto-aof-rewrite-min-size and by auto-aof-rewrite-percentage
+    /// over its size after the last rewrite.
+    func autoRewriteIfGrown() {
+        guard aof.enabled, aof.rewrite == nil, settings.autoAofRewritePercentage > 0 else { return }
+        let size = aof.currentSize
+        let base = max(aof.baseSize, 1)
+        guard size > settings.autoAofRewriteMinSize, (size - base) * 100 / base >= settings.autoAofRewritePercentage else { return }
+        log.notice("Starting automatic rewriting of AOF on \((size - base) * 100 / base)% growth")
+        _ = aof.startRewrite(engine: engine, settings: settings, log: log)
     }
 
     public var clientCount: Int { connectionsByID.count }

@@ -68,6 +68,12 @@ public enum CairnServerMain {
         config.onApply("port") { (_: Int) -> String? in server.rebind() }
         config.onApply("bind") { (_: [String]) -> String? in server.rebind() }
         config.onApply("logfile") { (path: String) -> String? in server.log.setFile(path) }
+        config.onApply("appendonly") { (on: Bool) -> String? in server.setAppendOnly(on) }
+        config.onApply("appendfsync") { (p: AppendFsync) -> String? in
+            server.aof.setPolicy(AppendOnlyFile.policy(p))
+            server.watchAOFWriter()
+            return nil
+        }
         config.onApply("maxclients") { (_: Int) -> String? in
             server.raiseFileLimit()
             return nil

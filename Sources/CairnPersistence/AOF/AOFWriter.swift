@@ -79,13 +79,18 @@ public final class AOFWriter: @unchecked Sendable {
 
     /// Flushes, stops the thread and closes the file.
     public func stop() {
+        close(detach())
+    }
+
+    /// Flushes and stops the thread, handing the still open file back to the caller (a policy change
+    /// starts a new writer on it).
+    public func detach() -> Int32 {
         flush()
         state.withLock { $0.stopping = true }
         wakeup.signal()
         done.wait()
-        let fd = state.withLock { $0.fd }
-        close(fd)
         close(wakeFD)
+        return state.withLock { $0.fd }
     }
 
     private func run() {

@@ -206,19 +206,26 @@ extension Server {
             "rdb_last_cow_size:0",
             "rdb_last_load_keys_expired:0",
             "rdb_last_load_keys_loaded:0",
-            "aof_enabled:\(settings.appendOnly ? 1 : 0)",
-            "aof_rewrite_in_progress:0",
+            "aof_enabled:\(aof.enabled ? 1 : 0)",
+            "aof_rewrite_in_progress:\(aof.rewrite == nil ? 0 : 1)",
             "aof_rewrite_scheduled:0",
-            "aof_last_rewrite_time_sec:-1",
-            "aof_current_rewrite_time_sec:-1",
-            "aof_last_bgrewrite_status:ok",
-            "aof_rewrites:0",
-            "aof_rewrites_consecutive_failures:0",
-            "aof_last_write_status:ok",
+            "aof_last_rewrite_time_sec:\(aof.lastRewriteSeconds)",
+            "aof_current_rewrite_time_sec:\(aof.rewriteSeconds)",
+            "aof_last_bgrewrite_status:\(aof.lastRewriteOK ? "ok" : "err")",
+            "aof_rewrites:\(aof.rewrites)",
+            "aof_rewrites_consecutive_failures:\(aof.consecutiveFailures)",
+            "aof_last_write_status:\(aof.writer?.lastError == nil ? "ok" : "err")",
             "aof_last_cow_size:0",
             "module_fork_in_progress:0",
             "module_fork_last_cow_size:0",
-        ]
+        ] + (aof.enabled ? [
+            "aof_current_size:\(aof.currentSize)",
+            "aof_base_size:\(aof.baseSize)",
+            "aof_pending_rewrite:0",
+            "aof_buffer_length:0",
+            "aof_pending_bio_fsync:0",
+            "aof_delayed_fsync:0",
+        ] : [])
     }
 
     private func statsSection() -> [String] {

@@ -20,5 +20,9 @@ extension Server {
             ctx.client.closeAfterReply = true
             requestShutdown()
         }
+        engine.register("bgrewriteaof", arity: 1, flags: [.admin, .noscript], categories: ["@admin", "@slow", "@dangerous"], group: "server") { [unowned self] ctx throws(CommandError) in
+            if let error = aof.startRewrite(engine: engine, settings: settings, log: log) { throw CommandError(error) }
+            ctx.out.status("Background append only file rewriting started")
+        }
     }
 }

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
+import Synchronization
 import CairnEngine
 import CairnPersistence
 
@@ -11,19 +13,51 @@ final class AppendOnlyFile {
 
     let dirName: String
     let fileName: String
-    let policy: AOFSyncPolicy
+    private(set) var policy: AOFSyncPolicy
     var manifest = AOFManifest()
+    /// The writer thread while the AOF is on; nil while it is off.
     private(set) var writer: AOFWriter?
+
+    /// A background rewrite: the snapshot thread's result, polled by the server cron.
+    final class Rewrite: @unchecked Sendable {
+        let tempPath: String
+        let startedMicros = Engine.monotonicMicros()
+        /// 0 while running, 1 done, 2 failed; written once by the rewrite thread.
+        let outcome = Atomic<Int>(0)
+        var failure = ""
+        var size = 0
+        /// A rewrite that turns the AOF on (CONFIG SET appendonly yes): writes meanwhile go to a temp incr file.
+        let enabling: Bool
+        init(tempPath: String, enabling: Bool) { self.tempPath = tempPath; self.enabling = enabling }
+    }
+    private(set) var rewrite: Rewrite?
+
+    // INFO persistence
+    private(set) var rewrites = 0
+    private(set) var consecutiveFailures = 0
+    private(set) var lastRewriteSeconds = -1
+    private(set) var lastRewriteOK = true
+    /// Bytes of the base file and of the incremental files before this run's appends.
+    private(set) var baseSize = 0
+    private var incrSizeAtOpen = 0
 
     init(settings: ServerSettings) {
         dirName = settings.appendDirname
         fileName = settings.appendFilename
-        switch settings.appendFsync {
-        case .always: policy = .always
-        case .everysec: policy = .everysec
-        case .no: policy = .no
+        policy = Self.policy(settings.appendFsync)
+    }
+
+    static func policy(_ p: AppendFsync) -> AOFSyncPolicy {
+        switch p {
+        case .always: return .always
+        case .everysec: return .everysec
+        case .no: return .no
         }
     }
+
+    var enabled: Bool { writer != nil }
+    var currentSize: Int { baseSize + incrSizeAtOpen + (writer?.queuedOffset ?? 0) }
+    var tempIncrPath: String { path("temp-\(fileName).incr") }
 
     var manifestPath: String { "\(dirName)/\(fileName).manifest" }
     func path(_ name: String) -> String { "\(dirName)/\(name)" }
@@ -167,8 +201,151 @@ final class AppendOnlyFile {
         for h in history { unlink(path(h.name)) }
         let fd = open(path(manifest.incrs.last!.name), O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { throw Fatal(message: "Can't open the append-only file: \(String(cString: strerror(errno)))") }
+        baseSize = fileSize(path(manifest.base!.name))
+        incrSizeAtOpen = manifest.incrs.reduce(0) { $0 + fileSize(path($1.name)) }
         writer = AOFWriter(fd: fd, policy: policy)
     }
+
+    /// appendfsync changed at runtime: a new writer thread with the new policy continues on the same file.
+    func setPolicy(_ p: AOFSyncPolicy) {
+        policy = p
+        guard let old = writer else { return }
+        let fd = old.detach()
+        incrSizeAtOpen += old.queuedOffset
+        writer = AOFWriter(fd: fd, policy: p)
+    }
+
+    // MARK: rewrite
+
+    /// BGREWRITEAOF (rewriteAppendOnlyFileBackground): new writes go to a new incremental file, listed in
+    /// the manifest before anything is written to it, while a thread writes the captured dataset as the
+    /// next base. `enabling` is CONFIG SET appendonly yes: the AOF starts with this rewrite, its writes kept
+    /// in a temp file until the base exists. Returns an error text when a rewrite is already running.
+    func startRewrite(engine: Engine, settings: ServerSettings, enabling: Bool = false, log: Logger) -> String? {
+        guard rewrite == nil else { return "ERR Background append only file rewriting already in progress" }
+        do throws(Fatal) {
+            try makeDirectory()
+            handOff(engine)
+            if enabling {
+                let fd = open(tempIncrPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { return "ERR Can't open the temp append-only file: \(String(cString: strerror(errno)))" }
+                incrSizeAtOpen = 0
+                baseSize = 0
+                writer = AOFWriter(fd: fd, policy: policy)
+                engine.propagation.forgetSelectedDatabase()
+                engine.propagation.enabled = true
+            } else if let w = writer {
+                let name = "\(fileName).\(manifest.lastIncrSeq + 1).incr.aof"
+                let fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+                guard fd >= 0 else { return "ERR Can't open the append-only file \(name): \(String(cString: strerror(errno)))" }
+                manifest.incrs.append(AOFManifest.File(name: name, seq: manifest.lastIncrSeq + 1, type: .incr))
+                try persistManifest()
+                incrSizeAtOpen += w.queuedOffset
+                close(w.switchFile(to: fd))
+                engine.propagation.forgetSelectedDatabase()
+            }
+        } catch {
+            return "ERR \(error.message)"
+        }
+        let job = Rewrite(tempPath: "temp-rewriteaof-bg-\(getpid()).aof", enabling: enabling)
+        rewrite = job
+        // The capture is one retain per segment; values are copy-on-write, so later writes leave it intact.
+        let snapshot = engine.dbs.map { $0.keys }
+        let now = engine.now
+        let timestamp: Int64? = settings.aofTimestampEnabled ? now / 1000 : nil
+        let incremental = settings.aofRewriteIncrementalFsync
+        // Thread "aof-rewrite": serializes the captured dataset into the temp base file, then exits.
+        let thread = Thread {
+            let fd = open(job.tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                job.failure = String(cString: strerror(errno))
+                job.outcome.store(2, ordering: .releasing)
+                return
+            }
+            var out = AOFRewriter(fd: fd, incrementalSync: incremental)
+            do throws(AOFRewriter.WriteError) {
+                try out.write(databases: snapshot, now: now, timestampSeconds: timestamp)
+                job.size = out.written
+                close(fd)
+                job.outcome.store(1, ordering: .releasing)
+            } catch {
+                close(fd)
+                job.failure = error.message
+                job.outcome.store(2, ordering: .releasing)
+            }
+        }
+        thread.name = "aof-rewrite"
+        thread.start()
+        log.notice("Background append only file rewriting started")
+        return nil
+    }
+
+    /// Polled by the cron: installs a finished rewrite's base (backgroundRewriteDoneHandler).
+    func checkRewrite(log: Logger) {
+        guard let job = rewrite else { return }
+        let outcome = job.outcome.load(ordering: .acquiring)
+        guard outcome != 0 else { return }
+        rewrite = nil
+        let seconds = (Engine.monotonicMicros() - job.startedMicros) / 1_000_000
+        lastRewriteSeconds = seconds
+        guard outcome == 1 else {
+            unlink(job.tempPath)
+            lastRewriteOK = false
+            consecutiveFailures += 1
+            log.warning("Background AOF rewrite failed: \(job.failure)")
+            return
+        }
+        do throws(Fatal) {
+            let baseName = "\(fileName).\(manifest.lastBaseSeq + 1).base.aof"
+            guard rename(job.tempPath, path(baseName)) == 0 else {
+                throw Fatal(message: "Error trying to rename the temporary AOF base file \(job.tempPath) into \(baseName): \(String(cString: strerror(errno)))")
+            }
+            if let old = manifest.base { manifest.history.append(AOFManifest.File(name: old.name, seq: old.seq, type: .history)) }
+            manifest.base = AOFManifest.File(name: baseName, seq: manifest.lastBaseSeq + 1, type: .base)
+            var keep = manifest.incrs.popLast()
+            if job.enabling, writer != nil {
+                // The writes made while the base was written become the first incremental file.
+                let name = "\(fileName).\(manifest.lastIncrSeq + 1).incr.aof"
+                if let k = keep { manifest.history.append(AOFManifest.File(name: k.name, seq: k.seq, type: .history)) }
+                guard rename(tempIncrPath, path(name)) == 0 else {
+                    throw Fatal(message: "Error renaming the temporary incremental AOF file: \(String(cString: strerror(errno)))")
+                }
+                keep = AOFManifest.File(name: name, seq: manifest.lastIncrSeq + 1, type: .incr)
+            }
+            manifest.history += manifest.incrs.map { AOFManifest.File(name: $0.name, seq: $0.seq, type: .history) }
+            manifest.incrs = keep.map { [$0] } ?? []
+            try persistManifest()
+            log.notice("Successfully renamed the temporary AOF base file \(job.tempPath) into \(baseName)")
+            for h in manifest.history { unlink(path(h.name)) }
+            manifest.history = []
+            try persistManifest()
+            incrSizeAtOpen = manifest.incrs.reduce(0) { $0 + fileSize(path($1.name)) } - (writer?.queuedOffset ?? 0)
+            baseSize = job.size
+            rewrites += 1
+            consecutiveFailures = 0
+            lastRewriteOK = true
+            log.notice("Background AOF rewrite finished successfully")
+        } catch {
+            unlink(job.tempPath)
+            lastRewriteOK = false
+            consecutiveFailures += 1
+            log.warning(error.message)
+        }
+    }
+
+    /// CONFIG SET appendonly no (stopAppendOnly): everything written is synced and appending stops.
+    func turnOff(engine: Engine) {
+        stop(engine: engine)
+        engine.propagation.enabled = false
+        if let job = rewrite, job.enabling {
+            // The base being written would describe an AOF that no longer runs: it is never installed.
+            rewrite = nil
+            unlink(tempIncrPath)
+            _ = job
+        }
+    }
+
+    var rewriteSeconds: Int { rewrite.map { (Engine.monotonicMicros() - $0.startedMicros) / 1_000_000 } ?? -1 }
 
     // MARK: running
 
@@ -215,6 +392,11 @@ final class AppendOnlyFile {
         _ = fsync(fd)
         close(fd)
         return true
+    }
+
+    private func fileSize(_ p: String) -> Int {
+        var st = stat()
+        return stat(p, &st) == 0 ? Int(st.st_size) : 0
     }
 
     private func readFile(_ p: String) -> [UInt8]? {

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+import CairnEngine
+
+/// Writes a point-in-time dataset as the RESP commands that rebuild it: the AOF base Redis writes when
+/// aof-use-rdb-preamble is off (rewriteAppendOnlyFileRio). Collections go out in commands of at most 64
+/// elements, a deadline as PEXPIREAT after its key.
+public struct AOFRewriter {
+    public struct WriteError: Error { public let message: String }
+
+    /// Elements per RPUSH/SADD/ZADD/HMSET, as Redis's AOF_REWRITE_ITEMS_PER_CMD.
+    static let itemsPerCommand = 64
+    /// fsync every this many bytes when aof-rewrite-incremental-fsync is on, so the final sync is short.
+    static let incrementalSyncBytes = 4 << 20
+
+    private let fd: Int32
+    private let incrementalSync: Bool
+    private var buffer: [UInt8] = []
+    private var sinceSync = 0
+    public private(set) var written = 0
+
+    public init(fd: Int32, incrementalSync: Bool) {
+        self.fd = fd
+        self.incrementalSync = incrementalSync
+        buffer.reserveCapacity(64 * 1024)
+    }
+
+    /// Writes every live key of `databases` (index = db number), then syncs the file.
+    public mutating func write(databases: [Keyspace], now: Int64, timestampSeconds: Int64?) throws(WriteError) {
+        if let ts = timestampSeconds { buffer += Array("#TS:\(ts)\r\n".utf8) }
+        for (db, keys) in databases.enumerated() where keys.count > 0 {
+            command([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
+            var failure: WriteError? = nil
+            keys.forEach { e in
+                guard failure == nil, !Entry.isExpired(e.expireAt, now: now) else { return }
+                emit(e)
+                if buffer.count >= 64 * 1024 {
+                    do throws(WriteError) { try drain() } catch { failure = error }
+                }
+            }
+            if let failure { throw failure }
+        }
+        try drain()
+        if fsync(fd) != 0 { throw WriteError(message: String(cString: strerror(errno))) }
+    }
+
+    private mutating func emit(_ e: Entry) {
+        let key = e.key
+        switch e.value {
+        case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
+        case .bytes(let b), .rawBytes(let b): command([Array("SET".utf8), key, b])
+        case .list(let l):
+            var items: [[UInt8]] = []
+            l.forEach { items.append($0) }
+            batched("RPUSH", key, items)
+        case .set(let s):
+            var items: [[UInt8]] = []
+            s.forEach { items.append($0) }
+            batched("SADD", key, items)
+        case .zset(let z):
+            var items: [[UInt8]] = []
+            z.forEach { m in
+                items.append(Array(DoubleFormat.human(m.score).utf8))
+                items.append(m.member)
+            }
+            batched("ZADD", key, items, perItem: 2)
+        case .hash(let h):
+            var items: [[UInt8]] = []
+            h.forEach { f, v in
+                items.append(f)
+                items.append(v)
+            }
+            batched("HMSET", key, items, perItem: 2)
+        }
+        if e.expireAt >= 0 { command([Array("PEXPIREAT".utf8), key, IntegerFormat.bytes(e.expireAt)]) }
+    }
+
+    private mutating func batched(_ name: String, _ key: [UInt8], _ items: [[UInt8]], perItem: Int = 1) {
+        let step = Self.itemsPerCommand * perItem
+        for i in stride(from: 0, to: items.count, by: step) {
+            command([Array(name.utf8), key] + items[i..<min(i + step, items.count)])
+        }
+    }
+
+    private mutating func command(_ args: [[UInt8]]) {
+        buffer.append(UInt8(ascii: "*"))
+        buffer += IntegerFormat.bytes(Int64(args.count))
+        buffer += [13, 10]
+        for a in args {
+            buffer.append(UInt8(ascii: "$"))
+            buffer += IntegerFormat.bytes(Int64(a.count))
+            buffer += [13, 10]
+            buffer += a
+            buffer += [13, 10]
+        }
+    }
+
+    private mutating func drain() throws(WriteError) {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, buffer.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw WriteError(message: String(cString: strerror(errno)))
+            }
+            done += n
+        }
+        written += done
+        sinceSync += done
+        buffer.removeAll(keepingCapacity: true)
+        if incrementalSync && sinceSync >= Self.incrementalSyncBytes {
+            _ = fdatasync(fd)
+            sinceSync = 0
+        }
+    }
+}
