@@ -81,6 +81,8 @@ public final class Engine {
     public var role = "master"
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
     public static let compatibleRedisVersion = "7.2.4"
+    /// Why write commands are refused right now (a persistence error: Redis's MISCONF), nil when they are not.
+    public var writeRefusal: String? = nil
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
     public var activeExpireEnabled = true
 
@@ -149,6 +151,10 @@ public final class Engine {
         }
         if client.isMonitor && (cmd.flags.contains(.write) || cmd.flags.contains(.readonly) || cmd.flags.contains(.mayReplicate)) {
             reject(client, cmd, "ERR Replica can't interact with the keyspace")
+            return
+        }
+        if let refusal = writeRefusal, cmd.isWrite {
+            reject(client, cmd, refusal)
             return
         }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {

@@ -309,7 +309,7 @@ public final class Server {
                 if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }
             }
         }
-        aof.handOff(engine)
+        aof.handOff(engine, log: log)
         guard !pendingFlush.isEmpty else { return }
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)
@@ -399,6 +399,14 @@ public final class Server {
         if engine.activeExpireEnabled { engine.activeExpireCycle(hz: settings.hz) }
         aof.checkRewrite(log: log)
         autoRewriteIfGrown()
+        aof.writer?.syncSuppressed.store(settings.noAppendfsyncOnRewrite && aof.rewrite != nil, ordering: .relaxed)
+        aof.timestamps = settings.aofTimestampEnabled
+        engine.writeRefusal = aof.writer?.lastError.map { "MISCONF Errors writing to the AOF file: \($0)" }
+        if aof.policy == .always, let error = aof.writer?.lastError {
+            // Replies already held cannot be retracted and must not be sent: Redis exits here too.
+            log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always' (\(error)). Exiting...")
+            exit(1)
+        }
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000

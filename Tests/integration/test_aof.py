@@ -347,3 +347,43 @@ def test_kill_during_rewrites_always_leaves_a_loadable_directory(cairn_factory):
             assert c.cmd("LLEN", "bulk") == b":2000\r\n"
     check = subprocess.run(["redis-check-aof", str(aof_dir(s) / "appendonly.aof.manifest")], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_timestamp_annotations(cairn_factory):
+    s = cairn_factory("--appendonly", "yes", "--aof-timestamp-enabled", "yes")
+    with RawConn(s.port) as c:
+        c.cmd("SET", "a", "1")
+        time.sleep(1.1)
+        c.cmd("SET", "b", "2")
+    s.stop()
+    incr = aof_dir(s) / "appendonly.aof.1.incr.aof"
+    data = incr.read_bytes()
+    stamps = [line for line in data.split(b"\r\n") if line.startswith(b"#TS:")]
+    assert len(stamps) == 2
+    first = int(stamps[0][4:])
+    check = subprocess.run(["redis-check-aof", "--truncate-to-timestamp", str(first), str(incr)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("MGET", "a", "b") == b"*2\r\n$1\r\n1\r\n$-1\r\n"
+
+
+def test_write_errors_refuse_writes_with_misconf(cairn_factory):
+    s = cairn_factory()
+    d = aof_dir(s)
+    d.mkdir()
+    os.symlink("/dev/full", d / "temp-appendonly.aof.incr")
+    with RawConn(s.port) as c:
+        assert c.cmd("CONFIG", "SET", "appendonly", "yes") == b"+OK\r\n"
+        c.cmd("SET", "x", "1")
+        deadline = time.time() + 5
+        reply = b""
+        while time.time() < deadline:
+            reply = c.cmd("SET", "y", "2")
+            if reply.startswith(b"-MISCONF"):
+                break
+            time.sleep(0.05)
+        assert reply == b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+        assert c.cmd("GET", "x") == b"$1\r\n1\r\n"          # reads keep working
+        assert info_field(s.port, "aof_last_write_status") == "err"

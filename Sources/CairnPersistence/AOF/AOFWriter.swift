@@ -32,6 +32,8 @@ public final class AOFWriter: @unchecked Sendable {
     private let written = Atomic<Int>(0)
     private let durable = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
+    /// Set while a rewrite runs with no-appendfsync-on-rewrite: bytes are written but not synced.
+    public let syncSuppressed = Atomic<Bool>(false)
     /// Readable when a sync finished (always policy); the event loop drains and polls it.
     public let wakeFD: Int32
 
@@ -46,6 +48,8 @@ public final class AOFWriter: @unchecked Sendable {
 
     /// Bytes on stable storage (or, with `no`, written to the file).
     public var durableOffset: Int { durable.load(ordering: .acquiring) }
+    /// Bytes handed over but not yet written to the file (the disk is behind).
+    public var unwrittenBytes: Int { queuedOffset - written.load(ordering: .acquiring) }
     /// The last write or sync error, if the disk refused; Redis then refuses writes (MISCONF).
     public var lastError: String? { failure.withLock { $0 } }
 
@@ -97,8 +101,9 @@ public final class AOFWriter: @unchecked Sendable {
         var lastSync = Engine_monotonicMillis()
         var unsynced = false
         while true {
-            // everysec wakes at least once a second to sync what was written; the others wait for work.
-            if policy == .everysec && unsynced {
+            // everysec wakes at least once a second to sync what was written, and a failed write is retried
+            // every second; otherwise the thread waits for work.
+            if (policy == .everysec && unsynced) || lastError != nil {
                 _ = wakeup.wait(timeout: .now() + .milliseconds(1000))
             } else {
                 wakeup.wait()
@@ -111,9 +116,15 @@ public final class AOFWriter: @unchecked Sendable {
                 return (b, s.fd, s.stopping, r)
             }
             var total = 0
-            for chunk in batch {
-                if !writeAll(fd, chunk) { break }
+            for (i, chunk) in batch.enumerated() {
+                guard writeAll(fd, chunk) else {
+                    // Kept, in order, for the next attempt; the file was cut back to its last whole chunk.
+                    let rest = Array(batch[i...])
+                    state.withLock { $0.queue.insert(contentsOf: rest, at: 0) }
+                    break
+                }
                 total += chunk.count
+                if i == batch.count - 1 { failure.withLock { $0 = nil } }
             }
             let writtenNow = written.add(total, ordering: .releasing).newValue
             if total > 0 { unsynced = true }
@@ -141,6 +152,10 @@ public final class AOFWriter: @unchecked Sendable {
     }
 
     private func sync(_ fd: Int32, upTo offset: Int) {
+        if syncSuppressed.load(ordering: .relaxed) {
+            durable.store(offset, ordering: .releasing)
+            return
+        }
         if fdatasync(fd) != 0 {
             let reason = String(cString: strerror(errno))
             failure.withLock { $0 = reason }
@@ -150,6 +165,7 @@ public final class AOFWriter: @unchecked Sendable {
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        let before = lseek(fd, 0, SEEK_END)
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -157,6 +173,8 @@ public final class AOFWriter: @unchecked Sendable {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
                 failure.withLock { $0 = reason }
+                // A partial record would corrupt the file for the retry: cut it back, as Redis does.
+                if before >= 0 { _ = ftruncate(fd, before) }
                 return false
             }
             done += n

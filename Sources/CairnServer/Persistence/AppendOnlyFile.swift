@@ -349,12 +349,33 @@ final class AppendOnlyFile {
 
     // MARK: running
 
-    /// Hands the stream's new bytes to the writer; returns the offset that covers them.
+    /// The second of the last `#TS:` annotation (aof-timestamp-enabled).
+    private var lastTimestamp: Int64 = 0
+    var timestamps = false
+    /// Bytes the disk may fall behind before the event loop waits for it (back-pressure, everysec/no).
+    static let maxUnwritten = 64 << 20
+    private var lastSlowDiskLog: Int64 = 0
+
+    /// Hands the stream's new bytes to the writer, preceded by a `#TS:` annotation when timestamps are on
+    /// and the second changed; returns the offset that covers them.
     @discardableResult
-    func handOff(_ engine: Engine) -> Int {
+    func handOff(_ engine: Engine, log: Logger? = nil) -> Int {
         guard let writer else { return 0 }
         if engine.propagation.output.isEmpty { return writer.queuedOffset }
-        return writer.append(engine.propagation.take())
+        if timestamps && engine.now / 1000 > lastTimestamp {
+            lastTimestamp = engine.now / 1000
+            writer.append(Array("#TS:\(lastTimestamp)\r\n".utf8))
+        }
+        let offset = writer.append(engine.propagation.take())
+        if writer.unwrittenBytes > Self.maxUnwritten {
+            // A stalled disk: memory must not grow without bound, so the loop waits for the writer.
+            if engine.now - lastSlowDiskLog > 1000 {
+                lastSlowDiskLog = engine.now
+                log?.notice("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Cairn.")
+            }
+            while writer.unwrittenBytes > Self.maxUnwritten / 2 && writer.lastError == nil { usleep(1000) }
+        }
+        return offset
     }
 
     /// Everything written and synced, the writer stopped (shutdown).
