@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cairn-server", targets: ["cairn-server"]),
+        .executable(name: "cairn-check-aof", targets: ["cairn-check-aof"]),
     ],
     targets: [
         // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
@@ -21,6 +22,7 @@ let package = Package(
         // Event loop, connections, configuration, INFO, logging, startup.
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
+        .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
