@@ -304,6 +304,11 @@ public final class Server {
             engine.woken.removeAll(keepingCapacity: true)
             for s in woken {
                 guard let c = connectionsByID[s.id], enforceOutputLimit(c) else { continue }
+                // A served blocked command may have written: under appendfsync always its reply waits for
+                // everything written so far to be synced.
+                if aof.policy == .always, let w = aof.writer {
+                    c.holdUntil = max(c.holdUntil, w.queuedOffset + engine.propagation.output.count)
+                }
                 pendingFlush.append(c)
                 // A client just unblocked may have pipelined more commands behind the blocking one.
                 if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }

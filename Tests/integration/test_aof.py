@@ -52,6 +52,27 @@ def aof_dir(server):
     return server.dir / "appendonlydir"
 
 
+def check_directory(d):
+    """Both checkers find the directory sound."""
+    for tool in ["redis-check-aof", os.path.join(os.path.dirname(CAIRN_SERVER), "cairn-check-aof")]:
+        check = subprocess.run([tool, str(d / "appendonly.aof.manifest")], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert check.stdout.endswith("All AOF files and manifest are valid\n")
+
+
+def assert_redis_loads(d, tmp_path, want):
+    """A copy of the directory loads in the real redis-server to the digest `want`."""
+    ref_dir = tmp_path / "redis"
+    ref_dir.mkdir()
+    shutil.copytree(d, ref_dir / "appendonlydir")
+    r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir, extra_args=["--appendonly", "yes"])
+    r.start()
+    try:
+        assert digest(r.port) == want
+    finally:
+        r.stop()
+
+
 def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path):
     s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
     run_script(s.port, WRITES)
@@ -62,23 +83,11 @@ def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path):
     assert sorted(os.listdir(d)) == ["appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
     assert (d / "appendonly.aof.manifest").read_bytes() == (
         b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n")
-    check = subprocess.run(["redis-check-aof", str(d / "appendonly.aof.manifest")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "All AOF files and manifest are valid" in check.stdout
-
+    check_directory(d)
     s.start()                                       # Cairn reloads its own directory
     assert digest(s.port) == want
     s.stop()
-
-    ref_dir = tmp_path / "redis"
-    ref_dir.mkdir()
-    shutil.copytree(d, ref_dir / "appendonlydir")
-    r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir, extra_args=["--appendonly", "yes"])
-    r.start()
-    try:
-        assert digest(r.port) == want
-    finally:
-        r.stop()
+    assert_redis_loads(d, tmp_path, want)
 
 
 def test_cairn_loads_a_directory_redis_wrote(cairn_factory, tmp_path):
@@ -268,22 +277,11 @@ def test_bgrewriteaof_installs_a_new_base(cairn_factory, tmp_path):
     assert sorted(os.listdir(d)) == ["appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
     assert (d / "appendonly.aof.manifest").read_bytes() == (
         b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n")
-    for tool in ["redis-check-aof", os.path.join(os.path.dirname(CAIRN_SERVER), "cairn-check-aof")]:
-        check = subprocess.run([tool, str(d / "appendonly.aof.manifest")], capture_output=True, text=True)
-        assert check.returncode == 0, check.stdout + check.stderr
-        assert check.stdout.endswith("All AOF files and manifest are valid\n")
+    check_directory(d)
     s.start()
     assert digest(s.port) == want
     s.stop()
-    ref_dir = tmp_path / "redis"
-    ref_dir.mkdir()
-    shutil.copytree(d, ref_dir / "appendonlydir")
-    r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir, extra_args=["--appendonly", "yes"])
-    r.start()
-    try:
-        assert digest(r.port) == want
-    finally:
-        r.stop()
+    assert_redis_loads(d, tmp_path, want)
 
 
 def test_appendonly_switched_on_and_off_at_runtime(cairn_factory):
@@ -347,8 +345,7 @@ def test_kill_during_rewrites_always_leaves_a_loadable_directory(cairn_factory):
             got = c.cmd("GET", "n")
             assert int(got.split(b"\r\n")[1]) == acknowledged
             assert c.cmd("LLEN", "bulk") == b":2000\r\n"
-    check = subprocess.run(["redis-check-aof", str(aof_dir(s) / "appendonly.aof.manifest")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
+    check_directory(aof_dir(s))
 
 
 def test_timestamp_annotations(cairn_factory):

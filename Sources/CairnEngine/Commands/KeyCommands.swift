@@ -327,18 +327,24 @@ private func expireGeneric(_ ctx: CommandContext, baseTime: Int64, seconds: Bool
         ctx.out.integer(0)
         return
     }
-    if when <= ctx.engine.now {
-        db.delete(key)
+    // The NX/XX/GT/LT flags go along with the propagated PEXPIREAT, as Redis keeps them.
+    applyDeadline(ctx, key, when, flags: (3..<a.count).map { a.bytes($0) })
+    ctx.engine.dirty += 1
+    ctx.out.integer(1)
+}
+
+/// Gives an existing key the deadline `at`, or deletes it when `at` has already passed (Redis's
+/// checkAlreadyExpired), announcing and propagating either as Redis does.
+func applyDeadline(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ at: Int64, flags: [Bytes] = []) {
+    if at <= ctx.engine.now {
+        ctx.db.delete(key)
         ctx.notify(.generic, "del", key)
         ctx.propagate(as: [[Bytes("DEL".utf8), Bytes(key)]])
     } else {
-        db.setExpire(key, when)
+        ctx.db.setExpire(key, at)
         ctx.notify(.generic, "expire", key)
-        // PEXPIREAT with the absolute deadline, keeping the NX/XX/GT/LT flags as Redis does.
-        ctx.propagate(as: [[Bytes("PEXPIREAT".utf8), Bytes(key), IntegerFormat.bytes(when)] + (3..<a.count).map { a.bytes($0) }])
+        ctx.propagate(as: [[Bytes("PEXPIREAT".utf8), Bytes(key), IntegerFormat.bytes(at)] + flags])
     }
-    ctx.engine.dirty += 1
-    ctx.out.integer(1)
 }
 
 private func replyTTL(_ ctx: CommandContext, milliseconds: Bool, absolute: Bool) {

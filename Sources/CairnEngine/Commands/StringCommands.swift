@@ -262,16 +262,7 @@ func getexCommand(_ ctx: CommandContext) throws(CommandError) {
     try replyString(ctx, v)
     switch opts.expiry {
     case .ex, .px, .exat, .pxat:
-        // An absolute deadline already in the past deletes the key, as if it had expired.
-        if (opts.expiry == .exat || opts.expiry == .pxat) && at <= ctx.engine.now {
-            db.delete(key)
-            ctx.notify(.generic, "del", key)
-            ctx.propagate(as: [[Bytes("DEL".utf8), Bytes(key)]])
-        } else {
-            db.setExpire(key, at)
-            ctx.notify(.generic, "expire", key)
-            ctx.propagate(as: [[Bytes("PEXPIREAT".utf8), Bytes(key), IntegerFormat.bytes(at)]])
-        }
+        applyDeadline(ctx, key, at)
         ctx.engine.dirty += 1
     case .persist:
         if db.expireAt(key) ?? -1 >= 0 {
