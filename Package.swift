@@ -16,11 +16,15 @@ let package = Package(
         .target(name: "CSystem"),
         // Keyspace, value types, expiry, the command table and the data commands.
         .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
+        // RDB codec (reader, writer, LZF, CRC-64, compact encodings) and snapshot serialization; shared by the
+        // server and the offline tools.
+        .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
-        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
+        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
+        .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),
         .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
     ],
     swiftLanguageModes: [.v5]

@@ -76,6 +76,10 @@ public final class Engine {
     public var nextClientID = 1
     /// Unix seconds of the last successful save (LASTSAVE, INFO rdb_last_save_time).
     public var lastSaveTime: Int64 = 0
+    /// FUNCTION2 library sources and Lua script aux fields read from an RDB file: Cairn runs neither, but keeps
+    /// them so the next save writes them back unchanged.
+    public var persistedFunctions: [Bytes] = []
+    public var persistedScripts: [Bytes] = []
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.

@@ -151,6 +151,14 @@ public struct ListValue {
         }
     }
 
+    /// Each node's elements and whether it is a plain node, head first: the RDB writer emits one quicklist
+    /// node per node, as Redis does.
+    public func forEachNode(_ body: (_ items: [Bytes], _ plain: Bool) throws -> Void) rethrows {
+        for node in nodes { try body(node.items, node.plain) }
+    }
+
+    public var nodeCount: Int { nodes.count }
+
     // MARK: writes
 
     /// LPUSH / RPUSH of several elements, checking the encoding once for all of them as Redis does.
