@@ -245,7 +245,7 @@ public struct RDBWriter {
                 length(z.count)
                 var failure: Error? = nil
                 // Valkey walks the skiplist from the tail, so members go out in descending order.
-                z.walk(from: 0, reverse: true) { e in
+                z.walk(from: z.count - 1, reverse: true) { e in
                     do {
                         try string(e.member)
                         out.uint(e.score.bitPattern, 8)
@@ -283,7 +283,35 @@ public struct RDBWriter {
         } else if d == d.rounded(), abs(d) < 4.611686018427388e18 {
             lp.append(int: Int64(d))
         } else {
-            lp.append(Array("\(d)".utf8))
+            lp.append(Array(shortestText(d).utf8))
         }
+    }
+
+    /// The text Valkey's fpconv_dtoa gives: the shortest round-trip digits, plain decimal for moderate
+    /// exponents, otherwise `d.ddde±x` with an unpadded exponent.
+    static func shortestText(_ d: Double) -> String {
+        let text = abs(d).description
+        let parts = text.split(separator: "e")
+        let exp10 = parts.count > 1 ? Int(parts[1])! : 0
+        let mantissa = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        let frac = mantissa.count > 1 ? String(mantissa[1]) : ""
+        var digits = Substring(String(mantissa[0]) + frac).drop { $0 == "0" }
+        var k = exp10 - frac.count
+        while digits.last == "0" {
+            digits.removeLast()
+            k += 1
+        }
+        let n = digits.count
+        let exp = abs(k + n - 1)
+        let sign = d < 0 ? "-" : ""
+        if k >= 0 && exp < n + 7 { return sign + digits + String(repeating: "0", count: k) }
+        if k < 0 && (k > -7 || exp < 4) {
+            let offset = n + k
+            if offset <= 0 { return sign + "0." + String(repeating: "0", count: -offset) + digits }
+            return sign + digits.prefix(offset) + "." + digits.dropFirst(offset)
+        }
+        let shown = digits.prefix(18 - sign.count)
+        let body = shown.count > 1 ? "\(shown.first!)." + shown.dropFirst() : String(shown)
+        return sign + body + "e" + (k + n - 1 < 0 ? "-" : "+") + String(exp)
     }
 }
