@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
         // RDB codec (reader, writer, LZF, CRC-64, compact encodings) and snapshot serialization; shared by the
         // server and the offline tools.
-        .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine"], swiftSettings: optimized),
+        .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),

@@ -80,6 +80,10 @@ public final class Engine {
     /// them so the next save writes them back unchanged.
     public var persistedFunctions: [Bytes] = []
     public var persistedScripts: [Bytes] = []
+    /// Persistence the server provides (the engine cannot see the RDB codec): DEBUG RELOAD returns nil or an
+    /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
+    public var debugReload: (() -> String?)?
+    public var afterFlushAll: (() -> Void)?
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.

@@ -87,6 +87,13 @@ public struct RDBReader {
         self.checkChecksum = checkChecksum
     }
 
+    /// A reader of bare values (DUMP payloads), which have no header.
+    init(input: RDBInput, settings: EngineSettings, version: Int) {
+        self.init(input: input, settings: settings)
+        self.version = version
+        magic = "REDIS"
+    }
+
     func fail(_ reason: String, at: Int? = nil) -> RDBError {
         RDBError(offset: at ?? input.offset, key: currentKey, reason: reason)
     }

@@ -32,6 +32,7 @@ public final class Server {
     var unpauseLater = false
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
     public var shutdownHooks: [() -> Void] = []
+    var persistence = PersistenceState()
 
     struct ServerStats {
         var totalConnections = 0
@@ -62,6 +63,7 @@ public final class Server {
         registerClientCommand()
         registerInfoCommand()
         registerConfigCommand()
+        registerPersistenceCommands()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -165,7 +167,7 @@ public final class Server {
             let name = info.ssi_signo == UInt32(SIGINT) ? "SIGINT" : "SIGTERM"
             log.warning("Received \(name) scheduling shutdown...")
             log.warning("User requested shutdown...")
-            shutdownRequested = true
+            if finalSave(save: false, nosave: false) { shutdownRequested = true }
             return
         }
         if let unixPath = listeners[fd] {
@@ -365,6 +367,7 @@ public final class Server {
             unpause()
         }
         if engine.activeExpireEnabled { engine.activeExpireCycle(hz: settings.hz) }
+        persistenceCron()
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000

@@ -54,6 +54,7 @@ public enum CairnServerMain {
         }
         log.notice("Running mode=standalone, port=\(settings.port).")
         log.notice("Server initialized")
+        server.loadAtStartup()
         log.notice("Ready to accept connections tcp")
         if !settings.unixSocket.isEmpty { log.notice("Ready to accept connections unix") }
         server.run()
