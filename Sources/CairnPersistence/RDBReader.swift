@@ -381,7 +381,7 @@ public struct RDBReader {
             return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             let nodes = try count()
-            var items: [[UInt8]] = []
+            var layout: [(items: [[UInt8]], plain: Bool)] = []
             for _ in 0..<nodes {
                 var container: UInt64 = 2
                 if t == RDBType.listQuicklist2 {
@@ -392,14 +392,14 @@ public struct RDBReader {
                 let blob = try string()
                 guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
                 if container == 1 {
-                    items.append(blob)
+                    layout.append(([blob], true))
                 } else if t == RDBType.listQuicklist {
-                    items.append(contentsOf: try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes))
+                    layout.append((try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes), false))
                 } else {
-                    items.append(contentsOf: try packed(blob, at: nodeAt, ListpackCodec.decode).map(\.bytes))
+                    layout.append((try packed(blob, at: nodeAt, ListpackCodec.decode).map(\.bytes), false))
                 }
             }
-            return b.list(items)
+            return b.list(nodes: layout)
         case RDBType.streamListpacks, RDBType.streamListpacks2, RDBType.streamListpacks3:
             throw fail("stream values are not supported yet (RDB type \(t))", at: at)
         case RDBType.modulePreGA, RDBType.module2:
@@ -430,6 +430,12 @@ enum Built {
 /// Builds Cairn values from decoded elements with the encodings Redis's loader picks for them.
 struct ValueBuilder {
     let settings: EngineSettings
+
+    /// Quicklists keep their nodes, as Redis's loader appends each node whole.
+    func list(nodes: [(items: [[UInt8]], plain: Bool)]) -> Value? {
+        guard nodes.contains(where: { !$0.items.isEmpty }) else { return nil }
+        return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
+    }
 
     func list(_ items: [[UInt8]]) -> Value? {
         guard !items.isEmpty else { return nil }

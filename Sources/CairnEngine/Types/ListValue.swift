@@ -46,6 +46,16 @@ public struct ListValue {
 
     public init() {}
 
+    /// A list with a given node layout (elements and whether the node is plain), as Redis's loader keeps a
+    /// quicklist's nodes; a single packed node within the fill limits becomes a listpack, as on RDB load.
+    public init(nodes layout: [(items: [Bytes], plain: Bool)], fill: Int) {
+        for n in layout where !n.items.isEmpty {
+            nodes.append(n.plain ? Node(n.items[0], plain: true) : Node(items: n.items))
+            count += n.items.count
+        }
+        isQuicklist = nodes.count != 1 || nodes[0].plain || Self.exceeds(fill, size: nodes[0].size, count: count)
+    }
+
     public var isEmpty: Bool { count == 0 }
 
     // MARK: Redis's node limits (list-max-listpack-size is the fill)
