@@ -84,6 +84,9 @@ public final class Engine {
     /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
     public var debugReload: (() -> String?)?
     public var afterFlushAll: (() -> Void)?
+    /// The MISCONF error writes (and PING) get while the last background save failed, as with Redis's
+    /// stop-writes-on-bgsave-error; nil when writes are allowed.
+    public var writesRefusedReason: String?
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
@@ -160,6 +163,10 @@ public final class Engine {
         }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            return
+        }
+        if let reason = writesRefusedReason, cmd.flags.contains(.write) || cmd.name == "ping" {
+            reject(client, cmd, reason)
             return
         }
         if client.inMulti && !Self.runsInsideMulti(cmd) {

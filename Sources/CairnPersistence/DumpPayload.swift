@@ -4,8 +4,11 @@ import CairnEngine
 public enum DumpPayload {
     public static func create(_ value: Value, options: RDBWriteOptions) throws -> [UInt8] {
         let out = RDBOutput()
-        out.byte(RDBWriter.type(of: value))
-        try RDBWriter(out: out, options: options).value(value)
+        var dumpOptions = options
+        dumpOptions.version = RDBType.version
+        let w = RDBWriter(out: out, options: dumpOptions)
+        out.byte(w.typeByte(of: value))
+        try w.value(value)
         out.uint(UInt64(RDBType.version), 2)
         out.uint(out.crc, 8)
         return out.buffer

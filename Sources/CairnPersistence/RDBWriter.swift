@@ -73,9 +73,12 @@ public final class RDBOutput {
 public struct RDBWriteOptions: Sendable {
     public var compression = true
     public var checksum = true
-    public init(compression: Bool = true, checksum: Bool = true) {
+    /// 11 (Redis 7.2, Valkey 8) or 10 (Redis 7.0), which has no listpack sets.
+    public var version = RDBType.version
+    public init(compression: Bool = true, checksum: Bool = true, version: Int = RDBType.version) {
         self.compression = compression
         self.checksum = checksum
+        self.version = version
     }
 }
 
@@ -147,8 +150,8 @@ public struct RDBWriter {
 
     // MARK: records
 
-    public func header(version: Int = RDBType.version) throws {
-        let v = String(version)
+    public func header() throws {
+        let v = String(options.version)
         try out.append(Array(("REDIS" + String(repeating: "0", count: 4 - v.count) + v).utf8))
     }
 
@@ -176,7 +179,7 @@ public struct RDBWriter {
             out.byte(RDBType.opExpireTimeMs)
             out.uint(UInt64(bitPattern: expireAt), 8)
         }
-        out.byte(Self.type(of: value))
+        out.byte(typeByte(of: value))
         try string(key)
         try self.value(value)
     }
@@ -191,13 +194,13 @@ public struct RDBWriter {
     // MARK: values
 
     /// The type byte rdbSaveObjectType writes for the value's encoding.
-    public static func type(of v: Value) -> UInt8 {
+    public func typeByte(of v: Value) -> UInt8 {
         switch v {
         case .int, .bytes, .rawBytes: return RDBType.string
         case .list: return RDBType.listQuicklist2
         case .set(let s):
             if s.intsetValues != nil { return RDBType.setIntset }
-            return s.encodingName.description == "listpack" ? RDBType.setListpack : RDBType.set
+            return isListpackSet(s) ? RDBType.setListpack : RDBType.set
         case .zset(let z): return z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
         case .hash(let h): return h.isCompact ? RDBType.hashListpack : RDBType.hash
         }
@@ -225,7 +228,7 @@ public struct RDBWriter {
         case .set(let s):
             if let ints = s.intsetValues {
                 try string(IntsetCodec.encode(ints))
-            } else if s.encodingName.description == "listpack" {
+            } else if isListpackSet(s) {
                 var lp = ListpackCodec.Builder()
                 s.forEach { lp.append($0) }
                 try string(lp.finished())
@@ -273,6 +276,10 @@ public struct RDBWriter {
                 }
             }
         }
+    }
+
+    func isListpackSet(_ s: SetValue) -> Bool {
+        options.version >= 11 && s.encodingName.description == "listpack"
     }
 
     /// A listpack score as zzlInsertAt stores it: integral values in ±2^62 as integers, others as the

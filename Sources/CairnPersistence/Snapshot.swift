@@ -6,10 +6,12 @@ import CairnEngine
 
 /// A point-in-time image of every database. Capturing copies each Keyspace struct, which retains its segments
 /// (O(segments)); the event loop then copies a segment before writing to one still shared with a snapshot, so
-/// the snapshot thread reads segments nobody mutates.
-public struct Snapshot: @unchecked Sendable {
-    // @unchecked: the captured keyspaces and values are copy-on-write and never mutated through this copy.
-    let databases: [(id: Int, keys: Keyspace)]
+/// the snapshot thread reads segments nobody mutates. Writing consumes the image segment by segment, so it
+/// is written once.
+public final class Snapshot: @unchecked Sendable {
+    // @unchecked: created on the event loop, then used by one thread at a time (the snapshot thread); the
+    // captured keyspaces are copy-on-write and the live keyspace never mutates a segment shared with them.
+    private var databases: [(id: Int, keys: Keyspace)]
     let functions: [[UInt8]]
     let scripts: [[UInt8]]
     /// Aux values fixed at capture time.
@@ -38,10 +40,13 @@ public struct Snapshot: @unchecked Sendable {
         try w.aux("aof-base", Array("0".utf8))
         for s in scripts { try w.aux("lua", s) }
         for f in functions { try w.function(f) }
-        for (id, keys) in databases {
+        while !databases.isEmpty {
+            var (id, keys) = databases.removeFirst()
             w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
-            try keys.forEach { e in try w.entry(key: e.key, value: e.value, expireAt: e.expireAt) }
-            try out.flushIfLarge()
+            try keys.drain { e in
+                try w.entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                try out.flushIfLarge()
+            }
         }
         try w.end()
     }

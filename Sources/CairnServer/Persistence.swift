@@ -26,7 +26,7 @@ extension Server {
     var rdbPath: String { (ConfigFile.currentDirectory() ?? ".") + "/" + settings.dbFilename }
 
     var rdbWriteOptions: RDBWriteOptions {
-        RDBWriteOptions(compression: settings.rdbCompression, checksum: settings.rdbChecksum)
+        RDBWriteOptions(compression: settings.rdbCompression, checksum: settings.rdbChecksum, version: settings.rdbVersion)
     }
 
     var backgroundSaveInProgress: Bool { persistence.job != nil }
@@ -41,7 +41,6 @@ extension Server {
             try Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes()).save(to: rdbPath, options: rdbWriteOptions)
         } catch {
             log.warning("Failed saving the DB: \(error)")
-            persistence.lastStatusOK = false
             return false
         }
         log.notice("DB saved on disk")
@@ -49,6 +48,7 @@ extension Server {
         engine.lastSaveTime = engine.now / 1000
         persistence.lastStatusOK = true
         persistence.saves += 1
+        refreshWriteRefusal()
         return true
     }
 
@@ -84,6 +84,7 @@ extension Server {
                 persistence.lastStatusOK = false
             }
         }
+        refreshWriteRefusal()
         guard !backgroundSaveInProgress else { return }
         if persistence.scheduled {
             startBackgroundSave()
@@ -99,6 +100,12 @@ extension Server {
                 return
             }
         }
+    }
+
+    /// stop-writes-on-bgsave-error: while the last save failed and save points exist, writes get MISCONF.
+    func refreshWriteRefusal() {
+        let refuse = settings.stopWritesOnBgsaveError && !settings.savePoints.isEmpty && !persistence.lastStatusOK
+        engine.writesRefusedReason = refuse ? "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error." : nil
     }
 
     /// The save a shutdown makes: forced by SHUTDOWN SAVE, skipped by NOSAVE, otherwise done when save points

@@ -3,6 +3,7 @@ persistence fields, dumps written by Debian's redis-server 7.0 loading into Cair
 across both servers (Cairn emits payload version 11 as Valkey 8 does, which 7.0 refuses)."""
 
 import os
+import subprocess
 import random
 import shutil
 import time
@@ -350,3 +351,63 @@ def test_restore_fuzz_never_crashes(cairn_factory):
         except Exception as e:
             assert "Bad data format" in str(e), str(e)
     assert c.ping()
+
+
+def test_rdb_version_10_loads_in_redis_70(redis_server, cairn_factory):
+    s = cairn_factory("--save", "", "--rdb-version", "10")
+    c = s.client()
+    populate(c)
+    expected = digest(c)
+    c.save()
+    shutil.copy(s.dir / "dump.rdb", redis_server.dir / "dump.rdb")
+    rc = redis_server.client()
+    assert rc.execute_command("DEBUG", "RELOAD", "NOSAVE") == b"OK"
+    assert digest(rc) == expected
+    checker = shutil.which("redis-check-rdb")
+    if checker:
+        out = subprocess.run([checker, str(s.dir / "dump.rdb")], capture_output=True, text=True)
+        assert out.returncode == 0 and "RDB looks OK" in out.stdout, out.stdout
+    rc.flushall()
+
+
+def test_failed_bgsave_refuses_writes_with_misconf(cairn_factory):
+    s = cairn_factory("--save", "3600 1", "--enable-protected-configs", "yes")
+    c = s.client()
+    c.set("a", 1)
+    gone = s.dir / "gone"
+    gone.mkdir()
+    c.config_set("dir", str(gone))
+    gone.rmdir()
+    c.bgsave()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and info(c)["rdb_last_bgsave_status"] != "err":
+        time.sleep(0.05)
+    assert info(c)["rdb_last_bgsave_status"] == "err"
+    time.sleep(0.3)
+    with pytest.raises(Exception, match="MISCONF"):
+        c.set("b", 2)
+    assert c.get("a") == b"1"
+    c.config_set("dir", str(s.dir))
+    c.bgsave()
+    wait_bgsave(c)
+    time.sleep(0.3)
+    assert c.set("b", 2) is True
+
+
+def test_kill_during_bgsave_leaves_a_loadable_dump(cairn_factory):
+    s = cairn_factory("--save", "")
+    c = s.client()
+    p = c.pipeline(transaction=False)
+    for i in range(150_000):
+        p.set(f"k{i}", "v" * 40)
+    p.execute()
+    c.save()
+    rnd = random.Random(3)
+    for _ in range(4):
+        c.set("marker", rnd.random())
+        c.bgsave()
+        time.sleep(rnd.uniform(0.0, 0.3))
+        s.kill()
+        s.start()
+        c = s.client()
+        assert c.dbsize() in (150_000, 150_001)
