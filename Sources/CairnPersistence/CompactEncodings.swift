@@ -89,7 +89,7 @@ public enum ListpackCodec {
             } else {
                 throw PackedFormatError("invalid listpack entry encoding")
             }
-            let back = backlenSize(body)
+            let back = Listpack.backlenSize(body)
             try need(body + back)
             guard decodeBacklen(blob, end: p + body + back - 1) == body else {
                 throw PackedFormatError("listpack back-length mismatch")
@@ -113,15 +113,6 @@ public enum ListpackCodec {
             p -= 1
         }
         return v
-    }
-
-    /// The thresholds are listpack.c's (one below the true 7-bit capacities); forward walks depend on them.
-    static func backlenSize(_ n: Int) -> Int {
-        if n <= 127 { return 1 }
-        if n < 16383 { return 2 }
-        if n < 2_097_151 { return 3 }
-        if n < 268_435_455 { return 4 }
-        return 5
     }
 
     /// Builds listpacks element by element, choosing the encodings lpAppend chooses.
@@ -178,7 +169,7 @@ public enum ListpackCodec {
 
         private mutating func finishEntry(_ start: Int) {
             let body = bytes.count - start
-            let n = backlenSize(body)
+            let n = Listpack.backlenSize(body)
             // Most significant 7-bit group first; every byte after it carries the continuation bit.
             for j in stride(from: n - 1, through: 0, by: -1) {
                 bytes.append(UInt8((body >> (7 * j)) & 0x7F) | (j == n - 1 ? 0 : 0x80))

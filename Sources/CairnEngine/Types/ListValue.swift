@@ -358,7 +358,7 @@ public struct ListValue {
 }
 
 /// Sizes of Redis's listpack encoding, which decide when compact encodings convert.
-enum Listpack {
+public enum Listpack {
     /// A listpack's header (total bytes, element count) and end marker.
     static let emptySize = 7
 
@@ -384,7 +384,9 @@ enum Listpack {
         return 5 + e.count
     }
 
-    static func backlenSize(_ n: Int) -> Int {
+    /// listpack.c's thresholds (one below the true 7-bit capacities): forward walks and the RDB codec
+    /// depend on them.
+    public static func backlenSize(_ n: Int) -> Int {
         if n <= 127 { return 1 }
         if n < 16383 { return 2 }
         if n < 2_097_151 { return 3 }
