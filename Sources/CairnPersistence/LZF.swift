@@ -47,9 +47,31 @@ public enum LZF {
 
     /// Compresses `input`; nil when the result would exceed `limit` bytes (the caller then stores it plain).
     public static func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
+        Compressor().compress(input, limit: limit)
+    }
+
+    /// Keeps its match table between calls: positions are stored offset by a per-call base, so entries left
+    /// by earlier inputs read as misses and the table is cleared only when the base wraps, not per string.
+    public final class Compressor {
+        var table: [Int32] = []
+        var base = 0
+
+        public init() {}
+
+        public func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
+            let n = input.count
+            guard n >= 4 else { return nil }
+            if table.isEmpty || base + n >= Int(Int32.max) {
+                table = [Int32](repeating: -1, count: 1 << 14)
+                base = 0
+            }
+            defer { base += n + 1 }
+            return table.withUnsafeMutableBufferPointer { run(input, limit: limit, table: $0, base: base) }
+        }
+    }
+
+    static func run(_ input: UnsafeRawBufferPointer, limit: Int, table: UnsafeMutableBufferPointer<Int32>, base: Int) -> [UInt8]? {
         let n = input.count
-        guard n >= 4 else { return nil }
-        var table = [Int32](repeating: -1, count: 1 << 14)
         var out: [UInt8] = []
         out.reserveCapacity(limit + 3)
         var litPos = 0
@@ -63,8 +85,9 @@ public enum LZF {
         while ip < n {
             if ip + 2 < n {
                 let h = hash(ip)
-                let ref = Int(table[h])
-                table[h] = Int32(ip)
+                let stored = Int(table[h])
+                let ref = stored >= base ? stored - base : -1
+                table[h] = Int32(ip + base)
                 let back = ip - ref
                 if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref + 1] == input[ip + 1]
                     && input[ref + 2] == input[ip + 2] {
@@ -87,7 +110,7 @@ public enum LZF {
                     var p = ip + 1
                     ip += len
                     while p < ip && p + 2 < n {
-                        table[hash(p)] = Int32(p)
+                        table[hash(p)] = Int32(p + base)
                         p += 1
                     }
                     if out.count > limit { return nil }

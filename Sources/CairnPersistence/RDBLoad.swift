@@ -57,12 +57,9 @@ public enum RDBLoader {
                     summary.expiredSkipped += 1
                     continue
                 }
-                let keys = engine.dbs[e.db]
-                let present = e.key.withUnsafeBytes { keys.keys.lookup($0) != nil }
-                if present && !allowDuplicates {
+                if !store(e, in: engine.dbs[e.db], replacing: allowDuplicates) {
                     throw RDBError(offset: input.offset, key: e.key, reason: "Duplicate key found in RDB file")
                 }
-                store(e, in: keys)
                 summary.keysLoaded += 1
             }
         }
@@ -71,9 +68,16 @@ public enum RDBLoader {
         return summary
     }
 
-    /// The one place a loaded entry becomes a keyspace entry.
-    static func store(_ e: RDBEntry, in db: Database) {
-        db.keys.set(Entry(key: e.key, value: e.value, expireAt: e.expireAt))
+    /// The one place a loaded entry becomes a keyspace entry (one hash lookup). False when the key exists
+    /// and may not be replaced.
+    static func store(_ e: RDBEntry, in db: Database, replacing: Bool) -> Bool {
+        e.key.withUnsafeBytes { k in
+            db.keys.withEntry(k) { slot in
+                if slot != nil && !replacing { return false }
+                slot = Entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                return true
+            }
+        }
     }
 
     /// The 9-character type name packed in a module id's top 54 bits.

@@ -86,6 +86,7 @@ public struct RDBWriteOptions: Sendable {
 public struct RDBWriter {
     public let out: RDBOutput
     let options: RDBWriteOptions
+    let compressor = LZF.Compressor()
 
     public init(out: RDBOutput, options: RDBWriteOptions) {
         self.out = out
@@ -131,7 +132,7 @@ public struct RDBWriter {
     /// rdbSaveRawString: short canonical integers as integers, LZF over 20 bytes when it saves space.
     func string(_ s: UnsafeRawBufferPointer) throws {
         if s.count <= 11, let v = NumberParsing.int64(s), integer(v) { return }
-        if options.compression && s.count > 20, let packed = LZF.compress(s, limit: s.count - 4) {
+        if options.compression && s.count > 20, let packed = compressor.compress(s, limit: s.count - 4) {
             out.byte(0xC3)
             length(packed.count)
             length(s.count)
