@@ -3,6 +3,7 @@ import Glibc
 #endif
 import RESP
 import CairnEngine
+import Synchronization
 
 /// A point-in-time image of every database. Capturing copies each Keyspace struct, which retains its segments
 /// (O(segments)); the event loop then copies a segment before writing to one still shared with a snapshot, so
@@ -14,6 +15,7 @@ public final class Snapshot: @unchecked Sendable {
     private var databases: [(id: Int, keys: Keyspace)]
     let functions: [[UInt8]]
     let scripts: [[UInt8]]
+    private let cancelled = Atomic<Bool>(false)
     /// Aux values fixed at capture time.
     let ctime: Int64
     let usedMemory: Int
@@ -26,6 +28,10 @@ public final class Snapshot: @unchecked Sendable {
         ctime = engine.now / 1000
         self.usedMemory = usedMemory
     }
+
+    /// Asks a running write to stop (FLUSHALL, SHUTDOWN, a foreground SAVE superseding it, as Redis kills its
+    /// child): it fails at its next check and removes its temp file.
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
 
     public var keyCount: Int { databases.reduce(0) { $0 + $1.keys.count } }
 
@@ -43,9 +49,15 @@ public final class Snapshot: @unchecked Sendable {
         while !databases.isEmpty {
             var (id, keys) = databases.removeFirst()
             w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
+            var sinceCheck = 0
             try keys.drain { e in
                 try w.entry(key: e.key, value: e.value, expireAt: e.expireAt)
                 try out.flushIfLarge()
+                sinceCheck += 1
+                if sinceCheck == 1024 {
+                    sinceCheck = 0
+                    if cancelled.load(ordering: .relaxed) { throw RDBError(offset: out.written, reason: "save cancelled") }
+                }
             }
         }
         try w.end()

@@ -8,6 +8,7 @@ import CairnPersistence
 /// RDB bookkeeping the server keeps between saves, under INFO persistence's names.
 struct PersistenceState {
     var job: BackgroundJob?
+    var jobSnapshot: Snapshot?
     /// Unix ms when the running BGSAVE captured its image, and the write count it covered.
     var jobStartedAt: Int64 = 0
     var dirtyAtJobStart = 0
@@ -62,6 +63,7 @@ extension Server {
         persistence.lastBgsaveTry = engine.now / 1000
         persistence.dirtyAtJobStart = engine.dirty
         persistence.scheduled = false
+        persistence.jobSnapshot = snapshot
         persistence.job = BackgroundJob(name: "cairn-bgsave") { try snapshot.save(to: path, options: options) }
         log.notice("Background saving started")
     }
@@ -70,6 +72,7 @@ extension Server {
     func persistenceCron() {
         if let job = persistence.job, let outcome = job.outcome {
             persistence.job = nil
+            persistence.jobSnapshot = nil
             engine.refreshTime()
             persistence.lastBgsaveSeconds = Int((engine.now - persistence.jobStartedAt) / 1000)
             switch outcome {
@@ -102,6 +105,22 @@ extension Server {
         }
     }
 
+    /// Stops a running BGSAVE and waits for its thread to let go (it checks every 1024 keys), as Redis kills
+    /// its child before FLUSHALL, SHUTDOWN or DEBUG RELOAD; the last save status is left as it was.
+    func cancelBackgroundSave() {
+        guard let job = persistence.job else { return }
+        log.notice("Stopping the background save in progress")
+        persistence.jobSnapshot?.cancel()
+        var waited = 0
+        while job.outcome == nil && waited < 10_000 {
+            usleep(1000)
+            waited += 1
+        }
+        persistence.job = nil
+        persistence.jobSnapshot = nil
+        persistence.scheduled = false
+    }
+
     /// stop-writes-on-bgsave-error: while the last save failed and save points exist, writes get MISCONF.
     func refreshWriteRefusal() {
         let refuse = settings.stopWritesOnBgsaveError && !settings.savePoints.isEmpty && !persistence.lastStatusOK
@@ -111,6 +130,7 @@ extension Server {
     /// The save a shutdown makes: forced by SHUTDOWN SAVE, skipped by NOSAVE, otherwise done when save points
     /// exist. False when the save failed and the shutdown must not go on.
     func finalSave(save: Bool, nosave: Bool) -> Bool {
+        cancelBackgroundSave()
         guard !nosave && (save || !settings.savePoints.isEmpty) else { return true }
         log.notice("Saving the final RDB snapshot before exiting.")
         if saveSynchronously() { return true }
@@ -161,6 +181,7 @@ extension Server {
 
     /// DEBUG RELOAD: save, empty every database, load the file back. nil on success, else the error text.
     func debugReload() -> String? {
+        cancelBackgroundSave()
         guard saveSynchronously() else { return "ERR Error trying to save the DB" }
         for db in engine.dbs { db.flush() }
         let fd = open(rdbPath, O_RDONLY | O_CLOEXEC)
@@ -202,6 +223,7 @@ extension Server {
         engine.debugReload = { [unowned self] in debugReload() }
         engine.afterFlushAll = { [unowned self] in
             // Redis rewrites the dump right away so that a restart does not bring the flushed keys back.
+            cancelBackgroundSave()
             if !settings.savePoints.isEmpty { saveSynchronously() }
             engine.dirty += 1
         }

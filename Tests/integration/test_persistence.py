@@ -411,3 +411,22 @@ def test_kill_during_bgsave_leaves_a_loadable_dump(cairn_factory):
         s.start()
         c = s.client()
         assert c.dbsize() in (150_000, 150_001)
+
+
+def test_flushall_stops_a_running_bgsave(cairn_factory):
+    s = cairn_factory("--save", "")
+    c = s.client()
+    p = c.pipeline(transaction=False)
+    for i in range(300_000):
+        p.set(f"k{i}", "v" * 30)
+    p.execute()
+    c.bgsave()
+    c.flushall()
+    assert info(c)["rdb_bgsave_in_progress"] == 0
+    if "Stopping the background save in progress" in s.log_text():
+        assert not [f for f in os.listdir(s.dir) if f.startswith("temp-")]
+    c.set("after", "1")
+    c.save()
+    s.kill()
+    s.start()
+    assert s.client().dbsize() == 1
