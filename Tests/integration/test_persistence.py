@@ -162,27 +162,18 @@ def test_sigterm_saves_when_save_points_exist(cairn_factory):
     assert s.client().get("kept") == b"yes"
 
 
-def test_shutdown_nosave_and_save(cairn_factory):
-    s = cairn_factory()
+@pytest.mark.parametrize("args,option,survives", [((), "nosave", False), (("--save", ""), "save", True)])
+def test_shutdown_nosave_and_save(cairn_factory, args, option, survives):
+    s = cairn_factory(*args)
     c = s.client()
-    c.set("lost", "1")
+    c.set("key", "1")
     try:
-        c.shutdown(nosave=True)
+        c.shutdown(**{option: True})
     except Exception:
         pass
     s.proc.wait(10)
     s.start()
-    assert s.client().get("lost") is None
-    s2 = cairn_factory("--save", "")
-    c2 = s2.client()
-    c2.set("forced", "1")
-    try:
-        c2.shutdown(save=True)
-    except Exception:
-        pass
-    s2.proc.wait(10)
-    s2.start()
-    assert s2.client().get("forced") == b"1"
+    assert (s.client().get("key") == b"1") == survives
 
 
 def test_debug_reload_keeps_data(cairn_factory):
