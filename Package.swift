@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "CSystem"),
         // Keyspace, value types, expiry, the command table and the data commands.
         .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
-        // Persistence codecs and writers shared by the server and the offline tools: AOF (and RDB).
+        // AOF and RDB codecs (reader, writer, LZF, CRC-64, compact encodings), snapshot serialization and the
+        // AOF writer and checker; shared by the server and the offline tools.
         .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
@@ -25,8 +26,8 @@ let package = Package(
         .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
+        .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),
         .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
-        .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence"]),
     ],
     swiftLanguageModes: [.v5]
 )

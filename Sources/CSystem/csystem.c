@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <string.h>
 #include "csystem.h"
 
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
@@ -11,4 +13,11 @@ struct csystem_mallinfo_t csystem_mallinfo(void) {
     struct mallinfo2 mi = mallinfo2();
     struct csystem_mallinfo_t r = { mi.uordblks, mi.hblkhd };
     return r;
+}
+
+void csystem_set_thread_name(const char *name) {
+    char shortName[16];
+    strncpy(shortName, name, sizeof(shortName) - 1);
+    shortName[sizeof(shortName) - 1] = 0;
+    pthread_setname_np(pthread_self(), shortName);
 }

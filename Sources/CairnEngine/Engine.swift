@@ -77,12 +77,21 @@ public final class Engine {
     public var nextClientID = 1
     /// Unix seconds of the last successful save (LASTSAVE, INFO rdb_last_save_time).
     public var lastSaveTime: Int64 = 0
+    /// FUNCTION2 library sources and Lua script aux fields read from an RDB file: Cairn runs neither, but keeps
+    /// them so the next save writes them back unchanged.
+    public var persistedFunctions: [Bytes] = []
+    public var persistedScripts: [Bytes] = []
+    /// Persistence the server provides (the engine cannot see the RDB codec): DEBUG RELOAD returns nil or an
+    /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
+    public var debugReload: (() -> String?)?
+    public var afterFlushAll: (() -> Void)?
+    /// The MISCONF error writes (and PING) get while the last background save failed, as with Redis's
+    /// stop-writes-on-bgsave-error; nil when writes are allowed.
+    public var writesRefusedReason: String?
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
     public static let compatibleRedisVersion = "7.2.4"
-    /// Why write commands are refused right now (a persistence error: Redis's MISCONF), nil when they are not.
-    public var writeRefusal: String? = nil
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
     public var activeExpireEnabled = true
 
@@ -153,12 +162,12 @@ public final class Engine {
             reject(client, cmd, "ERR Replica can't interact with the keyspace")
             return
         }
-        if let refusal = writeRefusal, cmd.isWrite {
-            reject(client, cmd, refusal)
-            return
-        }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            return
+        }
+        if let reason = writesRefusedReason, cmd.flags.contains(.write) || cmd.name == "ping" {
+            reject(client, cmd, reason)
             return
         }
         if client.inMulti && !Self.runsInsideMulti(cmd) {

@@ -36,6 +36,7 @@ public final class Server {
     var heldForSync: [Connection] = []
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
     public var shutdownHooks: [() -> Void] = []
+    var persistence = PersistenceState()
 
     struct ServerStats {
         var totalConnections = 0
@@ -67,6 +68,7 @@ public final class Server {
         registerClientCommand()
         registerInfoCommand()
         registerConfigCommand()
+        registerPersistenceCommands()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -170,7 +172,7 @@ public final class Server {
             let name = info.ssi_signo == UInt32(SIGINT) ? "SIGINT" : "SIGTERM"
             log.warning("Received \(name) scheduling shutdown...")
             log.warning("User requested shutdown...")
-            shutdownRequested = true
+            if finalSave(save: false, nosave: false) { shutdownRequested = true }
             return
         }
         if let w = aof.writer, fd == w.wakeFD {
@@ -406,12 +408,12 @@ public final class Server {
         autoRewriteIfGrown()
         aof.writer?.syncSuppressed.store(settings.noAppendfsyncOnRewrite && aof.rewrite != nil, ordering: .relaxed)
         aof.timestamps = settings.aofTimestampEnabled
-        engine.writeRefusal = aof.writer?.lastError.map { "MISCONF Errors writing to the AOF file: \($0)" }
         if aof.policy == .always, let error = aof.writer?.lastError {
             // Replies already held cannot be retracted and must not be sent: Redis exits here too.
             log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always' (\(error)). Exiting...")
             exit(1)
         }
+        persistenceCron()
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000

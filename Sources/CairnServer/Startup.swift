@@ -54,7 +54,12 @@ public enum CairnServerMain {
         }
         log.notice("Running mode=standalone, port=\(settings.port).")
         log.notice("Server initialized")
-        if !server.startAppendOnlyFile() { exit(1) }
+        // As Redis: with appendonly on, the AOF alone describes the dataset and dump.rdb is not read.
+        if settings.appendOnly {
+            if !server.startAppendOnlyFile() { exit(1) }
+        } else {
+            server.loadAtStartup()
+        }
         log.notice("Ready to accept connections tcp")
         if !settings.unixSocket.isEmpty { log.notice("Ready to accept connections unix") }
         server.run()

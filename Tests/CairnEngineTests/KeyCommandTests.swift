@@ -652,7 +652,7 @@ final class KeyCommandTests: XCTestCase {
         assertReply("debug", "DIGEST", "x", is: "-ERR unknown subcommand or wrong number of arguments for 'DIGEST'. Try DEBUG HELP.\r\n")
         assertReply("debug", "set-active-expire", is: "-ERR unknown subcommand or wrong number of arguments for 'set-active-expire'. Try DEBUG HELP.\r\n")
         assertReply("debug", is: "-ERR wrong number of arguments for 'debug' command\r\n")
-        XCTAssertTrue(r("debug", "help").hasPrefix("*16\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
+        XCTAssertTrue(r("debug", "help").hasPrefix("*18\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
 
         assertReply("debug", "set-active-expire", "0", is: "+OK\r\n")
         XCTAssertFalse(engine.activeExpireEnabled)

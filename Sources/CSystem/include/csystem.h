@@ -1,4 +1,4 @@
-// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, eventfd, accept4.
+// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, eventfd, accept4, thread names.
 #ifndef CAIRN_CSYSTEM_H
 #define CAIRN_CSYSTEM_H
 #include <sys/epoll.h>
@@ -12,6 +12,9 @@
 struct csystem_mallinfo_t { size_t allocated; size_t mapped; };
 /// Bytes malloc has handed out: the in-use arena bytes plus mmapped blocks (glibc mallinfo2).
 struct csystem_mallinfo_t csystem_mallinfo(void);
+
+/// Names the calling thread (pthread_setname_np, which needs _GNU_SOURCE); at most 15 bytes are kept.
+void csystem_set_thread_name(const char *name);
 
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #endif

@@ -77,6 +77,8 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             "PROTOCOL <type>",
             "    Reply with a sample of a protocol type: string, integer, double, bignum, null, array, set, map,",
             "    attrib, push, verbatim, true or false.",
+            "RELOAD",
+            "    Save the RDB on disk and reload it back to memory.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    0 stops the background removal of expired keys; 1 turns it back on.",
             "SLEEP <seconds>",
@@ -96,6 +98,10 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
         guard let (value, _) = ctx.db.keys.lookup(a[2]) else { throw CommandError.noSuchKey }
         let lruClock = (ctx.engine.now / 1000) & 0xFF_FFFF
         ctx.out.status("Value at:\(valueAddress(value, key: a[2])) refcount:\(value.refcount) encoding:\(value.encodingName) serializedlength:\(value.serializedLength) lru:\(lruClock) lru_seconds_idle:0")
+    } else if argc == 2 && a.isKeyword(1, "reload") {
+        guard let reload = ctx.engine.debugReload else { throw CommandError("ERR DEBUG RELOAD is not available") }
+        if let error = reload() { throw CommandError(error) }
+        ctx.out.ok()
     } else if argc == 3 && a.isKeyword(1, "sleep") {
         let seconds = NumberParsing.withCString(a[2]) { strtod($0, nil) }
         let micros = seconds * 1_000_000

@@ -89,6 +89,7 @@ extension Engine {
         register("flushall", arity: -1, flags: [.write], categories: ["@keyspace", "@write", "@slow", "@dangerous"], group: "server") { ctx throws(CommandError) in
             let async = try flushIsAsync(ctx.args)
             ctx.engine.flushDatabases(ctx.engine.dbs, async: async)
+            ctx.engine.afterFlushAll?()
             ctx.out.ok()
         }
     }

@@ -54,6 +54,16 @@ public struct ListValue {
         convertToListpackIfFits(fill: fill, divisor: 1)
     }
 
+    /// A list with a given node layout (elements and whether the node is plain), as Redis's loader keeps a
+    /// quicklist's nodes; a single packed node within the fill limits becomes a listpack, as on RDB load.
+    public init(nodes layout: [(items: [Bytes], plain: Bool)], fill: Int) {
+        for n in layout where !n.items.isEmpty {
+            nodes.append(n.plain ? Node(n.items[0], plain: true) : Node(items: n.items))
+            count += n.items.count
+        }
+        isQuicklist = nodes.count != 1 || nodes[0].plain || Self.exceeds(fill, size: nodes[0].size, count: count)
+    }
+
     public var isEmpty: Bool { count == 0 }
 
     // MARK: Redis's node limits (list-max-listpack-size is the fill)
@@ -161,6 +171,14 @@ public struct ListValue {
             for node in nodes { for e in node.items where !body(e) { return } }
         }
     }
+
+    /// Each node's elements and whether it is a plain node, head first: the RDB writer emits one quicklist
+    /// node per node, as Redis does.
+    public func forEachNode(_ body: (_ items: [Bytes], _ plain: Bool) throws -> Void) rethrows {
+        for node in nodes { try body(node.items, node.plain) }
+    }
+
+    public var nodeCount: Int { nodes.count }
 
     // MARK: writes
 
@@ -351,7 +369,7 @@ public struct ListValue {
 }
 
 /// Sizes of Redis's listpack encoding, which decide when compact encodings convert.
-enum Listpack {
+public enum Listpack {
     /// A listpack's header (total bytes, element count) and end marker.
     static let emptySize = 7
 
@@ -377,7 +395,9 @@ enum Listpack {
         return 5 + e.count
     }
 
-    static func backlenSize(_ n: Int) -> Int {
+    /// listpack.c's thresholds (one below the true 7-bit capacities): forward walks and the RDB codec
+    /// depend on them.
+    public static func backlenSize(_ n: Int) -> Int {
         if n <= 127 { return 1 }
         if n < 16383 { return 2 }
         if n < 2_097_151 { return 3 }

@@ -62,6 +62,12 @@ public struct SetValue {
         return false
     }
 
+    /// The members of an intset-encoded set in ascending order; nil for the other encodings.
+    public var intsetValues: [Int64]? {
+        if case .intset(let a) = storage { return a }
+        return nil
+    }
+
     public var count: Int {
         switch storage {
         case .intset(let a): return a.count

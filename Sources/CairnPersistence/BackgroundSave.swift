@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import CSystem
+
+/// Runs a snapshot's serialization on its own named thread; the event loop polls `outcome` from its cron.
+/// This is the reusable "snapshot → RDB bytes" step: BGSAVE writes a file with it, and later AOF rewrites and
+/// full syncs can hand it another sink.
+public final class BackgroundJob: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case succeeded
+        case failed(String)
+    }
+
+    private let state = Mutex<Outcome?>(nil)
+
+    /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc).
+    public init(name: String, _ work: @escaping @Sendable () throws -> Void) {
+        let job = self
+        let body: @Sendable () -> Void = {
+            var outcome = Outcome.succeeded
+            do { try work() } catch { outcome = .failed("\(error)") }
+            job.state.withLock { $0 = outcome }
+        }
+        let box = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, nil, { arg in
+            let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
+            csystem_set_thread_name(b.name)
+            b.body()
+            return nil
+        }, box)
+        if rc == 0 {
+            pthread_detach(tid)
+        } else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            state.withLock { $0 = .failed("can't create thread: \(String(cString: strerror(rc)))") }
+        }
+    }
+
+    /// nil while the job runs.
+    public var outcome: Outcome? { state.withLock { $0 } }
+}
+
+private final class ThreadBody: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+}

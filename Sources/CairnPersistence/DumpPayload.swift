@@ -1,0 +1,37 @@
+import CairnEngine
+
+/// DUMP / RESTORE payloads: one value as RDB serializes it, the 2-byte RDB version and a CRC-64 of both.
+public enum DumpPayload {
+    public static func create(_ value: Value, options: RDBWriteOptions) throws -> [UInt8] {
+        let out = RDBOutput()
+        var dumpOptions = options
+        dumpOptions.version = RDBType.version
+        let w = RDBWriter(out: out, options: dumpOptions)
+        out.byte(w.typeByte(of: value))
+        try w.value(value)
+        out.uint(UInt64(RDBType.version), 2)
+        out.uint(out.crc, 8)
+        return out.buffer
+    }
+
+    /// verifyDumpPayload: a footer whose version this server reads and whose checksum matches.
+    public static func verify(_ p: UnsafeRawBufferPointer) -> Bool {
+        guard p.count >= 10 else { return false }
+        let footer = p.count - 10
+        let version = Int(readLE(p, footer, 2))
+        guard version <= RDBType.version else { return false }
+        return CRC64.update(0, UnsafeRawBufferPointer(rebasing: p[..<(p.count - 8)])) == readLE(p, p.count - 8, 8)
+    }
+
+    /// The value of a verified payload; nil when its body is not a valid value (or an empty collection).
+    public static func decode(_ p: UnsafeRawBufferPointer, settings: EngineSettings) -> Value? {
+        let body = Array(p[..<(p.count - 10)])
+        var reader = RDBReader(input: RDBInput(bytes: body), settings: settings, version: RDBType.version)
+        do {
+            let type = try reader.input.byte()
+            return try reader.value(type: type, at: 0)
+        } catch {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,134 @@
+/// LZF, the compression RDB applies to strings and list nodes. Any valid stream decodes; the compressor keeps
+/// its hash table initialised, so its output is deterministic (Redis's is not, so tests never compare bytes).
+public enum LZF {
+    public enum Failure: Error { case corrupt }
+
+    /// Decodes `input` into exactly `length` bytes; anything else is corruption.
+    public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) throws(Failure) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
+        var op = 0
+        var ip = 0
+        let n = input.count
+        try out.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<UInt8>) throws(Failure) in
+            while ip < n {
+                let c = Int(input[ip])
+                ip += 1
+                if c < 32 {
+                    let run = c + 1
+                    guard ip + run <= n, op + run <= length else { throw .corrupt }
+                    for j in 0..<run { o[op + j] = input[ip + j] }
+                    ip += run
+                    op += run
+                } else {
+                    var len = c >> 5
+                    if len == 7 {
+                        guard ip < n else { throw .corrupt }
+                        len += Int(input[ip])
+                        ip += 1
+                    }
+                    guard ip < n else { throw .corrupt }
+                    let back = ((c & 0x1F) << 8 | Int(input[ip])) + 1
+                    ip += 1
+                    len += 2
+                    guard back <= op, op + len <= length else { throw .corrupt }
+                    // Byte by byte: the source may overlap what is being written (a run of one repeated byte).
+                    var from = op - back
+                    for _ in 0..<len {
+                        o[op] = o[from]
+                        op += 1
+                        from += 1
+                    }
+                }
+            }
+        }
+        guard op == length else { throw .corrupt }
+        return out
+    }
+
+    /// Compresses `input`; nil when the result would exceed `limit` bytes (the caller then stores it plain).
+    public static func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
+        Compressor().compress(input, limit: limit)
+    }
+
+    /// Keeps its match table between calls: positions are stored offset by a per-call base, so entries left
+    /// by earlier inputs read as misses and the table is cleared only when the base wraps, not per string.
+    public final class Compressor {
+        var table: [Int32] = []
+        var base = 0
+
+        public init() {}
+
+        public func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
+            let n = input.count
+            guard n >= 4 else { return nil }
+            if table.isEmpty || base + n >= Int(Int32.max) {
+                table = [Int32](repeating: -1, count: 1 << 14)
+                base = 0
+            }
+            defer { base += n + 1 }
+            return table.withUnsafeMutableBufferPointer { run(input, limit: limit, table: $0, base: base) }
+        }
+    }
+
+    static func run(_ input: UnsafeRawBufferPointer, limit: Int, table: UnsafeMutableBufferPointer<Int32>, base: Int) -> [UInt8]? {
+        let n = input.count
+        var out: [UInt8] = []
+        out.reserveCapacity(limit + 3)
+        var litPos = 0
+        var lit = 0
+        out.append(0)
+        var ip = 0
+        @inline(__always) func hash(_ p: Int) -> Int {
+            let v = UInt32(input[p]) << 16 | UInt32(input[p + 1]) << 8 | UInt32(input[p + 2])
+            return Int(((v >> 9) ^ (v &* 2_654_435_761 >> 18)) & 0x3FFF)
+        }
+        while ip < n {
+            if ip + 2 < n {
+                let h = hash(ip)
+                let stored = Int(table[h])
+                let ref = stored >= base ? stored - base : -1
+                table[h] = Int32(ip + base)
+                let back = ip - ref
+                if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref + 1] == input[ip + 1]
+                    && input[ref + 2] == input[ip + 2] {
+                    let maxLen = min(264, n - ip)
+                    var len = 3
+                    while len < maxLen && input[ref + len] == input[ip + len] { len += 1 }
+                    if lit > 0 { out[litPos] = UInt8(lit - 1) } else { out.removeLast() }
+                    let stored = len - 2
+                    let off = back - 1
+                    if stored < 7 {
+                        out.append(UInt8(stored << 5 | off >> 8))
+                    } else {
+                        out.append(UInt8(7 << 5 | off >> 8))
+                        out.append(UInt8(stored - 7))
+                    }
+                    out.append(UInt8(off & 0xFF))
+                    litPos = out.count
+                    out.append(0)
+                    lit = 0
+                    var p = ip + 1
+                    ip += len
+                    while p < ip && p + 2 < n {
+                        table[hash(p)] = Int32(p + base)
+                        p += 1
+                    }
+                    if out.count > limit { return nil }
+                    continue
+                }
+            }
+            out.append(input[ip])
+            ip += 1
+            lit += 1
+            if lit == 32 {
+                out[litPos] = 31
+                litPos = out.count
+                out.append(0)
+                lit = 0
+            }
+            if out.count > limit + 1 { return nil }
+        }
+        if lit > 0 { out[litPos] = UInt8(lit - 1) } else { out.removeLast() }
+        return out.count <= limit ? out : nil
+    }
+}

@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What went wrong while reading an RDB stream: the byte offset where the bad item starts, the key being read
+/// (when inside a key) and why. The server logs it at startup and the offline tools print it.
+public struct RDBError: Error, CustomStringConvertible {
+    public var offset: Int
+    public var key: [UInt8]?
+    public var reason: String
+
+    public init(offset: Int, key: [UInt8]? = nil, reason: String) {
+        self.offset = offset
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String {
+        var s = "at offset \(offset)"
+        if let key { s += " (key '\(String(decoding: key, as: UTF8.self))')" }
+        return s + ": " + reason
+    }
+}
+
+/// A buffered byte source (a file descriptor or memory) that counts its offset and keeps a running CRC-64 of
+/// everything consumed, so a reader streams any file in constant memory.
+public final class RDBInput {
+    private var buffer: [UInt8]
+    private var pos = 0
+    private var end: Int
+    private var crcFrom = 0
+    private let fd: Int32
+    /// Bytes consumed before `buffer[0]`.
+    private var base = 0
+    private var runningCRC: UInt64 = 0
+
+    public init(bytes: [UInt8]) {
+        buffer = bytes
+        end = bytes.count
+        fd = -1
+    }
+
+    /// Reads from `fd` (not closed here) in large chunks.
+    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
+        fd = fileDescriptor
+        buffer = [UInt8](repeating: 0, count: chunkSize)
+        end = 0
+    }
+
+    public var offset: Int { base + pos }
+
+    /// The CRC-64 of every byte consumed so far.
+    public var crc: UInt64 {
+        foldCRC()
+        return runningCRC
+    }
+
+    private func foldCRC() {
+        if pos > crcFrom {
+            runningCRC = buffer.withUnsafeBytes { CRC64.update(runningCRC, UnsafeRawBufferPointer(rebasing: $0[crcFrom..<pos])) }
+            crcFrom = pos
+        }
+    }
+
+    /// Refills the buffer; false at end of input.
+    private func refill() throws(RDBError) -> Bool {
+        guard fd >= 0 else { return false }
+        foldCRC()
+        let keep = end - pos
+        if keep > 0 { buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: $0.baseAddress! + pos, byteCount: keep) } }
+        base += pos
+        pos = 0
+        crcFrom = 0
+        end = keep
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, $0.count - end) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
+            }
+            end += n
+            return n > 0
+        }
+    }
+
+    public func byte() throws(RDBError) -> UInt8 {
+        if pos == end, !(try refill()) { throw truncated() }
+        defer { pos += 1 }
+        return buffer[pos]
+    }
+
+    /// Exactly `n` bytes; a hostile length fails at end of input without reserving `n` bytes up front.
+    public func bytes(_ n: Int) throws(RDBError) -> [UInt8] {
+        guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
+        if end - pos >= n {
+            defer { pos += n }
+            return Array(buffer[pos..<(pos + n)])
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(min(n, 1 << 20))
+        while out.count < n {
+            if pos == end, !(try refill()) { throw truncated() }
+            let take = min(n - out.count, end - pos)
+            out.append(contentsOf: buffer[pos..<(pos + take)])
+            pos += take
+        }
+        return out
+    }
+
+    public func skip(_ n: Int) throws(RDBError) {
+        var rest = n
+        while rest > 0 {
+            if pos == end, !(try refill()) { throw truncated() }
+            let take = min(rest, end - pos)
+            pos += take
+            rest -= take
+        }
+    }
+
+    /// A little-endian fixed-width integer.
+    public func uint(_ width: Int) throws(RDBError) -> UInt64 {
+        var v: UInt64 = 0
+        for j in 0..<width { v |= UInt64(try byte()) << UInt64(8 * j) }
+        return v
+    }
+
+    /// True when no byte is left.
+    public func atEnd() throws(RDBError) -> Bool {
+        if pos < end { return false }
+        return !(try refill())
+    }
+
+    func truncated() -> RDBError { RDBError(offset: offset, reason: "unexpected end of file") }
+}

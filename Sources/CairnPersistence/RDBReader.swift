@@ -1,0 +1,482 @@
+import RESP
+import CairnEngine
+
+/// RDB type and opcode numbers (rdb.h).
+public enum RDBType {
+    public static let string: UInt8 = 0
+    public static let list: UInt8 = 1
+    public static let set: UInt8 = 2
+    public static let zset: UInt8 = 3
+    public static let hash: UInt8 = 4
+    public static let zset2: UInt8 = 5
+    public static let modulePreGA: UInt8 = 6
+    public static let module2: UInt8 = 7
+    public static let hashZipmap: UInt8 = 9
+    public static let listZiplist: UInt8 = 10
+    public static let setIntset: UInt8 = 11
+    public static let zsetZiplist: UInt8 = 12
+    public static let hashZiplist: UInt8 = 13
+    public static let listQuicklist: UInt8 = 14
+    public static let streamListpacks: UInt8 = 15
+    public static let hashListpack: UInt8 = 16
+    public static let zsetListpack: UInt8 = 17
+    public static let listQuicklist2: UInt8 = 18
+    public static let streamListpacks2: UInt8 = 19
+    public static let setListpack: UInt8 = 20
+    public static let streamListpacks3: UInt8 = 21
+
+    static let opSlotImport: UInt8 = 243
+    static let opSlotInfo: UInt8 = 244
+    static let opFunction2: UInt8 = 245
+    static let opFunctionPreGA: UInt8 = 246
+    static let opModuleAux: UInt8 = 247
+    static let opIdle: UInt8 = 248
+    static let opFreq: UInt8 = 249
+    static let opAux: UInt8 = 250
+    static let opResizeDB: UInt8 = 251
+    static let opExpireTimeMs: UInt8 = 252
+    static let opExpireTime: UInt8 = 253
+    static let opSelectDB: UInt8 = 254
+    static let opEOF: UInt8 = 255
+
+    /// The newest version this codec writes and the newest REDIS-magic version it reads.
+    public static let version = 11
+}
+
+/// One key as read from the file: its value already built in Cairn's representation.
+public struct RDBEntry {
+    public var db: Int
+    public var key: [UInt8]
+    public var value: Value
+    /// Absolute unix ms, -1 without a deadline.
+    public var expireAt: Int64
+    /// IDLE seconds and FREQ counter hints, when the file carried them.
+    public var idle: Int64?
+    public var freq: UInt8?
+}
+
+public enum RDBRecord {
+    case aux(key: [UInt8], value: [UInt8])
+    case selectDB(Int)
+    case resizeDB(keys: Int, expires: Int)
+    /// A FUNCTION2 library source, kept opaque and written back on the next save.
+    case function([UInt8])
+    /// Data of a module that Cairn does not have; the module id names it.
+    case moduleAux(moduleID: UInt64)
+    case entry(RDBEntry)
+    /// A key whose collection decoded to nothing, which Redis skips for compatibility with an old bug.
+    case emptyKey(db: Int, key: [UInt8])
+}
+
+/// Streams the records of an RDB file. Values are decoded into Cairn's types with the encodings Redis would
+/// choose under `settings`' thresholds.
+public struct RDBReader {
+    public let input: RDBInput
+    public private(set) var version = 0
+    /// "REDIS" or "VALKEY": the same numbers mean different things in the two dialects past version 11.
+    public private(set) var magic = ""
+    public private(set) var finished = false
+    let settings: EngineSettings
+    var db = 0
+    var currentKey: [UInt8]? = nil
+    let checkChecksum: Bool
+
+    public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
+        self.input = input
+        self.settings = settings
+        self.checkChecksum = checkChecksum
+    }
+
+    /// A reader of bare values (DUMP payloads), which have no header.
+    init(input: RDBInput, settings: EngineSettings, version: Int) {
+        self.init(input: input, settings: settings)
+        self.version = version
+        magic = "REDIS"
+    }
+
+    func fail(_ reason: String, at: Int? = nil) -> RDBError {
+        RDBError(offset: at ?? input.offset, key: currentKey, reason: reason)
+    }
+
+    public mutating func readHeader() throws(RDBError) {
+        let head = try input.bytes(9)
+        if head.starts(with: Array("REDIS".utf8)) {
+            magic = "REDIS"
+            guard let v = Int(String(decoding: head[5...], as: UTF8.self)), v >= 1 else {
+                throw RDBError(offset: 5, reason: "bad RDB version field")
+            }
+            // 12 and 13 are Redis 7.4 / 8.x: read, refusing only the hash-field-TTL types Cairn cannot hold.
+            guard v <= 13 else { throw RDBError(offset: 5, reason: "can't handle RDB format version \(v)") }
+            version = v
+        } else if head.starts(with: Array("VALKEY".utf8)) {
+            magic = "VALKEY"
+            guard let v = Int(String(decoding: head[6...], as: UTF8.self)), v == 80 || v == 81 else {
+                throw RDBError(offset: 6, reason: "can't handle Valkey RDB format version \(String(decoding: head[6...], as: UTF8.self))")
+            }
+            version = v
+        } else {
+            throw RDBError(offset: 0, reason: "wrong signature trying to load DB from file")
+        }
+    }
+
+    /// The next record, or nil after EOF (whose checksum has then been verified).
+    public mutating func next() throws(RDBError) -> RDBRecord? {
+        if finished { return nil }
+        var expireAt: Int64 = -1
+        var idle: Int64? = nil
+        var freq: UInt8? = nil
+        while true {
+            currentKey = nil
+            let at = input.offset
+            let t = try input.byte()
+            switch t {
+            case RDBType.opEOF:
+                try verifyChecksum()
+                finished = true
+                return nil
+            case RDBType.opSelectDB:
+                let id = try length()
+                guard id < UInt64(settings.databases) else {
+                    throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(settings.databases) databases. Exiting", at: at)
+                }
+                db = Int(id)
+                return .selectDB(db)
+            case RDBType.opResizeDB:
+                let k = try length(), e = try length()
+                return .resizeDB(keys: Int(clamping: k), expires: Int(clamping: e))
+            case RDBType.opAux:
+                let k = try string(), v = try string()
+                return .aux(key: k, value: v)
+            case RDBType.opExpireTimeMs:
+                expireAt = Int64(bitPattern: try input.uint(8))
+            case RDBType.opExpireTime:
+                expireAt = Int64(Int32(truncatingIfNeeded: try input.uint(4))) * 1000
+            case RDBType.opIdle:
+                idle = Int64(clamping: try length())
+            case RDBType.opFreq:
+                freq = try input.byte()
+            case RDBType.opFunction2:
+                return .function(try string())
+            case RDBType.opFunctionPreGA:
+                throw fail("Pre-release function format not supported", at: at)
+            case RDBType.opModuleAux:
+                let id = try length()
+                let when = try length()
+                guard when == 2 else { throw fail("bad module aux 'when' opcode", at: at) }
+                _ = try length()
+                try skipModuleOpcodes()
+                return .moduleAux(moduleID: id)
+            case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
+                _ = try length(); _ = try length(); _ = try length()
+            default:
+                let key = try string()
+                currentKey = key
+                guard let value = try value(type: t, at: at) else { return .emptyKey(db: db, key: key) }
+                return .entry(RDBEntry(db: db, key: key, value: value, expireAt: expireAt, idle: idle, freq: freq))
+            }
+        }
+    }
+
+    mutating func verifyChecksum() throws(RDBError) {
+        guard version >= 5 else { return }
+        let computed = input.crc
+        let at = input.offset
+        let stored = try input.uint(8)
+        if checkChecksum && stored != 0 && stored != computed {
+            throw RDBError(offset: at, reason: "wrong RDB checksum expected: (\(hex(stored))) got: (\(hex(computed)))")
+        }
+    }
+
+    func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    // MARK: primitives
+
+    /// An RDB length; `special` reports the 11xxxxxx string encodings.
+    func lengthOrEncoding() throws(RDBError) -> (UInt64, special: Bool) {
+        let b = try input.byte()
+        switch b >> 6 {
+        case 0: return (UInt64(b & 0x3F), false)
+        case 1: return (UInt64(b & 0x3F) << 8 | UInt64(try input.byte()), false)
+        case 3: return (UInt64(b & 0x3F), true)
+        default:
+            if b == 0x80 {
+                var v: UInt64 = 0
+                for _ in 0..<4 { v = v << 8 | UInt64(try input.byte()) }
+                return (v, false)
+            }
+            if b == 0x81 {
+                var v: UInt64 = 0
+                for _ in 0..<8 { v = v << 8 | UInt64(try input.byte()) }
+                return (v, false)
+            }
+            throw fail("unknown length encoding \(b) in rdbLoadLen()", at: input.offset - 1)
+        }
+    }
+
+    func length() throws(RDBError) -> UInt64 {
+        let at = input.offset
+        let (v, special) = try lengthOrEncoding()
+        if special { throw fail("string encoding where a length was expected", at: at) }
+        return v
+    }
+
+    /// A length that counts items to allocate: bounded so that a hostile value cannot trap.
+    func count() throws(RDBError) -> Int {
+        let at = input.offset
+        let v = try length()
+        guard v <= UInt64(Int32.max) else { throw fail("length \(v) out of range", at: at) }
+        return Int(v)
+    }
+
+    func string() throws(RDBError) -> [UInt8] {
+        let at = input.offset
+        let (v, special) = try lengthOrEncoding()
+        if !special {
+            guard v <= UInt64(Int.max) else { throw fail("string length out of range", at: at) }
+            return try input.bytes(Int(v))
+        }
+        switch v {
+        case 0: return IntegerFormat.bytes(Int64(Int8(bitPattern: try input.byte())))
+        case 1: return IntegerFormat.bytes(Int64(Int16(truncatingIfNeeded: try input.uint(2))))
+        case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
+        case 3:
+            let clen = try length(), ulen = try length()
+            guard clen <= UInt64(Int32.max), ulen <= 1 << 32 else { throw fail("LZF string length out of range", at: at) }
+            let packed = try input.bytes(Int(clen))
+            do {
+                return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }
+            } catch {
+                throw fail("Invalid LZF compressed string", at: at)
+            }
+        default:
+            throw fail("unknown RDB string encoding type \(v)", at: at)
+        }
+    }
+
+    /// A legacy ZSET score: a length byte then text, with 253/254/255 for nan/+inf/-inf.
+    func stringDouble() throws(RDBError) -> Double {
+        let at = input.offset
+        let n = try input.byte()
+        switch n {
+        case 253: return .nan
+        case 254: return .infinity
+        case 255: return -.infinity
+        default:
+            let text = try input.bytes(Int(n))
+            guard let d = text.withUnsafeBytes({ NumberParsing.double($0) }) else { throw fail("bad double value", at: at) }
+            return d
+        }
+    }
+
+    func binaryDouble() throws(RDBError) -> Double { Double(bitPattern: try input.uint(8)) }
+
+    /// Walks a module's typed opcode stream to its end (rdbLoadCheckModuleValue).
+    func skipModuleOpcodes() throws(RDBError) {
+        while true {
+            let at = input.offset
+            switch try length() {
+            case 0: return
+            case 1, 2: _ = try length()
+            case 3: try input.skip(4)
+            case 4: try input.skip(8)
+            case 5: _ = try string()
+            default: throw fail("unknown module opcode", at: at)
+            }
+        }
+    }
+
+    // MARK: values
+
+    func packed<T>(_ blob: [UInt8], at: Int, _ decode: (UnsafeRawBufferPointer) throws(PackedFormatError) -> T) throws(RDBError) -> T {
+        do {
+            return try blob.withUnsafeBytes { p throws(PackedFormatError) in try decode(p) }
+        } catch let e as PackedFormatError {
+            throw fail(e.reason, at: at)
+        } catch {
+            throw fail("\(error)", at: at)
+        }
+    }
+
+    func typeName(_ t: UInt8) -> String {
+        switch t {
+        case 15, 19, 21: return "stream"
+        case 6, 7: return "module"
+        default: return "type \(t)"
+        }
+    }
+
+    /// The value of a key of type `t`, or nil for an empty collection.
+    mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
+        let b = ValueBuilder(settings: settings)
+        switch t {
+        case RDBType.string:
+            return Value.string(try string())
+        case RDBType.list:
+            let n = try count()
+            var items: [[UInt8]] = []
+            for _ in 0..<n { items.append(try string()) }
+            return b.list(items)
+        case RDBType.set:
+            let n = try count()
+            var members: [[UInt8]] = []
+            for _ in 0..<n { members.append(try string()) }
+            return try b.set(members, sizeHint: n).get(self)
+        case RDBType.zset, RDBType.zset2:
+            let n = try count()
+            var entries: [ScoredMember] = []
+            for _ in 0..<n {
+                let m = try string()
+                let s = t == RDBType.zset ? try stringDouble() : try binaryDouble()
+                if s.isNaN { throw fail("Zset with NAN score detected") }
+                entries.append(ScoredMember(m, s))
+            }
+            return try b.zset(entries).get(self)
+        case RDBType.hash:
+            let n = try count()
+            var pairs: [[UInt8]] = []
+            for _ in 0..<n {
+                pairs.append(try string())
+                pairs.append(try string())
+            }
+            return try b.hash(pairs).get(self)
+        case RDBType.hashZipmap:
+            let blob = try string()
+            return try b.hash(try packed(blob, at: at, ZipmapCodec.decode)).get(self)
+        case RDBType.listZiplist:
+            let blob = try string()
+            return b.list(try packed(blob, at: at, ZiplistCodec.decode).map(\.bytes))
+        case RDBType.setIntset:
+            let blob = try string()
+            let values = try packed(blob, at: at, IntsetCodec.decode)
+            return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(self)
+        case RDBType.zsetZiplist, RDBType.zsetListpack:
+            let blob = try string()
+            let items = t == RDBType.zsetZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
+            guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
+            var entries: [ScoredMember] = []
+            var j = 0
+            while j < items.count {
+                let score: Double
+                switch items[j + 1] {
+                case .int(let v): score = Double(v)
+                case .string(let s):
+                    guard let d = s.withUnsafeBytes({ NumberParsing.double($0) }), !d.isNaN else { throw fail("bad sorted set score") }
+                    score = d
+                }
+                entries.append(ScoredMember(items[j].bytes, score))
+                j += 2
+            }
+            return try b.zset(entries, compactSource: true).get(self)
+        case RDBType.hashZiplist, RDBType.hashListpack:
+            let blob = try string()
+            let items = t == RDBType.hashZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
+            guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
+            return try b.hash(items.map(\.bytes)).get(self)
+        case RDBType.setListpack:
+            let blob = try string()
+            let items = try packed(blob, at: at, ListpackCodec.decode)
+            return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
+        case RDBType.listQuicklist, RDBType.listQuicklist2:
+            let nodes = try count()
+            var layout: [(items: [[UInt8]], plain: Bool)] = []
+            for _ in 0..<nodes {
+                var container: UInt64 = 2
+                if t == RDBType.listQuicklist2 {
+                    container = try length()
+                    guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
+                }
+                let nodeAt = input.offset
+                let blob = try string()
+                guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
+                if container == 1 {
+                    layout.append(([blob], true))
+                } else if t == RDBType.listQuicklist {
+                    layout.append((try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes), false))
+                } else {
+                    layout.append((try packed(blob, at: nodeAt, ListpackCodec.decode).map(\.bytes), false))
+                }
+            }
+            return b.list(nodes: layout)
+        case RDBType.streamListpacks, RDBType.streamListpacks2, RDBType.streamListpacks3:
+            throw fail("stream values are not supported yet (RDB type \(t))", at: at)
+        case RDBType.modulePreGA, RDBType.module2:
+            throw fail("module values cannot be loaded without their module (RDB type \(t))", at: at)
+        case 22...25 where magic == "REDIS":
+            throw fail("hashes with field expiration (RDB type \(t)) are not supported", at: at)
+        case 22 where magic == "VALKEY":
+            throw fail("hashes with field expiration (Valkey RDB type 22) are not supported", at: at)
+        default:
+            throw fail("Unknown RDB encoding type \(t)", at: at)
+        }
+    }
+}
+
+/// The outcome of building a value: nil for an empty collection, or a reason the data is corrupt.
+enum Built {
+    case value(Value?)
+    case corrupt(String)
+
+    func get(_ reader: RDBReader) throws(RDBError) -> Value? {
+        switch self {
+        case .value(let v): return v
+        case .corrupt(let reason): throw reader.fail(reason)
+        }
+    }
+}
+
+/// Builds Cairn values from decoded elements with the encodings Redis's loader picks for them.
+struct ValueBuilder {
+    let settings: EngineSettings
+
+    /// Quicklists keep their nodes, as Redis's loader appends each node whole.
+    func list(nodes: [(items: [[UInt8]], plain: Bool)]) -> Value? {
+        guard nodes.contains(where: { !$0.items.isEmpty }) else { return nil }
+        return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
+    }
+
+    func list(_ items: [[UInt8]]) -> Value? {
+        guard !items.isEmpty else { return nil }
+        var l = ListValue()
+        l.push(items, atHead: false, fill: settings.listMaxListpackSize)
+        l.shrinkEncoding(fill: settings.listMaxListpackSize)
+        return .list(l)
+    }
+
+    /// `intset`/`listpack` say which compact blob the members came from: Redis keeps that encoding unless the
+    /// set is over the limits, and otherwise picks as setTypeCreate does.
+    func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
+        guard let first = members.first else { return .value(nil) }
+        let limits = SetLimits(settings)
+        var s = intset ? SetValue() : listpack ? SetValue.emptyListpack : SetValue(first: first, sizeHint: sizeHint, limits: limits)
+        for m in members where !s.add(m, limits: limits) { return .corrupt("Duplicate set members detected") }
+        return .value(.set(s))
+    }
+
+    func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
+        guard !entries.isEmpty else { return .value(nil) }
+        let limits = SortedSetLimits(settings)
+        let longest = compactSource ? 0 : entries.reduce(0) { max($0, $1.member.count) }
+        var z = SortedSetValue(sizeHint: entries.count, longestMember: longest, limits: limits)
+        for e in entries where z.set(e.member, e.score, limits: limits) != nil { return .corrupt("Duplicate zset fields detected") }
+        return .value(.zset(z))
+    }
+
+    /// `pairs` alternates field and value.
+    func hash(_ pairs: [[UInt8]]) -> Built {
+        guard !pairs.isEmpty else { return .value(nil) }
+        var h = HashValue()
+        if pairs.count / 2 > settings.hashMaxListpackEntries { h.convert() }
+        var j = 0
+        while j + 1 < pairs.count {
+            let isNew = pairs[j].withUnsafeBytes {
+                h.set($0, pairs[j + 1], maxEntries: settings.hashMaxListpackEntries, maxValue: settings.hashMaxListpackValue)
+            }
+            if !isNew { return .corrupt("Duplicate hash fields detected") }
+            j += 2
+        }
+        return .value(.hash(h))
+    }
+}

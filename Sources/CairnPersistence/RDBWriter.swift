@@ -1,0 +1,325 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+import CairnEngine
+
+/// A buffered byte sink (a file descriptor or memory) that keeps a running CRC-64 of everything written.
+public final class RDBOutput {
+    public private(set) var buffer: [UInt8] = []
+    private let fd: Int32
+    private var crcFrom = 0
+    private var runningCRC: UInt64 = 0
+    public private(set) var written = 0
+    static let flushThreshold = 1 << 16
+
+    /// Collects the bytes in `buffer`.
+    public init() { fd = -1 }
+
+    /// Writes to `fd` (not closed here) whenever the buffer grows past 64 KiB.
+    public init(fileDescriptor: Int32) {
+        fd = fileDescriptor
+        buffer.reserveCapacity(Self.flushThreshold * 2)
+    }
+
+    public var crc: UInt64 {
+        foldCRC()
+        return runningCRC
+    }
+
+    private func foldCRC() {
+        if buffer.count > crcFrom {
+            runningCRC = buffer.withUnsafeBytes { CRC64.update(runningCRC, UnsafeRawBufferPointer(rebasing: $0[crcFrom...])) }
+            crcFrom = buffer.count
+        }
+    }
+
+    @inline(__always) func byte(_ b: UInt8) { buffer.append(b) }
+
+    func append(_ p: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: p)
+        try flushIfLarge()
+    }
+
+    func append(_ b: [UInt8]) throws {
+        try b.withUnsafeBytes { p throws in try append(p) }
+    }
+
+    func uint(_ v: UInt64, _ width: Int) { appendLE(v, width, to: &buffer) }
+
+    func flushIfLarge() throws {
+        if fd >= 0 && buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// Sends buffered bytes to the file; memory outputs keep them.
+    public func flush() throws {
+        guard fd >= 0 else { return }
+        foldCRC()
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RDBError(offset: written + done, reason: "write error: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+        written += done
+        buffer.removeAll(keepingCapacity: true)
+        crcFrom = 0
+    }
+}
+
+public struct RDBWriteOptions: Sendable {
+    public var compression = true
+    public var checksum = true
+    /// 11 (Redis 7.2, Valkey 8) or 10 (Redis 7.0), which has no listpack sets.
+    public var version = RDBType.version
+    public init(compression: Bool = true, checksum: Bool = true, version: Int = RDBType.version) {
+        self.compression = compression
+        self.checksum = checksum
+        self.version = version
+    }
+}
+
+/// Serializes values in RDB version 11 exactly as Valkey 8 lays them out.
+public struct RDBWriter {
+    public let out: RDBOutput
+    let options: RDBWriteOptions
+    let compressor = LZF.Compressor()
+
+    public init(out: RDBOutput, options: RDBWriteOptions) {
+        self.out = out
+        self.options = options
+    }
+
+    // MARK: primitives
+
+    func length(_ v: UInt64) {
+        if v < 64 {
+            out.byte(UInt8(v))
+        } else if v < 16384 {
+            out.byte(0x40 | UInt8(v >> 8))
+            out.byte(UInt8(v & 0xFF))
+        } else if v <= 0xFFFF_FFFF {
+            out.byte(0x80)
+            for s in stride(from: 24, through: 0, by: -8) { out.byte(UInt8(truncatingIfNeeded: v >> UInt64(s))) }
+        } else {
+            out.byte(0x81)
+            for s in stride(from: 56, through: 0, by: -8) { out.byte(UInt8(truncatingIfNeeded: v >> UInt64(s))) }
+        }
+    }
+
+    func length(_ v: Int) { length(UInt64(v)) }
+
+    /// rdbEncodeInteger: the 1, 2 or 4 byte integer forms; false when `v` does not fit 32 bits.
+    func integer(_ v: Int64) -> Bool {
+        if v >= -(1 << 7) && v <= (1 << 7) - 1 {
+            out.byte(0xC0)
+            out.uint(UInt64(bitPattern: v), 1)
+        } else if v >= -(1 << 15) && v <= (1 << 15) - 1 {
+            out.byte(0xC1)
+            out.uint(UInt64(bitPattern: v), 2)
+        } else if v >= -(1 << 31) && v <= (1 << 31) - 1 {
+            out.byte(0xC2)
+            out.uint(UInt64(bitPattern: v), 4)
+        } else {
+            return false
+        }
+        return true
+    }
+
+    /// rdbSaveRawString: short canonical integers as integers, LZF over 20 bytes when it saves space.
+    func string(_ s: UnsafeRawBufferPointer) throws {
+        if s.count <= 11, let v = NumberParsing.int64(s), integer(v) { return }
+        if options.compression && s.count > 20, let packed = compressor.compress(s, limit: s.count - 4) {
+            out.byte(0xC3)
+            length(packed.count)
+            length(s.count)
+            try out.append(packed)
+            return
+        }
+        length(s.count)
+        try out.append(s)
+    }
+
+    func string(_ s: [UInt8]) throws {
+        try s.withUnsafeBytes { p throws in try string(p) }
+    }
+
+    func string(_ s: String) throws { try string(Array(s.utf8)) }
+
+    // MARK: records
+
+    public func header() throws {
+        let v = String(options.version)
+        try out.append(Array(("REDIS" + String(repeating: "0", count: 4 - v.count) + v).utf8))
+    }
+
+    public func aux(_ key: String, _ value: [UInt8]) throws {
+        out.byte(RDBType.opAux)
+        try string(key)
+        try string(value)
+    }
+
+    public func selectDB(_ id: Int, keys: Int, expires: Int) {
+        out.byte(RDBType.opSelectDB)
+        length(id)
+        out.byte(RDBType.opResizeDB)
+        length(keys)
+        length(expires)
+    }
+
+    public func function(_ source: [UInt8]) throws {
+        out.byte(RDBType.opFunction2)
+        try string(source)
+    }
+
+    public func entry(key: [UInt8], value: Value, expireAt: Int64) throws {
+        if expireAt >= 0 {
+            out.byte(RDBType.opExpireTimeMs)
+            out.uint(UInt64(bitPattern: expireAt), 8)
+        }
+        out.byte(typeByte(of: value))
+        try string(key)
+        try self.value(value)
+    }
+
+    /// EOF and the checksum (zero when checksums are off); flushes.
+    public func end() throws {
+        out.byte(RDBType.opEOF)
+        out.uint(options.checksum ? out.crc : 0, 8)
+        try out.flush()
+    }
+
+    // MARK: values
+
+    /// The type byte rdbSaveObjectType writes for the value's encoding.
+    public func typeByte(of v: Value) -> UInt8 {
+        switch v {
+        case .int, .bytes, .rawBytes: return RDBType.string
+        case .list: return RDBType.listQuicklist2
+        case .set(let s):
+            if s.intsetValues != nil { return RDBType.setIntset }
+            return isListpackSet(s) ? RDBType.setListpack : RDBType.set
+        case .zset(let z): return z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
+        case .hash(let h): return h.isCompact ? RDBType.hashListpack : RDBType.hash
+        }
+    }
+
+    public func value(_ v: Value) throws {
+        switch v {
+        case .int(let n):
+            if !integer(n) { try string(IntegerFormat.bytes(n)) }
+        case .bytes(let b), .rawBytes(let b):
+            try string(b)
+        case .list(let l):
+            length(l.nodeCount)
+            try l.forEachNode { (items, plain) throws in
+                if plain {
+                    length(1)
+                    try string(items[0])
+                } else {
+                    length(2)
+                    var lp = ListpackCodec.Builder()
+                    for e in items { lp.append(e) }
+                    try string(lp.finished())
+                }
+            }
+        case .set(let s):
+            if let ints = s.intsetValues {
+                try string(IntsetCodec.encode(ints))
+            } else if isListpackSet(s) {
+                var lp = ListpackCodec.Builder()
+                s.forEach { lp.append($0) }
+                try string(lp.finished())
+            } else {
+                length(s.count)
+                try s.forEach { (m) throws in try string(m) }
+            }
+        case .zset(let z):
+            if z.encodingName.description == "listpack" {
+                var lp = ListpackCodec.Builder()
+                z.forEach { e in
+                    lp.append(e.member)
+                    Self.appendScore(e.score, to: &lp)
+                }
+                try string(lp.finished())
+            } else {
+                length(z.count)
+                var failure: Error? = nil
+                // Valkey walks the skiplist from the tail, so members go out in descending order.
+                z.walk(from: z.count - 1, reverse: true) { e in
+                    do {
+                        try string(e.member)
+                        out.uint(e.score.bitPattern, 8)
+                        return true
+                    } catch {
+                        failure = error
+                        return false
+                    }
+                }
+                if let failure { throw failure }
+            }
+        case .hash(let h):
+            if h.isCompact {
+                var lp = ListpackCodec.Builder()
+                h.forEach { f, v in
+                    lp.append(f)
+                    lp.append(v)
+                }
+                try string(lp.finished())
+            } else {
+                length(h.count)
+                try h.forEach { (f, v) throws in
+                    try string(f)
+                    try string(v)
+                }
+            }
+        }
+    }
+
+    func isListpackSet(_ s: SetValue) -> Bool {
+        options.version >= 11 && s.encodingName.description == "listpack"
+    }
+
+    /// A listpack score as zzlInsertAt stores it: integral values in ±2^62 as integers, others as the
+    /// shortest text that reads back to the same double.
+    static func appendScore(_ d: Double, to lp: inout ListpackCodec.Builder) {
+        if d.isInfinite {
+            lp.append(d > 0 ? Array("inf".utf8) : Array("-inf".utf8))
+        } else if d == d.rounded(), abs(d) < 4.611686018427388e18 {
+            lp.append(int: Int64(d))
+        } else {
+            lp.append(Array(shortestText(d).utf8))
+        }
+    }
+
+    /// The text Valkey's fpconv_dtoa gives: the shortest round-trip digits, plain decimal for moderate
+    /// exponents, otherwise `d.ddde±x` with an unpadded exponent.
+    static func shortestText(_ d: Double) -> String {
+        let text = abs(d).description
+        let parts = text.split(separator: "e")
+        let exp10 = parts.count > 1 ? Int(parts[1])! : 0
+        let mantissa = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        let frac = mantissa.count > 1 ? String(mantissa[1]) : ""
+        var digits = Substring(String(mantissa[0]) + frac).drop { $0 == "0" }
+        var k = exp10 - frac.count
+        while digits.last == "0" {
+            digits.removeLast()
+            k += 1
+        }
+        let n = digits.count
+        let exp = abs(k + n - 1)
+        let sign = d < 0 ? "-" : ""
+        if k >= 0 && exp < n + 7 { return sign + digits + String(repeating: "0", count: k) }
+        if k < 0 && (k > -7 || exp < 4) {
+            let offset = n + k
+            if offset <= 0 { return sign + "0." + String(repeating: "0", count: -offset) + digits }
+            return sign + digits.prefix(offset) + "." + digits.dropFirst(offset)
+        }
+        let shown = digits.prefix(18 - sign.count)
+        let body = shown.count > 1 ? "\(shown.first!)." + shown.dropFirst() : String(shown)
+        return sign + body + "e" + (k + n - 1 < 0 ? "-" : "+") + String(exp)
+    }
+}

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+import CairnEngine
+import Synchronization
+
+/// A point-in-time image of every database. Capturing copies each Keyspace struct, which retains its segments
+/// (O(segments)); the event loop then copies a segment before writing to one still shared with a snapshot, so
+/// the snapshot thread reads segments nobody mutates. Writing consumes the image segment by segment, so it
+/// is written once.
+public final class Snapshot: @unchecked Sendable {
+    // @unchecked: created on the event loop, then used by one thread at a time (the snapshot thread); the
+    // captured keyspaces are copy-on-write and the live keyspace never mutates a segment shared with them.
+    private var databases: [(id: Int, keys: Keyspace)]
+    let functions: [[UInt8]]
+    let scripts: [[UInt8]]
+    private let cancelled = Atomic<Bool>(false)
+    /// Aux values fixed at capture time.
+    let ctime: Int64
+    let usedMemory: Int
+
+    /// Called on the event loop.
+    public init(of engine: Engine, usedMemory: Int = 0) {
+        databases = engine.dbs.filter { $0.count > 0 }.map { ($0.id, $0.keys) }
+        functions = engine.persistedFunctions
+        scripts = engine.persistedScripts
+        ctime = engine.now / 1000
+        self.usedMemory = usedMemory
+    }
+
+    /// Asks a running write to stop (FLUSHALL, SHUTDOWN, a foreground SAVE superseding it, as Redis kills its
+    /// child): it fails at its next check and removes its temp file.
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    public var keyCount: Int { databases.reduce(0) { $0 + $1.keys.count } }
+
+    /// Writes the whole image as an RDB file to `out`, as Valkey 8's rdbSaveRio lays it out.
+    public func write(to out: RDBOutput, options: RDBWriteOptions) throws {
+        let w = RDBWriter(out: out, options: options)
+        try w.header()
+        try w.aux("redis-ver", Array(Engine.compatibleRedisVersion.utf8))
+        try w.aux("redis-bits", IntegerFormat.bytes(Int64(MemoryLayout<Int>.size * 8)))
+        try w.aux("ctime", IntegerFormat.bytes(ctime))
+        try w.aux("used-mem", IntegerFormat.bytes(Int64(usedMemory)))
+        try w.aux("aof-base", Array("0".utf8))
+        for s in scripts { try w.aux("lua", s) }
+        for f in functions { try w.function(f) }
+        while !databases.isEmpty {
+            var (id, keys) = databases.removeFirst()
+            w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
+            var sinceCheck = 0
+            try keys.drain { e in
+                try w.entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                try out.flushIfLarge()
+                sinceCheck += 1
+                if sinceCheck == 1024 {
+                    sinceCheck = 0
+                    if cancelled.load(ordering: .relaxed) { throw RDBError(offset: out.written, reason: "save cancelled") }
+                }
+            }
+        }
+        try w.end()
+    }
+
+    /// Saves to `path` crash-safely: a temp file in the same directory, fsync, rename over `path`, fsync the
+    /// directory. On any failure the temp file is removed and the old `path` is untouched.
+    public func save(to path: String, options: RDBWriteOptions) throws {
+        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let temp = (dir == "." ? "" : dir + "/") + "temp-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).rdb"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw RDBError(offset: 0, reason: "Failed opening the temp RDB file \(temp) (in server root dir \(dir)) for saving: \(String(cString: strerror(errno)))")
+        }
+        do {
+            try write(to: RDBOutput(fileDescriptor: fd), options: options)
+            guard fsync(fd) == 0 else { throw RDBError(offset: 0, reason: "fsync: \(String(cString: strerror(errno)))") }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw RDBError(offset: 0, reason: "Error moving temp DB file \(temp) on the final destination \(path) (in server root dir \(dir)): \(reason)")
+        }
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+}
