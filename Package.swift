@@ -23,7 +23,7 @@ let package = Package(
         // Event loop, connections, configuration, INFO, logging, startup.
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
-        .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence"], swiftSettings: optimized),
+        .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence", "CairnEngine"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),

@@ -19,6 +19,8 @@ public final class Snapshot: @unchecked Sendable {
     /// Aux values fixed at capture time.
     let ctime: Int64
     let usedMemory: Int
+    /// Written as an AOF base (aux aof-base=1) rather than a dump.
+    public var aofBase = false
 
     /// Called on the event loop.
     public init(of engine: Engine, usedMemory: Int = 0) {
@@ -43,7 +45,7 @@ public final class Snapshot: @unchecked Sendable {
         try w.aux("redis-bits", IntegerFormat.bytes(Int64(MemoryLayout<Int>.size * 8)))
         try w.aux("ctime", IntegerFormat.bytes(ctime))
         try w.aux("used-mem", IntegerFormat.bytes(Int64(usedMemory)))
-        try w.aux("aof-base", Array("0".utf8))
+        try w.aux("aof-base", Array((aofBase ? "1" : "0").utf8))
         for s in scripts { try w.aux("lua", s) }
         for f in functions { try w.function(f) }
         while !databases.isEmpty {

@@ -447,6 +447,7 @@ public final class Server {
     /// Loads the append-only file and starts its writer; false (having logged why) when startup must stop.
     func startAppendOnlyFile() -> Bool {
         guard settings.appendOnly else { return true }
+        configureAOF()
         do {
             try aof.start(engine: engine, loadTruncated: settings.aofLoadTruncated, log: log)
         } catch {
@@ -471,6 +472,7 @@ public final class Server {
             releaseSynced()
             return nil
         }
+        configureAOF()
         if let error = aof.startRewrite(engine: engine, settings: settings, enabling: true, log: log) { return error }
         watchAOFWriter()
         return nil
@@ -484,7 +486,13 @@ public final class Server {
         let base = max(aof.baseSize, 1)
         guard size > settings.autoAofRewriteMinSize, (size - base) * 100 / base >= settings.autoAofRewritePercentage else { return }
         log.notice("Starting automatic rewriting of AOF on \((size - base) * 100 / base)% growth")
+        configureAOF()
         _ = aof.startRewrite(engine: engine, settings: settings, log: log)
+    }
+
+    /// The AOF's next base follows the current aof-use-rdb-preamble and RDB directives.
+    func configureAOF() {
+        aof.configure(preamble: settings.aofUseRdbPreamble, rdb: rdbWriteOptions)
     }
 
     public var clientCount: Int { connectionsByID.count }

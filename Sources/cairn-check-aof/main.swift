@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CairnEngine
 import CairnPersistence
 
 // cairn-check-aof: redis-check-aof's contract (arguments, messages, exit status) for single AOF files and
@@ -54,15 +55,28 @@ var linesSoFar = 1
 
 /// Checks one file; returns the C tool's outcome for the caller's wording.
 func checkFile(_ name: String, _ p: String, isLast: Bool) -> AOFChecker.Outcome {
-    if kind(of: p) == .rdbPreamble {
-        fail("RDB preamble of AOF file is not sane, aborting. (checking an RDB preamble needs the RDB codec, not in this build yet)")
-    }
     let fd = open(p, O_RDWR | O_CLOEXEC)
     guard fd >= 0 else { fail("Cannot open file \(p): \(String(cString: strerror(errno))), aborting...") }
     defer { close(fd) }
     var st = stat()
     guard fstat(fd, &st) == 0 else { fail("Cannot stat file: \(name), aborting...") }
-    var checker = AOFChecker(fd: fd, line: linesSoFar)
+    var start = 0
+    if kind(of: p) == .rdbPreamble {
+        // The whole RDB part is read and checked (structure and CRC-64) with the server's own reader.
+        let input = RDBInput(fileDescriptor: fd)
+        var reader = RDBReader(input: input, settings: EngineSettings())
+        do {
+            try reader.readHeader()
+            while try reader.next() != nil {}
+        } catch {
+            print("[offset \(error.offset)] \(error)")
+            fail("RDB preamble of AOF file is not sane, aborting.")
+        }
+        print("RDB preamble is OK, proceeding with AOF tail...")
+        start = input.offset
+        lseek(fd, off_t(start), SEEK_SET)
+    }
+    var checker = AOFChecker(fd: fd, startOffset: start, line: linesSoFar)
     defer { linesSoFar = checker.line }
     let outcome: AOFChecker.Outcome
     do {

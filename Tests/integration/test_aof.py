@@ -73,16 +73,22 @@ def assert_redis_loads(d, tmp_path, want):
         r.stop()
 
 
-def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path):
-    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+# Bases as RDB (the default; version 10 so that Redis 7.0 reads them) or as RESP commands.
+BASES = [pytest.param(["--rdb-version", "10"], "rdb", id="rdb-base"),
+         pytest.param(["--aof-use-rdb-preamble", "no"], "aof", id="resp-base")]
+
+
+@pytest.mark.parametrize("base_args, ext", BASES)
+def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path, base_args, ext):
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always", *base_args)
     run_script(s.port, WRITES)
     want = digest(s.port)
     assert want != b"$40\r\n" + b"0" * 40 + b"\r\n"
     s.stop()
     d = aof_dir(s)
-    assert sorted(os.listdir(d)) == ["appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+    assert sorted(os.listdir(d)) == [f"appendonly.aof.1.base.{ext}", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
     assert (d / "appendonly.aof.manifest").read_bytes() == (
-        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n")
+        f"file appendonly.aof.1.base.{ext} seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n".encode())
     check_directory(d)
     s.start()                                       # Cairn reloads its own directory
     assert digest(s.port) == want
@@ -90,10 +96,11 @@ def test_cairn_writes_a_directory_redis_loads(cairn_factory, tmp_path):
     assert_redis_loads(d, tmp_path, want)
 
 
-def test_cairn_loads_a_directory_redis_wrote(cairn_factory, tmp_path):
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_cairn_loads_a_directory_redis_wrote(cairn_factory, tmp_path, preamble):
     ref_dir = tmp_path / "redis"
     r = RedisProcess("redis-aof", REDIS_SERVER, ref_dir,
-                     extra_args=["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+                     extra_args=["--appendonly", "yes", "--aof-use-rdb-preamble", preamble])
     r.start()
     try:
         run_script(r.port, WRITES)
@@ -258,8 +265,9 @@ def wait_rewrite_done(port, timeout=10):
     raise AssertionError("rewrite did not finish")
 
 
-def test_bgrewriteaof_installs_a_new_base(cairn_factory, tmp_path):
-    s = cairn_factory("--appendonly", "yes")
+@pytest.mark.parametrize("base_args, ext", BASES)
+def test_bgrewriteaof_installs_a_new_base(cairn_factory, tmp_path, base_args, ext):
+    s = cairn_factory("--appendonly", "yes", *base_args)
     run_script(s.port, WRITES)
     with RawConn(s.port) as c:
         c.cmd("RPUSH", "big", *[f"e{i}" for i in range(300)])   # more than one RPUSH of 64
@@ -274,9 +282,9 @@ def test_bgrewriteaof_installs_a_new_base(cairn_factory, tmp_path):
     assert info_field(s.port, "aof_last_bgrewrite_status") == "ok"
     s.stop()
     d = aof_dir(s)
-    assert sorted(os.listdir(d)) == ["appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    assert sorted(os.listdir(d)) == [f"appendonly.aof.2.base.{ext}", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
     assert (d / "appendonly.aof.manifest").read_bytes() == (
-        b"file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n")
+        f"file appendonly.aof.2.base.{ext} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n".encode())
     check_directory(d)
     s.start()
     assert digest(s.port) == want
@@ -329,7 +337,7 @@ def test_automatic_rewrite_on_growth(cairn_factory):
 def test_kill_during_rewrites_always_leaves_a_loadable_directory(cairn_factory):
     """kill -9 at varying moments while rewrites and writes run: every restart loads a consistent state
     holding every acknowledged INCR (appendfsync always)."""
-    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always", "--rdb-version", "10")
     with RawConn(s.port) as c:
         c.cmd("RPUSH", "bulk", *[f"v{i}" for i in range(2000)])
     acknowledged = 0
@@ -386,3 +394,26 @@ def test_write_errors_refuse_writes_with_misconf(cairn_factory):
         assert reply == b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
         assert c.cmd("GET", "x") == b"$1\r\n1\r\n"          # reads keep working
         assert info_field(s.port, "aof_last_write_status") == "err"
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared", "fixtures")
+
+
+def test_legacy_file_with_rdb_preamble(cairn_factory):
+    """Valkey's rdb-preamble.aof (an RDB followed by RESP records) as an old single-file AOF: a symlink to the
+    fixture is moved into the directory, so the fixture itself is only read."""
+    fixture = os.path.realpath(os.path.join(FIXTURES, "valkey-assets", "rdb-preamble.aof"))
+    s = cairn_factory("--appendonly", "yes", start=False)
+    s.dir.mkdir(parents=True, exist_ok=True)
+    os.symlink(fixture, s.dir / "appendonly.aof")
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("DBSIZE") != b":0\r\n"
+    r = RedisProcess("redis-aof", REDIS_SERVER, s.dir.parent / "ref-preamble", extra_args=["--appendonly", "yes"])
+    r.dir.mkdir(parents=True, exist_ok=True)
+    os.symlink(fixture, r.dir / "appendonly.aof")
+    r.start()
+    try:
+        assert digest(s.port) == digest(r.port)
+    finally:
+        r.stop()

@@ -23,6 +23,7 @@ extension Server {
             requestShutdown()
         }
         engine.register("bgrewriteaof", arity: 1, flags: [.admin, .noscript], categories: ["@admin", "@slow", "@dangerous"], group: "server") { [unowned self] ctx throws(CommandError) in
+            configureAOF()
             if let error = aof.startRewrite(engine: engine, settings: settings, log: log) { throw CommandError(error) }
             ctx.out.status("Background append only file rewriting started")
         }

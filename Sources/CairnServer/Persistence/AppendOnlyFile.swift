@@ -28,7 +28,15 @@ final class AppendOnlyFile {
         var size = 0
         /// A rewrite that turns the AOF on (CONFIG SET appendonly yes): writes meanwhile go to a temp incr file.
         let enabling: Bool
-        init(tempPath: String, enabling: Bool) { self.tempPath = tempPath; self.enabling = enabling }
+        /// The new base is an RDB file (aof-use-rdb-preamble).
+        let rdb: Bool
+        init(tempPath: String, enabling: Bool, rdb: Bool) { self.tempPath = tempPath; self.enabling = enabling; self.rdb = rdb }
+
+        /// Called once by the rewrite thread; `failure` nil for success.
+        func finish(failure: String?) {
+            if let failure { self.failure = failure }
+            outcome.store(failure == nil ? 1 : 2, ordering: .releasing)
+        }
     }
     private(set) var rewrite: Rewrite?
 
@@ -40,6 +48,16 @@ final class AppendOnlyFile {
     /// Bytes of the base file and of the incremental files before this run's appends.
     private(set) var baseSize = 0
     private var incrSizeAtOpen = 0
+
+    /// aof-use-rdb-preamble: bases are RDB files (`.base.rdb`) rather than RESP commands.
+    private var rdbBase = true
+    private var rdbOptions = RDBWriteOptions()
+
+    /// Takes the directives that shape the next base file.
+    func configure(preamble: Bool, rdb: RDBWriteOptions) {
+        rdbBase = preamble
+        rdbOptions = rdb
+    }
 
     init(settings: ServerSettings) {
         dirName = settings.appendDirname
@@ -86,7 +104,7 @@ final class AppendOnlyFile {
             let secs = Double(Engine.monotonicMicros() - start) / 1_000_000
             log.notice("DB loaded from append only file: \(String(format3(secs))) seconds")
         }
-        try openForAppend(log: log)
+        try openForAppend(engine: engine, log: log)
         engine.propagation.forgetSelectedDatabase()
         engine.propagation.enabled = true
     }
@@ -117,14 +135,25 @@ final class AppendOnlyFile {
         }
         defer { close(fd) }
         var magic = [UInt8](repeating: 0, count: 5)
+        var start = 0
         if read(fd, &magic, 5) == 5 && magic == Array("REDIS".utf8) {
-            throw Fatal(message: "Loading an AOF with an RDB preamble (\(file.name)) needs the RDB reader, which this build does not have yet")
+            // An RDB base or preamble: loaded as a whole (expired keys kept, as for any AOF base), then the
+            // RESP records that may follow it.
+            lseek(fd, 0, SEEK_SET)
+            let input = RDBInput(fileDescriptor: fd)
+            do {
+                _ = try RDBLoader.load(input, into: engine, dropExpired: false)
+            } catch {
+                throw Fatal(message: "Bad file format reading the append only file \(file.name): \(error)")
+            }
+            start = input.offset
+            log.notice("Reading RDB base file on AOF loading...")
         }
-        lseek(fd, 0, SEEK_SET)
+        lseek(fd, off_t(start), SEEK_SET)
         let client = engine.makeClient()
         client.authenticated = true
-        var reader = AOFRecordReader(fd: fd)
-        var valid = 0
+        var reader = AOFRecordReader(fd: fd, startOffset: start)
+        var valid = start
         var multiStart = 0
         var count = 0
         while true {
@@ -180,12 +209,22 @@ final class AppendOnlyFile {
 
     /// Makes sure there is a base and an incremental file, opens the last incremental file for appending and
     /// starts the writer on it. The history files are deleted once the manifest no longer needs them.
-    private func openForAppend(log: Logger) throws(Fatal) {
+    private func openForAppend(engine: Engine, log: Logger) throws(Fatal) {
         try makeDirectory()
         if manifest.isEmpty {
-            // A fresh AOF starts from an empty base, so that the directory alone describes the dataset.
-            let name = "\(fileName).1.base.aof"
-            guard createEmpty(path(name)) else { throw Fatal(message: "Can't create the AOF base file \(name): \(String(cString: strerror(errno)))") }
+            // A fresh AOF starts from a base of the (empty) dataset, so that the directory alone describes it.
+            let name = "\(fileName).1.base.\(rdbBase ? "rdb" : "aof")"
+            if rdbBase {
+                let snapshot = Snapshot(of: engine)
+                snapshot.aofBase = true
+                do {
+                    try snapshot.save(to: path(name), options: rdbOptions)
+                } catch {
+                    throw Fatal(message: "Can't create the AOF base file \(name): \(error)")
+                }
+            } else if !createEmpty(path(name)) {
+                throw Fatal(message: "Can't create the AOF base file \(name): \(String(cString: strerror(errno)))")
+            }
             manifest.base = AOFManifest.File(name: name, seq: 1, type: .base)
             log.notice("Creating AOF base file \(name) on server start")
         }
@@ -247,10 +286,13 @@ final class AppendOnlyFile {
         } catch {
             return "ERR \(error.message)"
         }
-        let job = Rewrite(tempPath: "temp-rewriteaof-bg-\(getpid()).aof", enabling: enabling)
+        let job = Rewrite(tempPath: "temp-rewriteaof-bg-\(getpid()).aof", enabling: enabling, rdb: rdbBase)
         rewrite = job
         // The capture is one retain per segment; values are copy-on-write, so later writes leave it intact.
-        let snapshot = engine.dbs.map { $0.keys }
+        let keyspaces = engine.dbs.map { $0.keys }
+        let snapshot = rdbBase ? Snapshot(of: engine) : nil
+        snapshot?.aofBase = true
+        let options = rdbOptions
         let now = engine.now
         let timestamp: Int64? = settings.aofTimestampEnabled ? now / 1000 : nil
         let incremental = settings.aofRewriteIncrementalFsync
@@ -258,20 +300,28 @@ final class AppendOnlyFile {
         let thread = Thread {
             let fd = open(job.tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                job.failure = String(cString: strerror(errno))
-                job.outcome.store(2, ordering: .releasing)
+                job.finish(failure: String(cString: strerror(errno)))
+                return
+            }
+            defer { close(fd) }
+            if let snapshot {
+                do {
+                    let out = RDBOutput(fileDescriptor: fd)
+                    try snapshot.write(to: out, options: options)
+                    job.size = out.written
+                    job.finish(failure: fsync(fd) == 0 ? nil : String(cString: strerror(errno)))
+                } catch {
+                    job.finish(failure: "\(error)")
+                }
                 return
             }
             var out = AOFRewriter(fd: fd, incrementalSync: incremental)
             do throws(AOFRewriter.WriteError) {
-                try out.write(databases: snapshot, now: now, timestampSeconds: timestamp)
+                try out.write(databases: keyspaces, now: now, timestampSeconds: timestamp)
                 job.size = out.written
-                close(fd)
-                job.outcome.store(1, ordering: .releasing)
+                job.finish(failure: nil)
             } catch {
-                close(fd)
-                job.failure = error.message
-                job.outcome.store(2, ordering: .releasing)
+                job.finish(failure: error.message)
             }
         }
         thread.name = "aof-rewrite"
@@ -296,7 +346,7 @@ final class AppendOnlyFile {
             return
         }
         do throws(Fatal) {
-            let baseName = "\(fileName).\(manifest.lastBaseSeq + 1).base.aof"
+            let baseName = "\(fileName).\(manifest.lastBaseSeq + 1).base.\(job.rdb ? "rdb" : "aof")"
             guard rename(job.tempPath, path(baseName)) == 0 else {
                 throw Fatal(message: "Error trying to rename the temporary AOF base file \(job.tempPath) into \(baseName): \(String(cString: strerror(errno)))")
             }
