@@ -32,6 +32,8 @@ public final class AOFWriter: @unchecked Sendable {
     private let written = Atomic<Int>(0)
     private let durable = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
+    /// fdatasync calls made, for INFO (group commit shows as many writes per sync).
+    public let syncCount = Atomic<Int>(0)
     /// Set while a rewrite runs with no-appendfsync-on-rewrite: bytes are written but not synced.
     public let syncSuppressed = Atomic<Bool>(false)
     /// Readable when a sync finished (always policy); the event loop drains and polls it.
@@ -156,6 +158,7 @@ public final class AOFWriter: @unchecked Sendable {
             durable.store(offset, ordering: .releasing)
             return
         }
+        syncCount.add(1, ordering: .relaxed)
         if fdatasync(fd) != 0 {
             let reason = String(cString: strerror(errno))
             failure.withLock { $0 = reason }

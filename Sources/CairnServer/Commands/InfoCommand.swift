@@ -225,6 +225,7 @@ extension Server {
             "aof_buffer_length:0",
             "aof_pending_bio_fsync:0",
             "aof_delayed_fsync:0",
+            "aof_fsyncs:\(aof.writer?.syncCount.load(ordering: .relaxed) ?? 0)",
         ] : [])
     }
 

@@ -165,7 +165,7 @@ final class AppendOnlyFile {
                               loadTruncated: loadTruncated, log: log)
                 break
             } catch .format(let offset, let reason) {
-                throw Fatal(message: "\(reason) \(file.name) at offset \(offset)")
+                throw Fatal(message: "\(reason) \(file.name) at offset \(offset). Make a backup of your AOF file, then use cairn-check-aof --fix <filename.manifest> to cut it back to its last whole command.")
             } catch {
                 throw Fatal(message: "Unrecoverable error reading the append only file \(file.name): \(error)")
             }
