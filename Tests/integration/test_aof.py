@@ -491,3 +491,19 @@ def test_acknowledged_writes_survive_kill(cairn_factory, policy):
         if policy == "always":
             assert lost == 0, f"trial {trial}: {lost} acknowledged writes lost"
     print(f"appendfsync {policy}: {lost_total} acknowledged writes lost")
+
+
+REPO_FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "Fixtures", "aof")
+
+
+@pytest.mark.parametrize("name", ["redis7-rdb-preamble", "redis7-resp"])
+def test_fixture_directories_from_redis_load(cairn_factory, name):
+    """Directories Debian's redis-server wrote (tools/make-fixtures) load with the dataset's digest; a copy is
+    used because the server deletes history files and appends to the last incr file."""
+    src = os.path.join(REPO_FIXTURES, name)
+    want = open(os.path.join(src, "digest.txt")).read().strip()
+    s = cairn_factory("--appendonly", "yes", start=False)
+    shutil.copytree(os.path.join(src, "appendonlydir"), aof_dir(s))
+    s.start()
+    assert digest(s.port) == f"${len(want)}\r\n{want}\r\n".encode()
+    check_directory(aof_dir(s))
