@@ -505,5 +505,5 @@ def test_fixture_directories_from_redis_load(cairn_factory, name):
     s = cairn_factory("--appendonly", "yes", start=False)
     shutil.copytree(os.path.join(src, "appendonlydir"), aof_dir(s))
     s.start()
-    assert digest(s.port) == f"${len(want)}\r\n{want}\r\n".encode()
+    assert digest(s.port) == f"+{want}\r\n".encode()
     check_directory(aof_dir(s))
