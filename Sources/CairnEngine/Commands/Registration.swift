@@ -13,6 +13,7 @@ extension Engine {
         registerSetCommands()
         registerSortedSetCommands()
         registerBlockingSortedSetCommands()
+        registerStreamCommands()
         registerDebugCommands()
         registerIntrospectionCommands()
         registerSlowlogCommands()

@@ -105,6 +105,7 @@ public final class Database {
     public func flush() {
         touchWatched(existingIn: [self])
         keys.removeAll()
+        if !engine.blockingKeys.isEmpty { engine.databaseFlushed(id) }
     }
 
     /// Exchanges contents with another database (SWAPDB). A watched key in either database counts as
