@@ -62,11 +62,14 @@ public struct StreamValue {
             let last = nodes[nodes.count - 1]
             if last.lpBytes + raw >= limits.maxBytes {
                 needNode = true
-            } else if limits.maxEntries > 0 && last.ids.count + last.deleted >= limits.maxEntries {
+            } else if limits.maxEntries > 0 && last.liveCount + last.deleted >= limits.maxEntries {
                 needNode = true
             }
         }
-        if needNode { nodes.append(StreamNode(master: id)) }
+        if needNode {
+            if !nodes.isEmpty { nodes[nodes.count - 1].shrink() }
+            nodes.append(StreamNode(master: id))
+        }
         nodes[nodes.count - 1].append(id, fieldCount: fieldCount, pair: pair)
         count += 1
         entriesAdded += 1
@@ -126,10 +129,11 @@ public struct StreamValue {
                 if node.master > end { return }
                 let cont = try node.data.withUnsafeBytes { data -> Bool in
                     var i = node.firstIndex(atLeast: start)
-                    while i < node.ids.count {
-                        let id = node.ids[i]
+                    while i < node.liveCount {
+                        let e = node.entry(data, i)
+                        let id = e.id
                         if id > end { return false }
-                        if try !body(id, StreamEntry(data: data, offset: Int(node.offsets[i]))) { return false }
+                        if try !body(id, e) { return false }
                         i += 1
                     }
                     return true
@@ -142,11 +146,12 @@ public struct StreamValue {
             while n >= 0 {
                 let node = nodes[n]
                 let cont = try node.data.withUnsafeBytes { data -> Bool in
-                    var i = (end.next.map { node.firstIndex(atLeast: $0) } ?? node.ids.count) - 1
+                    var i = (end.next.map { node.firstIndex(atLeast: $0) } ?? node.liveCount) - 1
                     while i >= 0 {
-                        let id = node.ids[i]
+                        let e = node.entry(data, i)
+                        let id = e.id
                         if id < start { return false }
-                        if try !body(id, StreamEntry(data: data, offset: Int(node.offsets[i]))) { return false }
+                        if try !body(id, e) { return false }
                         i -= 1
                     }
                     return true
@@ -161,11 +166,11 @@ public struct StreamValue {
         guard !nodes.isEmpty else { return false }
         let node = nodes[nodeIndex(for: id)]
         let i = node.firstIndex(atLeast: id)
-        return i < node.ids.count && node.ids[i] == id
+        return i < node.liveCount && node.id(at: i) == id
     }
 
     /// The last live entry's ID (streamLastValidID), nil when empty.
-    var lastLiveID: StreamID? { nodes.last?.ids.last }
+    var lastLiveID: StreamID? { nodes.last?.lastID }
 
     // MARK: removing entries
 
@@ -175,11 +180,11 @@ public struct StreamValue {
         guard !nodes.isEmpty else { return false }
         let n = nodeIndex(for: id)
         let i = nodes[n].firstIndex(atLeast: id)
-        guard i < nodes[n].ids.count, nodes[n].ids[i] == id else { return false }
-        if nodes[n].ids.count == 1 { nodes.remove(at: n) } else { nodes[n].remove(at: i) }
+        guard i < nodes[n].liveCount, nodes[n].id(at: i) == id else { return false }
+        if nodes[n].liveCount == 1 { nodes.remove(at: n) } else { nodes[n].remove(at: i) }
         count -= 1
         if id > maxDeletedID { maxDeletedID = id }
-        if id == firstID { firstID = nodes.first?.ids.first ?? .zero }
+        if id == firstID { firstID = nodes.first?.firstID ?? .zero }
         return true
     }
 
@@ -190,7 +195,7 @@ public struct StreamValue {
         var removed = 0
         while !nodes.isEmpty {
             if let maxLen, count <= maxLen { break }
-            let entries = nodes[0].ids.count
+            let entries = nodes[0].liveCount
             if limit > 0 && removed + entries > limit { break }
             let removeNode: Bool
             if let maxLen {
@@ -208,7 +213,7 @@ public struct StreamValue {
             var k = 0
             while k < entries {
                 if let maxLen, count - k <= maxLen { break }
-                if let minID, nodes[0].ids[k] >= minID { break }
+                if let minID, nodes[0].id(at: k) >= minID { break }
                 k += 1
             }
             nodes[0].removeFirst(k)
@@ -216,7 +221,7 @@ public struct StreamValue {
             removed += k
             break
         }
-        firstID = nodes.first?.ids.first ?? .zero
+        firstID = nodes.first?.firstID ?? .zero
         return removed
     }
 
@@ -312,14 +317,15 @@ public struct StreamValue {
 }
 
 /// One node: the entries appended after its master ID, stored back to back in one byte buffer so that an
-/// XADD costs no allocation of its own.
+/// XADD costs no allocation of its own. Like Redis's listpack node, an entry whose field names equal those of
+/// the node's first entry (the master entry) stores only its values.
 public struct StreamNode {
     /// The node's key: the ID of the first entry it was given (deleted or not).
     public let master: StreamID
-    var ids: [StreamID] = []
-    /// Where each live entry starts in `data`.
+    /// Where each live entry starts in `data`, in ID order.
     var offsets: [UInt32] = []
-    /// Per entry: field count, then for each field and value its length and bytes (lengths as UInt32 LE).
+    /// Per entry, as varints: ms - master.ms, seq, then fieldCount << 1 | sameFields; then for each field (unless
+    /// sameFields) and value its length and bytes.
     var data: Bytes = []
     /// Tombstones: entries deleted from this node, which still count against stream-node-max-entries.
     var deleted = 0
@@ -335,34 +341,63 @@ public struct StreamNode {
         lpBytes = 7 + 8
     }
 
-    public var liveCount: Int { ids.count }
+    public var liveCount: Int { offsets.count }
+
+    func id(at i: Int) -> StreamID {
+        data.withUnsafeBytes { StreamEntry.decodeID(UnsafeRawBufferPointer($0), Int(offsets[i]), master: master) }
+    }
+
+    var firstID: StreamID? { offsets.isEmpty ? nil : id(at: 0) }
+    var lastID: StreamID? { offsets.isEmpty ? nil : id(at: offsets.count - 1) }
 
     /// The first live index whose ID is ≥ id.
     func firstIndex(atLeast id: StreamID) -> Int {
-        var lo = 0
-        var hi = ids.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        data.withUnsafeBytes { d in
+            var lo = 0
+            var hi = offsets.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if StreamEntry.decodeID(d, Int(offsets[mid]), master: master) < id { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
-        return lo
     }
 
+    func entry(_ d: UnsafeRawBufferPointer, _ i: Int) -> StreamEntry { StreamEntry(data: d, offset: Int(offsets[i]), master: master) }
+
     mutating func append(_ id: StreamID, fieldCount: Int, pair: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)) {
-        ids.append(id)
+        let first = data.isEmpty
+        // Same fields as the master entry (the node's first): compared against the names stored there.
+        var same = !first
+        if same {
+            same = data.withUnsafeBytes { d in
+                let m = StreamEntry(data: UnsafeRawBufferPointer(d), offset: 0, master: master)
+                guard m.fieldCount == fieldCount else { return false }
+                var k = 0
+                var equal = true
+                m.forEachPair { f, _ in
+                    if equal && !bytesEqual(f, pair(k).0) { equal = false }
+                    k += 1
+                }
+                return equal
+            }
+        }
         offsets.append(UInt32(truncatingIfNeeded: data.count))
-        appendLength(fieldCount)
-        // Flags, the two ID deltas and the back count, then the fields (the master's names are shared in
-        // Redis, so only the first entry pays for them: approximated by charging names once per node).
+        appendVarint(id.ms &- master.ms)
+        appendVarint(id.seq)
+        appendVarint(UInt64(fieldCount) << 1 | (same ? 1 : 0))
+        // Flags, the two ID deltas and the back count, as Redis's listpack entry header costs.
         var size = 8
-        let first = ids.count == 1 && deleted == 0
         for i in 0..<fieldCount {
             let (f, v) = pair(i)
-            appendLength(f.count)
-            data.append(contentsOf: f)
-            appendLength(v.count)
+            if !same {
+                appendVarint(UInt64(f.count))
+                data.append(contentsOf: f)
+                size += Self.stringSize(f.count)
+                if first { size += Self.stringSize(f.count) }
+            }
+            appendVarint(UInt64(v.count))
             data.append(contentsOf: v)
-            if first { size += 2 * Self.stringSize(f.count) }
             size += Self.stringSize(v.count)
         }
         lpBytes += size
@@ -375,23 +410,34 @@ public struct StreamNode {
         return body + Listpack.backlenSize(body)
     }
 
-    private mutating func appendLength(_ n: Int) {
-        let v = UInt32(truncatingIfNeeded: n)
-        data.append(UInt8(truncatingIfNeeded: v))
-        data.append(UInt8(truncatingIfNeeded: v >> 8))
-        data.append(UInt8(truncatingIfNeeded: v >> 16))
-        data.append(UInt8(truncatingIfNeeded: v >> 24))
+    private mutating func appendVarint(_ v: UInt64) {
+        var x = v
+        while x >= 0x80 {
+            data.append(UInt8(truncatingIfNeeded: x) | 0x80)
+            x >>= 7
+        }
+        data.append(UInt8(x))
+    }
+
+    /// A node that will take no more entries gives back its arrays' spare capacity.
+    mutating func shrink() {
+        var o = [UInt32]()
+        o.reserveCapacity(offsets.count)
+        o.append(contentsOf: offsets)
+        offsets = o
+        var d = Bytes()
+        d.reserveCapacity(data.count)
+        d.append(contentsOf: data)
+        data = d
     }
 
     mutating func remove(at i: Int) {
-        ids.remove(at: i)
         offsets.remove(at: i)
         deleted += 1
     }
 
     mutating func removeFirst(_ k: Int) {
         guard k > 0 else { return }
-        ids.removeFirst(k)
         offsets.removeFirst(k)
         deleted += k
     }
@@ -399,32 +445,79 @@ public struct StreamNode {
     /// Visits the live entries in ID order (the RDB writer builds its listpack from them).
     public func forEach(_ body: (StreamID, StreamEntry) throws -> Void) rethrows {
         try data.withUnsafeBytes { d in
-            for i in 0..<ids.count { try body(ids[i], StreamEntry(data: d, offset: Int(offsets[i]))) }
+            for i in 0..<offsets.count {
+                let e = entry(d, i)
+                try body(e.id, e)
+            }
         }
     }
 }
 
-/// A view of one entry's fields inside its node, valid during the iteration that produced it.
+/// A view of one entry inside its node, valid during the iteration that produced it.
 public struct StreamEntry {
     let data: UnsafeRawBufferPointer
     let offset: Int
+    let master: StreamID
 
-    @inline(__always) func length(at o: Int) -> Int {
-        Int(data[o]) | Int(data[o + 1]) << 8 | Int(data[o + 2]) << 16 | Int(data[o + 3]) << 24
+    @inline(__always) static func varint(_ d: UnsafeRawBufferPointer, _ o: inout Int) -> UInt64 {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = d[o]
+            o += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
     }
 
-    public var fieldCount: Int { length(at: offset) }
+    static func decodeID(_ d: UnsafeRawBufferPointer, _ offset: Int, master: StreamID) -> StreamID {
+        var o = offset
+        let ms = varint(d, &o)
+        return StreamID(ms: master.ms &+ ms, seq: varint(d, &o))
+    }
+
+    public var id: StreamID { Self.decodeID(data, offset, master: master) }
+
+    /// Field count and whether names come from the master entry, and where the fields start.
+    private var header: (count: Int, same: Bool, body: Int) {
+        var o = offset
+        _ = Self.varint(data, &o)
+        _ = Self.varint(data, &o)
+        let h = Self.varint(data, &o)
+        return (Int(h >> 1), h & 1 == 1, o)
+    }
+
+    public var fieldCount: Int { header.count }
 
     /// Visits field/value pairs in insertion order.
     public func forEachPair(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
-        var o = offset + 4
-        for _ in 0..<fieldCount {
-            let fl = length(at: o)
-            let f = UnsafeRawBufferPointer(rebasing: data[(o + 4)..<(o + 4 + fl)])
-            o += 4 + fl
-            let vl = length(at: o)
-            let v = UnsafeRawBufferPointer(rebasing: data[(o + 4)..<(o + 4 + vl)])
-            o += 4 + vl
+        let (n, same, start) = header
+        var o = start
+        // With shared names, the master entry (at offset 0) is walked alongside for them.
+        var m = 0
+        if same {
+            var mo = 0
+            _ = Self.varint(data, &mo)
+            _ = Self.varint(data, &mo)
+            _ = Self.varint(data, &mo)
+            m = mo
+        }
+        for _ in 0..<n {
+            let f: UnsafeRawBufferPointer
+            if same {
+                let fl = Int(Self.varint(data, &m))
+                f = UnsafeRawBufferPointer(rebasing: data[m..<(m + fl)])
+                m += fl
+                m += Int(Self.varint(data, &m))
+            } else {
+                let fl = Int(Self.varint(data, &o))
+                f = UnsafeRawBufferPointer(rebasing: data[o..<(o + fl)])
+                o += fl
+            }
+            let vl = Int(Self.varint(data, &o))
+            let v = UnsafeRawBufferPointer(rebasing: data[o..<(o + vl)])
+            o += vl
             try body(f, v)
         }
     }
