@@ -451,7 +451,7 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
     for k in 0..<n {
         let key = a[streamsAt + k]
         if let groupName {
-            if try readGroup(ctx, key: key, group: a.bytes(groupName), consumer: a[groupName + 1], after: after[k],
+            if try readGroup(ctx, key: key, group: a.bytes(groupName), consumer: a.bytes(groupName + 1), after: after[k],
                              count: count, noAck: noAck) { served += 1 }
         } else {
             guard let s = try readCollection(ctx, key, .stream), let last = s.lastLiveID,
@@ -486,26 +486,17 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
 /// XREADGROUP on one stream: new entries (`after` nil, for ">") or the consumer's own history. Writes
 /// [key, entries] (a map entry in RESP3) and returns true when the stream was served.
 private func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group: Bytes,
-                       consumer: UnsafeRawBufferPointer, after: StreamID?, count: Int, noAck: Bool) throws(CommandError) -> Bool {
+                       consumer: Bytes, after: StreamID?, count: Int, noAck: Bool) throws(CommandError) -> Bool {
     let now = ctx.engine.now
-    let name = Bytes(consumer)
-    var createdConsumer = false
-    let served = try editStream(ctx, key) { s -> (Bool, Bool) in
-        var g = s.groups[group]!
-        s.groups[group] = nil
-        defer { s.groups[group] = g }
-        var serve = false
+    let served = try editGroup(ctx, key, group: group, consumer: consumer) { s, g -> (Bool, Bool) in
         var start = StreamID.zero
         if let after {
-            serve = true
             start = after.next ?? .max
         } else if let last = s.lastLiveID, last > g.lastID {
-            serve = true
             start = g.lastID.next ?? .max
+        } else {
+            return (false, false)
         }
-        if g.addConsumer(name, seenTime: now) { createdConsumer = true }
-        g.consumers[name]!.seenTime = now
-        guard serve else { return (false, createdConsumer) }
         if !ctx.out.resp3 { ctx.out.array(2) }
         ctx.out.bulk(key)
         let mark = ctx.out.beginDeferred()
@@ -513,7 +504,7 @@ private func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group
         if after != nil {
             // History: the consumer's pending entries from `start`, a deleted one as [id, nil].
             var ids: [StreamID] = []
-            g.consumers[name]!.pending.forEach(from: start) { id, _ in
+            g.consumers[consumer]!.pending.forEach(from: start) { id, _ in
                 ids.append(id)
                 return count == 0 || ids.count < count
             }
@@ -528,8 +519,8 @@ private func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group
                     ctx.out.bulk(id)
                     ctx.out.nullArray()
                 }
-                emitted += 1
             }
+            emitted = ids.count
         } else {
             var delivered: [StreamID] = []
             s.forEach(from: start) { id, entry in
@@ -539,20 +530,38 @@ private func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group
             }
             for id in delivered {
                 s.advance(&g, to: id)
-                if !noAck { g.assign(id, to: name, now: now) }
+                if !noAck { g.assign(id, to: consumer, now: now) }
             }
-            if !noAck && !delivered.isEmpty { g.consumers[name]!.activeTime = now }
+            if !noAck && !delivered.isEmpty { g.consumers[consumer]!.activeTime = now }
             emitted = delivered.count
         }
         ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: emitted)
         return (true, true)
     } ?? false
-    if createdConsumer {
-        ctx.notify(.stream, "xgroup-createconsumer", key)
-        ctx.engine.dirty += 1
-    }
     if served { ctx.engine.dirty += 1 }
     return served
+}
+
+/// XREADGROUP, XCLAIM and XAUTOCLAIM: edits a group of the stream at `key` (which the caller checked exists)
+/// for `consumer`, which is created if needed (with its event, as streamCreateConsumer) and marked seen. The
+/// body gets the stream without the group, so both can be used at once.
+private func editGroup<R>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, group: Bytes, consumer: Bytes,
+                          _ body: (StreamValue, inout StreamGroup) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
+    let now = ctx.engine.now
+    var created = false
+    let r = try editStream(ctx, key) { s -> (R, Bool) in
+        var g = s.groups.removeValue(forKey: group)!
+        created = g.addConsumer(consumer, seenTime: now)
+        g.consumers[consumer]!.seenTime = now
+        let (r, changed) = body(s, &g)
+        s.groups[group] = g
+        return (r, changed || created)
+    }
+    if created {
+        ctx.engine.dirty += 1
+        ctx.notify(.stream, "xgroup-createconsumer", key)
+    }
+    return r
 }
 
 // MARK: consumer groups
@@ -864,20 +873,13 @@ private func xclaimCommand(_ ctx: CommandContext) throws(CommandError) {
         j += 1
     }
     if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now { deliveryTime = now }
-    let groupName = a.bytes(2)
     let name = a.bytes(3)
-    var createdConsumer = false
     var changes = 0
-    _ = try editStream(ctx, a[1]) { s -> (Void, Bool) in
-        var g = s.groups[groupName]!
-        s.groups[groupName] = nil
-        defer { s.groups[groupName] = g }
+    _ = try editGroup(ctx, a[1], group: a.bytes(2), consumer: name) { s, g -> (Void, Bool) in
         if lastID > g.lastID {
             g.lastID = lastID
             changes += 1
         }
-        if g.addConsumer(name, seenTime: now) { createdConsumer = true }
-        g.consumers[name]!.seenTime = now
         let mark = ctx.out.beginDeferred()
         var n = 0
         for id in ids {
@@ -890,36 +892,28 @@ private func xclaimCommand(_ ctx: CommandContext) throws(CommandError) {
                 }
                 continue
             }
-            var current: PendingEntry
+            let current: PendingEntry
             if let nack {
-                current = nack
                 if minIdle > 0 && now - nack.deliveryTime < minIdle { continue }
+                current = nack
             } else if force {
                 current = PendingEntry(deliveryTime: now, deliveryCount: 1, consumer: name)
             } else {
                 continue
             }
-            if nack != nil && current.consumer != name { g.consumers[current.consumer]?.pending.remove(id) }
-            current.deliveryTime = deliveryTime
+            var count = current.deliveryCount
             if retryCount >= 0 {
-                current.deliveryCount = UInt64(truncatingIfNeeded: retryCount)
+                count = UInt64(truncatingIfNeeded: retryCount)
             } else if !justID {
-                current.deliveryCount += 1
+                count += 1
             }
-            current.consumer = name
-            g.pending.set(id, current)
-            g.consumers[name]!.pending.set(id, ())
+            g.claim(id, current, by: name, deliveryTime: deliveryTime, deliveryCount: count, now: now)
             if justID { ctx.out.bulk(id) } else { _ = replyEntry(ctx, s, id) }
             n += 1
-            g.consumers[name]!.activeTime = now
             changes += 1
         }
         ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: n)
         return ((), true)
-    }
-    if createdConsumer {
-        ctx.engine.dirty += 1
-        ctx.notify(.stream, "xgroup-createconsumer", a[1])
     }
     ctx.engine.dirty += changes
 }
@@ -950,70 +944,46 @@ private func xautoclaimCommand(_ ctx: CommandContext) throws(CommandError) {
         throw CommandError.noGroup(a[1], a[2])
     }
     let now = ctx.engine.now
-    let groupName = a.bytes(2)
     let name = a.bytes(3)
-    var createdConsumer = false
     var changes = 0
-    _ = try editStream(ctx, a[1]) { s -> (Void, Bool) in
-        var g = s.groups[groupName]!
-        s.groups[groupName] = nil
-        defer { s.groups[groupName] = g }
-        if g.addConsumer(name, seenTime: now) { createdConsumer = true }
-        g.consumers[name]!.seenTime = now
+    _ = try editGroup(ctx, a[1], group: a.bytes(2), consumer: name) { s, g -> (Void, Bool) in
         // Collect the candidates first: the PEL changes while they are claimed.
         var attempts = count * 10
         var left = count
         var candidates: [(StreamID, PendingEntry)] = []
         var next = StreamID.zero
-        var more = false
         g.pending.forEach(from: start) { id, nack in
             if attempts == 0 || left == 0 {
                 next = id
-                more = true
                 return false
             }
             attempts -= 1
-            if !s.contains(id) {
-                candidates.append((id, nack))
-                left -= 1
-            } else if minIdle == 0 || now - nack.deliveryTime >= minIdle {
+            if !s.contains(id) || minIdle == 0 || now - nack.deliveryTime >= minIdle {
                 candidates.append((id, nack))
                 left -= 1
             }
             return true
         }
         ctx.out.array(3)
-        ctx.out.bulk(more ? next : .zero)
+        ctx.out.bulk(next)
         var deleted: [StreamID] = []
         let mark = ctx.out.beginDeferred()
         var n = 0
         for (id, nack) in candidates {
+            changes += 1
             if !s.contains(id) {
                 _ = g.acknowledge(id)
                 deleted.append(id)
-                changes += 1
                 continue
             }
-            var claimed = nack
-            if claimed.consumer != name { g.consumers[claimed.consumer]?.pending.remove(id) }
-            claimed.deliveryTime = now
-            if !justID { claimed.deliveryCount += 1 }
-            claimed.consumer = name
-            g.pending.set(id, claimed)
-            g.consumers[name]!.pending.set(id, ())
+            g.claim(id, nack, by: name, deliveryTime: now, deliveryCount: nack.deliveryCount + (justID ? 0 : 1), now: now)
             if justID { ctx.out.bulk(id) } else { _ = replyEntry(ctx, s, id) }
             n += 1
-            g.consumers[name]!.activeTime = now
-            changes += 1
         }
         ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: n)
         ctx.out.array(deleted.count)
         for id in deleted { ctx.out.bulk(id) }
         return ((), true)
-    }
-    if createdConsumer {
-        ctx.engine.dirty += 1
-        ctx.notify(.stream, "xgroup-createconsumer", a[1])
     }
     ctx.engine.dirty += changes
 }

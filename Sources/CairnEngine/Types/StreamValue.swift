@@ -568,6 +568,16 @@ public struct StreamGroup {
         consumers[consumer]?.pending.set(id, ())
     }
 
+    /// XCLAIM/XAUTOCLAIM: `consumer` takes a pending entry (`nack` as it is, or a new one for FORCE) with
+    /// the given delivery time and count.
+    mutating func claim(_ id: StreamID, _ nack: PendingEntry, by consumer: Bytes, deliveryTime: Int64,
+                        deliveryCount: UInt64, now: Int64) {
+        if nack.consumer != consumer { consumers[nack.consumer]?.pending.remove(id) }
+        pending.set(id, PendingEntry(deliveryTime: deliveryTime, deliveryCount: deliveryCount, consumer: consumer))
+        consumers[consumer]?.pending.set(id, ())
+        consumers[consumer]?.activeTime = now
+    }
+
     /// Removes an entry from the PEL and its owner's list (XACK); false when it was not pending.
     mutating func acknowledge(_ id: StreamID) -> Bool {
         guard let nack = pending.remove(id) else { return false }
