@@ -593,14 +593,9 @@ private func xgroupCreate(_ ctx: CommandContext) throws(CommandError) {
         id = try parseID(a, 4)
     }
     let name = a.bytes(3)
-    let created = try editStream(ctx, a[2], create: true) { s -> (Bool, Bool) in
-        let ok = s.addGroup(name, StreamGroup(lastID: id, entriesRead: entriesRead))
-        return (ok, ok || existing == nil)
-    }!
-    guard created else { throw CommandError("BUSYGROUP Consumer Group name already exists") }
+    if existing?.group(a[3]) != nil { throw CommandError("BUSYGROUP Consumer Group name already exists") }
+    try announcedEdit(ctx, keyAt: 2, event: "xgroup-create") { s in ((), s.addGroup(name, StreamGroup(lastID: id, entriesRead: entriesRead))) }
     ctx.out.ok()
-    ctx.engine.dirty += 1
-    ctx.notify(.stream, "xgroup-create", a[2])
 }
 
 private let keyRequired = CommandError("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.")
@@ -639,30 +634,41 @@ private func xgroupSetID(_ ctx: CommandContext) throws(CommandError) {
         id = parsed
     }
     let name = a.bytes(3)
-    _ = try editStream(ctx, a[2]) { s -> (Bool, Bool) in
+    try announcedEdit(ctx, keyAt: 2, event: "xgroup-setid") { s in
         s.groups[name]!.lastID = id
         s.groups[name]!.entriesRead = entriesRead
-        return (true, true)
+        return ((), true)
     }
     ctx.out.ok()
-    ctx.engine.dirty += 1
-    ctx.notify(.stream, "xgroup-setid", a[2])
+}
+
+/// A group or metadata change to the stream at args[keyAt] (created empty if missing, for XGROUP CREATE
+/// MKSTREAM): when the body reports a change, it counts as one write and announces `event`.
+@discardableResult
+private func announcedEdit<R>(_ ctx: CommandContext, keyAt: Int, event: StaticString,
+                              _ body: (inout StreamValue) -> (result: R, changed: Bool)) throws(CommandError) -> R {
+    let key = ctx.args[keyAt]
+    var changed = false
+    let r = try editStream(ctx, key, create: true) { s -> (R, Bool) in
+        let (r, c) = body(&s)
+        changed = c
+        return (r, c)
+    }!
+    if changed {
+        ctx.engine.dirty += 1
+        ctx.notify(.stream, event, key)
+    }
+    return r
 }
 
 private func xgroupDestroy(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     _ = try existingGroup(ctx)
-    let removed = try editStream(ctx, a[2]) { s -> (Bool, Bool) in
+    let removed = try announcedEdit(ctx, keyAt: 2, event: "xgroup-destroy") { s in
         let r = s.removeGroup(a[3])
         return (r, r)
-    }!
-    guard removed else {
-        ctx.out.integer(0)
-        return
     }
-    ctx.out.integer(1)
-    ctx.engine.dirty += 1
-    ctx.notify(.stream, "xgroup-destroy", a[2])
+    ctx.out.integer(removed ? 1 : 0)
 }
 
 private func xgroupCreateConsumer(_ ctx: CommandContext) throws(CommandError) {
@@ -670,13 +676,9 @@ private func xgroupCreateConsumer(_ ctx: CommandContext) throws(CommandError) {
     _ = try existingGroup(ctx)
     let now = ctx.engine.now
     let name = a.bytes(3)
-    let created = try editStream(ctx, a[2]) { s -> (Bool, Bool) in
+    let created = try announcedEdit(ctx, keyAt: 2, event: "xgroup-createconsumer") { s in
         let ok = s.groups[name]!.addConsumer(a.bytes(4), seenTime: now)
         return (ok, ok)
-    }!
-    if created {
-        ctx.engine.dirty += 1
-        ctx.notify(.stream, "xgroup-createconsumer", a[2])
     }
     ctx.out.integer(created ? 1 : 0)
 }
@@ -685,13 +687,9 @@ private func xgroupDelConsumer(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     _ = try existingGroup(ctx)
     let name = a.bytes(3)
-    let pending = try editStream(ctx, a[2]) { s -> (Int?, Bool) in
+    let pending = try announcedEdit(ctx, keyAt: 2, event: "xgroup-delconsumer") { s -> (Int?, Bool) in
         let n = s.groups[name]!.removeConsumer(a.bytes(4))
         return (n, n != nil)
-    }!
-    if pending != nil {
-        ctx.engine.dirty += 1
-        ctx.notify(.stream, "xgroup-delconsumer", a[2])
     }
     ctx.out.integer(pending ?? 0)
 }
@@ -725,13 +723,11 @@ private func xsetidCommand(_ ctx: CommandContext) throws(CommandError) {
             throw CommandError("ERR The entries_added specified in XSETID is smaller than the target stream length")
         }
     }
-    _ = try editStream(ctx, a[1]) { s -> (Bool, Bool) in
+    try announcedEdit(ctx, keyAt: 1, event: "xsetid") { s in
         s.setMetadata(lastID: id, entriesAdded: entriesAdded, maxDeletedID: maxDeleted.flatMap { $0.isZero ? nil : $0 })
-        return (true, true)
+        return ((), true)
     }
     ctx.out.ok()
-    ctx.engine.dirty += 1
-    ctx.notify(.stream, "xsetid", a[1])
 }
 
 private func xackCommand(_ ctx: CommandContext) throws(CommandError) {

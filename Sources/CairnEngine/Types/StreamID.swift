@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import RESP
 
 /// A stream entry ID: milliseconds and a sequence number, ordered as Redis orders them (ms first).
@@ -101,24 +104,17 @@ public struct StreamID: Comparable, Hashable, Sendable {
         return (StreamID(ms: ms, seq: seq), true)
     }
 
-    /// Redis's string2ull: string2ll's strict form, else strtoull's (leading spaces and '+' allowed).
+    /// Redis's string2ull: string2ll's strict form, else what strtoull accepts whole (leading spaces, a sign).
     static func parseUnsigned(_ p: UnsafeRawBufferPointer) -> UInt64? {
         if let v = NumberParsing.int64(p) { return v >= 0 ? UInt64(v) : nil }
-        var i = 0
-        while i < p.count && NumberParsing.isspaceC(p[i]) { i += 1 }
-        if i < p.count && p[i] == UInt8(ascii: "+") { i += 1 }
-        guard i < p.count else { return nil }
-        var v: UInt64 = 0
-        while i < p.count {
-            let d = p[i] &- 48
-            guard d <= 9 else { return nil }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(UInt64(d))
-            if o1 || o2 { return nil }
-            v = s
-            i += 1
+        guard !p.isEmpty else { return nil }
+        return NumberParsing.withCString(p) { s -> UInt64? in
+            errno = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtoull(s, &end, 10)
+            guard errno == 0, let end, end.pointee == 0, end != UnsafeMutablePointer(mutating: s) else { return nil }
+            return UInt64(v)
         }
-        return v
     }
 }
 
