@@ -77,12 +77,24 @@ public struct StreamValue {
         if count == 1 { firstID = id }
     }
 
-    /// RDB loading: appends one entry to the node being loaded (`newNode` starts one with that master ID).
-    /// Loaded entries do not touch the metadata, which RDB stores on its own.
+    /// RDB loading: appends one entry to the node being loaded (`newNodeMaster` starts one with that master ID).
+    /// Loaded entries do not touch the metadata, which RDB stores on its own (`setMetadata`).
     public mutating func appendLoaded(_ id: StreamID, newNodeMaster: StreamID?, fields: [(Bytes, Bytes)]) {
         if let m = newNodeMaster ?? (nodes.isEmpty ? id : nil) { nodes.append(StreamNode(master: m)) }
-        nodes[nodes.count - 1].append(id, fieldCount: fields.count) { i in
-            fields[i].0.withUnsafeBytes { f in fields[i].1.withUnsafeBytes { v in (f, v) } }
+        var joined = Bytes()
+        var ends: [Int] = []
+        for (f, v) in fields {
+            joined.append(contentsOf: f)
+            ends.append(joined.count)
+            joined.append(contentsOf: v)
+            ends.append(joined.count)
+        }
+        joined.withUnsafeBytes { all in
+            nodes[nodes.count - 1].append(id, fieldCount: fields.count) { i in
+                let fieldStart = i == 0 ? 0 : ends[2 * i - 1]
+                return (UnsafeRawBufferPointer(rebasing: all[fieldStart..<ends[2 * i]]),
+                        UnsafeRawBufferPointer(rebasing: all[ends[2 * i]..<ends[2 * i + 1]]))
+            }
         }
         count += 1
     }
