@@ -491,6 +491,30 @@ def test_blocking_xreadgroup_key_gone(cairn, how):
         plain.close()
 
 
+def test_swapdb_and_multi_wake_waiters(cairn, redis_server):
+    results = []
+    for s in (cairn, redis_server):
+        with RawConn(s.port) as admin:
+            admin.cmd("FLUSHALL")
+            admin.cmd("SELECT", "1")
+            admin.cmd("XADD", "s", "7-0", "f", "from-db1")
+            admin.cmd("SELECT", "0")
+            w = RawConn(s.port)
+            w.send(encode("XREAD", "BLOCK", "0", "STREAMS", "s", "0"))
+            _blocked(admin, 1)
+            admin.cmd("SWAPDB", "0", "1")
+            swapped = w.read_reply()
+            w.send(encode("XREAD", "BLOCK", "0", "STREAMS", "s", "$"))
+            _blocked(admin, 1)
+            admin.cmd("MULTI")
+            admin.cmd("XADD", "s", "8-0", "f", "in-multi")
+            admin.cmd("XADD", "s", "9-0", "f", "in-multi")
+            admin.cmd("EXEC")
+            results.append((swapped, w.read_reply()))
+            w.close()
+    assert results[0] == results[1]
+
+
 def test_client_unblock_xread(cairn):
     with RawConn(cairn.port) as admin:
         w = RawConn(cairn.port)

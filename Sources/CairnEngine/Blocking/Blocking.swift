@@ -60,8 +60,9 @@ extension Engine {
         readyKeys.append(bk)
     }
 
-    /// FLUSHDB/FLUSHALL emptied a database: its XREADGROUP waiters learn that their stream is gone.
-    func databaseFlushed(_ db: Int) {
+    /// FLUSHDB, FLUSHALL or SWAPDB replaced a database's contents: every key waited on there is checked again,
+    /// as Redis's scanDatabaseForReadyKeys and scanDatabaseForDeletedKeys do.
+    func databaseReplaced(_ db: Int) {
         for bk in blockingKeys.keys where bk.db == db { bk.key.withUnsafeBytes { keyTouched(db: db, $0) } }
     }
 
