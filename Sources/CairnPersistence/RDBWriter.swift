@@ -204,11 +204,14 @@ public struct RDBWriter {
             return isListpackSet(s) ? RDBType.setListpack : RDBType.set
         case .zset(let z): return z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
         case .hash(let h): return h.isCompact ? RDBType.hashListpack : RDBType.hash
+        case .stream: return RDBType.streamListpacks3
         }
     }
 
     public func value(_ v: Value) throws {
         switch v {
+        case .stream:
+            throw RDBError(offset: out.written, reason: "saving streams is not implemented yet")
         case .int(let n):
             if !integer(n) { try string(IntegerFormat.bytes(n)) }
         case .bytes(let b), .rawBytes(let b):

@@ -18,14 +18,19 @@ public struct BlockedCommand {
     let valueType: String
     /// Unix ms after which the client gets its timeout reply; 0 waits forever.
     let deadline: Int64
+    /// XREADGROUP's waiters run again when the key is deleted or changes type, so they learn that their group
+    /// is gone (Redis's unblock_on_nokey).
+    let unblockOnNoKey: Bool
 }
 
 extension Engine {
     public var blockedClientCount: Int { blockedClients.count }
 
     /// Called by a blocking command that found nothing to serve. Inside MULTI a blocking command must not
-    /// block, so it replies as on timeout instead. `timeout` is in ms, 0 for ever.
-    public func block(_ ctx: CommandContext, keys: [Bytes], timeoutMs: Int64, valueType: String) {
+    /// block, so it replies as on timeout instead. `timeout` is in ms, 0 for ever. `args` replaces the
+    /// arguments kept for the re-run (XREAD turns `$` into the ID it stood for, so later entries are not missed).
+    public func block(_ ctx: CommandContext, keys: [Bytes], timeoutMs: Int64, valueType: String,
+                      args: OwnedArgs? = nil, unblockOnNoKey: Bool = false) {
         let client = ctx.client
         if client.inExec {
             ctx.out.nullArray()
@@ -37,22 +42,28 @@ extension Engine {
             return
         }
         let deadline = timeoutMs > 0 ? now + timeoutMs : 0
-        client.blocked = BlockedCommand(command: ctx.command, args: ctx.args.owned(), db: client.db, keys: keys,
-                                        valueType: valueType, deadline: deadline)
+        client.blocked = BlockedCommand(command: ctx.command, args: args ?? ctx.args.owned(), db: client.db, keys: keys,
+                                        valueType: valueType, deadline: deadline, unblockOnNoKey: unblockOnNoKey)
         blockedClients.append(client)
         for k in keys { blockingKeys[BlockKey(db: client.db, key: k), default: []].append(client) }
     }
 
     /// A write touched `key`: if someone waits on it, serve them after the current command.
     /// As Redis's signalKeyAsReady, only a value of the awaited type makes the key ready: a waiter on a key
-    /// that was deleted or now holds another type keeps waiting.
+    /// that was deleted or now holds another type keeps waiting, except XREADGROUP's (unblockOnNoKey).
     func keyTouched(db: Int, _ key: UnsafeRawBufferPointer) {
         let bk = BlockKey(db: db, key: Bytes(key))
         guard let waiters = blockingKeys[bk], !readyKeySet.contains(bk) else { return }
-        guard let type = dbs[db].keys.lookup(key)?.value.typeName.description,
-              waiters.contains(where: { $0.blocked?.valueType == type }) else { return }
+        let type = dbs[db].keys.lookup(key)?.value.typeName.description
+        guard waiters.contains(where: { $0.blocked?.valueType == type || $0.blocked?.unblockOnNoKey == true }) else { return }
         readyKeySet.insert(bk)
         readyKeys.append(bk)
+    }
+
+    /// FLUSHDB, FLUSHALL or SWAPDB replaced a database's contents: every key waited on there is checked again,
+    /// as Redis's scanDatabaseForReadyKeys and scanDatabaseForDeletedKeys do.
+    func databaseReplaced(_ db: Int) {
+        for bk in blockingKeys.keys where bk.db == db { bk.key.withUnsafeBytes { keyTouched(db: db, $0) } }
     }
 
     /// Runs the commands of clients waiting on keys written by the last command, oldest waiter first, until
@@ -65,6 +76,9 @@ extension Engine {
             for bk in batch {
                 for client in blockingKeys[bk] ?? [] {
                     guard let state = client.blocked else { continue }
+                    // Each waiter checks the type for itself, as Redis's handleClientsBlockedOnKey does.
+                    let type = bk.key.withUnsafeBytes { dbs[bk.db].keys.lookup($0)?.value.typeName.description }
+                    guard state.valueType == type || state.unblockOnNoKey else { continue }
                     let savedDB = client.db
                     client.db = state.db
                     state.args.withArgs { args in call(state.command, client, args) }

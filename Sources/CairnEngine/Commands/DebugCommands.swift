@@ -128,7 +128,7 @@ private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String
     switch value {
     case .bytes(let b), .rawBytes(let b):
         if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
-    case .int, .set, .zset, .list, .hash:
+    case .int, .set, .zset, .list, .hash, .stream:
         break
     }
     return "0x" + String(address, radix: 16)
@@ -176,6 +176,7 @@ enum DatasetDigest {
         case .zset: return 3
         case .list: return 1
         case .hash: return 4
+        case .stream: return 6
         }
     }
 
@@ -201,6 +202,16 @@ enum DatasetDigest {
                 mix(&pair, field)
                 mix(&pair, value)
                 xor(&digest, pair)
+            }
+        case .stream(let st):
+            // Entries are chained in ID order: the ID as "ms.seq", then each field and value.
+            st.forEach { id, entry in
+                mix(&digest, Bytes("\(id.ms).\(id.seq)".utf8))
+                entry.forEachPair { f, v in
+                    mix(&digest, f)
+                    mix(&digest, v)
+                }
+                return true
             }
         }
         if expireAt != -1 { xor(&digest, Bytes("!!expire!!")) }
@@ -265,6 +276,15 @@ extension Value {
         case .hash(let h):
             var n = Self.rdbLengthPrefix(h.count)
             h.forEach { n += Self.rdbLengthPrefix($0.count) + $0.count + Self.rdbLengthPrefix($1.count) + $1.count }
+            return n
+        case .stream(let st):
+            // Entries as length-prefixed fields and values plus 16-byte IDs; groups are not counted.
+            var n = Self.rdbLengthPrefix(st.count)
+            st.forEach { _, entry in
+                n += 16
+                entry.forEachPair { n += Self.rdbLengthPrefix($0.count) + $0.count + Self.rdbLengthPrefix($1.count) + $1.count }
+                return true
+            }
             return n
         }
     }

@@ -34,7 +34,7 @@ private func hyperLogLogBytes(_ v: Value) throws(CommandError) -> Bytes {
     case .bytes(let b), .rawBytes(let b):
         guard HyperLogLog.isValid(b) else { throw CommandError.notHyperLogLog }
         return b
-    case .set, .zset, .list, .hash: throw CommandError.wrongType
+    case .set, .zset, .list, .hash, .stream: throw CommandError.wrongType
     }
 }
 

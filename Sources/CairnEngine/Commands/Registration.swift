@@ -14,6 +14,7 @@ extension Engine {
         registerSetCommands()
         registerSortedSetCommands()
         registerBlockingSortedSetCommands()
+        registerStreamCommands()
         registerDebugCommands()
         registerIntrospectionCommands()
         registerSlowlogCommands()

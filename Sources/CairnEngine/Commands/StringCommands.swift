@@ -64,7 +64,7 @@ func replyString(_ ctx: CommandContext, _ v: Value) throws(CommandError) {
     switch v {
     case .int(let i): ctx.out.bulk(integer: i)
     case .bytes(let b), .rawBytes(let b): ctx.out.bulk(b)
-    case .set, .zset, .list, .hash: throw CommandError.wrongType
+    case .set, .zset, .list, .hash, .stream: throw CommandError.wrongType
     }
 }
 
@@ -88,7 +88,7 @@ func withStringBytes<R>(_ v: Value, _ body: (UnsafeRawBufferPointer) -> R) throw
         }
     case .bytes(let b), .rawBytes(let b):
         return b.withUnsafeBytes(body)
-    case .set, .zset, .list, .hash:
+    case .set, .zset, .list, .hash, .stream:
         throw CommandError.wrongType
     }
 }
@@ -100,7 +100,7 @@ func takeStringBytes(_ e: inout Entry) -> Bytes {
     switch e.value {
     case .int(let i): s = IntegerFormat.bytes(i)
     case .bytes(let b), .rawBytes(let b): s = b
-    case .set, .zset, .list, .hash: preconditionFailure("takeStringBytes called on a non-string")
+    case .set, .zset, .list, .hash, .stream: preconditionFailure("takeStringBytes called on a non-string")
     }
     e.value = .int(0)
     return s

@@ -125,6 +125,7 @@ public final class Database {
     public func flush() {
         touchWatched(existingIn: [self])
         keys.removeAll()
+        if !engine.blockingKeys.isEmpty { engine.databaseReplaced(id) }
     }
 
     /// Exchanges contents with another database (SWAPDB). A watched key in either database counts as
@@ -133,6 +134,10 @@ public final class Database {
         touchWatched(existingIn: [self, other])
         other.touchWatched(existingIn: [self, other])
         swap(&keys, &other.keys)
+        if !engine.blockingKeys.isEmpty {
+            engine.databaseReplaced(id)
+            engine.databaseReplaced(other.id)
+        }
     }
 
     // MARK: expiry

@@ -13,6 +13,7 @@ public enum Value {
     indirect case zset(SortedSetValue)
     indirect case list(ListValue)
     indirect case hash(HashValue)
+    indirect case stream(StreamValue)
 
     /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
     public static func string(_ b: UnsafeRawBufferPointer) -> Value {
@@ -32,6 +33,7 @@ public enum Value {
         case .zset: return "zset"
         case .list: return "list"
         case .hash: return "hash"
+        case .stream: return "stream"
         }
     }
 
@@ -44,6 +46,7 @@ public enum Value {
         case .zset(let z): return z.encodingName
         case .list(let l): return l.isQuicklist ? "quicklist" : "listpack"
         case .hash(let h): return h.isCompact ? "listpack" : "hashtable"
+        case .stream: return "stream"
         }
     }
 
@@ -52,14 +55,14 @@ public enum Value {
         switch self {
         case .int(let v): return IntegerFormat.bytes(v)
         case .bytes(let b), .rawBytes(let b): return b
-        case .set, .zset, .list, .hash: return nil
+        case .set, .zset, .list, .hash, .stream: return nil
         }
     }
 
     @inlinable public var isString: Bool {
         switch self {
         case .int, .bytes, .rawBytes: return true
-        case .set, .zset, .list, .hash: return false
+        case .set, .zset, .list, .hash, .stream: return false
         }
     }
 }

@@ -35,7 +35,7 @@ public struct AOFRewriter {
             var failure: WriteError? = nil
             keys.forEach { e in
                 guard failure == nil, !Entry.isExpired(e.expireAt, now: now) else { return }
-                emit(e)
+                do throws(WriteError) { try emit(e) } catch { failure = error }
                 if buffer.count >= 64 * 1024 {
                     do throws(WriteError) { try drain() } catch { failure = error }
                 }
@@ -46,9 +46,11 @@ public struct AOFRewriter {
         if fsync(fd) != 0 { throw WriteError(message: String(cString: strerror(errno))) }
     }
 
-    private mutating func emit(_ e: Entry) {
+    private mutating func emit(_ e: Entry) throws(WriteError) {
         let key = e.key
         switch e.value {
+        case .stream:
+            throw WriteError(message: "rewriting streams is not implemented yet")
         case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
         case .bytes(let b), .rawBytes(let b): command([Array("SET".utf8), key, b])
         case .list(let l):
