@@ -49,6 +49,8 @@ func assertMatches(_ engine: Engine, expected path: String, file: StaticString =
             var want: [[UInt8]: Double] = [:]
             for pair in item["value"] as! [[String]] { want[latin1(pair[0])] = Double(pair[1])! }
             XCTAssertEqual(got, want, name, file: file, line: line)
+        case .stream:
+            XCTFail("\(name): these fixtures hold no streams", file: file, line: line)
         }
     }
     XCTAssertEqual(engine.dbs.reduce(0) { $0 + $1.count }, total, "\(path): key count", file: file, line: line)
