@@ -14,6 +14,19 @@ def rng():
     return random.Random(20261125)
 
 
+def random_writes(r, rng, write, delete):
+    """N writes (60%) and deletes of random members, pipelined; each callback queues a command and updates
+    the model."""
+    pipe = r.pipeline(transaction=False)
+    for _ in range(N):
+        i = rng.randrange(N)
+        if rng.random() < 0.6:
+            write(pipe, i)
+        else:
+            delete(pipe, i)
+    pipe.execute()
+
+
 def full_scan(scan):
     cursor, seen = 0, []
     while True:
@@ -26,18 +39,16 @@ def full_scan(scan):
 def test_hash_model(r, rng):
     model = {}
     for step in range(4):
-        pipe = r.pipeline(transaction=False)
-        for _ in range(N):
-            f = b"f%d" % rng.randrange(N)
-            op = rng.random()
-            if op < 0.6:
-                v = b"x" * rng.randrange(0, 40)
-                pipe.hset("h", f, v)
-                model[f] = v
-            else:
-                pipe.hdel("h", f)
-                model.pop(f, None)
-        pipe.execute()
+        def write(pipe, i):
+            v = b"x" * rng.randrange(0, 40)
+            pipe.hset("h", b"f%d" % i, v)
+            model[b"f%d" % i] = v
+
+        def delete(pipe, i):
+            pipe.hdel("h", b"f%d" % i)
+            model.pop(b"f%d" % i, None)
+
+        random_writes(r, rng, write, delete)
         assert r.object("encoding", "h") == b"hashtable"
         assert r.hlen("h") == len(model)
         assert r.hgetall("h") == model
@@ -56,16 +67,15 @@ def test_hash_model(r, rng):
 def test_set_model(r, rng):
     model = set()
     for step in range(4):
-        pipe = r.pipeline(transaction=False)
-        for _ in range(N):
-            m = b"member:%d" % rng.randrange(N)
-            if rng.random() < 0.6:
-                pipe.sadd("s", m)
-                model.add(m)
-            else:
-                pipe.srem("s", m)
-                model.discard(m)
-        pipe.execute()
+        def write(pipe, i):
+            pipe.sadd("s", b"member:%d" % i)
+            model.add(b"member:%d" % i)
+
+        def delete(pipe, i):
+            pipe.srem("s", b"member:%d" % i)
+            model.discard(b"member:%d" % i)
+
+        random_writes(r, rng, write, delete)
         assert r.object("encoding", "s") == b"hashtable"
         assert r.smembers("s") == model
         assert r.scard("s") == len(model)
@@ -83,17 +93,16 @@ def test_set_model(r, rng):
 def test_sorted_set_model(r, rng):
     model = {}
     for step in range(4):
-        pipe = r.pipeline(transaction=False)
-        for _ in range(N):
-            m = b"m%d" % rng.randrange(N)
-            if rng.random() < 0.6:
-                s = float(rng.randrange(-1000, 1000))
-                pipe.zadd("z", {m: s})
-                model[m] = s
-            else:
-                pipe.zrem("z", m)
-                model.pop(m, None)
-        pipe.execute()
+        def write(pipe, i):
+            score = float(rng.randrange(-1000, 1000))
+            pipe.zadd("z", {b"m%d" % i: score})
+            model[b"m%d" % i] = score
+
+        def delete(pipe, i):
+            pipe.zrem("z", b"m%d" % i)
+            model.pop(b"m%d" % i, None)
+
+        random_writes(r, rng, write, delete)
         assert r.object("encoding", "z") == b"skiplist"
         expected = sorted(model.items(), key=lambda kv: (kv[1], kv[0]))
         assert r.zrange("z", 0, -1, withscores=True) == expected

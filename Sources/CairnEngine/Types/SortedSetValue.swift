@@ -95,7 +95,7 @@ struct OrderedChunks {
             (arena! + at + 8).storeBytes(of: UInt32(m.count), as: UInt32.self)
             if let b = m.baseAddress { (arena! + at + 12).copyMemory(from: b, byteCount: m.count) }
             used += size
-            for j in i..<offsets.count { offsets[j] += size }
+            shiftOffsets(from: i, by: size)
             offsets.insert(at, at: i)
         }
 
@@ -105,7 +105,18 @@ struct OrderedChunks {
             memmove(arena! + at, arena! + at + size, used - at - size)
             used -= size
             offsets.remove(at: i)
-            for j in i..<offsets.count { offsets[j] -= size }
+            shiftOffsets(from: i, by: -size)
+        }
+
+        /// Moves the offsets of entries `i...` after the bytes before them grew or shrank.
+        private func shiftOffsets(from i: Int, by delta: Int) {
+            offsets.withUnsafeMutableBufferPointer { o in
+                var j = i
+                while j < o.count {
+                    o[j] &+= delta
+                    j += 1
+                }
+            }
         }
 
         /// Drops entries from `i` on.
