@@ -119,10 +119,13 @@ struct OrderedChunks {
             }
         }
 
-        /// Drops entries from `i` on.
+        /// Drops entries from `i` on, giving back the room they took: a chunk is truncated when it splits, and
+        /// the half that stays may never grow again.
         func truncate(_ i: Int) {
             used = offsets[i]
-            offsets.removeSubrange(i...)
+            offsets = Array(offsets[..<i])
+            capacity = max(used, 1)
+            arena = realloc(arena, capacity)
         }
 
         func append(contentsOf c: Chunk) {
@@ -221,9 +224,13 @@ struct OrderedChunks {
         }
         let ci = e.member.withUnsafeBytes { chunkFor(e.score, $0) }
         let chunk = uniqueChunk(ci)
-        e.member.withUnsafeBytes { chunk.insert(e.score, $0, at: chunk.lowerBound(e.score, $0)) }
+        let at = e.member.withUnsafeBytes { chunk.lowerBound(e.score, $0) }
+        e.member.withUnsafeBytes { chunk.insert(e.score, $0, at: at) }
         if chunk.count > Self.chunkCapacity {
-            let half = chunk.count / 2
+            // An entry appended after the last one (rising scores, as timestamps give) starts a chunk of its own
+            // and leaves the full one full; elsewhere the chunk splits in half.
+            let appended = ci == chunks.count - 1 && at == chunk.count - 1
+            let half = appended ? chunk.count - 1 : chunk.count / 2
             let tail = Chunk(chunk, half..<chunk.count)
             chunk.truncate(half)
             chunks.insert(tail, at: ci + 1)
@@ -330,15 +337,22 @@ public struct SortedSetValue {
     /// outgrow the limits, as zsetAdd does. Returns the previous score.
     @discardableResult
     public mutating func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Double? {
-        let old = self.score(member)
+        let old: Double?
+        if index != nil {
+            // One index lookup both finds the old score and stores the new one.
+            old = index!.updateValue(score, forKey: member)
+        } else {
+            old = self.score(member)
+            if old == nil && (order.count + 1 > limits.listpackEntries || member.count > limits.listpackValue) {
+                convertToSkiplist()
+                index!.updateValue(score, forKey: member)
+            }
+        }
         if let old {
             if old == score { return old }
             order.remove(at: order.rank(of: member, score: old))
-        } else if index == nil && (order.count + 1 > limits.listpackEntries || member.count > limits.listpackValue) {
-            convertToSkiplist()
         }
         order.insert(ScoredMember(member, index == nil ? Self.listpackScore(score) : score))
-        index?.updateValue(score, forKey: member)
         return old
     }
 
