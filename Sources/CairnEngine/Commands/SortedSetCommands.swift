@@ -277,7 +277,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
     let limits = SortedSetLimits(ctx.engine.settings)
     let db = ctx.db
     let key = a[1]
-    if try readCollection(ctx, key, .zset, forWrite: true) == nil && f.xx {
+    if f.xx, try readCollection(ctx, key, .zset, forWrite: true) == nil {
         if f.incr { ctx.out.null() } else { ctx.out.integer(0) }
         return
     }

@@ -22,7 +22,7 @@ public struct HashValue {
     }
 
     public func get(_ field: UnsafeRawBufferPointer) -> Bytes? {
-        if let table { return table[Bytes(field)] }
+        if let table { return table[field] }
         return compactIndex(field).map { pairs[$0].value }
     }
 
@@ -31,7 +31,7 @@ public struct HashValue {
     @discardableResult
     public mutating func set(_ field: UnsafeRawBufferPointer, _ value: Bytes, maxEntries: Int, maxValue: Int) -> Bool {
         if table == nil && (field.count > maxValue || value.count > maxValue) { convert() }
-        if table != nil { return table!.updateValue(value, forKey: Bytes(field)) == nil }
+        if table != nil { return table!.updateValue(value, forKey: field) == nil }
         if let i = compactIndex(field) {
             pairs[i].value = value
             return false
@@ -43,7 +43,7 @@ public struct HashValue {
 
     @discardableResult
     public mutating func remove(_ field: UnsafeRawBufferPointer) -> Bool {
-        if table != nil { return table!.removeValue(forKey: Bytes(field)) != nil }
+        if table != nil { return table!.removeValue(forKey: field) != nil }
         guard let i = compactIndex(field) else { return false }
         pairs.remove(at: i)
         return true

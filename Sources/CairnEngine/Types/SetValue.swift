@@ -22,7 +22,7 @@ public struct SetValue {
     enum Storage {
         case intset([Int64])
         case listpack([Bytes])
-        case hashtable(ChunkedHashMap<Void>)
+        case hashtable(ChunkedHashMap<NoValue>)
     }
 
     var storage: Storage
@@ -126,7 +126,7 @@ public struct SetValue {
         case .hashtable(var h):
             storage = .intset([])
             defer { storage = .hashtable(h) }
-            return h.updateValue((), forKey: member) == nil
+            return h.updateValue(NoValue(), forKey: member) == nil
         }
     }
 
@@ -173,8 +173,8 @@ public struct SetValue {
     }
 
     private mutating func convertToHashtable() {
-        var h = ChunkedHashMap<Void>()
-        forEach { h.updateValue((), forKey: $0) }
+        var h = ChunkedHashMap<NoValue>()
+        forEach { h.updateValue(NoValue(), forKey: $0) }
         storage = .hashtable(h)
     }
 

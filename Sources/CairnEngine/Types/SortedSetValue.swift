@@ -1,3 +1,5 @@
+import Glibc
+
 /// One member of a sorted set with its score.
 public struct ScoredMember {
     public var member: Bytes
@@ -18,9 +20,120 @@ public struct ScoredMember {
 /// Members in sorted-set order, stored as a list of small sorted chunks shared copy-on-write one by one, so a
 /// write to a big sorted set held by a snapshot copies a few hundred entries. Positions are ranks (0-based).
 struct OrderedChunks {
+    /// Entries in order, packed back to back in one byte arena (score, 4-byte member length, member bytes)
+    /// rather than as a heap object per member; `offsets` locates each entry.
     final class Chunk {
-        var entries: [ScoredMember]
-        init(_ entries: [ScoredMember]) { self.entries = entries }
+        var arena: UnsafeMutableRawPointer? = nil
+        var used = 0
+        var capacity = 0
+        var offsets: [Int] = []
+
+        init() {}
+
+        /// A copy of entries `range` of `c`.
+        init(_ c: Chunk, _ range: Range<Int>) {
+            guard !range.isEmpty else { return }
+            let start = c.offsets[range.lowerBound]
+            let end = c.end(range.upperBound - 1)
+            reserve(end - start)
+            arena!.copyMemory(from: c.arena! + start, byteCount: end - start)
+            used = end - start
+            offsets = c.offsets[range].map { $0 - start }
+        }
+
+        convenience init(copying c: Chunk) { self.init(c, 0..<c.count) }
+
+        deinit { free(arena) }
+
+        var count: Int { offsets.count }
+
+        @inline(__always) func score(_ i: Int) -> Double {
+            arena!.loadUnaligned(fromByteOffset: offsets[i], as: Double.self)
+        }
+
+        @inline(__always) func member(_ i: Int) -> UnsafeRawBufferPointer {
+            let o = offsets[i]
+            return UnsafeRawBufferPointer(start: arena! + o + 12,
+                                          count: Int(arena!.loadUnaligned(fromByteOffset: o + 8, as: UInt32.self)))
+        }
+
+        func entry(_ i: Int) -> ScoredMember { ScoredMember(Bytes(member(i)), score(i)) }
+
+        /// Where entry i ends: entries are contiguous and in order.
+        func end(_ i: Int) -> Int { i + 1 < offsets.count ? offsets[i + 1] : used }
+
+        /// Whether entry i sorts before (s, m).
+        @inline(__always) func isBefore(_ i: Int, _ s: Double, _ m: UnsafeRawBufferPointer) -> Bool {
+            let t = score(i)
+            if t != s { return t < s }
+            return bytesCompare(member(i), m) < 0
+        }
+
+        /// The number of entries sorting before (s, m).
+        func lowerBound(_ s: Double, _ m: UnsafeRawBufferPointer) -> Int {
+            var lo = 0, hi = count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if isBefore(mid, s, m) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+
+        /// Room for `n` more bytes; grows by half so a chunk wastes little.
+        func reserve(_ n: Int) {
+            guard used + n > capacity else { return }
+            capacity = max(used + n, capacity + capacity / 2, 64)
+            arena = realloc(arena, capacity)
+        }
+
+        func insert(_ s: Double, _ m: UnsafeRawBufferPointer, at i: Int) {
+            let size = 12 + m.count
+            reserve(size)
+            let at = i < count ? offsets[i] : used
+            if at < used { memmove(arena! + at + size, arena! + at, used - at) }
+            (arena! + at).storeBytes(of: s, as: Double.self)
+            (arena! + at + 8).storeBytes(of: UInt32(m.count), as: UInt32.self)
+            if let b = m.baseAddress { (arena! + at + 12).copyMemory(from: b, byteCount: m.count) }
+            used += size
+            shiftOffsets(from: i, by: size)
+            offsets.insert(at, at: i)
+        }
+
+        func remove(at i: Int) {
+            let at = offsets[i]
+            let size = end(i) - at
+            memmove(arena! + at, arena! + at + size, used - at - size)
+            used -= size
+            offsets.remove(at: i)
+            shiftOffsets(from: i, by: -size)
+        }
+
+        /// Moves the offsets of entries `i...` after the bytes before them grew or shrank.
+        private func shiftOffsets(from i: Int, by delta: Int) {
+            offsets.withUnsafeMutableBufferPointer { o in
+                var j = i
+                while j < o.count {
+                    o[j] &+= delta
+                    j += 1
+                }
+            }
+        }
+
+        /// Drops entries from `i` on, giving back the room they took: a chunk is truncated when it splits, and
+        /// the half that stays may never grow again.
+        func truncate(_ i: Int) {
+            used = offsets[i]
+            offsets = Array(offsets[..<i])
+            capacity = max(used, 1)
+            arena = realloc(arena, capacity)
+        }
+
+        func append(contentsOf c: Chunk) {
+            reserve(c.used)
+            (arena! + used).copyMemory(from: c.arena!, byteCount: c.used)
+            offsets.append(contentsOf: c.offsets.lazy.map { $0 + self.used })
+            used += c.used
+        }
     }
 
     static var chunkCapacity: Int { 256 }
@@ -35,14 +148,16 @@ struct OrderedChunks {
         var i = 0
         while i < entries.count {
             let end = min(i + Self.chunkCapacity / 2, entries.count)
-            chunks.append(Chunk(Array(entries[i..<end])))
+            let c = Chunk()
+            for e in entries[i..<end] { e.member.withUnsafeBytes { c.insert(e.score, $0, at: c.count) } }
+            chunks.append(c)
             i = end
         }
         count = entries.count
     }
 
     private mutating func uniqueChunk(_ i: Int) -> Chunk {
-        if !isKnownUniquelyReferenced(&chunks[i]) { chunks[i] = Chunk(chunks[i].entries) }
+        if !isKnownUniquelyReferenced(&chunks[i]) { chunks[i] = Chunk(copying: chunks[i]) }
         return chunks[i]
     }
 
@@ -50,14 +165,14 @@ struct OrderedChunks {
     func partitionRank(_ isBefore: (ScoredMember) -> Bool) -> Int {
         var rank = 0
         for c in chunks {
-            if isBefore(c.entries[c.entries.count - 1]) {
-                rank += c.entries.count
+            if isBefore(c.entry(c.count - 1)) {
+                rank += c.count
                 continue
             }
-            var lo = 0, hi = c.entries.count
+            var lo = 0, hi = c.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if isBefore(c.entries[mid]) { lo = mid + 1 } else { hi = mid }
+                if isBefore(c.entry(mid)) { lo = mid + 1 } else { hi = mid }
             }
             return rank + lo
         }
@@ -68,48 +183,56 @@ struct OrderedChunks {
     private func locate(_ rank: Int) -> (chunk: Int, offset: Int) {
         var r = rank
         for (i, c) in chunks.enumerated() {
-            if r < c.entries.count { return (i, r) }
-            r -= c.entries.count
+            if r < c.count { return (i, r) }
+            r -= c.count
         }
         return (chunks.count, 0)
     }
 
     subscript(rank: Int) -> ScoredMember {
         let (c, o) = locate(rank)
-        return chunks[c].entries[o]
+        return chunks[c].entry(o)
+    }
+
+    /// The first chunk whose last entry does not sort before (s, m); the last chunk when every one does.
+    private func chunkFor(_ s: Double, _ m: UnsafeRawBufferPointer) -> Int {
+        var lo = 0, hi = chunks.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if chunks[mid].isBefore(chunks[mid].count - 1, s, m) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The rank of an entry known to be present.
     func rank(of member: Bytes, score: Double) -> Int {
-        partitionRank { ScoredMember.precedes($0.score, $0.member, ScoredMember(member, score)) }
+        member.withUnsafeBytes { m in
+            let ci = chunkFor(score, m)
+            var rank = 0
+            for i in 0..<ci { rank += chunks[i].count }
+            return rank + chunks[ci].lowerBound(score, m)
+        }
     }
 
     mutating func insert(_ e: ScoredMember) {
         count += 1
         guard !chunks.isEmpty else {
-            chunks = [Chunk([e])]
+            let c = Chunk()
+            e.member.withUnsafeBytes { c.insert(e.score, $0, at: 0) }
+            chunks = [c]
             return
         }
-        // The first chunk whose last entry follows e; the last chunk when e goes at the very end.
-        var lo = 0, hi = chunks.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let last = chunks[mid].entries[chunks[mid].entries.count - 1]
-            if ScoredMember.precedes(e.score, e.member, last) { hi = mid } else { lo = mid + 1 }
-        }
-        let ci = lo
+        let ci = e.member.withUnsafeBytes { chunkFor(e.score, $0) }
         let chunk = uniqueChunk(ci)
-        lo = 0
-        hi = chunk.entries.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ScoredMember.precedes(chunk.entries[mid].score, chunk.entries[mid].member, e) { lo = mid + 1 } else { hi = mid }
-        }
-        chunk.entries.insert(e, at: lo)
-        if chunk.entries.count > Self.chunkCapacity {
-            let half = chunk.entries.count / 2
-            let tail = Chunk(Array(chunk.entries[half...]))
-            chunk.entries.removeSubrange(half...)
+        let at = e.member.withUnsafeBytes { chunk.lowerBound(e.score, $0) }
+        e.member.withUnsafeBytes { chunk.insert(e.score, $0, at: at) }
+        if chunk.count > Self.chunkCapacity {
+            // An entry appended after the last one (rising scores, as timestamps give) starts a chunk of its own
+            // and leaves the full one full; elsewhere the chunk splits in half.
+            let appended = ci == chunks.count - 1 && at == chunk.count - 1
+            let half = appended ? chunk.count - 1 : chunk.count / 2
+            let tail = Chunk(chunk, half..<chunk.count)
+            chunk.truncate(half)
             chunks.insert(tail, at: ci + 1)
         }
     }
@@ -117,21 +240,21 @@ struct OrderedChunks {
     mutating func remove(at rank: Int) {
         let (ci, o) = locate(rank)
         count -= 1
-        if chunks[ci].entries.count == 1 {
+        if chunks[ci].count == 1 {
             chunks.remove(at: ci)
             return
         }
         let chunk = uniqueChunk(ci)
-        chunk.entries.remove(at: o)
+        chunk.remove(at: o)
         // A small chunk joins a neighbour when both fit half a chunk, so deletes cannot leave a long list of
         // nearly empty chunks behind (rank lookups walk the chunk list).
         let half = Self.chunkCapacity / 2
-        guard chunk.entries.count < Self.chunkCapacity / 4 else { return }
-        if ci + 1 < chunks.count && chunk.entries.count + chunks[ci + 1].entries.count <= half {
-            chunk.entries.append(contentsOf: chunks[ci + 1].entries)
+        guard chunk.count < Self.chunkCapacity / 4 else { return }
+        if ci + 1 < chunks.count && chunk.count + chunks[ci + 1].count <= half {
+            chunk.append(contentsOf: chunks[ci + 1])
             chunks.remove(at: ci + 1)
-        } else if ci > 0 && chunks[ci - 1].entries.count + chunk.entries.count <= half {
-            uniqueChunk(ci - 1).entries.append(contentsOf: chunk.entries)
+        } else if ci > 0 && chunks[ci - 1].count + chunk.count <= half {
+            uniqueChunk(ci - 1).append(contentsOf: chunk)
             chunks.remove(at: ci)
         }
     }
@@ -142,19 +265,19 @@ struct OrderedChunks {
         var (ci, o) = locate(from)
         if reverse {
             while ci >= 0 {
-                let entries = chunks[ci].entries
+                let c = chunks[ci]
                 while o >= 0 {
-                    if !body(entries[o]) { return }
+                    if !body(c.entry(o)) { return }
                     o -= 1
                 }
                 ci -= 1
-                if ci >= 0 { o = chunks[ci].entries.count - 1 }
+                if ci >= 0 { o = chunks[ci].count - 1 }
             }
         } else {
             while ci < chunks.count {
-                let entries = chunks[ci].entries
-                while o < entries.count {
-                    if !body(entries[o]) { return }
+                let c = chunks[ci]
+                while o < c.count {
+                    if !body(c.entry(o)) { return }
                     o += 1
                 }
                 ci += 1
@@ -214,15 +337,22 @@ public struct SortedSetValue {
     /// outgrow the limits, as zsetAdd does. Returns the previous score.
     @discardableResult
     public mutating func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Double? {
-        let old = self.score(member)
+        let old: Double?
+        if index != nil {
+            // One index lookup both finds the old score and stores the new one.
+            old = index!.updateValue(score, forKey: member)
+        } else {
+            old = self.score(member)
+            if old == nil && (order.count + 1 > limits.listpackEntries || member.count > limits.listpackValue) {
+                convertToSkiplist()
+                index!.updateValue(score, forKey: member)
+            }
+        }
         if let old {
             if old == score { return old }
             order.remove(at: order.rank(of: member, score: old))
-        } else if index == nil && (order.count + 1 > limits.listpackEntries || member.count > limits.listpackValue) {
-            convertToSkiplist()
         }
         order.insert(ScoredMember(member, index == nil ? Self.listpackScore(score) : score))
-        index?.updateValue(score, forKey: member)
         return old
     }
 
