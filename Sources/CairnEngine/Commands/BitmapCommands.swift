@@ -397,11 +397,11 @@ private func modifyBitString(_ ctx: CommandContext, minLength: Int,
     let db = ctx.db
     let key = ctx.args[1]
     _ = db.lookupWrite(key)
-    let changes = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
+    let changes = try db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         guard e != nil else {
             var s = Bytes(repeating: 0, count: minLength)
             let n = s.withUnsafeMutableBytes { body($0, true) }
-            e = Entry(key: Bytes(key), value: .rawBytes(s))
+            e = Entry(key: key, value: .rawBytes(s))
             return n
         }
         var s = try bitString(e!.value)

@@ -24,7 +24,7 @@ extension Database {
     func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, create: (() -> T)? = nil,
                     _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
         _ = lookupWrite(key)
-        let outcome = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
+        let outcome = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
             var value: T
             if e != nil {
                 guard let v = kind.extract(e!.value) else { throw CommandError.wrongType }
@@ -41,7 +41,7 @@ extension Database {
             if kind.isEmpty(value) {
                 e = nil
             } else if e == nil {
-                e = Entry(key: Bytes(key), value: kind.wrap(value))
+                e = Entry(key: key, value: kind.wrap(value))
             } else {
                 e!.value = kind.wrap(value)
             }
