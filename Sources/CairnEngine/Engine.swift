@@ -103,10 +103,13 @@ public final class Engine {
         return ClientSession(id: nextClientID, now: now)
     }
 
-    /// The access-field rules as of now and the current policy.
+    var accessRandom = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+
+    /// The access-field rules as of now and the current policy, with a fresh draw for one LFU access.
     @inline(__always)
     public var accessClock: AccessClock {
-        AccessClock(now: now, lfu: settings.lfuPolicy, logFactor: settings.lfuLogFactor, decayTime: settings.lfuDecayTime)
+        AccessClock(now: now, lfu: settings.lfuPolicy, logFactor: settings.lfuLogFactor, decayTime: settings.lfuDecayTime,
+                    draw: settings.lfuPolicy ? accessRandom.next() : 0)
     }
 
     @inline(__always)

@@ -27,15 +27,20 @@ final class AccessClockTests: XCTestCase {
         XCTAssertEqual(AccessClock(now: t0 + 9 * 60_000, lfu: true).frequency(fresh), 0)
         XCTAssertEqual(AccessClock(now: t0 + 9 * 60_000, lfu: true, decayTime: 0).frequency(fresh), 5)
         XCTAssertEqual(AccessClock(now: t0 + 9 * 60_000, lfu: true, decayTime: 3).frequency(fresh), 2)
-        // With log factor 0 every access counts, up to 255.
-        let eager = AccessClock(now: t0, lfu: true, logFactor: 0)
+        // With log factor 0 every access counts, up to 255, whatever the draw.
+        let eager = AccessClock(now: t0, lfu: true, logFactor: 0, draw: UInt64.max)
         var a = fresh
         for _ in 0..<300 { a = eager.touched(a) }
         XCTAssertEqual(a & 0xFF, 255)
         XCTAssertEqual(a >> 8, fresh >> 8)
+        // At the initial value the first access always counts; after that the draw decides.
+        XCTAssertEqual(AccessClock(now: t0, lfu: true, draw: UInt64.max).touched(fresh) & 0xFF, 6)
+        XCTAssertEqual(AccessClock(now: t0, lfu: true, draw: UInt64.max).touched(fresh + 1) & 0xFF, 6)
+        XCTAssertEqual(AccessClock(now: t0, lfu: true, draw: 0).touched(fresh + 1) & 0xFF, 7)
         // With the default factor, a hundred accesses raise a new key's counter only a little.
+        var rng = SplitMix64(seed: 42)
         var b = fresh
-        for _ in 0..<100 { b = clock.touched(b) }
+        for _ in 0..<100 { b = AccessClock(now: t0, lfu: true, draw: rng.next()).touched(b) }
         XCTAssertGreaterThan(b & 0xFF, 5)
         XCTAssertLessThan(b & 0xFF, 20)
     }

@@ -13,16 +13,19 @@ public struct AccessClock {
     public var logFactor: Int
     /// lfu-decay-time: minutes without access that take one off the counter; 0 never decays.
     public var decayTime: Int
+    /// A uniformly random value that decides whether the next `touched` raises the LFU counter.
+    public var draw: UInt64
 
     public static let lruClockMax: UInt32 = (1 << 24) - 1
     /// LFU_INIT_VAL: the counter of a new key, so it is not the first evicted before it had a chance.
     public static let lfuInitialCounter: UInt32 = 5
 
-    @inlinable public init(now: Int64, lfu: Bool = false, logFactor: Int = 10, decayTime: Int = 1) {
+    @inlinable public init(now: Int64, lfu: Bool = false, logFactor: Int = 10, decayTime: Int = 1, draw: UInt64 = 0) {
         self.now = now
         self.lfu = lfu
         self.logFactor = logFactor
         self.decayTime = decayTime
+        self.draw = draw
     }
 
     @inlinable public var lruClock: UInt32 { UInt32(truncatingIfNeeded: now / 1000) & Self.lruClockMax }
@@ -32,13 +35,15 @@ public struct AccessClock {
     /// The field of a key created now (Redis's createObject).
     @inlinable public var fresh: UInt32 { lfu ? minutes << 8 | Self.lfuInitialCounter : lruClock }
 
-    /// The field after an access (Redis's lookupKey): the clock now, or the decayed counter, maybe incremented.
+    /// The field after an access (Redis's lookupKey): the clock now, or the decayed counter, raised with
+    /// probability 1/((counter - 5) * lfu-log-factor + 1) as `draw` decides.
     @inlinable public func touched(_ access: UInt32) -> UInt32 {
         guard lfu else { return lruClock }
         var counter = frequency(access)
         if counter < 255 {
             let base = Double(counter > Self.lfuInitialCounter ? counter - Self.lfuInitialCounter : 0)
-            if Double.random(in: 0..<1) < 1 / (base * Double(logFactor) + 1) { counter += 1 }
+            let r = Double(draw >> 11) * 0x1p-53
+            if r < 1 / (base * Double(logFactor) + 1) { counter += 1 }
         }
         return minutes << 8 | counter
     }
