@@ -101,16 +101,17 @@ public struct Keyspace {
         }
         var e: Entry? = nil
         let r = try body(&e)
-        if var e {
-            e.access = access
+        // Consumed, so the new entry moves into the segment instead of being copied there.
+        if var entry = consume e {
+            entry.access = access
             if seg.isFull {
                 makeRoom(si, h)
                 si = segmentIndex(h)
                 seg = segments[si]
             }
-            seg.insertNew(h, e)
+            if entry.expireAt >= 0 { volatileCount += 1 }
             count += 1
-            if e.expireAt >= 0 { volatileCount += 1 }
+            seg.insertNew(h, entry)
         }
         return r
     }

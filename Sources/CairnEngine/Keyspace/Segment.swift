@@ -138,7 +138,7 @@ final class Segment {
     /// Appends an entry known to be absent; the caller has made room in the index.
     @usableFromInline
     @discardableResult
-    func insertNew(_ hash: UInt64, _ entry: Entry) -> Int {
+    func insertNew(_ hash: UInt64, _ entry: consuming Entry) -> Int {
         // A quarter more room at a time: entries are most of a key's weight, so slack costs more memory than
         // the extra moves cost time.
         if count == entryCapacity { resizeEntries(min(entryCapacity + max(entryCapacity / 4, 4), Self.maxEntries)) }
@@ -147,9 +147,9 @@ final class Segment {
         let d = count
         index[s] = UInt16(d + 1)
         hashes[d] = hash
-        (entries + d).initialize(to: entry)
         count += 1
         if entry.expireAt >= 0 { volatileCount += 1 }
+        (entries + d).initialize(to: consume entry)
         return d
     }
 
