@@ -48,6 +48,10 @@ public struct EngineSettings {
     public var latencyTrackingInfoPercentiles: [Double] = [50, 99, 99.9]
     /// notify-keyspace-events: which keyspace notifications are published.
     public var notifyKeyspaceEvents: KeyspaceEventClasses = []
+    /// maxmemory-policy is one of the LFU ones: key access fields count accesses instead of timing them.
+    public var lfuPolicy = false
+    public var lfuLogFactor = 10
+    public var lfuDecayTime = 1
     public init() {}
 }
 
@@ -60,6 +64,9 @@ public final class Engine {
     public var stats = EngineStats()
     /// Unix ms, refreshed before each command so a command (and a whole transaction) sees one instant.
     public var now: Int64 = 0
+    /// Whether key lookups of the running command update access fields: not for a CLIENT NO-TOUCH client,
+    /// except in TOUCH itself.
+    public var touchKeys = true
     /// Writes since the last successful save, as INFO's rdb_changes_since_last_save.
     public var dirty = 0
     public let slowlog = Slowlog()
@@ -106,6 +113,15 @@ public final class Engine {
     public func makeClient() -> ClientSession {
         defer { nextClientID += 1 }
         return ClientSession(id: nextClientID, now: now)
+    }
+
+    var accessRandom = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+
+    /// The access-field rules as of now and the current policy, with a fresh draw for one LFU access.
+    @inline(__always)
+    public var accessClock: AccessClock {
+        AccessClock(now: now, lfu: settings.lfuPolicy, logFactor: settings.lfuLogFactor, decayTime: settings.lfuDecayTime,
+                    draw: settings.lfuPolicy ? accessRandom.next() : 0)
     }
 
     @inline(__always)
@@ -191,6 +207,7 @@ public final class Engine {
         client.redactedArgs = 0
         let dirtyBefore = dirty
         propagation.depth += 1
+        touchKeys = !client.noTouch || cmd.name == "touch"
         do {
             try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
         } catch {

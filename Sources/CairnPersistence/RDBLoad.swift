@@ -72,7 +72,7 @@ public enum RDBLoader {
     /// and may not be replaced.
     static func store(_ e: RDBEntry, in db: Database, replacing: Bool) -> Bool {
         e.key.withUnsafeBytes { k in
-            db.keys.withEntry(k) { slot in
+            db.withEntry(k) { slot in
                 if slot != nil && !replacing { return false }
                 slot = Entry(key: e.key, value: e.value, expireAt: e.expireAt)
                 return true

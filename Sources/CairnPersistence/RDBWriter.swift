@@ -197,7 +197,7 @@ public struct RDBWriter {
     /// The type byte rdbSaveObjectType writes for the value's encoding.
     public func typeByte(of v: Value) -> UInt8 {
         switch v {
-        case .int, .bytes, .rawBytes: return RDBType.string
+        case .int, .short, .bytes, .rawBytes: return RDBType.string
         case .list: return RDBType.listQuicklist2
         case .set(let s):
             if s.intsetValues != nil { return RDBType.setIntset }
@@ -216,6 +216,8 @@ public struct RDBWriter {
             if !integer(n) { try string(IntegerFormat.bytes(n)) }
         case .bytes(let b), .rawBytes(let b):
             try string(b)
+        case .short(let s):
+            try string(s.bytes)
         case .list(let l):
             length(l.nodeCount)
             try l.forEachNode { (items, plain) throws in

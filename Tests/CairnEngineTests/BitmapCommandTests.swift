@@ -91,7 +91,7 @@ final class BitmapCommandTests: XCTestCase {
         XCTAssertEqual(b, Bytes("5"))
         expect(["set", "s", "ab"], "+OK\r\n")
         expect(["bitfield", "s", "get", "u8", "0"], "*1\r\n:97\r\n")
-        guard case .bytes = value("s") else { return XCTFail("a read-only BITFIELD leaves the value alone") }
+        guard case .short = value("s") else { return XCTFail("a read-only BITFIELD leaves the value alone") }
         expect(["bitfield", "s", "set", "u8", "0", "97"], "*1\r\n:97\r\n")
         guard case .rawBytes = value("s") else { return XCTFail("BITFIELD SET leaves a raw string") }
         expect(["bitop", "and", "d", "s"], ":2\r\n")

@@ -32,7 +32,7 @@ final class KeyspaceTests: XCTestCase {
         for i in 0..<50_000 where i % 2 == 0 { ks.set(Entry(key: key(i), value: .int(-1))) }
         for i in 50_000..<120_000 { ks.set(Entry(key: key(i), value: .int(0))) }
         for i in 0..<50_000 where i % 5 == 0 { _ = key(i).withUnsafeBytes { ks.remove($0) } }
-        _ = key(1).withUnsafeBytes { k in ks.withEntry(k) { $0!.expireAt = 999 } }
+        _ = key(1).withUnsafeBytes { k in ks.withEntry(k, access: 0) { $0!.expireAt = 999 } }
 
         XCTAssertEqual(captured.count, 50_000)
         var seen = 0

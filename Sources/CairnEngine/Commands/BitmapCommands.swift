@@ -402,11 +402,11 @@ private func modifyBitString(_ ctx: CommandContext, minLength: Int,
     let key = ctx.args[1]
     let existed = db.lookupWrite(key) != nil
     if !existed { ctx.notify(.newKey, "new", key) }
-    let changes = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
+    let changes = try db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         guard e != nil else {
             var s = Bytes(repeating: 0, count: minLength)
             let n = s.withUnsafeMutableBytes { body($0, true) }
-            e = Entry(key: Bytes(key), value: .rawBytes(s))
+            e = Entry(key: key, value: .rawBytes(s))
             return n
         }
         var s = try bitString(e!.value)

@@ -22,6 +22,8 @@ public final class ClientSession {
     public var closeAfterReply = false
     public var replyMode: ReplyMode = .on
     public var noEvict = false
+    /// CLIENT NO-TOUCH: this client's reads leave key access fields alone.
+    public var noTouch = false
     public var isMonitor = false
     public var isReplica = false
 

@@ -35,7 +35,7 @@ extension Database {
         _ = lookupWrite(key)
         var created = false
         var deleted = false
-        let outcome = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
+        let outcome = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
             var value: T
             if e != nil {
                 guard let v = kind.extract(e!.value) else { throw CommandError.wrongType }
@@ -54,7 +54,7 @@ extension Database {
                 e = nil
             } else if e == nil {
                 created = true
-                e = Entry(key: Bytes(key), value: kind.wrap(value))
+                e = Entry(key: key, value: kind.wrap(value))
             } else {
                 e!.value = kind.wrap(value)
             }

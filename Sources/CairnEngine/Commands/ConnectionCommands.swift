@@ -134,6 +134,7 @@ extension Engine {
         client.name = nil
         client.replyMode = .on
         client.noEvict = false
+        client.noTouch = false
         if client.isMonitor {
             client.isMonitor = false
             monitors.removeAll { $0 === client }

@@ -95,9 +95,11 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             ctx.out.status(DatasetDigest.hex(digest))
         }
     } else if argc == 3 && a.isKeyword(1, "object") {
-        guard let (value, _) = ctx.db.keys.lookup(a[2]) else { throw CommandError.noSuchKey }
-        let lruClock = (ctx.engine.now / 1000) & 0xFF_FFFF
-        ctx.out.status("Value at:\(valueAddress(value, key: a[2])) refcount:\(value.refcount) encoding:\(value.encodingName) serializedlength:\(value.serializedLength) lru:\(lruClock) lru_seconds_idle:0")
+        guard let (value, _) = ctx.db.keys.lookup(a[2]), let access = ctx.db.keys.access(a[2]) else {
+            throw CommandError.noSuchKey
+        }
+        let idle = ctx.engine.accessClock.idleMilliseconds(access) / 1000
+        ctx.out.status("Value at:\(valueAddress(value, key: a[2])) refcount:\(value.refcount) encoding:\(value.encodingName) serializedlength:\(value.serializedLength) lru:\(access) lru_seconds_idle:\(idle)")
     } else if argc == 2 && a.isKeyword(1, "reload") {
         guard let reload = ctx.engine.debugReload else { throw CommandError("ERR DEBUG RELOAD is not available") }
         if let error = reload() { throw CommandError(error) }
@@ -121,14 +123,14 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
     }
 }
 
-/// DEBUG OBJECT's "Value at:" field. Byte strings show where their storage lives; an integer is stored inline
-/// in its entry, so the key's hash stands in to keep the field's form.
+/// DEBUG OBJECT's "Value at:" field. Byte strings show where their storage lives; an integer or a short string
+/// is stored inline in its entry, so the key's hash stands in to keep the field's form.
 private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String {
     var address = UInt(truncatingIfNeeded: KeyHash.hash(key)) & 0x7FFF_FFFF_FFF0
     switch value {
     case .bytes(let b), .rawBytes(let b):
         if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
-    case .int, .set, .zset, .list, .hash, .stream:
+    case .int, .short, .set, .zset, .list, .hash, .stream:
         break
     }
     return "0x" + String(address, radix: 16)
@@ -171,7 +173,7 @@ enum DatasetDigest {
     /// Redis's object type numbers, which enter every value's digest.
     static func typeCode(_ v: Value) -> UInt32 {
         switch v {
-        case .int, .bytes, .rawBytes: return 0
+        case .int, .short, .bytes, .rawBytes: return 0
         case .set: return 2
         case .zset: return 3
         case .list: return 1
@@ -185,6 +187,7 @@ enum DatasetDigest {
         mix(&digest, uint32: typeCode(v))
         switch v {
         case .int(let n): mix(&digest, IntegerFormat.bytes(n))
+        case .short(let b): mix(&digest, b.bytes)
         case .bytes(let b), .rawBytes(let b): mix(&digest, b)
         case .set(let s): s.forEach { xor(&digest, $0) }
         case .zset(let z):
@@ -256,7 +259,8 @@ extension Value {
             if let n = Self.rdbIntegerLength(v) { return n }
             let digits = IntegerFormat.bytes(v).count
             return Self.rdbLengthPrefix(digits) + digits
-        case .bytes(let b), .rawBytes(let b):
+        case .short, .bytes, .rawBytes:
+            let b = stringBytes!
             if b.count <= 11, let v = NumberParsing.int64(b), let n = Self.rdbIntegerLength(v) { return n }
             return Self.rdbLengthPrefix(b.count) + b.count
         // Collections are sized as their plain RDB forms (length-prefixed members, binary scores), not as the

@@ -124,7 +124,7 @@ private func hincrbyCommand(_ ctx: CommandContext) throws(CommandError) {
         // Release the entry's reference so the hash is edited in place.
         e?.value = .int(0)
         _ = setField(ctx, &h, a[2], IntegerFormat.bytes(sum))
-        if e == nil { e = Entry(key: Bytes(a[1]), value: .hash(h)) } else { e!.value = .hash(h) }
+        if e == nil { e = Entry(key: a[1], value: .hash(h)) } else { e!.value = .hash(h) }
         return sum
     }
     ctx.engine.dirty += 1
@@ -152,7 +152,7 @@ private func hincrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
         }
         e?.value = .int(0)
         _ = setField(ctx, &h, a[2], text)
-        if e == nil { e = Entry(key: Bytes(a[1]), value: .hash(h)) } else { e!.value = .hash(h) }
+        if e == nil { e = Entry(key: a[1], value: .hash(h)) } else { e!.value = .hash(h) }
         return text
     }
     ctx.engine.dirty += 1

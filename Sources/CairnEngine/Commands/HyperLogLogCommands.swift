@@ -31,7 +31,8 @@ extension CommandError {
 private func hyperLogLogBytes(_ v: Value) throws(CommandError) -> Bytes {
     switch v {
     case .int: throw CommandError.notHyperLogLog
-    case .bytes(let b), .rawBytes(let b):
+    case .short, .bytes, .rawBytes:
+        let b = v.stringBytes!
         guard HyperLogLog.isValid(b) else { throw CommandError.notHyperLogLog }
         return b
     case .set, .zset, .list, .hash, .stream: throw CommandError.wrongType
@@ -75,7 +76,7 @@ func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
     let exists = db.lookupWrite(key) != nil
     if !exists { ctx.notify(.newKey, "new", key) }
     // Edited through the keyspace rather than db.mutate: a PFADD that changes no register is not a write (WATCH).
-    let updated = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
+    let updated = try db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Int in
         var updated = 0
         var hll: Bytes
         if exists {
@@ -86,7 +87,7 @@ func pfaddCommand(_ ctx: CommandContext) throws(CommandError) {
         }
         // Registers already raised stay raised if a later element finds corruption, as in Redis.
         defer {
-            if e != nil { e!.value = .rawBytes(hll) } else { e = Entry(key: Bytes(key), value: .rawBytes(hll)) }
+            if e != nil { e!.value = .rawBytes(hll) } else { e = Entry(key: key, value: .rawBytes(hll)) }
         }
         for i in 2..<ctx.args.count {
             do throws(HyperLogLogError) {
@@ -123,7 +124,7 @@ func pfcountCommand(_ ctx: CommandContext) throws(CommandError) {
     let key = a[1]
     guard db.lookupRead(key) != nil else { ctx.out.integer(0); return }
     // Only a recomputed cache is a write; reading a valid one must not disturb WATCH.
-    let (cardinality, recomputed) = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (UInt64, Bool) in
+    let (cardinality, recomputed) = try db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (UInt64, Bool) in
         var hll = try takeHyperLogLog(&e!)
         defer { e!.value = .rawBytes(hll) }
         do throws(HyperLogLogError) {
@@ -168,7 +169,7 @@ func pfdebugCommand(_ ctx: CommandContext) throws(CommandError) {
     let key = a[2]
     guard db.lookupWrite(key) != nil else { throw CommandError("ERR The specified key does not exist") }
     let sub = a.text(1)
-    let densified = try db.keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Bool in
+    let densified = try db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> Bool in
         var hll = try takeHyperLogLog(&e!)
         defer { e!.value = .rawBytes(hll) }
         let lower = sub.lowercased()

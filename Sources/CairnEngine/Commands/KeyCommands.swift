@@ -10,10 +10,14 @@ extension Engine {
         // Values are freed where the last reference drops; no type yet is large enough to warrant a lazy free.
         register("unlink", arity: -2, flags: [.write, .fast], keys: .all(), categories: ["@keyspace", "@write", "@fast"], group: "generic", handler: deleteKeys)
         // Without access-time tracking TOUCH has nothing to update beyond what EXISTS does.
-        register("exists", arity: -2, flags: [.readonly, .fast], keys: .all(), categories: ["@keyspace", "@read", "@fast"], group: "generic", handler: countLiveKeys)
-        register("touch", arity: -2, flags: [.readonly, .fast], keys: .all(), categories: ["@keyspace", "@read", "@fast"], group: "generic", handler: countLiveKeys)
+        register("exists", arity: -2, flags: [.readonly, .fast], keys: .all(), categories: ["@keyspace", "@read", "@fast"], group: "generic") { ctx throws(CommandError) in
+            countLiveKeys(ctx, touch: false)
+        }
+        register("touch", arity: -2, flags: [.readonly, .fast], keys: .all(), categories: ["@keyspace", "@read", "@fast"], group: "generic") { ctx throws(CommandError) in
+            countLiveKeys(ctx, touch: true)
+        }
         register("type", arity: 2, flags: [.readonly, .fast], keys: .one, categories: ["@keyspace", "@read", "@fast"], group: "generic") { ctx throws(CommandError) in
-            guard let v = ctx.db.lookupRead(ctx.args[1]) else { ctx.out.raw("+none\r\n"); return }
+            guard let v = ctx.db.lookupRead(ctx.args[1], touch: false) else { ctx.out.raw("+none\r\n"); return }
             ctx.out.raw("+")
             ctx.out.raw(v.typeName)
             ctx.out.raw("\r\n")
@@ -33,7 +37,7 @@ extension Engine {
             while let e = db.keys.randomEntry() {
                 // Picking an expired key deletes it, so this loop ends even if every key is past its deadline.
                 if Entry.isExpired(e.expireAt, now: ctx.engine.now) {
-                    _ = e.key.withUnsafeBytes { db.lookupWrite($0) }
+                    _ = e.withKey { db.lookupWrite($0) }
                     continue
                 }
                 ctx.out.bulk(e.key)
@@ -98,24 +102,31 @@ extension Engine {
         let object = registerContainer("object", group: "generic")
         let keyAt2 = KeyPositions(first: 2, last: 2, step: 1)
         let cats = ["@keyspace", "@read", "@slow"]
+        // OBJECT looks keys up without touching them, as Redis's objectCommandLookup does.
         register("encoding", arity: 3, flags: [.readonly], keys: keyAt2, categories: cats, group: "generic", parent: object) { ctx throws(CommandError) in
-            guard let v = ctx.db.lookupRead(ctx.args[2]) else { ctx.out.null(); return }
+            guard let v = ctx.db.lookupRead(ctx.args[2], touch: false) else { ctx.out.null(); return }
             let name = v.encodingName
             ctx.out.bulk(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
         register("refcount", arity: 3, flags: [.readonly], keys: keyAt2, categories: cats, group: "generic", parent: object) { ctx throws(CommandError) in
-            guard let v = ctx.db.lookupRead(ctx.args[2]) else { ctx.out.null(); return }
+            guard let v = ctx.db.lookupRead(ctx.args[2], touch: false) else { ctx.out.null(); return }
             ctx.out.integer(v.refcount)
         }
-        // No maxmemory policy tracks access yet, so every key reads as just used and FREQ answers as Redis
-        // does under an LRU or no-eviction policy.
         register("idletime", arity: 3, flags: [.readonly], keys: keyAt2, categories: cats, group: "generic", parent: object) { ctx throws(CommandError) in
-            guard ctx.db.lookupRead(ctx.args[2]) != nil else { ctx.out.null(); return }
-            ctx.out.integer(0)
+            guard let access = objectAccess(ctx) else { ctx.out.null(); return }
+            let clock = ctx.engine.accessClock
+            if clock.lfu {
+                throw CommandError("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            }
+            ctx.out.integer(Int(clock.idleMilliseconds(access) / 1000))
         }
         register("freq", arity: 3, flags: [.readonly], keys: keyAt2, categories: cats, group: "generic", parent: object) { ctx throws(CommandError) in
-            guard ctx.db.lookupRead(ctx.args[2]) != nil else { ctx.out.null(); return }
-            throw CommandError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            guard let access = objectAccess(ctx) else { ctx.out.null(); return }
+            let clock = ctx.engine.accessClock
+            if !clock.lfu {
+                throw CommandError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            }
+            ctx.out.integer(Int(clock.frequency(access)))
         }
         register("help", arity: 2, flags: [.loading, .stale], categories: ["@keyspace", "@slow"], group: "generic", parent: object) { ctx throws(CommandError) in
             replyHelp(ctx, [
@@ -174,9 +185,16 @@ private func deleteKeys(_ ctx: CommandContext) throws(CommandError) {
     ctx.out.integer(n)
 }
 
-private func countLiveKeys(_ ctx: CommandContext) throws(CommandError) {
+/// The access field of OBJECT's key (argument 2), nil when it does not exist.
+private func objectAccess(_ ctx: CommandContext) -> UInt32? {
+    guard ctx.db.lookupRead(ctx.args[2], touch: false) != nil else { return nil }
+    return ctx.db.keys.access(ctx.args[2])
+}
+
+/// EXISTS and TOUCH. Only TOUCH counts as an access: Redis's EXISTS, TYPE and TTL look keys up with NOTOUCH.
+private func countLiveKeys(_ ctx: CommandContext, touch: Bool) {
     var n = 0
-    for i in 1..<ctx.args.count where ctx.db.lookupRead(ctx.args[i]) != nil { n += 1 }
+    for i in 1..<ctx.args.count where ctx.db.lookupRead(ctx.args[i], touch: touch) != nil { n += 1 }
     ctx.out.integer(n)
 }
 
@@ -194,8 +212,9 @@ private func rename(_ ctx: CommandContext, nx: Bool) throws(CommandError) {
         return
     }
     // Replacing deletes the old key and adds a new one, as Redis does (a `new` event announces it).
+    let access = db.keys.access(src)
     db.delete(dst)
-    db.set(dst, value, expireAt: at)
+    db.set(dst, value, expireAt: at, access: access)
     db.delete(src)
     ctx.engine.dirty += 1
     ctx.notify(.generic, "rename_from", src)
@@ -212,7 +231,7 @@ private func moveKey(_ ctx: CommandContext) throws(CommandError) {
     guard let value = src.lookupWrite(key) else { ctx.out.integer(0); return }
     let at = src.keys.expireAt(key) ?? -1
     if dst.lookupWrite(key) != nil { ctx.out.integer(0); return }
-    dst.set(key, value, expireAt: at)
+    dst.set(key, value, expireAt: at, access: src.keys.access(key))
     src.delete(key)
     ctx.engine.dirty += 1
     ctx.engine.notify(.generic, "move_from", key, db: src.id)
@@ -261,7 +280,7 @@ private func keysCommand(_ ctx: CommandContext) throws(CommandError) {
     // KEYS only reads: expired keys are skipped, not deleted, as Redis does.
     ctx.db.keys.forEach { e in
         if Entry.isExpired(e.expireAt, now: now) { return }
-        let hit = all || e.key.withUnsafeBytes { globMatch(pattern: pattern, string: $0, nocase: false) }
+        let hit = all || e.withKey { globMatch(pattern: pattern, string: $0, nocase: false) }
         if hit {
             ctx.out.bulk(e.key)
             n += 1
@@ -350,7 +369,7 @@ func applyDeadline(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ at: I
 
 private func replyTTL(_ ctx: CommandContext, milliseconds: Bool, absolute: Bool) {
     let key = ctx.args[1]
-    guard ctx.db.lookupRead(key) != nil else { ctx.out.integer(-2); return }
+    guard ctx.db.lookupRead(key, touch: false) != nil else { ctx.out.integer(-2); return }
     let at = ctx.db.keys.expireAt(key) ?? -1
     if at < 0 { ctx.out.integer(-1); return }
     let left = max(absolute ? at : at - ctx.engine.now, 0)

@@ -63,6 +63,7 @@ extension Engine {
 func replyString(_ ctx: CommandContext, _ v: Value) throws(CommandError) {
     switch v {
     case .int(let i): ctx.out.bulk(integer: i)
+    case .short(let b): b.withUnsafeBytes { ctx.out.bulk($0) }
     case .bytes(let b), .rawBytes(let b): ctx.out.bulk(b)
     case .set, .zset, .list, .hash, .stream: throw CommandError.wrongType
     }
@@ -86,6 +87,8 @@ func withStringBytes<R>(_ v: Value, _ body: (UnsafeRawBufferPointer) -> R) throw
             let n = IntegerFormat.write(i, into: buf)
             return body(UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
         }
+    case .short(let b):
+        return b.withUnsafeBytes(body)
     case .bytes(let b), .rawBytes(let b):
         return b.withUnsafeBytes(body)
     case .set, .zset, .list, .hash, .stream:
@@ -99,6 +102,7 @@ func takeStringBytes(_ e: inout Entry) -> Bytes {
     let s: Bytes
     switch e.value {
     case .int(let i): s = IntegerFormat.bytes(i)
+    case .short(let b): s = b.bytes
     case .bytes(let b), .rawBytes(let b): s = b
     case .set, .zset, .list, .hash, .stream: preconditionFailure("takeStringBytes called on a non-string")
     }
@@ -309,7 +313,7 @@ func appendCommand(_ ctx: CommandContext) throws(CommandError) {
     let suffix = ctx.args[2]
     let length = try ctx.db.mutate(key) { (e: inout Entry?) throws(CommandError) -> Int in
         guard e != nil else {
-            e = Entry(key: Bytes(key), value: Value.string(suffix))
+            e = Entry(key: key, value: Value.string(suffix))
             return suffix.count
         }
         try checkStringLength(ctx, withStringBytes(e!.value) { $0.count }, suffix.count)
@@ -343,7 +347,7 @@ func setrangeCommand(_ ctx: CommandContext) throws(CommandError) {
         let end = offset + patch.count
         if s.count < end { s.append(contentsOf: repeatElement(0, count: end - s.count)) }
         s.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[offset..<end]).copyMemory(from: patch) }
-        if e != nil { e!.value = .rawBytes(s) } else { e = Entry(key: Bytes(key), value: .rawBytes(s)) }
+        if e != nil { e!.value = .rawBytes(s) } else { e = Entry(key: key, value: .rawBytes(s)) }
         return s.count
     }
     ctx.engine.dirty += 1
@@ -364,7 +368,7 @@ func incrDecr(_ ctx: CommandContext, by increment: Int64) throws(CommandError) {
     let key = ctx.args[1]
     let result = try ctx.db.mutate(key) { (e: inout Entry?) throws(CommandError) -> Int64 in
         guard e != nil else {
-            e = Entry(key: Bytes(key), value: .int(increment))
+            e = Entry(key: key, value: .int(increment))
             return increment
         }
         let (sum, overflow) = try integerValue(e!.value).addingReportingOverflow(increment)
@@ -391,7 +395,7 @@ func incrbyfloatCommand(_ ctx: CommandContext) throws(CommandError) {
             throw CommandError("ERR increment would produce NaN or Infinity")
         }
         // Redis stores the formatted result as a plain string object, never int-encoded.
-        if e != nil { e!.value = .bytes(text) } else { e = Entry(key: Bytes(key), value: .bytes(text)) }
+        if e != nil { e!.value = .embedded(text) } else { e = Entry(key: key, value: .embedded(text)) }
         return text
     }
     ctx.engine.dirty += 1

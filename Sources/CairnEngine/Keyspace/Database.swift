@@ -21,9 +21,10 @@ public final class Database {
 
     // MARK: reads
 
-    /// lookupKeyRead: expires the key if its deadline passed and counts a keyspace hit or miss.
-    public func lookupRead(_ key: UnsafeRawBufferPointer) -> Value? {
-        let v = lookupWrite(key)
+    /// lookupKeyRead: expires the key if its deadline passed and counts a keyspace hit or miss. `touch: false`
+    /// leaves the access field alone (Redis's LOOKUP_NOTOUCH, which OBJECT and DEBUG OBJECT use).
+    public func lookupRead(_ key: UnsafeRawBufferPointer, touch: Bool = true) -> Value? {
+        let v = lookupWrite(key, touch: touch)
         if v == nil {
             engine.stats.keyspaceMisses += 1
             engine.notify(.keyMiss, "keymiss", key, db: id)
@@ -33,9 +34,11 @@ public final class Database {
         return v
     }
 
-    /// lookupKeyWrite: expires the key if its deadline passed; no hit/miss accounting.
-    public func lookupWrite(_ key: UnsafeRawBufferPointer) -> Value? {
-        guard let (v, exp) = keys.lookup(key) else { return nil }
+    /// lookupKeyWrite: expires the key if its deadline passed and updates its access field; no hit/miss
+    /// accounting.
+    public func lookupWrite(_ key: UnsafeRawBufferPointer, touch: Bool = true) -> Value? {
+        let found = touch && engine.touchKeys ? keys.lookup(key, touching: engine.accessClock) : keys.lookup(key)
+        guard let (v, exp) = found else { return nil }
         if Entry.isExpired(exp, now: engine.now) {
             expire(key)
             return nil
@@ -58,7 +61,7 @@ public final class Database {
     public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
         _ = lookupWrite(key)
         var created = false
-        let r = try keys.withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in
+        let r = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in
             let existed = e != nil
             let r = try body(&e)
             created = !existed && e != nil
@@ -69,20 +72,30 @@ public final class Database {
         return r
     }
 
+    /// The keyspace's withEntry, stamping an inserted entry's access field with the clock now. It neither
+    /// expires the key nor tells watchers; callers do.
+    public func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
+        try keys.withEntry(key, access: engine.accessClock.fresh, body)
+    }
+
     /// Stores a value, replacing any previous one and its deadline (SET semantics). A replaced entry whose
-    /// deadline had passed counts as expired, as the lookup Redis does first would have counted it.
-    public func set(_ key: UnsafeRawBufferPointer, _ value: Value, expireAt: Int64 = -1) {
-        let now = engine.now
+    /// deadline had passed counts as expired, as the lookup Redis does first would have counted it. `access`
+    /// carries a moved object's access field along (RENAME, MOVE).
+    public func set(_ key: UnsafeRawBufferPointer, _ value: Value, expireAt: Int64 = -1, access: UInt32? = nil) {
+        let clock = engine.accessClock
         var stale = false
         var created = false
-        keys.withEntry(key) { e in
+        keys.withEntry(key, access: access ?? clock.fresh) { e in
             if e != nil {
-                stale = Entry.isExpired(e!.expireAt, now: now)
+                stale = Entry.isExpired(e!.expireAt, now: clock.now)
                 e!.value = value
                 e!.expireAt = expireAt
+                // What Redis's lookupKeyWrite and dbOverwrite leave: a new object's clock under LRU, the old
+                // counter, after this access, under LFU.
+                e!.access = access ?? (stale ? clock.fresh : clock.touched(e!.access))
             } else {
                 created = true
-                e = Entry(key: Bytes(key), value: value, expireAt: expireAt)
+                e = Entry(key: key, value: value, expireAt: expireAt)
             }
         }
         if stale {
@@ -97,8 +110,8 @@ public final class Database {
     /// Stores a value and keeps the existing deadline (SET KEEPTTL, and in-place updates).
     public func setKeepingTTL(_ key: UnsafeRawBufferPointer, _ value: Value) {
         let live = lookupWrite(key) != nil
-        keys.withEntry(key) { e in
-            if live && e != nil { e!.value = value } else { e = Entry(key: Bytes(key), value: value) }
+        withEntry(key) { e in
+            if live && e != nil { e!.value = value } else { e = Entry(key: key, value: value) }
         }
         if !live { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
@@ -116,7 +129,7 @@ public final class Database {
     @discardableResult
     public func setExpire(_ key: UnsafeRawBufferPointer, _ at: Int64) -> Bool {
         guard lookupWrite(key) != nil else { return false }
-        keys.withEntry(key) { $0!.expireAt = at }
+        withEntry(key) { $0!.expireAt = at }
         signalModified(key)
         return true
     }

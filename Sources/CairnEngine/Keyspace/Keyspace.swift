@@ -37,6 +37,29 @@ public struct Keyspace {
         return (seg.entries[i].value, seg.entries[i].expireAt)
     }
 
+    /// As `lookup`, and a live key's access field is updated as Redis's lookupKey does. A segment a snapshot
+    /// shares is left alone, as Redis skips the update while a child process runs: writing there would copy it.
+    public mutating func lookup(_ key: UnsafeRawBufferPointer, touching clock: AccessClock) -> (value: Value, expireAt: Int64)? {
+        let h = KeyHash.hash(key)
+        let si = segmentIndex(h)
+        guard let i = segments[si].find(h, key) else { return nil }
+        // Checked before anything here holds a second reference to the segment.
+        let unshared = isKnownUniquelyReferenced(&segments[si])
+        let entry = segments[si].entries + i
+        if unshared && !Entry.isExpired(entry.pointee.expireAt, now: clock.now) {
+            entry.pointee.access = clock.touched(entry.pointee.access)
+        }
+        return (entry.pointee.value, entry.pointee.expireAt)
+    }
+
+    /// The access field of a key (see AccessClock), without expiring or touching it.
+    public func access(_ key: UnsafeRawBufferPointer) -> UInt32? {
+        let h = KeyHash.hash(key)
+        let seg = segments[segmentIndex(h)]
+        guard let i = seg.find(h, key) else { return nil }
+        return seg.entries[i].access
+    }
+
     public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
         let h = KeyHash.hash(key)
         let seg = segments[segmentIndex(h)]
@@ -47,8 +70,10 @@ public struct Keyspace {
     // MARK: writes
 
     /// Gives `body` in-place access to the key's entry (nil when absent). Setting it to nil deletes the key;
-    /// setting an absent key inserts it. The entry's key bytes must stay equal to `key`.
-    public mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
+    /// setting an absent key inserts it, with `access` as its access field. The entry's key bytes must stay
+    /// equal to `key`.
+    public mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, access: UInt32,
+                                                _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
         let h = KeyHash.hash(key)
         var si = segmentIndex(h)
         var seg = uniqueSegment(si)
@@ -66,7 +91,7 @@ public struct Keyspace {
                         volatileCount += d
                     }
                 } else {
-                    (seg.entries + i).initialize(to: Entry(key: [], value: .int(0), expireAt: oldVolatile ? 0 : -1))
+                    (seg.entries + i).initialize(to: Entry(key: Bytes(), value: .int(0), expireAt: oldVolatile ? 0 : -1))
                     seg.remove(at: i)
                     count -= 1
                     if oldVolatile { volatileCount -= 1 }
@@ -76,23 +101,25 @@ public struct Keyspace {
         }
         var e: Entry? = nil
         let r = try body(&e)
-        if let e {
+        // Consumed, so the new entry moves into the segment instead of being copied there.
+        if var entry = consume e {
+            entry.access = access
             if seg.isFull {
                 makeRoom(si, h)
                 si = segmentIndex(h)
                 seg = segments[si]
             }
-            seg.insertNew(h, e)
+            if entry.expireAt >= 0 { volatileCount += 1 }
             count += 1
-            if e.expireAt >= 0 { volatileCount += 1 }
+            seg.insertNew(h, entry)
         }
         return r
     }
 
-    /// Inserts or replaces the whole entry.
+    /// Inserts or replaces the whole entry, access field included.
     public mutating func set(_ entry: Entry) {
-        entry.key.withUnsafeBytes { k in
-            withEntry(k) { $0 = entry }
+        entry.withKey { k in
+            withEntry(k, access: entry.access) { $0 = entry }
         }
     }
 

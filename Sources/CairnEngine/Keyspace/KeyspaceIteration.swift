@@ -40,6 +40,27 @@ extension Keyspace {
         }
     }
 
+    /// Up to `count` entries from a random place, for eviction to compare their access fields (as Redis's
+    /// dictGetSomeKeys): consecutive entries from a random one on, spilling into the following segments, so a
+    /// sample costs `count` visits however large the keyspace.
+    public func sample(_ count: Int, _ body: (Entry) -> Void) {
+        guard self.count > 0 else { return }
+        let wanted = Swift.min(count, self.count)
+        var si = Int.random(in: 0..<segments.count)
+        var i = segments[si].count > 0 ? Int.random(in: 0..<segments[si].count) : 0
+        var visited = 0
+        while visited < wanted {
+            let seg = segments[si]
+            while i < seg.count && visited < wanted {
+                body(seg.entries[i])
+                visited += 1
+                i += 1
+            }
+            si = (si + 1) % segments.count
+            i = 0
+        }
+    }
+
     /// Removes keys whose deadline has passed, starting at segment `from`, until `budget` segments with
     /// expiring keys were examined. Calls `expired` for each removed entry; returns where to resume.
     public mutating func removeExpired(now: Int64, from: Int, budget: Int, _ expired: (Entry) -> Void) -> Int {

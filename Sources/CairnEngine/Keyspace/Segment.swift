@@ -1,13 +1,51 @@
-/// One stored key: its bytes, value and absolute expiry in unix milliseconds (-1 when it has none).
+/// One stored key: its bytes, value, access field and absolute expiry in unix milliseconds (-1 when it has none).
+///
+/// Short keys and short string values sit inside the entry (see InlineBytes), and the fields are ordered so
+/// the whole entry packs into 64 bytes: that, the segment's 8-byte hash and its 2-byte index slots are all a
+/// small key-value pair costs.
 public struct Entry {
-    public var key: Bytes
+    @usableFromInline var storedKey: StoredKey
     public var value: Value
+    /// Redis's lru field: see AccessClock. The keyspace stamps it when the entry is inserted.
+    public var access: UInt32
     public var expireAt: Int64
 
-    @inlinable public init(key: Bytes, value: Value, expireAt: Int64 = -1) {
-        self.key = key
+    @usableFromInline enum StoredKey {
+        case inline(InlineBytes15)
+        case heap(Bytes)
+    }
+
+    @inlinable public init(key: UnsafeRawBufferPointer, value: Value, expireAt: Int64 = -1) {
+        if let k = InlineBytes15(key) { storedKey = .inline(k) } else { storedKey = .heap(Bytes(key)) }
         self.value = value
+        self.access = 0
         self.expireAt = expireAt
+    }
+
+    @inlinable public init(key: Bytes, value: Value, expireAt: Int64 = -1) {
+        if key.count > InlineBytes15.capacity {
+            storedKey = .heap(key)
+            self.value = value
+            self.access = 0
+            self.expireAt = expireAt
+        } else {
+            self = key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: expireAt) }
+        }
+    }
+
+    /// The key's bytes, copied out; `withKey` reads them in place.
+    @inlinable public var key: Bytes {
+        switch storedKey {
+        case .inline(let k): return k.bytes
+        case .heap(let k): return k
+        }
+    }
+
+    @inlinable public func withKey<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch storedKey {
+        case .inline(let k): return try k.withUnsafeBytes(body)
+        case .heap(let k): return try k.withUnsafeBytes(body)
+        }
     }
 
     /// Redis's keyIsExpired: a deadline is passed only once the clock is strictly beyond it.
@@ -82,7 +120,7 @@ final class Segment {
             let p = Int(index[s])
             if p == 0 { return nil }
             if hashes[p - 1] == hash {
-                let found = entries[p - 1].key.withUnsafeBytes { bytesEqual($0, key) }
+                let found = entries[p - 1].withKey { bytesEqual($0, key) }
                 if found { return p - 1 }
             }
             s = (s + 1) & mask
@@ -100,16 +138,18 @@ final class Segment {
     /// Appends an entry known to be absent; the caller has made room in the index.
     @usableFromInline
     @discardableResult
-    func insertNew(_ hash: UInt64, _ entry: Entry) -> Int {
-        if count == entryCapacity { resizeEntries(min(max(entryCapacity + entryCapacity / 2, 4), Self.maxEntries)) }
+    func insertNew(_ hash: UInt64, _ entry: consuming Entry) -> Int {
+        // A quarter more room at a time: entries are most of a key's weight, so slack costs more memory than
+        // the extra moves cost time.
+        if count == entryCapacity { resizeEntries(min(entryCapacity + max(entryCapacity / 4, 4), Self.maxEntries)) }
         var s = home(hash)
         while index[s] != 0 { s = (s + 1) & mask }
         let d = count
         index[s] = UInt16(d + 1)
         hashes[d] = hash
-        (entries + d).initialize(to: entry)
         count += 1
         if entry.expireAt >= 0 { volatileCount += 1 }
+        (entries + d).initialize(to: consume entry)
         return d
     }
 

@@ -3,7 +3,10 @@
 public enum Value {
     /// A string that is the canonical decimal form of a 64-bit integer (encoding `int`).
     case int(Int64)
-    /// A string as SET creates it: `embstr` up to 44 bytes, `raw` beyond.
+    /// A string as SET creates it, up to `InlineBytes23.capacity` bytes, held inside the Value (`embstr`): a
+    /// short string costs no heap block, which is most of what a small key-value pair would otherwise weigh.
+    case short(InlineBytes23)
+    /// A string as SET creates it, too long for `short`: `embstr` up to 44 bytes, `raw` beyond.
     case bytes(Bytes)
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
@@ -18,17 +21,28 @@ public enum Value {
     /// The string value a client would write, choosing the integer encoding when Redis would (tryObjectEncoding).
     public static func string(_ b: UnsafeRawBufferPointer) -> Value {
         if b.count <= 20, let v = NumberParsing.int64(b) { return .int(v) }
-        return .bytes(Bytes(b))
+        return embedded(b)
     }
 
     public static func string(_ b: Bytes) -> Value {
         if b.count <= 20, let v = NumberParsing.int64(b) { return .int(v) }
+        return embedded(b)
+    }
+
+    /// A string kept as written, never as an integer (Redis's createStringObject): inline when short.
+    public static func embedded(_ b: UnsafeRawBufferPointer) -> Value {
+        if let s = InlineBytes23(b) { return .short(s) }
+        return .bytes(Bytes(b))
+    }
+
+    public static func embedded(_ b: Bytes) -> Value {
+        if b.count <= InlineBytes23.capacity { return b.withUnsafeBytes { .short(InlineBytes23($0)!) } }
         return .bytes(b)
     }
 
     public var typeName: StaticString {
         switch self {
-        case .int, .bytes, .rawBytes: return "string"
+        case .int, .short, .bytes, .rawBytes: return "string"
         case .set: return "set"
         case .zset: return "zset"
         case .list: return "list"
@@ -40,6 +54,7 @@ public enum Value {
     public var encodingName: StaticString {
         switch self {
         case .int: return "int"
+        case .short: return "embstr"
         case .bytes(let b): return b.count <= 44 ? "embstr" : "raw"
         case .rawBytes: return "raw"
         case .set(let s): return s.encodingName
@@ -54,6 +69,7 @@ public enum Value {
     @inlinable public var stringBytes: Bytes? {
         switch self {
         case .int(let v): return IntegerFormat.bytes(v)
+        case .short(let s): return s.bytes
         case .bytes(let b), .rawBytes(let b): return b
         case .set, .zset, .list, .hash, .stream: return nil
         }
@@ -61,7 +77,7 @@ public enum Value {
 
     @inlinable public var isString: Bool {
         switch self {
-        case .int, .bytes, .rawBytes: return true
+        case .int, .short, .bytes, .rawBytes: return true
         case .set, .zset, .list, .hash, .stream: return false
         }
     }

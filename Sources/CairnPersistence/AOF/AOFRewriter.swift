@@ -53,6 +53,7 @@ public struct AOFRewriter {
             throw WriteError(message: "rewriting streams is not implemented yet")
         case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
         case .bytes(let b), .rawBytes(let b): command([Array("SET".utf8), key, b])
+        case .short(let s): command([Array("SET".utf8), key, s.bytes])
         case .list(let l):
             var items: [[UInt8]] = []
             l.forEach { items.append($0) }

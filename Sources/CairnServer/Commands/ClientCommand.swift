@@ -80,6 +80,12 @@ extension Server {
             else { throw CommandError.syntax }
             ctx.out.ok()
         }
+        engine.register("no-touch", arity: 3, flags: [.noscript, .loading, .stale], categories: ["@slow", "@connection"], group: "connection", parent: client) { ctx throws(CommandError) in
+            if ctx.args.isKeyword(2, "on") { ctx.client.noTouch = true }
+            else if ctx.args.isKeyword(2, "off") { ctx.client.noTouch = false }
+            else { throw CommandError.syntax }
+            ctx.out.ok()
+        }
         engine.register("getredir", arity: 2, flags: flags, categories: cats, group: "connection", parent: client) { ctx throws(CommandError) in
             ctx.out.integer(-1)
         }
@@ -140,6 +146,7 @@ extension Server {
         if s.watchBroken { flags += "d" }
         if s.closeAfterReply { flags += "c" }
         if s.noEvict { flags += "e" }
+        if s.noTouch { flags += "T" }
         if flags.isEmpty { flags = "N" }
         let events = conn.wantsWritable ? "rw" : "r"
         let qbuf = conn.pendingQueryBytes

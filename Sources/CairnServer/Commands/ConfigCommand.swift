@@ -79,6 +79,9 @@ extension Server {
     public func applySettings() {
         var e = engine.settings
         e.hllSparseMaxBytes = settings.hllSparseMaxBytes
+        e.lfuPolicy = settings.maxmemoryPolicy.isLFU
+        e.lfuLogFactor = settings.lfuLogFactor
+        e.lfuDecayTime = settings.lfuDecayTime
         e.protoMaxBulkLength = settings.protoMaxBulkLen
         e.requirePass = settings.requirePass.isEmpty ? nil : Bytes(settings.requirePass.utf8)
         e.slowlogThresholdMicros = settings.slowlogLogSlowerThan

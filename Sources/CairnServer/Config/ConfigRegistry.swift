@@ -13,6 +13,9 @@ public enum MaxmemoryPolicy: String, CaseIterable, Sendable {
     case volatileLRU = "volatile-lru", volatileLFU = "volatile-lfu", volatileRandom = "volatile-random"
     case volatileTTL = "volatile-ttl", allkeysLRU = "allkeys-lru", allkeysLFU = "allkeys-lfu"
     case allkeysRandom = "allkeys-random", noeviction
+
+    /// The LFU policies keep an access counter in each key instead of its last access time.
+    public var isLFU: Bool { self == .volatileLFU || self == .allkeysLFU }
 }
 
 public enum AppendFsync: String, CaseIterable, Sendable {
@@ -117,6 +120,8 @@ public final class ServerSettings {
     public var maxmemorySamples = 5
     public var maxmemoryEvictionTenacity = 10
     public var maxmemoryClients = 0
+    public var lfuLogFactor = 10
+    public var lfuDecayTime = 1
     public var lazyfreeLazyEviction = false
     public var lazyfreeLazyExpire = false
     public var lazyfreeLazyServerDel = false
@@ -827,6 +832,8 @@ extension ConfigRegistry {
         register(.integer("maxmemory-samples", s, \.maxmemorySamples, 1...64))
         register(.integer("maxmemory-eviction-tenacity", s, \.maxmemoryEvictionTenacity, 0...100))
         register(.memory("maxmemory-clients", s, \.maxmemoryClients, 0...Int.max))
+        register(.integer("lfu-log-factor", s, \.lfuLogFactor, 0...int32))
+        register(.integer("lfu-decay-time", s, \.lfuDecayTime, 0...int32))
         register(.bool("lazyfree-lazy-eviction", s, \.lazyfreeLazyEviction))
         register(.bool("lazyfree-lazy-expire", s, \.lazyfreeLazyExpire))
         register(.bool("lazyfree-lazy-server-del", s, \.lazyfreeLazyServerDel))
