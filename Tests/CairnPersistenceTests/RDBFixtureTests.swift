@@ -29,7 +29,7 @@ func assertMatches(_ engine: Engine, expected path: String, file: StaticString =
         XCTAssertEqual(value.encodingName.description, item["encoding"] as? String, name, file: file, line: line)
         XCTAssertEqual(expireAt, (item["expire_at_ms"] as? Int).map(Int64.init) ?? -1, name, file: file, line: line)
         switch value {
-        case .int, .bytes, .rawBytes:
+        case .int, .short, .bytes, .rawBytes:
             XCTAssertEqual(value.stringBytes, latin1(item["value"] as! String), name, file: file, line: line)
         case .list(let l):
             var got: [[UInt8]] = []
