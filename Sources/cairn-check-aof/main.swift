@@ -109,18 +109,10 @@ func verdict(_ prefix: String, _ name: String, _ outcome: AOFChecker.Outcome) {
 if kind(of: path) == .manifest {
     print("Start checking Multi Part AOF")
     let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = read(fd, &chunk, chunk.count)
-        if n <= 0 { break }
-        bytes += chunk[0..<n]
-    }
-    close(fd)
     let manifest: AOFManifest
     do {
-        manifest = try AOFManifest(parsing: bytes)
+        guard let m = try AOFManifest.load(path: path) else { fail("Cannot open file \(path): \(String(cString: strerror(errno)))") }
+        manifest = m
     } catch {
         fail(error.message)
     }

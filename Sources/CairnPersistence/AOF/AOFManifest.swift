@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import RESP
 
 /// The multi-part AOF manifest (Redis 7): which base and incremental files make up the append-only file,
@@ -76,6 +79,21 @@ public struct AOFManifest: Equatable, Sendable {
                 incrs.append(file)
             }
         }
+    }
+
+    /// Reads and parses the manifest file at `path`; nil when there is none.
+    public static func load(path: String) throws(ParseError) -> AOFManifest? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return try AOFManifest(parsing: bytes)
     }
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }

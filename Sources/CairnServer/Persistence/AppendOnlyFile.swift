@@ -85,12 +85,10 @@ final class AppendOnlyFile {
     /// Loads the AOF into the engine and opens the incremental file for appending (aofLoadManifestFromDisk,
     /// loadAppendOnlyFiles, aofOpenIfNeededOnServerStart).
     func start(engine: Engine, loadTruncated: Bool, log: Logger) throws(Fatal) {
-        if let bytes = readFile(manifestPath) {
-            do {
-                manifest = try AOFManifest(parsing: bytes)
-            } catch {
-                throw Fatal(message: error.message)
-            }
+        do {
+            if let m = try AOFManifest.load(path: manifestPath) { manifest = m }
+        } catch {
+            throw Fatal(message: error.message)
         }
         try upgradeLegacyFile(log: log)
         let files = manifest.loadOrder
@@ -470,19 +468,6 @@ final class AppendOnlyFile {
         return stat(p, &st) == 0 ? Int(st.st_size) : 0
     }
 
-    private func readFile(_ p: String) -> [UInt8]? {
-        let fd = open(p, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n <= 0 { break }
-            out += chunk[0..<n]
-        }
-        return out
-    }
 }
 
 /// Makes a directory entry (a rename, a new file) durable.
