@@ -32,13 +32,21 @@ extension Database {
     func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, event: KeyspaceEvent,
                     create: (() -> T)? = nil,
                     _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
-        _ = lookupWrite(key)
         var created = false
         var deleted = false
+        var foundExpired = false
+        let clock = engine.accessClock
+        let touch = engine.touchKeys
+        // One lookup serves lookupKeyWrite's expiry check and access stamp and the edit itself.
         let outcome = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
+            if e != nil && Entry.isExpired(e!.expireAt, now: clock.now) {
+                e = nil
+                foundExpired = true
+            }
             var value: T
             if e != nil {
                 guard let v = kind.extract(e!.value) else { throw CommandError.wrongType }
+                if touch { e!.access = clock.touched(e!.access) }
                 value = v
                 // Dropping the entry's reference (with no other copy of the entry alive) leaves `value`
                 // unique, so the edit happens in place.
@@ -60,6 +68,7 @@ extension Database {
             }
             return (r, changed)
         }
+        if foundExpired { expired(key) }
         guard let (r, changed) = outcome else { return nil }
         if created { engine.notify(.newKey, "new", key, db: id) }
         if changed {

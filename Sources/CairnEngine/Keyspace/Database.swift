@@ -159,6 +159,11 @@ public final class Database {
     @usableFromInline
     func expire(_ key: UnsafeRawBufferPointer) {
         keys.remove(key)
+        expired(key)
+    }
+
+    /// The bookkeeping of a key found expired and already removed: counted, announced, propagated as DEL.
+    func expired(_ key: UnsafeRawBufferPointer) {
         engine.stats.expiredKeys += 1
         engine.notify(.expired, "expired", key, db: id)
         propagateExpiry(key)
