@@ -77,6 +77,30 @@ final class RDBRoundTripTests: XCTestCase {
         try assertMatches(again, expected: "valkey8/streams.expected.json")
     }
 
+    /// Type 15 (Redis 5–6.2) has no metadata, read counters or active times: loading fills them in as Redis does.
+    func testStreamsOfType15GetRedisDefaults() throws {
+        let (engine, _) = try loadEngine(try readFixture("valkey8/streams.rdb"))
+        let out = RDBOutput()
+        try Snapshot(of: engine).write(to: out, options: RDBWriteOptions(version: 9))
+        XCTAssertTrue(contains(out.buffer, [RDBType.streamListpacks, 2] + Array("st".utf8)))
+        let (again, _) = try loadEngine(out.buffer)
+        guard case .stream(let st)? = Array("st".utf8).withUnsafeBytes({ again.dbs[0].keys.lookup($0)?.0 }) else {
+            return XCTFail("st is not a stream")
+        }
+        XCTAssertEqual(st.entriesAdded, Int64(st.count))
+        XCTAssertEqual(st.maxDeletedID, .zero)
+        var first = StreamID.zero
+        st.forEach { id, _ in
+            first = id
+            return false
+        }
+        XCTAssertEqual(st.firstID, first)
+        for (_, g) in st.sortedGroups {
+            XCTAssertEqual(g.entriesRead, st.estimatedEntriesRead(at: g.lastID) ?? StreamGroup.invalidEntriesRead)
+            for c in g.sortedConsumers { XCTAssertEqual(c.activeTime, c.seenTime) }
+        }
+    }
+
     /// Where Valkey's choices are deterministic (no LZF involved), each key's record is byte-identical.
     func testRecordsMatchValkeyBytes() throws {
         var compared = 0
