@@ -31,8 +31,16 @@ extension RDBReader {
             lastMaster = master
             let lpAt = input.offset
             let blob = try string()
-            let items = try packed(blob, at: lpAt, ListpackCodec.decode)
-            try loadNode(items, master: master, at: lpAt, lastStored: &lastStored, into: &s)
+            let (flat, ends) = try packed(blob, at: lpAt, flatten)
+            let failure = flat.withUnsafeBytes { d -> RDBError? in
+                do throws(RDBError) {
+                    try loadNode(d, ends, master: master, at: lpAt, lastStored: &lastStored, into: &s)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
         }
         let lengthAt = input.offset
         guard try length() == UInt64(s.count) else { throw fail("Stream length does not match its entries", at: lengthAt) }
@@ -101,39 +109,58 @@ extension RDBReader {
         return .stream(s)
     }
 
-    /// One node's listpack: the master entry (counts and shared field names), then every entry, tombstones
-    /// included, each closed by its element count.
-    func loadNode(_ items: [PackedElement], master: StreamID, at: Int, lastStored: inout StreamID?,
+    /// A node's listpack as its elements' text back to back (integers written out) and where each ends: two
+    /// allocations per node rather than one per element.
+    func flatten(_ blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> (Bytes, [Int]) {
+        var flat = Bytes()
+        flat.reserveCapacity(blob.count * 2)
+        var ends: [Int] = []
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        try ListpackCodec.forEach(blob) { int, string in
+            if let int {
+                withUnsafeMutableBytes(of: &digits) { buf in
+                    let n = IntegerFormat.write(int, into: buf)
+                    flat.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
+                }
+            } else {
+                flat.append(contentsOf: string)
+            }
+            ends.append(flat.count)
+        }
+        return (flat, ends)
+    }
+
+    /// One node's listpack (flattened): the master entry (counts and shared field names), then every entry,
+    /// tombstones included, each closed by its element count.
+    func loadNode(_ d: UnsafeRawBufferPointer, _ ends: [Int], master: StreamID, at: Int, lastStored: inout StreamID?,
                   into s: inout StreamValue) throws(RDBError) {
         var i = 0
-        func element() throws(RDBError) -> PackedElement {
-            guard i < items.count else { throw fail("Stream node listpack ends inside an entry", at: at) }
-            i += 1
-            return items[i - 1]
+        func element(_ k: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: d[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
+        }
+        func skip(_ n: Int) throws(RDBError) -> Int {
+            guard n <= ends.count - i else { throw fail("Stream node listpack ends inside an entry", at: at) }
+            i += n
+            return i - n
         }
         func integer() throws(RDBError) -> Int64 {
-            switch try element() {
-            case .int(let v): return v
-            case .string(let b):
-                guard let v = b.withUnsafeBytes({ NumberParsing.int64($0) }) else {
-                    throw fail("Stream node listpack holds text where a number belongs", at: at)
-                }
-                return v
+            guard let v = NumberParsing.int64(element(try skip(1))) else {
+                throw fail("Stream node listpack holds text where a number belongs", at: at)
             }
+            return v
         }
         func fieldCount() throws(RDBError) -> Int {
             let n = try integer()
-            guard n >= 0, n <= items.count else { throw fail("Stream node field count out of range", at: at) }
+            guard n >= 0, n <= ends.count else { throw fail("Stream node field count out of range", at: at) }
             return Int(n)
         }
         let live = try integer()
         let deleted = try integer()
-        guard live > 0, deleted >= 0, live + deleted <= items.count else {
+        guard live > 0, deleted >= 0, live + deleted <= ends.count else {
             throw fail("Stream node entry counts out of range", at: at)
         }
         let masterFieldCount = try fieldCount()
-        var masterFields: [Bytes] = []
-        for _ in 0..<masterFieldCount { masterFields.append(try element().bytes) }
+        let masterFields = try skip(masterFieldCount)
         guard try integer() == 0 else { throw fail("Stream node master entry is not terminated", at: at) }
         var liveSeen: Int64 = 0
         for k in 0..<Int(live + deleted) {
@@ -143,25 +170,19 @@ extension RDBReader {
             let id = StreamID(ms: master.ms &+ UInt64(bitPattern: msDelta), seq: master.seq &+ UInt64(bitPattern: seqDelta))
             if let lastStored, id <= lastStored { throw fail("Stream entry IDs are not ascending", at: at) }
             lastStored = id
-            var fields: [(Bytes, Bytes)] = []
-            let expectedCount: Int64
-            if flags & 2 != 0 {
-                for f in masterFields { fields.append((f, try element().bytes)) }
-                expectedCount = Int64(masterFieldCount) + 3
-            } else {
-                let n = try fieldCount()
-                for _ in 0..<n {
-                    let f = try element().bytes
-                    fields.append((f, try element().bytes))
-                }
-                expectedCount = Int64(2 * n) + 4
+            let same = flags & 2 != 0
+            let n = same ? masterFieldCount : try fieldCount()
+            let values = try skip(same ? n : 2 * n)
+            guard try integer() == (same ? Int64(n) + 3 : Int64(2 * n) + 4) else {
+                throw fail("Stream entry element count is wrong", at: at)
             }
-            guard try integer() == expectedCount else { throw fail("Stream entry element count is wrong", at: at) }
             let isDeleted = flags & 1 != 0
             if !isDeleted { liveSeen += 1 }
-            s.appendLoaded(id, newNodeMaster: k == 0 ? master : nil, fields: fields, deleted: isDeleted)
+            s.appendLoaded(id, newNodeMaster: k == 0 ? master : nil, fieldCount: n, deleted: isDeleted) { f in
+                same ? (element(masterFields + f), element(values + f)) : (element(values + 2 * f), element(values + 2 * f + 1))
+            }
         }
-        guard liveSeen == live, i == items.count else { throw fail("Stream node counts do not match its entries", at: at) }
+        guard liveSeen == live, i == ends.count else { throw fail("Stream node counts do not match its entries", at: at) }
     }
 }
 

@@ -77,27 +77,14 @@ public struct StreamValue {
         if count == 1 { firstID = id }
     }
 
-    /// RDB loading: appends one entry to the node being loaded (`newNodeMaster` starts one with that master ID).
-    /// Loaded entries do not touch the metadata, which RDB stores on its own (`setMetadata`). A `deleted` entry
-    /// is kept as a tombstone, as the file had it, so that the node fills up and saves as it did in Redis.
-    public mutating func appendLoaded(_ id: StreamID, newNodeMaster: StreamID?, fields: [(Bytes, Bytes)],
-                                      deleted: Bool = false) {
+    /// RDB loading: appends one entry to the node being loaded (`newNodeMaster` starts one with that master ID);
+    /// `pair` gives its field/value pairs. Loaded entries do not touch the metadata, which RDB stores on its own
+    /// (`setMetadata`). A `deleted` entry is kept as a tombstone, as the file had it, so that the node fills up
+    /// and saves as it did in Redis.
+    public mutating func appendLoaded(_ id: StreamID, newNodeMaster: StreamID?, fieldCount: Int, deleted: Bool = false,
+                                      pair: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)) {
         if let m = newNodeMaster ?? (nodes.isEmpty ? id : nil) { nodes.append(StreamNode(master: m)) }
-        var joined = Bytes()
-        var ends: [Int] = []
-        for (f, v) in fields {
-            joined.append(contentsOf: f)
-            ends.append(joined.count)
-            joined.append(contentsOf: v)
-            ends.append(joined.count)
-        }
-        joined.withUnsafeBytes { all in
-            nodes[nodes.count - 1].append(id, fieldCount: fields.count) { i in
-                let fieldStart = i == 0 ? 0 : ends[2 * i - 1]
-                return (UnsafeRawBufferPointer(rebasing: all[fieldStart..<ends[2 * i]]),
-                        UnsafeRawBufferPointer(rebasing: all[ends[2 * i]..<ends[2 * i + 1]]))
-            }
-        }
+        nodes[nodes.count - 1].append(id, fieldCount: fieldCount, pair: pair)
         if deleted {
             nodes[nodes.count - 1].remove(at: nodes[nodes.count - 1].liveCount - 1)
         } else {
