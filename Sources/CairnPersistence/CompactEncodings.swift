@@ -40,13 +40,26 @@ public enum ListpackCodec {
     static let headerSize = 6
 
     public static func decode(_ blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> [PackedElement] {
+        var out: [PackedElement] = []
+        if blob.count >= headerSize {
+            let declared = Int(readLE(blob, 4, 2))
+            out.reserveCapacity(declared == 65535 ? 16 : min(declared, blob.count))
+        }
+        try forEach(blob) { int, string in out.append(int.map { .int($0) } ?? .string(Array(string))) }
+        return out
+    }
+
+    /// Checks a listpack and visits its elements in order: `int` for the integer encodings, else the string's
+    /// bytes (valid during the call).
+    public static func forEach(_ blob: UnsafeRawBufferPointer,
+                               _ visit: (_ int: Int64?, _ string: UnsafeRawBufferPointer) throws(PackedFormatError) -> Void) throws(PackedFormatError) {
         let size = blob.count
         guard size >= 7 else { throw PackedFormatError("listpack shorter than its header") }
         guard Int(readLE(blob, 0, 4)) == size else { throw PackedFormatError("listpack size header mismatch") }
         guard blob[size - 1] == 0xFF else { throw PackedFormatError("listpack without terminator") }
         let declared = Int(readLE(blob, 4, 2))
-        var out: [PackedElement] = []
-        out.reserveCapacity(declared == 65535 ? 16 : declared)
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        var count = 0
         var p = headerSize
         while true {
             guard p < size else { throw PackedFormatError("listpack entry runs past its end") }
@@ -57,35 +70,35 @@ public enum ListpackCodec {
                 guard p + n <= size - 1 else { throw PackedFormatError("listpack entry runs past its end") }
             }
             if b & 0x80 == 0 {
-                out.append(.int(Int64(b & 0x7F)))
+                try visit(Int64(b & 0x7F), none)
                 body = 1
             } else if b & 0xC0 == 0x80 {
                 let len = Int(b & 0x3F)
                 body = 1 + len
                 try need(body)
-                out.append(.string(Array(blob[(p + 1)..<(p + body)])))
+                try visit(nil, UnsafeRawBufferPointer(rebasing: blob[(p + 1)..<(p + body)]))
             } else if b & 0xE0 == 0xC0 {
                 body = 2
                 try need(body)
                 let u = (Int(b & 0x1F) << 8) | Int(blob[p + 1])
-                out.append(.int(Int64(u < 4096 ? u : u - 8192)))
+                try visit(Int64(u < 4096 ? u : u - 8192), none)
             } else if b == 0xF1 || b == 0xF2 || b == 0xF3 || b == 0xF4 {
                 let width = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8
                 body = 1 + width
                 try need(body)
-                out.append(.int(signExtend(readLE(blob, p + 1, width), bits: width * 8)))
+                try visit(signExtend(readLE(blob, p + 1, width), bits: width * 8), none)
             } else if b & 0xF0 == 0xE0 {
                 try need(2)
                 let len = (Int(b & 0x0F) << 8) | Int(blob[p + 1])
                 body = 2 + len
                 try need(body)
-                out.append(.string(Array(blob[(p + 2)..<(p + body)])))
+                try visit(nil, UnsafeRawBufferPointer(rebasing: blob[(p + 2)..<(p + body)]))
             } else if b == 0xF0 {
                 try need(5)
                 let len = Int(readLE(blob, p + 1, 4))
                 body = 5 + len
                 try need(body)
-                out.append(.string(Array(blob[(p + 5)..<(p + body)])))
+                try visit(nil, UnsafeRawBufferPointer(rebasing: blob[(p + 5)..<(p + body)]))
             } else {
                 throw PackedFormatError("invalid listpack entry encoding")
             }
@@ -95,10 +108,10 @@ public enum ListpackCodec {
                 throw PackedFormatError("listpack back-length mismatch")
             }
             p += body + back
+            count += 1
         }
         guard p == size - 1 else { throw PackedFormatError("listpack terminator before its end") }
-        if declared != 65535 && declared != out.count { throw PackedFormatError("listpack element count mismatch") }
-        return out
+        if declared != 65535 && declared != count { throw PackedFormatError("listpack element count mismatch") }
     }
 
     static func decodeBacklen(_ blob: UnsafeRawBufferPointer, end: Int) -> Int {

@@ -401,7 +401,7 @@ public struct RDBReader {
             }
             return b.list(nodes: layout)
         case RDBType.streamListpacks, RDBType.streamListpacks2, RDBType.streamListpacks3:
-            throw fail("stream values are not supported yet (RDB type \(t))", at: at)
+            return try stream(type: t)
         case RDBType.modulePreGA, RDBType.module2:
             throw fail("module values cannot be loaded without their module (RDB type \(t))", at: at)
         case 22...25 where magic == "REDIS":

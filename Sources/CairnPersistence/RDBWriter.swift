@@ -73,7 +73,7 @@ public final class RDBOutput {
 public struct RDBWriteOptions: Sendable {
     public var compression = true
     public var checksum = true
-    /// 11 (Redis 7.2, Valkey 8) or 10 (Redis 7.0), which has no listpack sets.
+    /// 11 (Redis 7.2, Valkey 8) or 10 (Redis 7.0), which has no listpack sets and streams without consumer active times.
     public var version = RDBType.version
     public init(compression: Bool = true, checksum: Bool = true, version: Int = RDBType.version) {
         self.compression = compression
@@ -204,14 +204,14 @@ public struct RDBWriter {
             return isListpackSet(s) ? RDBType.setListpack : RDBType.set
         case .zset(let z): return z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
         case .hash(let h): return h.isCompact ? RDBType.hashListpack : RDBType.hash
-        case .stream: return RDBType.streamListpacks3
+        case .stream: return streamType
         }
     }
 
     public func value(_ v: Value) throws {
         switch v {
-        case .stream:
-            throw RDBError(offset: out.written, reason: "saving streams is not implemented yet")
+        case .stream(let s):
+            try stream(s)
         case .int(let n):
             if !integer(n) { try string(IntegerFormat.bytes(n)) }
         case .bytes(let b), .rawBytes(let b):

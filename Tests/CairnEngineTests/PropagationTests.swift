@@ -80,4 +80,27 @@ final class PropagationTests: TranscriptTestCase {
         run(["SET", "q", "1"])
         XCTAssertEqual(engine.propagation.take(), [])
     }
+
+    /// Stream commands propagate what they did (t_stream.c): a blocked XREADGROUP served by a later XADD
+    /// propagates the XADD, then its delivery as XCLAIM; history reads and empty reads propagate nothing.
+    func testStreamReadsPropagateAsClaims() {
+        run(["XADD", "s", "1-1", "a", "1"])
+        run(["XGROUP", "CREATE", "s", "g", "$"])
+        _ = stream()
+        let waiter = engine.makeClient()
+        OwnedArgs(["XREADGROUP", "GROUP", "g", "w", "BLOCK", "0", "STREAMS", "s", ">"].map { Bytes($0.utf8) }).withArgs {
+            engine.execute(waiter, $0)
+        }
+        XCTAssertTrue(waiter.isBlocked)
+        XCTAssertEqual(stream(), [])
+        run(["XADD", "s", "2-*", "b", "2"])
+        XCTAssertFalse(waiter.isBlocked)
+        XCTAssertEqual(stream(), ["XADD s 2-0 b 2", "XCLAIM s g w 0 2-0 TIME <ms> RETRYCOUNT 1 FORCE JUSTID LASTID 2-0"])
+        run(["XREADGROUP", "GROUP", "g", "w", "STREAMS", "s", "0"])
+        run(["XREADGROUP", "GROUP", "g", "w", "STREAMS", "s", ">"])
+        run(["XCLAIM", "s", "g", "v", "0", "2-0", "JUSTID", "RETRYCOUNT", "7"])
+        run(["XCLAIM", "s", "g", "v", "0", "9-0", "LASTID", "5-0"])
+        XCTAssertEqual(stream(), ["XCLAIM s g v 0 2-0 TIME <ms> RETRYCOUNT 7 FORCE JUSTID LASTID 2-0",
+                                  "XGROUP SETID s g 5-0 ENTRIESREAD 2"])
+    }
 }

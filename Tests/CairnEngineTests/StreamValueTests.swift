@@ -176,10 +176,21 @@ final class StreamValueTests: TranscriptTestCase {
     func testBuildingFromLoadedParts() {
         // The path the RDB loader takes: nodes entry by entry, then the stored metadata, groups and PELs.
         var s = StreamValue()
-        let f = { (k: String, v: String) in (Array(k.utf8), Array(v.utf8)) }
-        s.appendLoaded(StreamID(ms: 1, seq: 0), newNodeMaster: StreamID(ms: 1, seq: 0), fields: [f("a", "1"), f("b", "2")])
-        s.appendLoaded(StreamID(ms: 2, seq: 0), newNodeMaster: nil, fields: [f("a", "3"), f("b", "4")])
-        s.appendLoaded(StreamID(ms: 9, seq: 1), newNodeMaster: StreamID(ms: 9, seq: 0), fields: [f("x", "")])
+        func add(_ id: StreamID, _ master: StreamID?, _ pairs: [String]) {
+            var flat = Bytes()
+            var ends: [Int] = []
+            for p in pairs {
+                flat += Array(p.utf8)
+                ends.append(flat.count)
+            }
+            flat.withUnsafeBytes { d in
+                func part(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: d[(i == 0 ? 0 : ends[i - 1])..<ends[i]]) }
+                s.appendLoaded(id, newNodeMaster: master, fieldCount: pairs.count / 2) { k in (part(2 * k), part(2 * k + 1)) }
+            }
+        }
+        add(StreamID(ms: 1, seq: 0), StreamID(ms: 1, seq: 0), ["a", "1", "b", "2"])
+        add(StreamID(ms: 2, seq: 0), nil, ["a", "3", "b", "4"])
+        add(StreamID(ms: 9, seq: 1), StreamID(ms: 9, seq: 0), ["x", ""])
         s.setMetadata(count: 3, lastID: StreamID(ms: 10, seq: 0), firstID: StreamID(ms: 1, seq: 0),
                       maxDeletedID: StreamID(ms: 9, seq: 0), entriesAdded: 5)
         var g = StreamGroup(lastID: StreamID(ms: 2, seq: 0), entriesRead: 2)

@@ -49,16 +49,50 @@ func assertMatches(_ engine: Engine, expected path: String, file: StaticString =
             var want: [[UInt8]: Double] = [:]
             for pair in item["value"] as! [[String]] { want[latin1(pair[0])] = Double(pair[1])! }
             XCTAssertEqual(got, want, name, file: file, line: line)
-        case .stream:
-            XCTFail("\(name): these fixtures hold no streams", file: file, line: line)
+        case .stream(let st):
+            assertStream(st, item, name, file: file, line: line)
         }
     }
     XCTAssertEqual(engine.dbs.reduce(0) { $0 + $1.count }, total, "\(path): key count", file: file, line: line)
 }
 
+/// A stream against the expected.json form: entries, metadata, groups with their PEL and consumers.
+func assertStream(_ st: StreamValue, _ item: [String: Any], _ name: String, file: StaticString, line: UInt) {
+    var got: [[String]] = []
+    st.forEach { id, e in
+        var row = [id.text]
+        e.forEachPair { f, v in row += [String(decoding: f, as: UTF8.self), String(decoding: v, as: UTF8.self)] }
+        got.append(row)
+        return true
+    }
+    let want = (item["value"] as! [[Any]]).map { pair -> [String] in
+        let fields = (pair[1] as! [String: String]).sorted { $0.key < $1.key }
+        return [pair[0] as! String] + fields.flatMap { [$0.key, $0.value] }
+    }
+    // The expected file keeps fields in a dictionary: compare each entry's pairs in sorted order.
+    let sortedGot = got.map { row -> [String] in
+        let pairs = stride(from: 1, to: row.count, by: 2).map { (row[$0], row[$0 + 1]) }.sorted { $0.0 < $1.0 }
+        return [row[0]] + pairs.flatMap { [$0.0, $0.1] }
+    }
+    XCTAssertEqual(sortedGot, want, name, file: file, line: line)
+    XCTAssertEqual(st.lastID.text, item["last-generated-id"] as? String, name, file: file, line: line)
+    XCTAssertEqual(st.entriesAdded, Int64(item["entries-added"] as! Int), name, file: file, line: line)
+    XCTAssertEqual(st.maxDeletedID.text, item["max-deleted-entry-id"] as? String, name, file: file, line: line)
+    let groups = item["groups"] as! [[String: Any]]
+    XCTAssertEqual(st.sortedGroups.map { String(decoding: $0.name, as: UTF8.self) }, groups.map { $0["name"] as! String }, name, file: file, line: line)
+    for (g, want) in zip(st.sortedGroups.map(\.group), groups) {
+        XCTAssertEqual(g.lastID.text, want["last-delivered-id"] as? String, name, file: file, line: line)
+        XCTAssertEqual(g.entriesRead, (want["entries-read"] as? Int).map(Int64.init) ?? StreamGroup.invalidEntriesRead, name, file: file, line: line)
+        XCTAssertEqual(g.pending.count, want["pending"] as? Int, name, file: file, line: line)
+        let consumers = g.sortedConsumers.map { [String(decoding: $0.name, as: UTF8.self), String($0.pending.count)] }
+        let wantConsumers = (want["consumers"] as! [[Any]]).map { [$0[0] as! String, String($0[1] as! Int)] }
+        XCTAssertEqual(consumers, wantConsumers, name, file: file, line: line)
+    }
+}
+
 final class RDBFixtureTests: XCTestCase {
     let valkey8 = ["strings", "strings-nocompress", "strings-nochecksum", "lists", "lists-compressed", "sets",
-                   "hashes", "zsets", "multidb"]
+                   "hashes", "zsets", "multidb", "streams"]
 
     func testValkey8Fixtures() throws {
         for name in valkey8 {
@@ -69,12 +103,31 @@ final class RDBFixtureTests: XCTestCase {
         }
     }
 
-    func testStreamsAreRefusedWithKeyTypeAndOffset() throws {
-        XCTAssertThrowsError(try loadEngine(try readFixture("valkey8/streams.rdb"))) { error in
-            let e = error as! RDBError
-            XCTAssertNotNil(e.key)
-            XCTAssertGreaterThan(e.offset, 9)
-            XCTAssertTrue(e.reason.contains("stream"), e.reason)
+    func testStreamFixtureKeepsTimesAndTombstones() throws {
+        let (engine, _) = try loadEngine(try readFixture("valkey8/streams.rdb"))
+        guard case .stream(let st)? = Array("st".utf8).withUnsafeBytes({ engine.dbs[0].keys.lookup($0)?.0 }) else {
+            return XCTFail("st is not a stream")
+        }
+        let g = st.groups[Array("grp".utf8)]!
+        g.pending.forEach { _, nack in
+            XCTAssertGreaterThan(nack.deliveryTime, 0)
+            XCTAssertGreaterThanOrEqual(nack.deliveryCount, 1)
+            return true
+        }
+        for c in g.sortedConsumers { XCTAssertGreaterThan(c.activeTime, 0) }
+        XCTAssertGreaterThan(st.nodes.reduce(0) { $0 + $1.deleted }, 0)
+    }
+
+    func testCorruptStreamsAreRefused() throws {
+        let file = try readFixture("valkey8/streams.rdb")
+        for cut in stride(from: 0, to: file.count, by: 13) {
+            XCTAssertThrowsError(try loadEngine(Array(file.prefix(cut))))
+        }
+        for _ in 0..<300 {
+            var f = file
+            for _ in 0..<Int.random(in: 1...3) { f[Int.random(in: 9..<f.count)] = UInt8.random(in: 0...255) }
+            f.replaceSubrange((f.count - 8)..., with: [UInt8](repeating: 0, count: 8))
+            _ = try? loadEngine(f)
         }
     }
 

@@ -2,6 +2,7 @@
 redis-server (and checked by redis-check-aof); Redis's directory loaded by Cairn; byte-identical incremental
 files for the same commands; truncated tails; bad manifests; the legacy single-file upgrade."""
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -507,3 +508,97 @@ def test_fixture_directories_from_redis_load(cairn_factory, name):
     s.start()
     assert digest(s.port) == f"+{want}\r\n".encode()
     check_directory(aof_dir(s))
+
+
+STREAM_WRITES = """
+CONFIG SET stream-node-max-entries 2
+XADD s 1-1 a 1
+XADD s 1-* b 2
+XADD s 2-5 c 3 d 4
+XADD s MAXLEN ~ 2 3-0 e 5
+XADD s * f 6
+XTRIM s MAXLEN ~ 1
+XTRIM s MAXLEN 4
+XDEL s 2-5 9-9
+XADD t 1-0 a 1
+XADD t 2-0 a 1
+XADD t 3-0 a 1
+XADD t 4-0 a 1
+XADD t 5-0 a 1
+XDEL t 3-0
+XTRIM t MINID ~ 4-0
+XADD t MAXLEN ~ 1 6-0 a 1
+XADD t MINID ~ 6 LIMIT 1 7-0 a 1
+XGROUP CREATE s g 0
+XGROUP CREATE s g2 $ ENTRIESREAD 3
+XREADGROUP GROUP g alice COUNT 2 STREAMS s >
+XADD s * g 7
+XREADGROUP GROUP g bob NOACK STREAMS s >
+XREADGROUP GROUP g alice STREAMS s 0
+XREADGROUP GROUP g carol STREAMS s >
+XGROUP CREATECONSUMER s g dave
+XCLAIM s g dave 0 3-0 1 LASTID 99-0
+XACK s g 1-2
+XAUTOCLAIM s g erin 0 0 COUNT 5
+XGROUP SETID s g 0 ENTRIESREAD 0
+XREADGROUP GROUP g frank COUNT 1 STREAMS s >
+XSETID s 100-0 ENTRIESADDED 10 MAXDELETEDID 50-0
+XGROUP DELCONSUMER s g erin
+XGROUP DESTROY s g2
+XADD q 1-0 a 1
+XADD q 2-0 b 2
+XADD q 3-0 c 3
+XGROUP CREATE q cg 0
+XREADGROUP GROUP cg ann STREAMS q >
+XCLAIM q cg ben 0 1-0 2 LASTID 2-5
+XDEL q 3-0
+XCLAIM q cg ben 0 3-0 JUSTID
+XAUTOCLAIM q cg cat 0 0 COUNT 1 JUSTID
+XCLAIM q cg ben 0 9-0 LASTID 50-0
+XACK q cg 2-0
+XGROUP DELCONSUMER q cg ann
+CONFIG SET stream-node-max-entries 100
+"""
+
+
+def masked_times(aof):
+    """Millisecond clock values (XCLAIM's TIME, IDs XADD took from the clock) blanked."""
+    return re.sub(rb"\$(?:13|15|16)\r\n(1\d{12})(-\d+)?\r\n", rb"$T\r\nTIME\r\n", aof)
+
+
+def test_stream_propagation_matches_redis(cairn_factory, tmp_path):
+    """Stream writes reach the AOF as Redis rewrites them: chosen IDs, exact trims, XCLAIM per delivery."""
+    s = cairn_factory("--appendonly", "yes")
+    run_script(s.port, STREAM_WRITES)
+    s.stop()
+    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
+    r.start()
+    try:
+        run_script(r.port, STREAM_WRITES)
+    finally:
+        r.stop()
+    ours = (aof_dir(s) / "appendonly.aof.1.incr.aof").read_bytes()
+    theirs = (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
+    assert b"XCLAIM" in ours and b"MINID\r\n$1\r\n=\r\n$3\r\n3-0" in ours
+    assert masked_times(ours) == masked_times(theirs)
+
+
+@pytest.mark.parametrize("base_args, ext", BASES)
+def test_streams_in_an_aof_reload_in_cairn_and_redis(cairn_factory, tmp_path, base_args, ext):
+    s = cairn_factory("--appendonly", "yes", *base_args)
+    run_script(s.port, STREAM_WRITES)
+    want = digest(s.port)
+    with RawConn(s.port) as c:
+        c.cmd("BGREWRITEAOF")                       # the streams go into the base, then more writes follow
+        time.sleep(1)
+        c.cmd("XADD", "s", "200-0", "after", "rewrite")
+        c.cmd("XREADGROUP", "GROUP", "g", "gina", "STREAMS", "s", ">")
+        want = digest(s.port)
+    s.stop()
+    d = aof_dir(s)
+    assert f"appendonly.aof.2.base.{ext}" in os.listdir(d)
+    check_directory(d)
+    s.start()
+    assert digest(s.port) == want
+    s.stop()
+    assert_redis_loads(d, tmp_path, want)

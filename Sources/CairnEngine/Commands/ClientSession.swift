@@ -26,6 +26,9 @@ public final class ClientSession {
     public var noTouch = false
     public var isMonitor = false
     public var isReplica = false
+    /// The AOF loader: its commands replay what a server already did, so limits meant for users (XADD's
+    /// LIMIT without ~) are not enforced, as Redis's mustObeyClient.
+    public var mustObey = false
 
     // MULTI / WATCH
     public var inMulti = false

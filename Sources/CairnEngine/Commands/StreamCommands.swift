@@ -218,7 +218,17 @@ private struct TrimArgs {
     var minID: StreamID? = nil
     var approximate = false
     var limit = 0
+    /// Where the MAXLEN/MINID value is: propagation rewrites it (and the `~` before it).
+    var valueIndex = 0
     var hasStrategy: Bool { maxLen != nil || minID != nil }
+
+    /// streamRewriteApproxSpecifier and streamRewriteTrimArgument: an approximate trim propagates as the exact
+    /// one that leaves what it left, the length or the first ID kept (tombstones included, as Redis's edge ID).
+    func rewrite(_ args: inout [Bytes], _ s: StreamValue) {
+        guard approximate else { return }
+        args[valueIndex - 1] = [UInt8(ascii: "=")]
+        args[valueIndex] = maxLen != nil ? IntegerFormat.bytes(Int64(s.count)) : (s.nodes.first?.master ?? .max).bytes
+    }
 }
 
 /// streamParseAddOrTrimArgsOrReply: the trimming options (and for XADD NOMKSTREAM and the ID). Returns the
@@ -243,6 +253,7 @@ private func parseAddOrTrim(_ ctx: CommandContext, xadd: Bool) throws(CommandErr
                 t.approximate = a[i + 1][0] == UInt8(ascii: "~")
                 i += 1
             }
+            t.valueIndex = i + 1
             if isMaxLen {
                 let v = try a.int64(i + 1)
                 if v < 0 { throw CommandError("ERR The MAXLEN argument must be >= 0.") }
@@ -273,7 +284,9 @@ private func parseAddOrTrim(_ ctx: CommandContext, xadd: Bool) throws(CommandErr
         throw CommandError("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
     }
     if !xadd && !t.hasStrategy { throw CommandError("ERR syntax error, XTRIM must be called with a trimming strategy") }
-    if limitGiven {
+    if ctx.client.mustObey {
+        t.limit = 0
+    } else if limitGiven {
         if !t.approximate { throw CommandError("ERR syntax error, LIMIT cannot be used without the special ~ option") }
     } else if t.approximate {
         // Approximate trimming is bounded to about 100 nodes' worth of entries, as in Redis.
@@ -304,6 +317,15 @@ private func xaddCommand(_ ctx: CommandContext) throws(CommandError) {
         if trim.hasStrategy {
             trimmed = s.trim(maxLen: trim.maxLen, minID: trim.minID, approximate: trim.approximate, limit: trim.limit)
         }
+        // Replicas and the AOF get the ID that was chosen and the trim that was made.
+        if requested == nil || !seqGiven || trim.approximate {
+            ctx.propagate(as: {
+                var args = (0..<a.count).map { a.bytes($0) }
+                if requested == nil || !seqGiven { args[idIndex] = id.bytes }
+                trim.rewrite(&args, s)
+                return [args]
+            }())
+        }
         return ((id, trimmed), true)
     }
     guard let (id, trimmed) = outcome else {
@@ -318,8 +340,17 @@ private func xaddCommand(_ ctx: CommandContext) throws(CommandError) {
 
 private func xtrimCommand(_ ctx: CommandContext) throws(CommandError) {
     let (trim, _, _, _, _) = try parseAddOrTrim(ctx, xadd: false)
-    try removeEntries(ctx, event: "xtrim") {
-        $0.trim(maxLen: trim.maxLen, minID: trim.minID, approximate: trim.approximate, limit: trim.limit)
+    let a = ctx.args
+    try removeEntries(ctx, event: "xtrim") { s in
+        let n = s.trim(maxLen: trim.maxLen, minID: trim.minID, approximate: trim.approximate, limit: trim.limit)
+        if trim.approximate {
+            ctx.propagate(as: {
+                var args = (0..<a.count).map { a.bytes($0) }
+                trim.rewrite(&args, s)
+                return [args]
+            }())
+        }
+        return n
     }
 }
 
@@ -447,11 +478,14 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
 
     let mark = ctx.out.beginDeferred()
     var served = 0
+    var propagated: [[Bytes]]? = ctx.engine.propagation.enabled ? [] : nil
+    // XREADGROUP never propagates itself, only the effects readGroup collects (also when served after blocking).
+    defer { if isGroup { ctx.propagate(as: propagated ?? []) } }
     for k in 0..<n {
         let key = a[streamsAt + k]
         if let groupName {
             if try readGroup(ctx, key: key, group: a.bytes(groupName), consumer: a.bytes(groupName + 1), after: after[k],
-                             count: count, noAck: noAck) { served += 1 }
+                             count: count, noAck: noAck, propagated: &propagated) { served += 1 }
         } else {
             guard let s = try readCollection(ctx, key, .stream), let last = s.lastLiveID,
                   let gt = after[k], last > gt, let start = gt.next else { continue }

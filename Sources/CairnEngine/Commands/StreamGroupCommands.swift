@@ -3,11 +3,14 @@ import RESP
 // Consumer groups: XREADGROUP's delivery, XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, and XSETID.
 
 /// XREADGROUP on one stream: new entries (`after` nil, for ">") or the consumer's own history. Writes
-/// [key, entries] (a map entry in RESP3) and returns true when the stream was served.
-func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group: Bytes,
-                       consumer: Bytes, after: StreamID?, count: Int, noAck: Bool) throws(CommandError) -> Bool {
+/// [key, entries] (a map entry in RESP3) and returns true when the stream was served. `propagated` (nil when
+/// nothing consumes the write stream) collects what replaces the command there, as Redis's streamReplyWithRange:
+/// an XCLAIM per delivered entry, or with NOACK the consumer's creation and the group's new position.
+func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group: Bytes, consumer: Bytes, after: StreamID?,
+               count: Int, noAck: Bool, propagated: inout [[Bytes]]?) throws(CommandError) -> Bool {
     let now = ctx.engine.now
-    let served = try editGroup(ctx, key, group: group, consumer: consumer) { s, g -> (Bool, Bool) in
+    let served = try editGroup(ctx, key, group: group, consumer: consumer) { s, g, created -> (Bool, Bool) in
+        if created && noAck { propagated?.append(createConsumerCommand(key, group, consumer)) }
         var start = StreamID.zero
         if let after {
             start = after.next ?? .max
@@ -49,8 +52,12 @@ func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group: Bytes,
             }
             for id in delivered {
                 s.advance(&g, to: id)
-                if !noAck { g.assign(id, to: consumer, now: now) }
+                if !noAck {
+                    g.assign(id, to: consumer, now: now)
+                    if propagated != nil { propagated!.append(claimCommand(key, group, id.bytes, g.pending.find(id)!, g.lastID)) }
+                }
             }
+            if noAck && !delivered.isEmpty { propagated?.append(setIDCommand(key, group, g)) }
             if !noAck && !delivered.isEmpty { g.consumers[consumer]!.activeTime = now }
             emitted = delivered.count
         }
@@ -61,18 +68,35 @@ func readGroup(_ ctx: CommandContext, key: UnsafeRawBufferPointer, group: Bytes,
     return served
 }
 
+/// streamPropagateXCLAIM: a delivery or claim in the idempotent form replicas and the AOF replay.
+func claimCommand(_ key: UnsafeRawBufferPointer, _ group: Bytes, _ id: Bytes, _ nack: PendingEntry, _ lastID: StreamID) -> [Bytes] {
+    [Bytes("XCLAIM".utf8), Bytes(key), group, nack.consumer, [UInt8(ascii: "0")], id, Bytes("TIME".utf8),
+     IntegerFormat.bytes(nack.deliveryTime), Bytes("RETRYCOUNT".utf8), IntegerFormat.bytes(Int64(bitPattern: nack.deliveryCount)),
+     Bytes("FORCE".utf8), Bytes("JUSTID".utf8), Bytes("LASTID".utf8), lastID.bytes]
+}
+
+/// streamPropagateGroupID: the group's position when no XCLAIM carries it.
+func setIDCommand(_ key: UnsafeRawBufferPointer, _ group: Bytes, _ g: StreamGroup) -> [Bytes] {
+    [Bytes("XGROUP".utf8), Bytes("SETID".utf8), Bytes(key), group, g.lastID.bytes, Bytes("ENTRIESREAD".utf8),
+     IntegerFormat.bytes(g.entriesRead)]
+}
+
+func createConsumerCommand(_ key: UnsafeRawBufferPointer, _ group: Bytes, _ consumer: Bytes) -> [Bytes] {
+    [Bytes("XGROUP".utf8), Bytes("CREATECONSUMER".utf8), Bytes(key), group, consumer]
+}
+
 /// XREADGROUP, XCLAIM and XAUTOCLAIM: edits a group of the stream at `key` (which the caller checked exists)
 /// for `consumer`, which is created if needed (with its event, as streamCreateConsumer) and marked seen. The
-/// body gets the stream without the group, so both can be used at once.
+/// body gets the stream without the group, so both can be used at once, and whether the consumer is new.
 private func editGroup<R>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, group: Bytes, consumer: Bytes,
-                          _ body: (StreamValue, inout StreamGroup) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
+                          _ body: (StreamValue, inout StreamGroup, Bool) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
     let now = ctx.engine.now
     var created = false
     let r = try editStream(ctx, key) { s -> (R, Bool) in
         var g = s.groups.removeValue(forKey: group)!
         created = g.addConsumer(consumer, seenTime: now)
         g.consumers[consumer]!.seenTime = now
-        let (r, changed) = body(s, &g)
+        let (r, changed) = body(s, &g, created)
         s.groups[group] = g
         return (r, changed || created)
     }
@@ -389,19 +413,26 @@ func xclaimCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now { deliveryTime = now }
     let name = a.bytes(3)
+    let group = a.bytes(2)
     var changes = 0
-    _ = try editGroup(ctx, a[1], group: a.bytes(2), consumer: name) { s, g -> (Void, Bool) in
+    // As in Redis, only what changed propagates: an XCLAIM per claim (carrying the group's last ID) or
+    // dropped NACK, else XGROUP SETID for a LASTID that moved the group.
+    var propagated: [[Bytes]] = []
+    let propagating = ctx.engine.propagation.enabled
+    var lastIDMoved = false
+    _ = try editGroup(ctx, a[1], group: group, consumer: name) { s, g, _ -> (Void, Bool) in
         if lastID > g.lastID {
             g.lastID = lastID
-            changes += 1
+            lastIDMoved = true
         }
         let mark = ctx.out.beginDeferred()
         var n = 0
-        for id in ids {
+        for (k, id) in ids.enumerated() {
             let nack = g.pending.find(id)
             if !s.contains(id) {
                 // An entry deleted from the stream leaves the PEL when someone tries to claim it.
-                if nack != nil {
+                if let nack {
+                    if propagating { propagated.append(claimCommand(a[1], group, a.bytes(5 + k), nack, g.lastID)) }
                     _ = g.acknowledge(id)
                     changes += 1
                 }
@@ -423,14 +454,20 @@ func xclaimCommand(_ ctx: CommandContext) throws(CommandError) {
                 count += 1
             }
             g.claim(id, current, by: name, deliveryTime: deliveryTime, deliveryCount: count, now: now)
+            if propagating { propagated.append(claimCommand(a[1], group, a.bytes(5 + k), g.pending.find(id)!, g.lastID)) }
             if justID { ctx.out.bulk(id) } else { _ = replyEntry(ctx, s, id) }
             n += 1
+            changes += 1
+        }
+        if lastIDMoved && changes == 0 {
+            if propagating { propagated.append(setIDCommand(a[1], group, g)) }
             changes += 1
         }
         ctx.out.endDeferred(mark, kind: UInt8(ascii: "*"), count: n)
         return ((), true)
     }
     ctx.engine.dirty += changes
+    ctx.propagate(as: propagated)
 }
 
 func xautoclaimCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -460,8 +497,11 @@ func xautoclaimCommand(_ ctx: CommandContext) throws(CommandError) {
     }
     let now = ctx.engine.now
     let name = a.bytes(3)
+    let group = a.bytes(2)
     var changes = 0
-    _ = try editGroup(ctx, a[1], group: a.bytes(2), consumer: name) { s, g -> (Void, Bool) in
+    var propagated: [[Bytes]] = []
+    let propagating = ctx.engine.propagation.enabled
+    _ = try editGroup(ctx, a[1], group: group, consumer: name) { s, g, _ -> (Void, Bool) in
         // Collect the candidates first: the PEL changes while they are claimed.
         var attempts = count * 10
         var left = count
@@ -487,11 +527,13 @@ func xautoclaimCommand(_ ctx: CommandContext) throws(CommandError) {
         for (id, nack) in candidates {
             changes += 1
             if !s.contains(id) {
+                if propagating { propagated.append(claimCommand(a[1], group, id.bytes, nack, g.lastID)) }
                 _ = g.acknowledge(id)
                 deleted.append(id)
                 continue
             }
             g.claim(id, nack, by: name, deliveryTime: now, deliveryCount: nack.deliveryCount + (justID ? 0 : 1), now: now)
+            if propagating { propagated.append(claimCommand(a[1], group, id.bytes, g.pending.find(id)!, g.lastID)) }
             if justID { ctx.out.bulk(id) } else { _ = replyEntry(ctx, s, id) }
             n += 1
         }
@@ -501,4 +543,5 @@ func xautoclaimCommand(_ ctx: CommandContext) throws(CommandError) {
         return ((), true)
     }
     ctx.engine.dirty += changes
+    ctx.propagate(as: propagated)
 }

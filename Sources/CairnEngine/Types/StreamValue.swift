@@ -77,26 +77,19 @@ public struct StreamValue {
         if count == 1 { firstID = id }
     }
 
-    /// RDB loading: appends one entry to the node being loaded (`newNodeMaster` starts one with that master ID).
-    /// Loaded entries do not touch the metadata, which RDB stores on its own (`setMetadata`).
-    public mutating func appendLoaded(_ id: StreamID, newNodeMaster: StreamID?, fields: [(Bytes, Bytes)]) {
+    /// RDB loading: appends one entry to the node being loaded (`newNodeMaster` starts one with that master ID);
+    /// `pair` gives its field/value pairs. Loaded entries do not touch the metadata, which RDB stores on its own
+    /// (`setMetadata`). A `deleted` entry is kept as a tombstone, as the file had it, so that the node fills up
+    /// and saves as it did in Redis.
+    public mutating func appendLoaded(_ id: StreamID, newNodeMaster: StreamID?, fieldCount: Int, deleted: Bool = false,
+                                      pair: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)) {
         if let m = newNodeMaster ?? (nodes.isEmpty ? id : nil) { nodes.append(StreamNode(master: m)) }
-        var joined = Bytes()
-        var ends: [Int] = []
-        for (f, v) in fields {
-            joined.append(contentsOf: f)
-            ends.append(joined.count)
-            joined.append(contentsOf: v)
-            ends.append(joined.count)
+        nodes[nodes.count - 1].append(id, fieldCount: fieldCount, pair: pair)
+        if deleted {
+            nodes[nodes.count - 1].remove(at: nodes[nodes.count - 1].liveCount - 1)
+        } else {
+            count += 1
         }
-        joined.withUnsafeBytes { all in
-            nodes[nodes.count - 1].append(id, fieldCount: fields.count) { i in
-                let fieldStart = i == 0 ? 0 : ends[2 * i - 1]
-                return (UnsafeRawBufferPointer(rebasing: all[fieldStart..<ends[2 * i]]),
-                        UnsafeRawBufferPointer(rebasing: all[ends[2 * i]..<ends[2 * i + 1]]))
-            }
-        }
-        count += 1
     }
 
     /// The ID XADD gives an entry: `*` (nil) takes the clock, `ms-*` (seqGiven false) the next sequence.
@@ -293,7 +286,7 @@ public struct StreamValue {
     }
 
     /// streamEstimateDistanceFromFirstEverEntry: the logical read counter of `id`, nil when it cannot be known.
-    func estimatedEntriesRead(at id: StreamID) -> Int64? {
+    public func estimatedEntriesRead(at id: StreamID) -> Int64? {
         if entriesAdded == 0 { return 0 }
         if count == 0 && id <= lastID { return entriesAdded }
         if id == lastID { return entriesAdded }
@@ -339,8 +332,9 @@ public struct StreamNode {
     /// Per entry, as varints: ms - master.ms, seq, then fieldCount << 1 | sameFields; then for each field (unless
     /// sameFields) and value its length and bytes.
     var data: Bytes = []
-    /// Tombstones: entries deleted from this node, which still count against stream-node-max-entries.
-    var deleted = 0
+    /// Tombstones: entries deleted from this node, which still count against stream-node-max-entries. Their
+    /// bytes stay in `data`, so the node saves with them as Redis's listpack has them.
+    public internal(set) var deleted = 0
     /// The ID of the last entry ever appended, tombstones included (what Redis reads as the node's last ID).
     var lastEverID: StreamID
     /// An estimate of the bytes Redis's listpack for this node takes, for stream-node-max-bytes.
@@ -454,12 +448,18 @@ public struct StreamNode {
         deleted += k
     }
 
-    /// Visits the live entries in ID order (the RDB writer builds its listpack from them).
-    public func forEach(_ body: (StreamID, StreamEntry) throws -> Void) rethrows {
+    /// Visits every stored entry, tombstones included, in ID order (the RDB writer builds its listpack from
+    /// them). The first is the master entry: its field names are the node's shared ones.
+    public func forEachStored(_ body: (StreamEntry, _ deleted: Bool) throws -> Void) rethrows {
         try data.withUnsafeBytes { d in
-            for i in 0..<offsets.count {
-                let e = entry(d, i)
-                try body(e.id, e)
+            var o = 0
+            var live = 0
+            while o < d.count {
+                let e = StreamEntry(data: d, offset: o, master: master)
+                let isLive = live < offsets.count && Int(offsets[live]) == o
+                if isLive { live += 1 }
+                try body(e, !isLive)
+                o = e.end
             }
         }
     }
@@ -501,6 +501,20 @@ public struct StreamEntry {
     }
 
     public var fieldCount: Int { header.count }
+
+    /// Whether the field names are the master entry's (SAMEFIELDS in Redis's listpack).
+    public var sharesMasterFields: Bool { header.same }
+
+    /// Where the next stored entry starts.
+    var end: Int {
+        let (n, same, start) = header
+        var o = start
+        for _ in 0..<(same ? n : 2 * n) {
+            let length = Int(Self.varint(data, &o))
+            o += length
+        }
+        return o
+    }
 
     /// Visits field/value pairs in insertion order.
     public func forEachPair(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {

@@ -49,8 +49,8 @@ public struct AOFRewriter {
     private mutating func emit(_ e: Entry) throws(WriteError) {
         let key = e.key
         switch e.value {
-        case .stream:
-            throw WriteError(message: "rewriting streams is not implemented yet")
+        case .stream(let s):
+            stream(key, s)
         case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
         case .bytes(let b), .rawBytes(let b): command([Array("SET".utf8), key, b])
         case .short(let s): command([Array("SET".utf8), key, s.bytes])
@@ -78,6 +78,43 @@ public struct AOFRewriter {
             batched("HMSET", key, items, perItem: 2)
         }
         if e.expireAt >= 0 { command([Array("PEXPIREAT".utf8), key, IntegerFormat.bytes(e.expireAt)]) }
+    }
+
+    /// rewriteStreamObject: an XADD per entry (an empty stream made by the MAXLEN 0 trick), XSETID for the
+    /// metadata, then per group XGROUP CREATE and its consumers, an XCLAIM ... FORCE per pending entry or
+    /// XGROUP CREATECONSUMER for one with none. Consumer times are not kept, as in Redis.
+    private mutating func stream(_ key: [UInt8], _ s: StreamValue) {
+        if s.isEmpty {
+            command([Array("XADD".utf8), key, Array("MAXLEN".utf8), [UInt8(ascii: "0")], Array("0-1".utf8), [UInt8(ascii: "x")], [UInt8(ascii: "y")]])
+        }
+        s.forEach { id, e in
+            var args = [Array("XADD".utf8), key, id.bytes]
+            e.forEachPair { f, v in
+                args.append(Array(f))
+                args.append(Array(v))
+            }
+            command(args)
+            return true
+        }
+        command([Array("XSETID".utf8), key, s.lastID.bytes, Array("ENTRIESADDED".utf8), IntegerFormat.bytes(s.entriesAdded),
+                 Array("MAXDELETEDID".utf8), s.maxDeletedID.bytes])
+        for (name, g) in s.sortedGroups {
+            command([Array("XGROUP".utf8), Array("CREATE".utf8), key, name, g.lastID.bytes, Array("ENTRIESREAD".utf8),
+                     IntegerFormat.bytes(g.entriesRead)])
+            for c in g.sortedConsumers {
+                if c.pending.isEmpty {
+                    command([Array("XGROUP".utf8), Array("CREATECONSUMER".utf8), key, name, c.name])
+                    continue
+                }
+                c.pending.forEach { id, _ in
+                    let nack = g.pending.find(id)!
+                    command([Array("XCLAIM".utf8), key, name, c.name, [UInt8(ascii: "0")], id.bytes, Array("TIME".utf8),
+                             IntegerFormat.bytes(nack.deliveryTime), Array("RETRYCOUNT".utf8),
+                             IntegerFormat.bytes(Int64(bitPattern: nack.deliveryCount)), Array("JUSTID".utf8), Array("FORCE".utf8)])
+                    return true
+                }
+            }
+        }
     }
 
     private mutating func batched(_ name: String, _ key: [UInt8], _ items: [[UInt8]], perItem: Int = 1) {

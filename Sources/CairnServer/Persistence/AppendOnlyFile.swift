@@ -150,6 +150,7 @@ final class AppendOnlyFile {
         lseek(fd, off_t(start), SEEK_SET)
         let client = engine.makeClient()
         client.authenticated = true
+        client.mustObey = true
         var reader = AOFRecordReader(fd: fd, startOffset: start)
         var valid = start
         var multiStart = 0
