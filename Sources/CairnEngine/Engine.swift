@@ -240,7 +240,7 @@ public final class Engine {
             if let replacement {
                 for r in replacement { propagation.add(db: client.db, r) }
             } else {
-                propagation.add(db: client.db, (0..<args.count).map { args.bytes($0) })
+                propagation.add(db: client.db, args)
             }
         }
         if propagation.depth == 0 { propagation.flushUnit() }

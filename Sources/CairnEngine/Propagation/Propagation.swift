@@ -10,8 +10,10 @@ import RESP
 public final class Propagation {
     /// Whether anything consumes the stream; while false, nothing is recorded.
     public var enabled = false
-    /// The commands of the execution unit in progress.
-    var pending: [(db: Int, args: [Bytes])] = []
+    /// The commands of the execution unit in progress, already encoded: each one's database and its bytes in
+    /// `pendingBytes`, so a verbatim command costs no allocation.
+    var pending: [(db: Int, range: Range<Int>)] = []
+    private var pendingBytes: [UInt8] = []
     /// Set by a handler to propagate these commands instead of its own arguments ([] propagates nothing).
     var replacement: [[Bytes]]? = nil
     /// How deep the engine is in nested calls (EXEC runs its queue through call).
@@ -33,7 +35,16 @@ public final class Propagation {
     public func forgetSelectedDatabase() { selectedDB = -1 }
 
     func add(db: Int, _ args: [Bytes]) {
-        pending.append((db, args))
+        let start = pendingBytes.count
+        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+        pending.append((db, start..<pendingBytes.count))
+    }
+
+    /// Adds a command's own arguments, encoded straight from the request.
+    func add(db: Int, _ args: Args) {
+        let start = pendingBytes.count
+        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+        pending.append((db, start..<pendingBytes.count))
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
@@ -44,12 +55,13 @@ public final class Propagation {
             select(pending[0].db)
             append([Bytes("MULTI".utf8)])
         }
-        for (db, args) in pending {
+        for (db, range) in pending {
             select(db)
-            append(args)
+            output.append(contentsOf: pendingBytes[range])
         }
         if wrap { append([Bytes("EXEC".utf8)]) }
         pending.removeAll(keepingCapacity: true)
+        pendingBytes.removeAll(keepingCapacity: true)
     }
 
     private func select(_ db: Int) {
@@ -59,15 +71,29 @@ public final class Propagation {
     }
 
     private func append(_ args: [Bytes]) {
-        output.append(UInt8(ascii: "*"))
-        output.append(contentsOf: IntegerFormat.bytes(Int64(args.count)))
-        output.append(contentsOf: [13, 10])
-        for a in args {
-            output.append(UInt8(ascii: "$"))
-            output.append(contentsOf: IntegerFormat.bytes(Int64(a.count)))
-            output.append(contentsOf: [13, 10])
-            output.append(contentsOf: a)
-            output.append(contentsOf: [13, 10])
+        Self.encode(args.count, into: &output, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+    }
+
+    /// A RESP array of `count` bulk strings: element i is `length(i)` bytes long and `element` appends them.
+    @inline(__always)
+    private static func encode(_ count: Int, into out: inout [UInt8], length: (Int) -> Int,
+                               _ element: (Int, inout [UInt8]) -> Void) {
+        out.append(UInt8(ascii: "*"))
+        appendDecimal(count, to: &out)
+        out.append(13); out.append(10)
+        for i in 0..<count {
+            out.append(UInt8(ascii: "$"))
+            appendDecimal(length(i), to: &out)
+            out.append(13); out.append(10)
+            element(i, &out)
+            out.append(13); out.append(10)
+        }
+    }
+
+    private static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            let n = IntegerFormat.write(Int64(v), into: UnsafeMutableRawBufferPointer(buf))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[(20 - n)...]))
         }
     }
 }
