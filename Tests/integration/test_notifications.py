@@ -101,6 +101,10 @@ ZINTERSTORE zd 2 z3 z4
 ZDIFFSTORE zd 2 z3 z4
 ZRANGESTORE zr z3 0 -1
 ZRANGESTORE zr nothing 0 -1
+# streams
+XADD stm 1-1 f v
+XADD stm 2-1 f v
+XADD nostream NOMKSTREAM * f v
 # sort
 RPUSH srt 2 1
 SORT srt STORE srtd

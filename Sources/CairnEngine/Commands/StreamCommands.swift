@@ -184,6 +184,7 @@ func replyEntry(_ ctx: CommandContext, _ s: StreamValue, _ id: StreamID) -> Bool
 func editStream<R>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, create: Bool = false,
                            _ body: (inout StreamValue) throws(CommandError) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
     _ = ctx.db.lookupWrite(key)
+    var created = false
     let outcome = try ctx.db.withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
         var s: StreamValue
         if e != nil {
@@ -203,10 +204,16 @@ func editStream<R>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, create:
             if e != nil { e!.value = .stream(s) }
             throw error
         }
-        if e == nil { e = Entry(key: key, value: .stream(s)) } else { e!.value = .stream(s) }
+        if e == nil {
+            created = true
+            e = Entry(key: key, value: .stream(s))
+        } else {
+            e!.value = .stream(s)
+        }
         return r
     }
     guard let (r, changed) = outcome else { return nil }
+    if created { ctx.notify(.newKey, "new", key) }
     if changed { ctx.db.signalModified(key) }
     return r
 }
