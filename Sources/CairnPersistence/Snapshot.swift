@@ -88,10 +88,14 @@ public final class Snapshot: @unchecked Sendable {
             unlink(temp)
             throw RDBError(offset: 0, reason: "Error moving temp DB file \(temp) on the final destination \(path) (in server root dir \(dir)): \(reason)")
         }
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
-        }
+        fsyncDirectory(dir)
     }
+}
+
+/// Makes a directory entry (a rename, a new file) durable.
+public func fsyncDirectory(_ path: String) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    _ = fsync(fd)
+    close(fd)
 }

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import CairnEngine
 
 /// When the AOF writer makes appended bytes durable.
 public enum AOFSyncPolicy: Sendable { case always, everysec, no }
@@ -100,7 +101,7 @@ public final class AOFWriter: @unchecked Sendable {
     }
 
     private func run() {
-        var lastSync = Engine_monotonicMillis()
+        var lastSync = Engine.monotonicMicros() / 1000
         var unsynced = false
         while true {
             // everysec wakes at least once a second to sync what was written, and a failed write is retried
@@ -130,7 +131,7 @@ public final class AOFWriter: @unchecked Sendable {
             }
             let writtenNow = written.add(total, ordering: .releasing).newValue
             if total > 0 { unsynced = true }
-            let now = Engine_monotonicMillis()
+            let now = Engine.monotonicMicros() / 1000
             switch policy {
             case .always:
                 if unsynced { sync(fd, upTo: writtenNow) }
@@ -184,10 +185,4 @@ public final class AOFWriter: @unchecked Sendable {
         }
         return true
     }
-}
-
-private func Engine_monotonicMillis() -> Int {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
 }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Synchronization
 import CairnEngine
+import RESP
 import CairnPersistence
 
 /// The append-only file as the server runs it (Redis 7's multi-part layout): the directory with its manifest,
@@ -100,7 +101,7 @@ final class AppendOnlyFile {
                 try load(f, engine: engine, isLast: i == files.count - 1, loadTruncated: loadTruncated, log: log)
             }
             let secs = Double(Engine.monotonicMicros() - start) / 1_000_000
-            log.notice("DB loaded from append only file: \(String(format3(secs))) seconds")
+            log.notice("DB loaded from append only file: \(DoubleFormat.cFormat("%.3f", secs)) seconds")
         }
         try openForAppend(engine: engine, log: log)
         engine.propagation.forgetSelectedDatabase()
@@ -468,19 +469,4 @@ final class AppendOnlyFile {
         var st = stat()
         return stat(p, &st) == 0 ? Int(st.st_size) : 0
     }
-
-}
-
-/// Makes a directory entry (a rename, a new file) durable.
-func fsyncDirectory(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    _ = fsync(fd)
-    close(fd)
-}
-
-private func format3(_ v: Double) -> String {
-    let ms = Int((v * 1000).rounded())
-    let frac = String(ms % 1000)
-    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
 }
