@@ -7,7 +7,7 @@
 /// after the list was copied (a snapshot) copies the spine of node references and the one node it touches.
 public struct ListValue {
     struct Node {
-        var items: [Bytes]
+        var items: ListNodeItems
         /// The bytes Redis's listpack for these items takes (header and end marker included); for a plain
         /// node, the element's length.
         var size: Int
@@ -15,13 +15,13 @@ public struct ListValue {
         var plain: Bool
 
         init(_ element: Bytes, plain: Bool) {
-            items = [element]
+            items = ListNodeItems([element])
             self.plain = plain
             size = plain ? element.count : Listpack.emptySize + Listpack.entrySize(element)
         }
 
         init(items: [Bytes]) {
-            self.items = items
+            self.items = ListNodeItems(items)
             plain = false
             size = Listpack.emptySize
             for e in items { size += Listpack.entrySize(e) }
@@ -174,7 +174,7 @@ public struct ListValue {
 
     /// Each node's elements and whether it is a plain node, head first: the RDB writer emits one quicklist
     /// node per node, as Redis does.
-    public func forEachNode(_ body: (_ items: [Bytes], _ plain: Bool) throws -> Void) rethrows {
+    public func forEachNode(_ body: (_ items: ListNodeItems, _ plain: Bool) throws -> Void) rethrows {
         for node in nodes { try body(node.items, node.plain) }
     }
 
@@ -261,7 +261,7 @@ public struct ListValue {
             nodes[n].insert(e, at: o)
         } else if nodes[n].plain {
             if large {
-                nodes[n].items[0] = e
+                nodes[n].items.replace(at: 0, with: e)
                 nodes[n].size = e.count
             } else if n + 1 < nodes.count && Self.allowsInsert(nodes[n + 1], fill, e.count) {
                 // Redis inserts after the plain node (at the next node's head when it has room), then drops it.
@@ -364,7 +364,7 @@ public struct ListValue {
 
     /// The storage of each node, so tests can tell which nodes a write copied.
     var nodeIdentities: [UnsafeRawPointer?] {
-        nodes.map { $0.items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        nodes.map { $0.items.storageIdentity }
     }
 }
 

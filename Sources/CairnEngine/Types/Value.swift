@@ -11,10 +11,12 @@ public enum Value {
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
     // Collections are boxed: their fields would otherwise widen every Value, and so every keyspace entry,
-    // to the size of the largest collection header; a box keeps Value one word plus its tag.
+    // to the size of the largest collection header; a box keeps Value one word plus its tag. A list's header
+    // fits in the inline string's room, so it is stored unboxed: a box would be allocated anew on every
+    // LPUSH or RPOP, since an edit takes the value out of its entry and puts it back.
     indirect case set(SetValue)
     indirect case zset(SortedSetValue)
-    indirect case list(ListValue)
+    case list(ListValue)
     indirect case hash(HashValue)
     indirect case stream(StreamValue)
 
