@@ -2,6 +2,9 @@
 #include <sys/socket.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <string.h>
 #include "csystem.h"
 
@@ -20,4 +23,10 @@ void csystem_set_thread_name(const char *name) {
     strncpy(shortName, name, sizeof(shortName) - 1);
     shortName[sizeof(shortName) - 1] = 0;
     pthread_setname_np(pthread_self(), shortName);
+}
+
+void csystem_yield_to_foreground(void) {
+    struct sched_param none = { 0 };
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 }

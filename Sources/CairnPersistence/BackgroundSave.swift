@@ -28,6 +28,8 @@ public final class BackgroundJob: Sendable {
         let rc = pthread_create(&tid, nil, { arg in
             let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
             csystem_set_thread_name(b.name)
+            // A snapshot shares the cores with the event loop; clients' latency must not pay for it.
+            csystem_yield_to_foreground()
             b.body()
             return nil
         }, box)

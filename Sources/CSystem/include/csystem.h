@@ -16,5 +16,10 @@ struct csystem_mallinfo_t csystem_mallinfo(void);
 /// Names the calling thread (pthread_setname_np, which needs _GNU_SOURCE); at most 15 bytes are kept.
 void csystem_set_thread_name(const char *name);
 
+/// Makes the calling thread background work: SCHED_BATCH at nice 10 (per-thread on Linux). The event loop,
+/// woken by a client, then takes the CPU from it at once rather than after a time slice; the weight still
+/// leaves it about a tenth of a core that the loop keeps busy, so a snapshot always finishes.
+void csystem_yield_to_foreground(void);
+
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #endif
