@@ -94,6 +94,15 @@ public struct RDBReader {
         magic = "REDIS"
     }
 
+    /// Resumes reading at a record boundary of a file whose header was read elsewhere (repair resyncs this way);
+    /// the checksum cannot be verified from there.
+    public init(resumingAt input: RDBInput, settings: EngineSettings, version: Int, magic: String, db: Int) {
+        self.init(input: input, settings: settings, checkChecksum: false)
+        self.version = version
+        self.magic = magic
+        self.db = db
+    }
+
     func fail(_ reason: String, at: Int? = nil) -> RDBError {
         RDBError(offset: at ?? input.offset, key: currentKey, reason: reason)
     }
@@ -121,6 +130,18 @@ public struct RDBReader {
 
     /// The next record, or nil after EOF (whose checksum has then been verified).
     public mutating func next() throws(RDBError) -> RDBRecord? {
+        switch try nextItem() {
+        case nil: return nil
+        case .record(let r): return r
+        case .key(let h):
+            guard let value = try value(type: h.type, at: h.offset) else { return .emptyKey(db: h.db, key: h.key) }
+            return .entry(RDBEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt, idle: h.idle, freq: h.freq))
+        }
+    }
+
+    /// The next record, stopping after a key's name: the caller then reads the value with `value(type:at:)`
+    /// or visits it element by element (`visitValue`), so a tool never needs a whole collection in memory.
+    public mutating func nextItem() throws(RDBError) -> RDBItem? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil
@@ -140,13 +161,13 @@ public struct RDBReader {
                     throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(settings.databases) databases. Exiting", at: at)
                 }
                 db = Int(id)
-                return .selectDB(db)
+                return .record(.selectDB(db))
             case RDBType.opResizeDB:
                 let k = try length(), e = try length()
-                return .resizeDB(keys: Int(clamping: k), expires: Int(clamping: e))
+                return .record(.resizeDB(keys: Int(clamping: k), expires: Int(clamping: e)))
             case RDBType.opAux:
                 let k = try string(), v = try string()
-                return .aux(key: k, value: v)
+                return .record(.aux(key: k, value: v))
             case RDBType.opExpireTimeMs:
                 expireAt = Int64(bitPattern: try input.uint(8))
             case RDBType.opExpireTime:
@@ -156,7 +177,7 @@ public struct RDBReader {
             case RDBType.opFreq:
                 freq = try input.byte()
             case RDBType.opFunction2:
-                return .function(try string())
+                return .record(.function(try string()))
             case RDBType.opFunctionPreGA:
                 throw fail("Pre-release function format not supported", at: at)
             case RDBType.opModuleAux:
@@ -165,14 +186,13 @@ public struct RDBReader {
                 guard when == 2 else { throw fail("bad module aux 'when' opcode", at: at) }
                 _ = try length()
                 try skipModuleOpcodes()
-                return .moduleAux(moduleID: id)
+                return .record(.moduleAux(moduleID: id))
             case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 let key = try string()
                 currentKey = key
-                guard let value = try value(type: t, at: at) else { return .emptyKey(db: db, key: key) }
-                return .entry(RDBEntry(db: db, key: key, value: value, expireAt: expireAt, idle: idle, freq: freq))
+                return .key(RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq))
             }
         }
     }
@@ -309,7 +329,7 @@ public struct RDBReader {
     }
 
     /// The value of a key of type `t`, or nil for an empty collection.
-    mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
+    public mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
         let b = ValueBuilder(settings: settings)
         switch t {
         case RDBType.string:
@@ -415,7 +435,7 @@ public struct RDBReader {
 }
 
 /// The outcome of building a value: nil for an empty collection, or a reason the data is corrupt.
-enum Built {
+public enum Built {
     case value(Value?)
     case corrupt(String)
 
@@ -428,8 +448,10 @@ enum Built {
 }
 
 /// Builds Cairn values from decoded elements with the encodings Redis's loader picks for them.
-struct ValueBuilder {
+public struct ValueBuilder {
     let settings: EngineSettings
+
+    public init(settings: EngineSettings) { self.settings = settings }
 
     /// Quicklists keep their nodes, as Redis's loader appends each node whole.
     func list(nodes: [(items: [[UInt8]], plain: Bool)]) -> Value? {
@@ -437,7 +459,7 @@ struct ValueBuilder {
         return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
     }
 
-    func list(_ items: [[UInt8]]) -> Value? {
+    public func list(_ items: [[UInt8]]) -> Value? {
         guard !items.isEmpty else { return nil }
         var l = ListValue()
         l.push(items, atHead: false, fill: settings.listMaxListpackSize)
@@ -447,7 +469,7 @@ struct ValueBuilder {
 
     /// `intset`/`listpack` say which compact blob the members came from: Redis keeps that encoding unless the
     /// set is over the limits, and otherwise picks as setTypeCreate does.
-    func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
+    public func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
         guard let first = members.first else { return .value(nil) }
         let limits = SetLimits(settings)
         var s = intset ? SetValue() : listpack ? SetValue.emptyListpack : SetValue(first: first, sizeHint: sizeHint, limits: limits)
@@ -455,7 +477,7 @@ struct ValueBuilder {
         return .value(.set(s))
     }
 
-    func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
+    public func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
         guard !entries.isEmpty else { return .value(nil) }
         let limits = SortedSetLimits(settings)
         let longest = compactSource ? 0 : entries.reduce(0) { max($0, $1.member.count) }
@@ -465,7 +487,7 @@ struct ValueBuilder {
     }
 
     /// `pairs` alternates field and value.
-    func hash(_ pairs: [[UInt8]]) -> Built {
+    public func hash(_ pairs: [[UInt8]]) -> Built {
         guard !pairs.isEmpty else { return .value(nil) }
         var h = HashValue()
         if pairs.count / 2 > settings.hashMaxListpackEntries { h.convert() }

@@ -101,8 +101,10 @@ public struct AOFRecordReader {
             bufferOffset += start
             start = 0
         }
-        if buffer.count < n { buffer.append(contentsOf: repeatElement(0, count: n - buffer.count)) }
         while end < n && !eof {
+            // Grows with the bytes that actually arrive, so a bogus bulk length in a damaged file cannot
+            // reserve its size up front.
+            if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(n, buffer.count * 2) - buffer.count)) }
             let got = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
             if got < 0 {
                 if errno == EINTR { continue }
