@@ -3,9 +3,10 @@ import CairnEngine
 import CairnPersistence
 
 /// `export --format csv`: one row per key —
-/// `db,key,type,encoding,elements,value_bytes,serialized_bytes,expire_at_ms,ttl_ms`. `encoding` is the one
+/// `db,key,type,encoding,elements,value_bytes,offset,serialized_bytes,expire_at_ms,ttl_ms`. `encoding` is the one
 /// the file stores (the one Redis 7.2 would pick for AOF and JSONL input), `value_bytes` the bytes of every
-/// string in the value, `serialized_bytes` the key's RDB record (empty for other inputs), `ttl_ms` the time
+/// string in the value, `offset` and `serialized_bytes` where the key's RDB record starts and its length
+/// (empty for other inputs), `ttl_ms` the time
 /// left at export (negative when already expired). Keys are quoted as CSV requires, bytes kept as they are.
 struct CSVWriter: KeyConsumer {
     let out: OutputFile
@@ -17,7 +18,7 @@ struct CSVWriter: KeyConsumer {
     init(out: OutputFile, now: Int64) {
         self.out = out
         self.now = now
-        out.append("db,key,type,encoding,elements,value_bytes,serialized_bytes,expire_at_ms,ttl_ms\n")
+        out.append("db,key,type,encoding,elements,value_bytes,offset,serialized_bytes,expire_at_ms,ttl_ms\n")
     }
 
     mutating func begin(_ k: KeyInfo) throws -> Bool { try stats.begin(k) }
@@ -32,7 +33,7 @@ struct CSVWriter: KeyConsumer {
         row += Array("\(k.db),".utf8)
         Self.appendField(k.key, to: &row)
         let encoding = k.rdbType == nil ? stats.encoding : k.encoding
-        row += Array(",\(k.type),\(encoding),\(stats.elements),\(stats.payload),\(size > 0 ? String(size) : ""),".utf8)
+        row += Array(",\(k.type),\(encoding),\(stats.elements),\(stats.payload),\(k.offset.map(String.init) ?? ""),\(size > 0 ? String(size) : ""),".utf8)
         if k.expireAt >= 0 { row += Array("\(k.expireAt),\(k.expireAt - now)".utf8) } else { row.append(UInt8(ascii: ",")) }
         row.append(10)
         out.append(row)

@@ -39,7 +39,7 @@ public enum CairnDump {
           json   the same records as one JSON array
           resp   the commands that rebuild the data (SET, RPUSH, HMSET, ZADD, XADD..., PEXPIREAT), for
                  redis-cli --pipe
-          csv    db,key,type,encoding,elements,value_bytes,serialized_bytes,expire_at_ms,ttl_ms
+          csv    db,key,type,encoding,elements,value_bytes,offset,serialized_bytes,expire_at_ms,ttl_ms
         Bytes that are not UTF-8 are written in JSON as \\udcXX (see the README).
         --key is a POSIX extended regular expression searched in the key; --type string|list|set|zset|hash|stream.
         """,

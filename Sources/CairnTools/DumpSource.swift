@@ -63,10 +63,11 @@ public final class DumpSource {
                         continue
                     }
                     let (type, encoding) = RDBType.describe(h.type)
-                    let info = KeyInfo(db: h.db, key: h.key, type: type, encoding: encoding, expireAt: h.expireAt, rdbType: h.type)
+                    let start = h.offset - (h.expireAt >= 0 ? 9 : 0)
+                    let info = KeyInfo(db: h.db, key: h.key, type: type, encoding: encoding, expireAt: h.expireAt, rdbType: h.type, offset: start)
                     if filter.accepts(info), try c.begin(info) {
                         try reader.visitValue(h, &c)
-                        try c.end(info, size: input.offset - h.offset + (h.expireAt >= 0 ? 9 : 0))
+                        try c.end(info, size: input.offset - start)
                     } else {
                         var skip = SkipValue()
                         try reader.visitValue(h, &skip)

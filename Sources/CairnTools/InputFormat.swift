@@ -45,7 +45,8 @@ public enum InputFormat: String {
     /// An RDB ends with EOF (0xFF) and its 8-byte checksum (or just EOF before version 5); an AOF whose
     /// RDB preamble is followed by commands ends with a command's CRLF.
     public static func classify(_ head: [UInt8], tail: [UInt8]) -> InputFormat? {
-        guard let first = head.first else { return nil }
+        // An empty file is an AOF without commands, as Redis creates an empty incr file.
+        guard let first = head.first else { return .aof }
         if head.starts(with: Array("REDIS".utf8)) || head.starts(with: Array("VALKEY".utf8)) {
             if tail.count == 9, tail[7] == 13, tail[8] == 10, tail[0] != 0xFF { return .aof }
             return .rdb

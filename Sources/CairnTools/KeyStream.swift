@@ -13,6 +13,8 @@ public struct KeyInfo {
     public var expireAt: Int64
     /// The RDB type byte when the source is an RDB file.
     public var rdbType: UInt8?
+    /// Where the key's record (its expiry opcode included) starts in an RDB file.
+    public var offset: Int? = nil
 }
 
 /// A consumer of keys whose values arrive element by element (`RDBValueVisitor`'s callbacks), so a huge

@@ -96,8 +96,11 @@ public struct RepairCommand {
         try w.finish()
     }
 
-    /// The first offset from `start` where two records in a row parse (or a record and the end of file).
+    /// The first offset from `start` where `confirmations` records in a row parse, or fewer records and then
+    /// the EOF opcode exactly where the file ends: inside compressed or binary data a record or two parse
+    /// by chance far too often.
     func resync(_ fd: Int32, from start: Int, size: Int, version: Int, magic: String, db: Int) throws -> Int? {
+        let confirmations = 8
         var windowStart = start
         while windowStart < size {
             let length = min(Self.window, size - windowStart)
@@ -109,7 +112,7 @@ public struct RepairCommand {
                 got += n
             }
             let reachesEnd = windowStart + length >= size
-            // Candidates in the first half, so a record that parses has room to be followed by another.
+            // Candidates in the first half, so records that parse have room to be followed by more.
             let last = reachesEnd ? length : length / 2
             for c in 0..<last {
                 let input = RDBInput(bytes: window)
@@ -117,16 +120,15 @@ public struct RepairCommand {
                 do {
                     try input.skip(c)
                     var parsed = 0
-                    while parsed < 2 {
+                    while parsed < confirmations {
                         guard let item = try reader.nextItem() else {
-                            // EOF after one good record: the file's tail
-                            if parsed >= 1 { return windowStart + c }
+                            if try parsed >= 1 && reachesEnd && input.atEnd() { return windowStart + c }
                             break
                         }
                         if case .key(let h) = item { _ = try reader.value(type: h.type, at: h.offset) }
                         parsed += 1
                     }
-                    if parsed == 2 { return windowStart + c }
+                    if parsed == confirmations { return windowStart + c }
                 } catch {
                     continue
                 }

@@ -185,7 +185,7 @@ public struct RestoreCommand {
     static func rdbVersion(info: [UInt8]) -> Int {
         let text = String(decoding: info, as: UTF8.self)
         if text.contains("valkey_version:") { return 11 }
-        guard let line = text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first(where: { $0.hasPrefix("redis_version:") }) else { return 11 }
+        guard let line = text.split(whereSeparator: { $0.isNewline }).first(where: { $0.hasPrefix("redis_version:") }) else { return 11 }
         let parts = line.dropFirst("redis_version:".count).split(separator: ".").compactMap { Int($0) }
         let v = (parts.first ?? 0) * 100 + (parts.count > 1 ? parts[1] : 0)
         return v >= 702 ? 11 : v >= 700 ? 10 : v >= 500 ? 9 : 8

@@ -51,6 +51,6 @@ final class BinaryJSONTests: XCTestCase {
         XCTAssertEqual(InputFormat.classify(Array("file appendonly.aof.1.base.rdb".utf8), tail: []), .aofManifest)
         XCTAssertEqual(InputFormat.classify(Array("{\"db\":0".utf8), tail: []), .jsonl)
         XCTAssertNil(InputFormat.classify([0x00, 0x01], tail: []))
-        XCTAssertNil(InputFormat.classify([], tail: []))
+        XCTAssertEqual(InputFormat.classify([], tail: []), .aof)
     }
 }

@@ -56,7 +56,8 @@ public struct AOFRecordReader {
             throw .format(offset: recordStart, reason: "Bad file format reading the append only file")
         }
         var args: [[UInt8]] = []
-        args.reserveCapacity(argc)
+        // A damaged count must not reserve its size: the arguments that really follow fill the array.
+        args.reserveCapacity(min(argc, 1024))
         for _ in 0..<argc {
             guard let lenLine = try readLine(max: 64) else { throw .truncated(offset: recordStart) }
             guard lenLine.first == UInt8(ascii: "$"), let len = Int(String(decoding: lenLine.dropFirst(), as: UTF8.self)), len >= 0 else {
