@@ -8,10 +8,19 @@ public enum BinaryJSON {
 
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + s.count + 2)
         out.append(UInt8(ascii: "\""))
         var i = 0
         let n = s.count
         while i < n {
+            // Runs of printable ASCII, most of most data, are copied in one piece.
+            var j = i
+            while j < n, s[j] >= 0x20, s[j] < 0x7F, s[j] != UInt8(ascii: "\""), s[j] != UInt8(ascii: "\\") { j += 1 }
+            if j > i {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<j]))
+                i = j
+                continue
+            }
             let b = s[i]
             if b < 0x80 {
                 switch b {

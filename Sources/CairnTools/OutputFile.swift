@@ -11,9 +11,17 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     public private(set) var written = 0
 
-    /// `path` nil or "-" is standard output.
+    /// `path` nil or "-" is standard output. Only a regular file (or a new one) is written under a temporary
+    /// name: a device or pipe (`-o /dev/null`) is written in place, never replaced.
     public init(path: String?) throws(ToolError) {
-        if let path, path != "-" {
+        var st = stat()
+        if let path, path != "-", stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ToolError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+            self.fd = fd
+            self.path = path
+            temp = nil
+        } else if let path, path != "-" {
             let temp = path + ".tmp-\(getpid())"
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
@@ -59,7 +67,10 @@ public final class OutputFile {
     /// Flushes, syncs and moves the file into place.
     public func finish() throws(ToolError) {
         try flush()
-        guard let path, let temp else { return }
+        guard let path, let temp else {
+            if fd != 1 { close(fd) }
+            return
+        }
         guard fsync(fd) == 0, close(fd) == 0, rename(temp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temp)
@@ -69,7 +80,10 @@ public final class OutputFile {
 
     /// Removes the temporary file of a run that failed.
     public func abandon() {
-        guard let temp else { return }
+        guard let temp else {
+            if fd != 1 { close(fd) }
+            return
+        }
         close(fd)
         unlink(temp)
     }
