@@ -264,7 +264,9 @@ public struct RDBReader {
         case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
         case 3:
             let clen = try length(), ulen = try length()
-            guard clen <= UInt64(Int32.max), ulen <= 1 << 32 else { throw fail("LZF string length out of range", at: at) }
+            // A back reference (3 bytes at most) expands to at most 264 bytes, so a larger claim is corrupt and
+            // must not be allocated before decompressing.
+            guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 + 8 else { throw fail("LZF string length out of range", at: at) }
             let packed = try input.bytes(Int(clen))
             do {
                 return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }

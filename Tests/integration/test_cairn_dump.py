@@ -354,3 +354,22 @@ def test_hostile_input_fails_cleanly(name, data, tmp_path):
         elif p.returncode != 0:
             assert p.returncode == 3, (args, p.stderr)
             assert p.stderr.startswith(b"cairn-dump: ") and len(p.stderr) < 2000
+
+
+def test_output_to_a_pipe_is_written_in_place(tmp_path):
+    import threading
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    run("export", SHARED / "valkey8" / "multidb.rdb", "--format", "jsonl", "-o", fifo, check=0)
+    reader.join(10)
+    assert fifo.is_fifo() and len(got[0].splitlines()) == len(expected(SHARED / "valkey8" / "multidb.rdb"))
+
+
+def test_lzf_length_claim_is_not_allocated(tmp_path):
+    src = tmp_path / "lzf.rdb"
+    src.write_bytes(b"REDIS0011\xfe\x00\x00\x01k\xc3\x01\x80\xff\xff\xff\xf0\x00\xff" + b"\x00" * 8)
+    p = run("info", src, timeout=10)
+    assert p.returncode == 3 and b"LZF string length out of range" in p.stderr
