@@ -402,18 +402,9 @@ public struct RDBReader {
             let items = try packed(blob, at: at, ListpackCodec.decode)
             return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
-            let nodes = try count()
             var layout: [(items: [[UInt8]], plain: Bool)] = []
-            for _ in 0..<nodes {
-                var container: UInt64 = 2
-                if t == RDBType.listQuicklist2 {
-                    container = try length()
-                    guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
-                }
-                let nodeAt = input.offset
-                let blob = try string()
-                guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
-                if container == 1 {
+            try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
+                if plain {
                     layout.append(([blob], true))
                 } else if t == RDBType.listQuicklist {
                     layout.append((try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes), false))
@@ -432,6 +423,24 @@ public struct RDBReader {
             throw fail("hashes with field expiration (Valkey RDB type 22) are not supported", at: at)
         default:
             throw fail("Unknown RDB encoding type \(t)", at: at)
+        }
+    }
+}
+
+extension RDBReader {
+    /// A quicklist's nodes (types 14 and 18): each node's blob, whether it is a plain node (one element) and
+    /// where it starts.
+    func quicklistNodes(type t: UInt8, _ node: (_ blob: [UInt8], _ plain: Bool, _ at: Int) throws(RDBError) -> Void) throws(RDBError) {
+        for _ in 0..<(try count()) {
+            var container: UInt64 = 2
+            if t == RDBType.listQuicklist2 {
+                container = try length()
+                guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
+            }
+            let nodeAt = input.offset
+            let blob = try string()
+            guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
+            try node(blob, container == 1, nodeAt)
         }
     }
 }

@@ -111,23 +111,25 @@ extension RDBReader {
             }
             if pending != nil { throw fail("\(t == RDBType.hashListpack ? "hash" : "sorted set") blob with an odd element count") }
         case RDBType.listQuicklist, RDBType.listQuicklist2:
-            for _ in 0..<(try count()) {
-                var container: UInt64 = 2
-                if t == RDBType.listQuicklist2 {
-                    container = try length()
-                    guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
-                }
-                let nodeAt = input.offset
-                let blob = try string()
-                guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
-                if container == 1 {
-                    try blob.withUnsafeBytes { try v.element($0) }
-                } else if t == RDBType.listQuicklist {
-                    for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
-                } else {
-                    try forEachListpackElement(blob, at: nodeAt) { e throws in try v.element(e) }
+            // The visitor's own errors (an output that cannot be written) wait outside the reader's typed throws.
+            var failure: Error? = nil
+            try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
+                guard failure == nil else { return }
+                do {
+                    if plain {
+                        try blob.withUnsafeBytes { try v.element($0) }
+                    } else if t == RDBType.listQuicklist {
+                        for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
+                    } else {
+                        try forEachListpackElement(blob, at: nodeAt) { e throws in try v.element(e) }
+                    }
+                } catch let e as RDBError {
+                    throw e
+                } catch {
+                    failure = error
                 }
             }
+            if let failure { throw failure }
         default:
             // Streams, and the types `value` refuses with their reason.
             guard let value = try value(type: t, at: h.offset), case .stream(let s) = value else { return }

@@ -8,7 +8,7 @@ import CairnPersistence
 /// string in the value, `offset` and `serialized_bytes` where the key's RDB record starts and its length
 /// (empty for other inputs), `ttl_ms` the time
 /// left at export (negative when already expired). Keys are quoted as CSV requires, bytes kept as they are.
-struct CSVWriter: KeyConsumer {
+struct CSVWriter: StatsConsumer {
     let out: OutputFile
     let now: Int64
     var stats = ValueStats()
@@ -21,12 +21,6 @@ struct CSVWriter: KeyConsumer {
         out.append("db,key,type,encoding,elements,value_bytes,offset,serialized_bytes,expire_at_ms,ttl_ms\n")
     }
 
-    mutating func begin(_ k: KeyInfo) throws -> Bool { try stats.begin(k) }
-    mutating func string(_ s: UnsafeRawBufferPointer) throws { try stats.string(s) }
-    mutating func element(_ e: UnsafeRawBufferPointer) throws { try stats.element(e) }
-    mutating func field(_ f: UnsafeRawBufferPointer, _ v: UnsafeRawBufferPointer) throws { try stats.field(f, v) }
-    mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws { try stats.member(m, score: score) }
-    mutating func stream(_ s: StreamValue) throws { try stats.stream(s) }
 
     mutating func end(_ k: KeyInfo, size: Int) throws {
         row.removeAll(keepingCapacity: true)

@@ -51,12 +51,7 @@ public final class DumpSource {
         defer { progress?.finish() }
         var keys = 0
         if format == .rdb {
-            let fd = try openFile(path)
-            defer { close(fd) }
-            let input = RDBInput(fileDescriptor: fd)
-            var reader = RDBReader(input: input, settings: settings)
-            do {
-                try readRDBHeader(&reader)
+            try withRDB { reader, input in
                 while let item = try reader.nextItem() {
                     guard case .key(let h) = item else {
                         if case .record(let r) = item { note(r) }
@@ -75,8 +70,6 @@ public final class DumpSource {
                     keys += 1
                     progress?.update(bytes: input.offset, keys: keys)
                 }
-            } catch let e as RDBError {
-                throw damaged(e)
             }
             return
         }
@@ -103,12 +96,7 @@ public final class DumpSource {
         var keys = 0
         switch format {
         case .rdb:
-            let fd = try openFile(path)
-            defer { close(fd) }
-            let input = RDBInput(fileDescriptor: fd)
-            var reader = RDBReader(input: input, settings: settings)
-            do {
-                try readRDBHeader(&reader)
+            try withRDB { reader, input in
                 while let r = try reader.next() {
                     guard case .entry(let e) = r else {
                         note(r)
@@ -118,8 +106,6 @@ public final class DumpSource {
                     keys += 1
                     progress?.update(bytes: input.offset, keys: keys)
                 }
-            } catch let e as RDBError {
-                throw damaged(e)
             }
         case .aof, .aofManifest:
             let engine = try AOFReplay(source: self).run(progress: progress)
@@ -148,12 +134,22 @@ public final class DumpSource {
         }
     }
 
-    private func readRDBHeader(_ reader: inout RDBReader) throws(RDBError) {
+    /// Opens the RDB file, reads its header and hands the reader to `body`; a read error names the file.
+    private func withRDB(_ body: (inout RDBReader, RDBInput) throws -> Void) throws {
+        let fd = try openFile(path)
+        defer { close(fd) }
+        let input = RDBInput(fileDescriptor: fd)
+        var reader = RDBReader(input: input, settings: settings)
         aux = []
         functions = []
-        try reader.readHeader()
-        rdbVersion = reader.version
-        magic = reader.magic
+        do {
+            try reader.readHeader()
+            rdbVersion = reader.version
+            magic = reader.magic
+            try body(&reader, input)
+        } catch let e as RDBError {
+            throw damaged(e)
+        }
     }
 
     private func note(_ r: RDBRecord) {

@@ -3,7 +3,7 @@ import CairnEngine
 import CairnPersistence
 
 /// `info FILE [--json] [--top N]`: what the file holds, read in one streaming pass.
-public struct InfoCommand: KeyConsumer {
+struct InfoCommand: StatsConsumer {
     struct Biggest {
         var db: Int
         var key: [UInt8]
@@ -28,12 +28,6 @@ public struct InfoCommand: KeyConsumer {
         self.top = top
     }
 
-    public mutating func begin(_ k: KeyInfo) throws -> Bool { try stats.begin(k) }
-    public mutating func string(_ s: UnsafeRawBufferPointer) throws { try stats.string(s) }
-    public mutating func element(_ e: UnsafeRawBufferPointer) throws { try stats.element(e) }
-    public mutating func field(_ f: UnsafeRawBufferPointer, _ v: UnsafeRawBufferPointer) throws { try stats.field(f, v) }
-    public mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws { try stats.member(m, score: score) }
-    public mutating func stream(_ s: StreamValue) throws { try stats.stream(s) }
 
     public mutating func end(_ k: KeyInfo, size: Int) throws {
         keys += 1

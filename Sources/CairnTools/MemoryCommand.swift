@@ -5,7 +5,7 @@ import CairnPersistence
 /// `memory FILE [--by-prefix SEP] [-o CSV]`: each key's estimated memory in a server (`ValueStats.estimate`),
 /// as CSV rows `db,key,type,encoding,elements,estimated_bytes` when `-o` is given, and a summary by type and by
 /// key prefix (the key up to the first SEP) on standard output.
-public struct MemoryCommand: KeyConsumer {
+struct MemoryCommand: StatsConsumer {
     /// More distinct prefixes than this are summed under "(other prefixes)", so memory stays bounded.
     static let maxPrefixes = 100_000
 
@@ -24,12 +24,6 @@ public struct MemoryCommand: KeyConsumer {
         rows?.append("db,key,type,encoding,elements,estimated_bytes\n")
     }
 
-    public mutating func begin(_ k: KeyInfo) throws -> Bool { try stats.begin(k) }
-    public mutating func string(_ s: UnsafeRawBufferPointer) throws { try stats.string(s) }
-    public mutating func element(_ e: UnsafeRawBufferPointer) throws { try stats.element(e) }
-    public mutating func field(_ f: UnsafeRawBufferPointer, _ v: UnsafeRawBufferPointer) throws { try stats.field(f, v) }
-    public mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws { try stats.member(m, score: score) }
-    public mutating func stream(_ s: StreamValue) throws { try stats.stream(s) }
 
     public mutating func end(_ k: KeyInfo, size: Int) throws {
         let bytes = stats.estimate(keyLength: k.key.count, expires: k.expireAt >= 0)

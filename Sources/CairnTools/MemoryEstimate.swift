@@ -147,3 +147,17 @@ struct ValueStats: KeyConsumer {
         return (n + step - 1) / step * step
     }
 }
+
+/// A consumer that needs each value's `ValueStats`: the element callbacks feed them.
+protocol StatsConsumer: KeyConsumer {
+    var stats: ValueStats { get set }
+}
+
+extension StatsConsumer {
+    mutating func begin(_ k: KeyInfo) throws -> Bool { try stats.begin(k) }
+    mutating func string(_ s: UnsafeRawBufferPointer) throws { try stats.string(s) }
+    mutating func element(_ e: UnsafeRawBufferPointer) throws { try stats.element(e) }
+    mutating func field(_ f: UnsafeRawBufferPointer, _ v: UnsafeRawBufferPointer) throws { try stats.field(f, v) }
+    mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws { try stats.member(m, score: score) }
+    mutating func stream(_ s: StreamValue) throws { try stats.stream(s) }
+}

@@ -177,7 +177,7 @@ public struct RepairCommand {
         var encoded: [UInt8] = []
         func encode(_ args: [[UInt8]]) -> [UInt8] {
             encoded.removeAll(keepingCapacity: true)
-            RESPEncoding.append(args, to: &encoded)
+            CommandEncoding.append(args, to: &encoded)
             return encoded
         }
         while true {

@@ -152,7 +152,7 @@ public struct RestoreCommand {
     /// One command and its reply, before pipelining starts (AUTH, INFO).
     static func call(_ fd: Int32, _ args: [String]) throws(ToolError) -> [UInt8] {
         var out: [UInt8] = []
-        RESPEncoding.append(args.map { Array($0.utf8) }, to: &out)
+        CommandEncoding.append(args.map { Array($0.utf8) }, to: &out)
         try send(fd, out)
         var reply: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -220,13 +220,13 @@ public struct RestoreCommand {
                 if useRestore {
                     if e.db != db {
                         db = e.db
-                        RESPEncoding.append([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))], to: &buffer)
+                        CommandEncoding.append([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))], to: &buffer)
                     }
                     let payload = try DumpPayload.create(e.value, options: RDBWriteOptions(), version: min(version, RDBType.version))
                     var args = [Array("RESTORE".utf8), e.key, IntegerFormat.bytes(max(e.expireAt, 0)), payload]
                     if e.expireAt >= 0 { args.append(Array("ABSTTL".utf8)) }
                     if replace { args.append(Array("REPLACE".utf8)) }
-                    RESPEncoding.append(args, to: &buffer)
+                    CommandEncoding.append(args, to: &buffer)
                     if buffer.count >= 1 << 16 {
                         try Self.send(fd, buffer)
                         buffer.removeAll(keepingCapacity: true)
@@ -247,7 +247,7 @@ public struct RestoreCommand {
             sendFailure = error
         }
         var echo: [UInt8] = []
-        RESPEncoding.append([Array("ECHO".utf8), marker], to: &echo)
+        CommandEncoding.append([Array("ECHO".utf8), marker], to: &echo)
         try? Self.send(fd, echo)
         counter.done.wait()
         restored = count

@@ -148,18 +148,7 @@ public struct AOFRewriter {
         }
     }
 
-    private mutating func command(_ args: [[UInt8]]) {
-        buffer.append(UInt8(ascii: "*"))
-        buffer += IntegerFormat.bytes(Int64(args.count))
-        buffer += [13, 10]
-        for a in args {
-            buffer.append(UInt8(ascii: "$"))
-            buffer += IntegerFormat.bytes(Int64(a.count))
-            buffer += [13, 10]
-            buffer += a
-            buffer += [13, 10]
-        }
-    }
+    private mutating func command(_ args: [[UInt8]]) { CommandEncoding.append(args, to: &buffer) }
 
     private mutating func drain() throws(WriteError) {
         var done = 0

@@ -1,8 +1,7 @@
-import RESP
-
-/// Commands as RESP arrays of bulk strings, for the tools that write commands (repair, restore).
-enum RESPEncoding {
-    static func append(_ args: [[UInt8]], to out: inout [UInt8]) {
+/// Commands as a client sends them: a RESP array of bulk strings. The AOF rewriter and the offline tools
+/// (repair, restore) write commands this way.
+public enum CommandEncoding {
+    public static func append(_ args: [[UInt8]], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
         out += IntegerFormat.bytes(Int64(args.count))
         out += [13, 10]
