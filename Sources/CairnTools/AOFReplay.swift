@@ -21,8 +21,7 @@ struct AOFReplay {
             } catch {
                 throw ToolError(.badInput, "\(source.path): \(error.message); check the manifest with cairn-check-aof")
             }
-            let dir = source.path.contains("/") ? String(source.path[..<source.path.lastIndex(of: "/")!]) : "."
-            files = (manifest?.loadOrder ?? []).map { dir + "/" + $0.name }
+            files = (manifest?.loadOrder ?? []).map { source.directory + "/" + $0.name }
         }
         let client = engine.makeClient()
         client.authenticated = true

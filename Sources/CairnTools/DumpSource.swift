@@ -31,9 +31,19 @@ public final class DumpSource {
 
     public init(path: String) throws(ToolError) {
         (format, self.path) = try InputFormat.detect(path)
-        var st = stat()
-        if stat(self.path, &st) == 0 { fileSize = Int(st.st_size) }
+        fileSize = Self.size(self.path)
+        if format == .aofManifest, let m = try? AOFManifest.load(path: self.path) {
+            fileSize = m.loadOrder.reduce(0) { $0 + Self.size(directory + "/" + $1.name) }
+        }
     }
+
+    static func size(_ p: String) -> Int {
+        var st = stat()
+        return stat(p, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    /// The folder of a manifest, where the files it names are.
+    var directory: String { path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "." }
 
     func damaged(_ e: RDBError) -> ToolError {
         ToolError(.badInput, "\(path): \(e); the file is damaged or not supported. Next step: `cairn-dump repair \(path) -o OUT` salvages the readable keys")
