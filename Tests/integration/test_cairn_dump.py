@@ -394,3 +394,62 @@ def test_resp_export_pipes_into_redis_cli(path, redis_server):
             assert [e[0] for e in comparable({k: got[k]})[k][1][0]] == [e[0] for e in v[1][0]]
             del got[k]
     assert comparable(got) == comparable({k: v for k, v in want.items() if v[0] != "stream"})
+
+
+class OldServerProxy:
+    """Poses as a Redis 6.2 (INFO says so) and runs every other command on the real server: restore must then
+    send plain commands, since a 6.2 server's RESTORE does not read RDB 10/11 payloads."""
+
+    def __init__(self, port):
+        import socket
+        import threading
+        self.target = redis.Redis(port=port, single_connection_client=True)  # SELECT must stick
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.commands = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        conn, _ = self.sock.accept()
+        f = conn.makefile("rb")
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            args = []
+            for _ in range(int(line[1:])):
+                n = int(f.readline()[1:])
+                args.append(f.read(n + 2)[:-2])
+            name = args[0].upper()
+            self.commands.append(name)
+            if name == b"INFO":
+                body = b"# Server\r\nredis_version:6.2.0\r\n"
+                conn.sendall(b"$%d\r\n%s\r\n" % (len(body), body))
+                continue
+            if name == b"ECHO":
+                conn.sendall(b"$%d\r\n%s\r\n" % (len(args[1]), args[1]))
+                continue
+            try:
+                self.target.execute_command(*args)
+                conn.sendall(b"+OK\r\n")
+            except redis.ResponseError as e:
+                conn.sendall(b"-" + str(e).encode() + b"\r\n")
+
+
+def test_restore_into_an_older_server_uses_plain_commands(redis_server):
+    c = redis.Redis(port=redis_server.port)
+    c.flushall()
+    path = SHARED / "valkey8" / "multidb.rdb"
+    c.execute_command("SELECT", 0)
+    c.rpush("list-in-0", "stale")
+    proxy = OldServerProxy(redis_server.port)
+    p = run("restore", path, "--to", f"127.0.0.1:{proxy.port}", "--replace", check=0)
+    assert b"plain commands" in p.stdout and b"; 0 errors" in p.stdout
+    assert b"RESTORE" not in proxy.commands and b"DEL" in proxy.commands
+    got = {}
+    for db in range(16):
+        got.update(redis_contents(c, db))
+    c.flushall()
+    assert comparable(got) == comparable(export(path)[0])
