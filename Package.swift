@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "cairn-server", targets: ["cairn-server"]),
         .executable(name: "cairn-check-aof", targets: ["cairn-check-aof"]),
+        .executable(name: "cairn-dump", targets: ["cairn-dump"]),
     ],
     targets: [
         // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
@@ -24,6 +25,10 @@ let package = Package(
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence", "CairnEngine"], swiftSettings: optimized),
+        // The offline tools' logic (cairn-dump): codecs from CairnPersistence, nothing of the server.
+        .target(name: "CairnTools", dependencies: ["RESP", "CairnEngine", "CairnPersistence"], swiftSettings: optimized),
+        .executableTarget(name: "cairn-dump", dependencies: ["CairnTools"], swiftSettings: optimized),
+        .testTarget(name: "CairnToolsTests", dependencies: ["CairnTools", "CairnPersistence", "CairnEngine"]),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),

@@ -3,13 +3,21 @@ import CairnEngine
 /// DUMP / RESTORE payloads: one value as RDB serializes it, the 2-byte RDB version and a CRC-64 of both.
 public enum DumpPayload {
     public static func create(_ value: Value, options: RDBWriteOptions) throws -> [UInt8] {
-        let out = RDBOutput()
         var dumpOptions = options
         dumpOptions.version = RDBType.version
+        return try create(value, options: dumpOptions, version: RDBType.version)
+    }
+
+    /// A payload in an older RDB version (9 or 10), which older servers' RESTORE accepts: cairn-dump restore
+    /// writes these for Redis 7.0 and 6.
+    public static func create(_ value: Value, options: RDBWriteOptions, version: Int) throws -> [UInt8] {
+        let out = RDBOutput()
+        var dumpOptions = options
+        dumpOptions.version = version
         let w = RDBWriter(out: out, options: dumpOptions)
         out.byte(w.typeByte(of: value))
         try w.value(value)
-        out.uint(UInt64(RDBType.version), 2)
+        out.uint(UInt64(version), 2)
         out.uint(out.crc, 8)
         return out.buffer
     }

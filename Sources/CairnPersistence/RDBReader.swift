@@ -94,6 +94,15 @@ public struct RDBReader {
         magic = "REDIS"
     }
 
+    /// Resumes reading at a record boundary of a file whose header was read elsewhere (repair resyncs this way);
+    /// the checksum cannot be verified from there.
+    public init(resumingAt input: RDBInput, settings: EngineSettings, version: Int, magic: String, db: Int) {
+        self.init(input: input, settings: settings, checkChecksum: false)
+        self.version = version
+        self.magic = magic
+        self.db = db
+    }
+
     func fail(_ reason: String, at: Int? = nil) -> RDBError {
         RDBError(offset: at ?? input.offset, key: currentKey, reason: reason)
     }
@@ -121,6 +130,18 @@ public struct RDBReader {
 
     /// The next record, or nil after EOF (whose checksum has then been verified).
     public mutating func next() throws(RDBError) -> RDBRecord? {
+        switch try nextItem() {
+        case nil: return nil
+        case .record(let r): return r
+        case .key(let h):
+            guard let value = try value(type: h.type, at: h.offset) else { return .emptyKey(db: h.db, key: h.key) }
+            return .entry(RDBEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt, idle: h.idle, freq: h.freq))
+        }
+    }
+
+    /// The next record, stopping after a key's name: the caller then reads the value with `value(type:at:)`
+    /// or visits it element by element (`visitValue`), so a tool never needs a whole collection in memory.
+    public mutating func nextItem() throws(RDBError) -> RDBItem? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil
@@ -140,13 +161,13 @@ public struct RDBReader {
                     throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(settings.databases) databases. Exiting", at: at)
                 }
                 db = Int(id)
-                return .selectDB(db)
+                return .record(.selectDB(db))
             case RDBType.opResizeDB:
                 let k = try length(), e = try length()
-                return .resizeDB(keys: Int(clamping: k), expires: Int(clamping: e))
+                return .record(.resizeDB(keys: Int(clamping: k), expires: Int(clamping: e)))
             case RDBType.opAux:
                 let k = try string(), v = try string()
-                return .aux(key: k, value: v)
+                return .record(.aux(key: k, value: v))
             case RDBType.opExpireTimeMs:
                 expireAt = Int64(bitPattern: try input.uint(8))
             case RDBType.opExpireTime:
@@ -156,7 +177,7 @@ public struct RDBReader {
             case RDBType.opFreq:
                 freq = try input.byte()
             case RDBType.opFunction2:
-                return .function(try string())
+                return .record(.function(try string()))
             case RDBType.opFunctionPreGA:
                 throw fail("Pre-release function format not supported", at: at)
             case RDBType.opModuleAux:
@@ -165,14 +186,13 @@ public struct RDBReader {
                 guard when == 2 else { throw fail("bad module aux 'when' opcode", at: at) }
                 _ = try length()
                 try skipModuleOpcodes()
-                return .moduleAux(moduleID: id)
+                return .record(.moduleAux(moduleID: id))
             case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 let key = try string()
                 currentKey = key
-                guard let value = try value(type: t, at: at) else { return .emptyKey(db: db, key: key) }
-                return .entry(RDBEntry(db: db, key: key, value: value, expireAt: expireAt, idle: idle, freq: freq))
+                return .key(RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq))
             }
         }
     }
@@ -244,7 +264,9 @@ public struct RDBReader {
         case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
         case 3:
             let clen = try length(), ulen = try length()
-            guard clen <= UInt64(Int32.max), ulen <= 1 << 32 else { throw fail("LZF string length out of range", at: at) }
+            // A back reference (3 bytes at most) expands to at most 264 bytes, so a larger claim is corrupt and
+            // must not be allocated before decompressing.
+            guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 + 8 else { throw fail("LZF string length out of range", at: at) }
             let packed = try input.bytes(Int(clen))
             do {
                 return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }
@@ -309,7 +331,7 @@ public struct RDBReader {
     }
 
     /// The value of a key of type `t`, or nil for an empty collection.
-    mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
+    public mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
         let b = ValueBuilder(settings: settings)
         switch t {
         case RDBType.string:
@@ -380,18 +402,9 @@ public struct RDBReader {
             let items = try packed(blob, at: at, ListpackCodec.decode)
             return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
-            let nodes = try count()
             var layout: [(items: [[UInt8]], plain: Bool)] = []
-            for _ in 0..<nodes {
-                var container: UInt64 = 2
-                if t == RDBType.listQuicklist2 {
-                    container = try length()
-                    guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
-                }
-                let nodeAt = input.offset
-                let blob = try string()
-                guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
-                if container == 1 {
+            try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
+                if plain {
                     layout.append(([blob], true))
                 } else if t == RDBType.listQuicklist {
                     layout.append((try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes), false))
@@ -414,8 +427,26 @@ public struct RDBReader {
     }
 }
 
+extension RDBReader {
+    /// A quicklist's nodes (types 14 and 18): each node's blob, whether it is a plain node (one element) and
+    /// where it starts.
+    func quicklistNodes(type t: UInt8, _ node: (_ blob: [UInt8], _ plain: Bool, _ at: Int) throws(RDBError) -> Void) throws(RDBError) {
+        for _ in 0..<(try count()) {
+            var container: UInt64 = 2
+            if t == RDBType.listQuicklist2 {
+                container = try length()
+                guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
+            }
+            let nodeAt = input.offset
+            let blob = try string()
+            guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
+            try node(blob, container == 1, nodeAt)
+        }
+    }
+}
+
 /// The outcome of building a value: nil for an empty collection, or a reason the data is corrupt.
-enum Built {
+public enum Built {
     case value(Value?)
     case corrupt(String)
 
@@ -428,8 +459,10 @@ enum Built {
 }
 
 /// Builds Cairn values from decoded elements with the encodings Redis's loader picks for them.
-struct ValueBuilder {
+public struct ValueBuilder {
     let settings: EngineSettings
+
+    public init(settings: EngineSettings) { self.settings = settings }
 
     /// Quicklists keep their nodes, as Redis's loader appends each node whole.
     func list(nodes: [(items: [[UInt8]], plain: Bool)]) -> Value? {
@@ -437,7 +470,7 @@ struct ValueBuilder {
         return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
     }
 
-    func list(_ items: [[UInt8]]) -> Value? {
+    public func list(_ items: [[UInt8]]) -> Value? {
         guard !items.isEmpty else { return nil }
         var l = ListValue()
         l.push(items, atHead: false, fill: settings.listMaxListpackSize)
@@ -447,7 +480,7 @@ struct ValueBuilder {
 
     /// `intset`/`listpack` say which compact blob the members came from: Redis keeps that encoding unless the
     /// set is over the limits, and otherwise picks as setTypeCreate does.
-    func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
+    public func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
         guard let first = members.first else { return .value(nil) }
         let limits = SetLimits(settings)
         var s = intset ? SetValue() : listpack ? SetValue.emptyListpack : SetValue(first: first, sizeHint: sizeHint, limits: limits)
@@ -455,7 +488,7 @@ struct ValueBuilder {
         return .value(.set(s))
     }
 
-    func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
+    public func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
         guard !entries.isEmpty else { return .value(nil) }
         let limits = SortedSetLimits(settings)
         let longest = compactSource ? 0 : entries.reduce(0) { max($0, $1.member.count) }
@@ -465,7 +498,7 @@ struct ValueBuilder {
     }
 
     /// `pairs` alternates field and value.
-    func hash(_ pairs: [[UInt8]]) -> Built {
+    public func hash(_ pairs: [[UInt8]]) -> Built {
         guard !pairs.isEmpty else { return .value(nil) }
         var h = HashValue()
         if pairs.count / 2 > settings.hashMaxListpackEntries { h.convert() }

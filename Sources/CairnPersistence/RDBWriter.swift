@@ -73,7 +73,8 @@ public final class RDBOutput {
 public struct RDBWriteOptions: Sendable {
     public var compression = true
     public var checksum = true
-    /// 11 (Redis 7.2, Valkey 8) or 10 (Redis 7.0), which has no listpack sets and streams without consumer active times.
+    /// 11 (Redis 7.2, Valkey 8), 10 (Redis 7.0: no listpack sets, streams without consumer active times) or 9
+    /// (Redis 5/6: no listpacks at all, streams without metadata or read counters).
     public var version = RDBType.version
     public init(compression: Bool = true, checksum: Bool = true, version: Int = RDBType.version) {
         self.compression = compression
@@ -198,12 +199,12 @@ public struct RDBWriter {
     public func typeByte(of v: Value) -> UInt8 {
         switch v {
         case .int, .short, .bytes, .rawBytes: return RDBType.string
-        case .list: return RDBType.listQuicklist2
+        case .list: return listpacks ? RDBType.listQuicklist2 : RDBType.list
         case .set(let s):
             if s.intsetValues != nil { return RDBType.setIntset }
             return isListpackSet(s) ? RDBType.setListpack : RDBType.set
-        case .zset(let z): return z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
-        case .hash(let h): return h.isCompact ? RDBType.hashListpack : RDBType.hash
+        case .zset(let z): return listpacks && z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
+        case .hash(let h): return listpacks && h.isCompact ? RDBType.hashListpack : RDBType.hash
         case .stream: return streamType
         }
     }
@@ -218,6 +219,9 @@ public struct RDBWriter {
             try string(b)
         case .short(let s):
             try string(s.bytes)
+        case .list(let l) where !listpacks:
+            length(l.count)
+            try l.forEach { (e) throws in try string(e) }
         case .list(let l):
             length(l.nodeCount)
             try l.forEachNode { (items, plain) throws in
@@ -243,7 +247,7 @@ public struct RDBWriter {
                 try s.forEach { (m) throws in try string(m) }
             }
         case .zset(let z):
-            if z.encodingName.description == "listpack" {
+            if listpacks && z.encodingName.description == "listpack" {
                 var lp = ListpackCodec.Builder()
                 z.forEach { e in
                     lp.append(e.member)
@@ -267,7 +271,7 @@ public struct RDBWriter {
                 if let failure { throw failure }
             }
         case .hash(let h):
-            if h.isCompact {
+            if listpacks && h.isCompact {
                 var lp = ListpackCodec.Builder()
                 h.forEach { f, v in
                     lp.append(f)
@@ -283,6 +287,9 @@ public struct RDBWriter {
             }
         }
     }
+
+    /// Listpacks appeared in RDB 10; older files hold those values in the plain types, which every loader reads.
+    var listpacks: Bool { options.version >= 10 }
 
     func isListpackSet(_ s: SetValue) -> Bool {
         options.version >= 11 && s.encodingName.description == "listpack"

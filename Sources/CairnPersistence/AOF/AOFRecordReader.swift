@@ -56,7 +56,8 @@ public struct AOFRecordReader {
             throw .format(offset: recordStart, reason: "Bad file format reading the append only file")
         }
         var args: [[UInt8]] = []
-        args.reserveCapacity(argc)
+        // A damaged count must not reserve its size: the arguments that really follow fill the array.
+        args.reserveCapacity(min(argc, 1024))
         for _ in 0..<argc {
             guard let lenLine = try readLine(max: 64) else { throw .truncated(offset: recordStart) }
             guard lenLine.first == UInt8(ascii: "$"), let len = Int(String(decoding: lenLine.dropFirst(), as: UTF8.self)), len >= 0 else {
@@ -101,8 +102,10 @@ public struct AOFRecordReader {
             bufferOffset += start
             start = 0
         }
-        if buffer.count < n { buffer.append(contentsOf: repeatElement(0, count: n - buffer.count)) }
         while end < n && !eof {
+            // Grows with the bytes that actually arrive, so a bogus bulk length in a damaged file cannot
+            // reserve its size up front.
+            if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(n, buffer.count * 2) - buffer.count)) }
             let got = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
             if got < 0 {
                 if errno == EINTR { continue }

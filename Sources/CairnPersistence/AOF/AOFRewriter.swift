@@ -20,6 +20,8 @@ public struct AOFRewriter {
     private var buffer: [UInt8] = []
     private var sinceSync = 0
     public private(set) var written = 0
+    /// The database the last SELECT of `append` chose.
+    private var selected = -1
 
     public init(fd: Int32, incrementalSync: Bool) {
         self.fd = fd
@@ -35,7 +37,7 @@ public struct AOFRewriter {
             var failure: WriteError? = nil
             keys.forEach { e in
                 guard failure == nil, !Entry.isExpired(e.expireAt, now: now) else { return }
-                do throws(WriteError) { try emit(e) } catch { failure = error }
+                emit(e.key, e.value, e.expireAt)
                 if buffer.count >= 64 * 1024 {
                     do throws(WriteError) { try drain() } catch { failure = error }
                 }
@@ -46,9 +48,31 @@ public struct AOFRewriter {
         if fsync(fd) != 0 { throw WriteError(message: String(cString: strerror(errno))) }
     }
 
-    private mutating func emit(_ e: Entry) throws(WriteError) {
-        let key = e.key
-        switch e.value {
+    /// One key at a time, for the offline tools: a SELECT when the database changes, no fsync.
+    public mutating func append(db: Int, key: [UInt8], value: Value, expireAt: Int64) throws(WriteError) {
+        select(db)
+        emit(key, value, expireAt)
+        if buffer.count >= 64 * 1024 { try drain() }
+    }
+
+    /// Any other command, in the same stream (cairn-dump restore's DEL before a replaced key).
+    public mutating func append(db: Int, command args: [[UInt8]]) throws(WriteError) {
+        select(db)
+        command(args)
+    }
+
+    private mutating func select(_ db: Int) {
+        if db != selected {
+            command([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
+            selected = db
+        }
+    }
+
+    /// Writes what `append` buffered.
+    public mutating func flush() throws(WriteError) { try drain() }
+
+    private mutating func emit(_ key: [UInt8], _ value: Value, _ expireAt: Int64) {
+        switch value {
         case .stream(let s):
             stream(key, s)
         case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
@@ -77,7 +101,7 @@ public struct AOFRewriter {
             }
             batched("HMSET", key, items, perItem: 2)
         }
-        if e.expireAt >= 0 { command([Array("PEXPIREAT".utf8), key, IntegerFormat.bytes(e.expireAt)]) }
+        if expireAt >= 0 { command([Array("PEXPIREAT".utf8), key, IntegerFormat.bytes(expireAt)]) }
     }
 
     /// rewriteStreamObject: an XADD per entry (an empty stream made by the MAXLEN 0 trick), XSETID for the
@@ -124,18 +148,7 @@ public struct AOFRewriter {
         }
     }
 
-    private mutating func command(_ args: [[UInt8]]) {
-        buffer.append(UInt8(ascii: "*"))
-        buffer += IntegerFormat.bytes(Int64(args.count))
-        buffer += [13, 10]
-        for a in args {
-            buffer.append(UInt8(ascii: "$"))
-            buffer += IntegerFormat.bytes(Int64(a.count))
-            buffer += [13, 10]
-            buffer += a
-            buffer += [13, 10]
-        }
-    }
+    private mutating func command(_ args: [[UInt8]]) { CommandEncoding.append(args, to: &buffer) }
 
     private mutating func drain() throws(WriteError) {
         var done = 0

@@ -1,0 +1,267 @@
+/// JSON strings for arbitrary bytes. Valid UTF-8 is written as text (with JSON's escapes for `"`, `\` and
+/// control characters); every byte that is not part of a valid UTF-8 sequence is written as `\udcXX`, the lone
+/// low surrogate U+DC00 + byte (PEP 383's "surrogateescape"). No valid UTF-8 text produces a lone surrogate,
+/// so the mapping is reversible: Python gets the bytes back with `s.encode("utf-8", "surrogateescape")`, and
+/// cairn-dump's own reader does the same.
+public enum BinaryJSON {
+    static let hex = Array("0123456789abcdef".utf8)
+
+    /// Appends `s` as a quoted JSON string.
+    public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + s.count + 2)
+        out.append(UInt8(ascii: "\""))
+        var i = 0
+        let n = s.count
+        while i < n {
+            // Runs of printable ASCII, most of most data, are copied in one piece.
+            var j = i
+            while j < n, s[j] >= 0x20, s[j] < 0x7F, s[j] != UInt8(ascii: "\""), s[j] != UInt8(ascii: "\\") { j += 1 }
+            if j > i {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<j]))
+                i = j
+                continue
+            }
+            let b = s[i]
+            if b < 0x80 {
+                switch b {
+                case UInt8(ascii: "\""): out += [92, 34]
+                case UInt8(ascii: "\\"): out += [92, 92]
+                case 10: out += [92, UInt8(ascii: "n")]
+                case 13: out += [92, UInt8(ascii: "r")]
+                case 9: out += [92, UInt8(ascii: "t")]
+                case 0..<0x20: out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
+                default: out.append(b)
+                }
+                i += 1
+                continue
+            }
+            let len = validSequenceLength(s, i)
+            if len > 0 {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<(i + len)]))
+                i += len
+            } else {
+                out += [92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+                i += 1
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    public static func appendString(_ s: [UInt8], to out: inout [UInt8]) {
+        s.withUnsafeBytes { appendString($0, to: &out) }
+    }
+
+    /// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF)
+    /// starting at `i`, or 0.
+    static func validSequenceLength(_ s: UnsafeRawBufferPointer, _ i: Int) -> Int {
+        let b0 = s[i]
+        let n = s.count
+        func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool { i + k < n && s[i + k] >= lo && s[i + k] <= hi }
+        switch b0 {
+        case 0xC2...0xDF: return cont(1) ? 2 : 0
+        case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE, 0xEF: return cont(1) && cont(2) ? 3 : 0
+        case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
+        case 0xF0: return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
+        default: return 0
+        }
+    }
+
+    /// A double as a JSON number (shortest round-trip digits); infinities, which JSON lacks, as "inf"/"-inf".
+    public static func appendDouble(_ d: Double, to out: inout [UInt8]) {
+        if d.isInfinite {
+            out += Array((d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
+        } else {
+            out += Array(d.description.utf8)
+        }
+    }
+}
+
+/// A parsed JSON value with strings as bytes (escapes, including `\udcXX`, undone).
+public indirect enum JSONValue {
+    case null
+    case bool(Bool)
+    case number([UInt8])
+    case string([UInt8])
+    case array([JSONValue])
+    case object([(key: [UInt8], value: JSONValue)])
+
+    public subscript(_ name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        let k = Array(name.utf8)
+        return members.first { $0.key == k }?.value
+    }
+
+    public var bytes: [UInt8]? {
+        if case .string(let b) = self { return b }
+        return nil
+    }
+
+    public var int: Int64? {
+        guard case .number(let t) = self else { return nil }
+        return Int64(String(decoding: t, as: UTF8.self))
+    }
+
+    public var double: Double? {
+        switch self {
+        case .number(let t): return Double(String(decoding: t, as: UTF8.self))
+        case .string(let s): return s == Array("inf".utf8) ? .infinity : s == Array("-inf".utf8) ? -.infinity : nil
+        default: return nil
+        }
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
+/// A strict JSON parser over bytes. Depth is bounded, so hostile input cannot exhaust the stack.
+public struct JSONParser {
+    public struct Failure: Error {
+        public let offset: Int
+        public let reason: String
+    }
+
+    static let maxDepth = 64
+    private let s: [UInt8]
+    private var i = 0
+
+    public static func parse(_ text: [UInt8]) throws(Failure) -> JSONValue {
+        var p = JSONParser(s: text)
+        let v = try p.value(depth: 0)
+        p.space()
+        guard p.i == p.s.count else { throw Failure(offset: p.i, reason: "text after the JSON value") }
+        return v
+    }
+
+    private init(s: [UInt8]) { self.s = s }
+
+    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+
+    private mutating func space() {
+        while i < s.count, s[i] == 32 || s[i] == 9 || s[i] == 10 || s[i] == 13 { i += 1 }
+    }
+
+    private mutating func literal(_ word: String, _ v: JSONValue) throws(Failure) -> JSONValue {
+        let w = Array(word.utf8)
+        guard i + w.count <= s.count, Array(s[i..<(i + w.count)]) == w else { throw fail("invalid literal") }
+        i += w.count
+        return v
+    }
+
+    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+        guard depth < Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth)") }
+        space()
+        guard i < s.count else { throw fail("unexpected end of JSON") }
+        switch s[i] {
+        case UInt8(ascii: "{"):
+            i += 1
+            var members: [(key: [UInt8], value: JSONValue)] = []
+            space()
+            if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            while true {
+                space()
+                guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let k = try string()
+                space()
+                guard i < s.count, s[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                members.append((k, try value(depth: depth + 1)))
+                space()
+                guard i < s.count else { throw fail("unexpected end of JSON") }
+                if s[i] == UInt8(ascii: ",") { i += 1; continue }
+                guard s[i] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                i += 1
+                return .object(members)
+            }
+        case UInt8(ascii: "["):
+            i += 1
+            var items: [JSONValue] = []
+            space()
+            if i < s.count, s[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                items.append(try value(depth: depth + 1))
+                space()
+                guard i < s.count else { throw fail("unexpected end of JSON") }
+                if s[i] == UInt8(ascii: ",") { i += 1; continue }
+                guard s[i] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+                i += 1
+                return .array(items)
+            }
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        default:
+            let start = i
+            while i < s.count, (s[i] >= 48 && s[i] <= 57) || s[i] == 45 || s[i] == 43 || s[i] == 46 || s[i] == 101 || s[i] == 69 { i += 1 }
+            guard i > start else { throw fail("unexpected character") }
+            return .number(Array(s[start..<i]))
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard i + 4 <= s.count else { throw fail("short \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = s[i]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 97...102: d = UInt32(c - 87)
+            case 65...70: d = UInt32(c - 55)
+            default: throw fail("bad \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    private mutating func string() throws(Failure) -> [UInt8] {
+        i += 1
+        var out: [UInt8] = []
+        while true {
+            guard i < s.count else { throw fail("unterminated string") }
+            let c = s[i]
+            if c == UInt8(ascii: "\"") { i += 1; return out }
+            if c != 92 { out.append(c); i += 1; continue }
+            i += 1
+            guard i < s.count else { throw fail("unterminated string") }
+            let e = s[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""), 92, UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"):
+                var cp = try hex4()
+                if cp >= 0xDC80 && cp <= 0xDCFF {
+                    out.append(UInt8(cp - 0xDC00))
+                    continue
+                }
+                if cp >= 0xD800 && cp <= 0xDBFF, i + 6 <= s.count, s[i] == 92, s[i + 1] == UInt8(ascii: "u") {
+                    i += 2
+                    let lo = try hex4()
+                    guard lo >= 0xDC00 && lo <= 0xDFFF else { throw fail("unpaired surrogate") }
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                } else if cp >= 0xD800 && cp <= 0xDFFF {
+                    throw fail("unpaired surrogate")
+                }
+                out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
+            default: throw fail("bad escape")
+            }
+        }
+    }
+}

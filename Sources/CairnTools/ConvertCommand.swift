@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import RESP
+import CairnEngine
+import CairnPersistence
+
+public enum ConvertTarget: String { case rdb, aof, jsonl }
+
+/// Writes keys as an RDB file of a chosen version (11, 10 or 9), refusing a value the version cannot hold
+/// rather than dropping part of it silently.
+struct RDBFileWriter {
+    let out: RDBOutput
+    let writer: RDBWriter
+    let version: Int
+    /// Lossy conversions (consumer active times before RDB 11) warn instead of failing.
+    let allowLossy: Bool
+    var started = false
+    var db = -1
+    var keys = 0
+
+    init(fd: Int32, version: Int, allowLossy: Bool) {
+        out = RDBOutput(fileDescriptor: fd)
+        writer = RDBWriter(out: out, options: RDBWriteOptions(version: version))
+        self.version = version
+        self.allowLossy = allowLossy
+    }
+
+    /// Header, aux fields and function libraries, before the first key.
+    mutating func start(aux: [(key: [UInt8], value: [UInt8])], functions: [[UInt8]]) throws {
+        guard !started else { return }
+        started = true
+        if version < 10, let f = functions.first {
+            let name = f.split(separator: 10).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            throw ToolError(.badInput, "the function library '\(name)' cannot be represented in RDB version \(version) (functions need version 10 or newer); convert with --rdb-version 10 or 11")
+        }
+        try writer.header()
+        if aux.isEmpty {
+            try writer.aux("redis-ver", Array(Engine.compatibleRedisVersion.utf8))
+            try writer.aux("redis-bits", IntegerFormat.bytes(Int64(MemoryLayout<Int>.size * 8)))
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            try writer.aux("ctime", IntegerFormat.bytes(Int64(ts.tv_sec)))
+        }
+        for a in aux { try writer.aux(String(decoding: a.key, as: UTF8.self), a.value) }
+        for f in functions { try writer.function(f) }
+    }
+
+    mutating func write(_ e: KeyEntry) throws {
+        if case .stream(let s) = e.value { try checkStream(s, e) }
+        if e.db != db {
+            db = e.db
+            writer.selectDB(db, keys: 0, expires: 0)
+        }
+        try writer.entry(key: e.key, value: e.value, expireAt: e.expireAt)
+        keys += 1
+        if out.buffer.count >= 1 << 16 { try out.flush() }
+    }
+
+    /// What older stream types drop: RDB 9 (type 15) has no entries-added, max-deleted ID or group read
+    /// counters, and its loaders recompute them; RDB 10 (type 19) has no consumer active time.
+    func checkStream(_ s: StreamValue, _ e: KeyEntry) throws {
+        let name = "stream '\(String(decoding: e.key, as: UTF8.self))' (db \(e.db))"
+        if version < 10 {
+            if s.entriesAdded != Int64(s.count) || s.maxDeletedID != .zero {
+                throw ToolError(.badInput, "\(name) has entries-added \(s.entriesAdded) and max-deleted-entry-id \(idText(s.maxDeletedID)), which RDB version \(version) cannot represent (a loader would assume \(s.count) and 0-0); convert with --rdb-version 10 or 11")
+            }
+            for (g, group) in s.sortedGroups where group.entriesRead != StreamGroup.invalidEntriesRead && s.estimatedEntriesRead(at: group.lastID) != group.entriesRead {
+                throw ToolError(.badInput, "\(name): consumer group '\(String(decoding: g, as: UTF8.self))' has entries-read \(group.entriesRead), which RDB version \(version) cannot represent; convert with --rdb-version 10 or 11")
+            }
+        }
+        if version < 11 {
+            for (g, group) in s.sortedGroups {
+                for c in group.sortedConsumers where c.activeTime != c.seenTime {
+                    let message = "\(name): consumer '\(String(decoding: c.name, as: UTF8.self))' of group '\(String(decoding: g, as: UTF8.self))' has an active time (\(c.activeTime)) that RDB version \(version) cannot represent (a loader takes the seen time, \(c.seenTime))"
+                    guard allowLossy else { throw ToolError(.badInput, message + "; convert with --rdb-version 11, or accept the loss with --allow-lossy") }
+                    fputs("cairn-dump: warning: \(message)\n", stderr)
+                }
+            }
+        }
+    }
+
+    mutating func finish() throws {
+        try writer.end()
+    }
+}
+
+public enum ConvertCommand {
+    /// Returns the number of keys written.
+    public static func run(_ source: DumpSource, to target: ConvertTarget, out: OutputFile, rdbVersion: Int, allowLossy: Bool) throws -> Int {
+        switch target {
+        case .jsonl:
+            return try ExportCommand.run(source, format: .jsonl, out: out)
+        case .aof:
+            return try ExportCommand.run(source, format: .resp, out: out)
+        case .rdb:
+            try out.flush()
+            var w = RDBFileWriter(fd: out.fileDescriptor, version: rdbVersion, allowLossy: allowLossy)
+            try source.entries { e in
+                try w.start(aux: convertedAux(source), functions: source.functions)
+                try w.write(e)
+            }
+            try w.start(aux: convertedAux(source), functions: source.functions)
+            try w.finish()
+            return w.keys
+        }
+    }
+
+    /// The source's aux fields, but not `aof-base`: the output is a dump, not an AOF base.
+    static func convertedAux(_ source: DumpSource) -> [(key: [UInt8], value: [UInt8])] {
+        source.aux.filter { $0.key != Array("aof-base".utf8) }
+    }
+}
