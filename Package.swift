@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "cairn-server", targets: ["cairn-server"]),
         .executable(name: "cairn-check-aof", targets: ["cairn-check-aof"]),
+        .executable(name: "cairn-check-rdb", targets: ["cairn-check-rdb"]),
     ],
     targets: [
         // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence", "CairnEngine"], swiftSettings: optimized),
+        .executableTarget(name: "cairn-check-rdb", dependencies: ["CairnPersistence"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),

@@ -5,43 +5,60 @@ public enum LZF {
 
     /// Decodes `input` into exactly `length` bytes; anything else is corruption.
     public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) throws(Failure) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var op = 0
-        var ip = 0
         let n = input.count
-        try out.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<UInt8>) throws(Failure) in
+        guard let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            if length == 0 { return [] }
+            throw .corrupt
+        }
+        var failed = false
+        // Uninitialized output: every byte up to `length` is written before it is read or the array is returned.
+        let out = [UInt8](unsafeUninitializedCapacity: length) { o, initialized in
+            guard let dst = o.baseAddress else {
+                failed = length != 0 || n != 0
+                initialized = 0
+                return
+            }
+            var op = 0
+            var ip = 0
             while ip < n {
-                let c = Int(input[ip])
+                let c = Int(src[ip])
                 ip += 1
                 if c < 32 {
                     let run = c + 1
-                    guard ip + run <= n, op + run <= length else { throw .corrupt }
-                    for j in 0..<run { o[op + j] = input[ip + j] }
+                    guard ip + run <= n, op + run <= length else { failed = true; break }
+                    (dst + op).update(from: src + ip, count: run)
                     ip += run
                     op += run
                 } else {
                     var len = c >> 5
                     if len == 7 {
-                        guard ip < n else { throw .corrupt }
-                        len += Int(input[ip])
+                        guard ip < n else { failed = true; break }
+                        len += Int(src[ip])
                         ip += 1
                     }
-                    guard ip < n else { throw .corrupt }
-                    let back = ((c & 0x1F) << 8 | Int(input[ip])) + 1
+                    guard ip < n else { failed = true; break }
+                    let back = ((c & 0x1F) << 8 | Int(src[ip])) + 1
                     ip += 1
                     len += 2
-                    guard back <= op, op + len <= length else { throw .corrupt }
-                    // Byte by byte: the source may overlap what is being written (a run of one repeated byte).
-                    var from = op - back
-                    for _ in 0..<len {
-                        o[op] = o[from]
-                        op += 1
-                        from += 1
+                    guard back <= op, op + len <= length else { failed = true; break }
+                    if back >= len {
+                        (dst + op).update(from: dst + op - back, count: len)
+                        op += len
+                    } else {
+                        // The source overlaps what is being written (a run of one repeated byte): byte by byte.
+                        var from = op - back
+                        for _ in 0..<len {
+                            dst[op] = dst[from]
+                            op += 1
+                            from += 1
+                        }
                     }
                 }
             }
+            if op != length { failed = true }
+            initialized = failed ? 0 : length
         }
-        guard op == length else { throw .corrupt }
+        if failed { throw .corrupt }
         return out
     }
 

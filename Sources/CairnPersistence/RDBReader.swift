@@ -79,6 +79,10 @@ public struct RDBReader {
     let settings: EngineSettings
     var db = 0
     var currentKey: [UInt8]? = nil
+    /// The type byte of the key being read, for a checker's error report.
+    public private(set) var currentType: UInt8? = nil
+    /// The checksum stored after EOF once it was read; 0 means the writer had `rdbchecksum no`.
+    public private(set) var storedChecksum: UInt64? = nil
     let checkChecksum: Bool
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
@@ -127,6 +131,7 @@ public struct RDBReader {
         var freq: UInt8? = nil
         while true {
             currentKey = nil
+            currentType = nil
             let at = input.offset
             let t = try input.byte()
             switch t {
@@ -169,6 +174,7 @@ public struct RDBReader {
             case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
                 _ = try length(); _ = try length(); _ = try length()
             default:
+                currentType = t
                 let key = try string()
                 currentKey = key
                 guard let value = try value(type: t, at: at) else { return .emptyKey(db: db, key: key) }
@@ -182,6 +188,7 @@ public struct RDBReader {
         let computed = input.crc
         let at = input.offset
         let stored = try input.uint(8)
+        storedChecksum = stored
         if checkChecksum && stored != 0 && stored != computed {
             throw RDBError(offset: at, reason: "wrong RDB checksum expected: (\(hex(stored))) got: (\(hex(computed)))")
         }
@@ -228,6 +235,10 @@ public struct RDBReader {
         let at = input.offset
         let v = try length()
         guard v <= UInt64(Int32.max) else { throw fail("length \(v) out of range", at: at) }
+        // Every item takes at least one byte, so a count beyond the bytes left is corrupt before anything is read.
+        if let left = input.remaining, v > UInt64(left) {
+            throw fail("length \(v) exceeds the \(left) bytes left in the file", at: at)
+        }
         return Int(v)
     }
 
@@ -244,7 +255,9 @@ public struct RDBReader {
         case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
         case 3:
             let clen = try length(), ulen = try length()
-            guard clen <= UInt64(Int32.max), ulen <= 1 << 32 else { throw fail("LZF string length out of range", at: at) }
+            // An LZF back reference (at most 3 bytes) expands to at most 264 bytes: a larger declared length is
+            // corrupt and is refused before the output buffer is allocated.
+            guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 else { throw fail("LZF string length out of range", at: at) }
             let packed = try input.bytes(Int(clen))
             do {
                 return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }
