@@ -53,10 +53,10 @@ public struct RDBCheck {
     public func run(name: String) -> Report {
         emit("[offset 0] Checking RDB file \(name)")
         var report = Report()
-        // redis-check-rdb accepts any database number (a server with more databases loads the file); Redis's
-        // dbnum is an int.
+        // redis-check-rdb accepts any database number (a server with more databases loads the file); numbers
+        // above Int.max are refused rather than trapping.
         var settings = EngineSettings()
-        settings.databases = Int(Int32.max)
+        settings.databases = Int.max
         var reader = RDBReader(input: input, settings: settings)
         var nextProgress = progressStep
         do throws(RDBError) {
