@@ -5,61 +5,73 @@ public enum LZF {
 
     /// Decodes `input` into exactly `length` bytes; anything else is corruption.
     public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) throws(Failure) -> [UInt8] {
-        let n = input.count
-        guard let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            if length == 0 { return [] }
-            throw .corrupt
-        }
         var failed = false
-        // Uninitialized output: every byte up to `length` is written before it is read or the array is returned.
+        // Uninitialized output: every byte is written before the array is returned; on failure it is empty.
         let out = [UInt8](unsafeUninitializedCapacity: length) { o, initialized in
-            guard let dst = o.baseAddress else {
-                failed = length != 0 || n != 0
-                initialized = 0
-                return
-            }
-            var op = 0
-            var ip = 0
-            while ip < n {
-                let c = Int(src[ip])
-                ip += 1
-                if c < 32 {
-                    let run = c + 1
-                    guard ip + run <= n, op + run <= length else { failed = true; break }
-                    (dst + op).update(from: src + ip, count: run)
-                    ip += run
-                    op += run
-                } else {
-                    var len = c >> 5
-                    if len == 7 {
-                        guard ip < n else { failed = true; break }
-                        len += Int(src[ip])
-                        ip += 1
-                    }
-                    guard ip < n else { failed = true; break }
-                    let back = ((c & 0x1F) << 8 | Int(src[ip])) + 1
-                    ip += 1
-                    len += 2
-                    guard back <= op, op + len <= length else { failed = true; break }
-                    if back >= len {
-                        (dst + op).update(from: dst + op - back, count: len)
-                        op += len
-                    } else {
-                        // The source overlaps what is being written (a run of one repeated byte): byte by byte.
-                        var from = op - back
-                        for _ in 0..<len {
-                            dst[op] = dst[from]
-                            op += 1
-                            from += 1
-                        }
-                    }
-                }
-            }
-            if op != length { failed = true }
+            failed = !decompress(input, into: UnsafeMutableRawBufferPointer(o))
             initialized = failed ? 0 : length
         }
         if failed { throw .corrupt }
         return out
+    }
+
+    /// Decodes `input` into `out`, which it must fill exactly; false when the input is corrupt.
+    public static func decompress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+        let n = input.count
+        let length = out.count
+        guard let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let dst = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return n == 0 && length == 0 }
+        var op = 0
+        var ip = 0
+        while ip < n {
+            let c = Int(src[ip])
+            ip += 1
+            if c < 32 {
+                let run = c + 1
+                guard ip + run <= n, op + run <= length else { return false }
+                copy(dst + op, src + ip, run)
+                ip += run
+                op += run
+            } else {
+                var len = c >> 5
+                if len == 7 {
+                    guard ip < n else { return false }
+                    len += Int(src[ip])
+                    ip += 1
+                }
+                guard ip < n else { return false }
+                let back = ((c & 0x1F) << 8 | Int(src[ip])) + 1
+                ip += 1
+                len += 2
+                guard back <= op, op + len <= length else { return false }
+                if back >= len {
+                    copy(dst + op, dst + op - back, len)
+                } else if back == 1 {
+                    (dst + op).update(repeating: dst[op - 1], count: len)
+                } else {
+                    // The source overlaps what is being written: the last `back` bytes repeat, copied a whole
+                    // period at a time (each copy's source lies wholly before its destination).
+                    var done = 0
+                    while done < len {
+                        let chunk = min(back, len - done)
+                        copy(dst + op + done, dst + op + done - back, chunk)
+                        done += chunk
+                    }
+                }
+                op += len
+            }
+        }
+        return op == length
+    }
+
+    /// Most copies are a few bytes long, where a loop beats a call to memmove.
+    @inline(__always)
+    static func copy(_ to: UnsafeMutablePointer<UInt8>, _ from: UnsafePointer<UInt8>, _ n: Int) {
+        if n <= 16 {
+            for j in 0..<n { to[j] = from[j] }
+        } else {
+            to.update(from: from, count: n)
+        }
     }
 
     /// Compresses `input`; nil when the result would exceed `limit` bytes (the caller then stores it plain).

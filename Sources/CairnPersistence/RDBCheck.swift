@@ -58,7 +58,18 @@ public struct RDBCheck {
         var settings = EngineSettings()
         settings.databases = Int.max
         var reader = RDBReader(input: input, settings: settings)
+        reader.validateOnly = true
         var nextProgress = progressStep
+        var db = 0
+        var current = DBCounts()
+        func fold() {
+            guard current.keys > 0 else { return }
+            report.perDB[db, default: DBCounts()].keys += current.keys
+            report.perDB[db, default: DBCounts()].expires += current.expires
+            report.keys += current.keys
+            report.expires += current.expires
+            current = DBCounts()
+        }
         do throws(RDBError) {
             try reader.readHeader()
             report.version = reader.version
@@ -80,11 +91,14 @@ public struct RDBCheck {
                     report.errorType = reader.currentType
                     throw RDBError(offset: input.offset, key: key, reason: "Empty keys skipped: the key holds a collection with no element")
                 case .entry(let e):
-                    report.keys += 1
-                    report.perDB[e.db, default: DBCounts()].keys += 1
+                    // Counted for the current database and folded into perDB when it changes: no hash lookup per key.
+                    if e.db != db {
+                        fold()
+                        db = e.db
+                    }
+                    current.keys += 1
                     if e.expireAt >= 0 {
-                        report.expires += 1
-                        report.perDB[e.db, default: DBCounts()].expires += 1
+                        current.expires += 1
                         if Entry.isExpired(e.expireAt, now: now) { report.alreadyExpired += 1 }
                     }
                 }
@@ -113,6 +127,7 @@ public struct RDBCheck {
             }
             if let t = report.errorType { emit("[additional info] Reading type \(t) (\(Self.typeName(t)))") }
         }
+        fold()
         emit("[info] \(report.keys) keys read")
         emit("[info] \(report.expires) expires")
         emit("[info] \(report.alreadyExpired) already expired")

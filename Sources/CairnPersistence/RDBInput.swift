@@ -88,7 +88,7 @@ public final class RDBInput {
         crcFrom = 0
         end = keep
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, $0.count - end) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, $0.count - end) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
@@ -111,16 +111,29 @@ public final class RDBInput {
             defer { pos += n }
             return Array(buffer[pos..<(pos + n)])
         }
-        try ensureAvailable(n)
         var out: [UInt8] = []
         out.reserveCapacity(min(n, 1 << 20))
-        while out.count < n {
+        try read(n, appendingTo: &out)
+        return out
+    }
+
+    /// Appends exactly `n` bytes to `out`, which a caller reuses from item to item to avoid an allocation each.
+    public func read(_ n: Int, appendingTo out: inout [UInt8]) throws(RDBError) {
+        guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
+        if end - pos >= n {
+            out.append(contentsOf: buffer[pos..<(pos + n)])
+            pos += n
+            return
+        }
+        try ensureAvailable(n)
+        var rest = n
+        while rest > 0 {
             if pos == end, !(try refill()) { throw truncated() }
-            let take = min(n - out.count, end - pos)
+            let take = min(rest, end - pos)
             out.append(contentsOf: buffer[pos..<(pos + take)])
             pos += take
+            rest -= take
         }
-        return out
     }
 
     public func skip(_ n: Int) throws(RDBError) {

@@ -84,6 +84,9 @@ public struct RDBReader {
     /// The checksum stored after EOF once it was read; 0 means the writer had `rdbchecksum no`.
     public private(set) var storedChecksum: UInt64? = nil
     let checkChecksum: Bool
+    /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
+    public var validateOnly = false
+    let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
         self.input = input
@@ -177,7 +180,9 @@ public struct RDBReader {
                 currentType = t
                 let key = try string()
                 currentKey = key
-                guard let value = try value(type: t, at: at) else { return .emptyKey(db: db, key: key) }
+                guard let value = try validateOnly ? validatedValue(type: t, at: at) : value(type: t, at: at) else {
+                    return .emptyKey(db: db, key: key)
+                }
                 return .entry(RDBEntry(db: db, key: key, value: value, expireAt: expireAt, idle: idle, freq: freq))
             }
         }
@@ -242,30 +247,48 @@ public struct RDBReader {
         return Int(v)
     }
 
-    func string() throws(RDBError) -> [UInt8] {
+    /// How the next string is stored.
+    enum StringHeader {
+        case raw(Int)
+        case int(Int64)
+        case lzf(compressed: Int, length: Int)
+    }
+
+    func stringHeader() throws(RDBError) -> StringHeader {
         let at = input.offset
         let (v, special) = try lengthOrEncoding()
         if !special {
             guard v <= UInt64(Int.max) else { throw fail("string length out of range", at: at) }
-            return try input.bytes(Int(v))
+            return .raw(Int(v))
         }
         switch v {
-        case 0: return IntegerFormat.bytes(Int64(Int8(bitPattern: try input.byte())))
-        case 1: return IntegerFormat.bytes(Int64(Int16(truncatingIfNeeded: try input.uint(2))))
-        case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
+        case 0: return .int(Int64(Int8(bitPattern: try input.byte())))
+        case 1: return .int(Int64(Int16(truncatingIfNeeded: try input.uint(2))))
+        case 2: return .int(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
         case 3:
             let clen = try length(), ulen = try length()
             // An LZF back reference (at most 3 bytes) expands to at most 264 bytes: a larger declared length is
             // corrupt and is refused before the output buffer is allocated.
             guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 else { throw fail("LZF string length out of range", at: at) }
-            let packed = try input.bytes(Int(clen))
+            try input.ensureAvailable(Int(clen))
+            return .lzf(compressed: Int(clen), length: Int(ulen))
+        default:
+            throw fail("unknown RDB string encoding type \(v)", at: at)
+        }
+    }
+
+    func string() throws(RDBError) -> [UInt8] {
+        let at = input.offset
+        switch try stringHeader() {
+        case .raw(let n): return try input.bytes(n)
+        case .int(let v): return IntegerFormat.bytes(v)
+        case .lzf(let clen, let ulen):
+            let packed = try input.bytes(clen)
             do {
-                return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }
+                return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: ulen) }
             } catch {
                 throw fail("Invalid LZF compressed string", at: at)
             }
-        default:
-            throw fail("unknown RDB string encoding type \(v)", at: at)
         }
     }
 
