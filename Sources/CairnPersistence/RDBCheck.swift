@@ -35,10 +35,15 @@ public struct RDBCheck {
     /// Called with the offset reached, at most every `progressStep` bytes.
     let progress: ((Int) -> Void)?
     let progressStep = 1 << 24
+    /// Adds the version, dialect and per-database lines to redis-check-rdb's; without them the output is
+    /// exactly what redis-check-aof prints for an RDB preamble.
+    let details: Bool
 
-    public init(input: RDBInput, now: Int64, emit: @escaping (String) -> Void, progress: ((Int) -> Void)? = nil) {
+    public init(input: RDBInput, now: Int64, details: Bool = true, emit: @escaping (String) -> Void,
+                progress: ((Int) -> Void)? = nil) {
         self.input = input
         self.now = now
+        self.details = details
         self.emit = emit
         self.progress = progress
     }
@@ -74,12 +79,11 @@ public struct RDBCheck {
             try reader.readHeader()
             report.version = reader.version
             report.magic = reader.magic
-            emit("[offset \(input.offset)] RDB version \(reader.version) (\(reader.magic) dialect)")
             while let record = try reader.next() {
                 switch record {
                 case .aux(let k, let v):
                     report.aux.append((k, v))
-                    emit("[offset \(input.offset)] AUX FIELD \(Self.quote(k)) = \(Self.quote(v))")
+                    emit("[offset \(input.offset)] AUX FIELD \(Self.text(k)) = '\(Self.text(v))'")
                 case .selectDB(let db):
                     emit("[offset \(input.offset)] Selecting DB ID \(db)")
                 case .resizeDB, .function:
@@ -123,7 +127,7 @@ public struct RDBCheck {
             emit("[offset \(error.offset)] \(error.reason)")
             if let key = error.key {
                 emit("[additional info] While doing: read-object-value")
-                emit("[additional info] Reading key \(Self.quote(key))")
+                emit("[additional info] Reading key '\(Self.text(key))'")
             }
             if let t = report.errorType { emit("[additional info] Reading type \(t) (\(Self.typeName(t)))") }
         }
@@ -131,6 +135,8 @@ public struct RDBCheck {
         emit("[info] \(report.keys) keys read")
         emit("[info] \(report.expires) expires")
         emit("[info] \(report.alreadyExpired) already expired")
+        guard details else { return report }
+        if report.version > 0 { emit("[info] RDB version \(report.version) (\(report.magic) dialect)") }
         for db in report.perDB.keys.sorted() {
             let c = report.perDB[db]!
             emit("[info] db \(db): \(c.keys) keys, \(c.expires) expires")
@@ -138,7 +144,9 @@ public struct RDBCheck {
         return report
     }
 
-    static func quote(_ b: [UInt8]) -> String {
+    /// Printable text as redis-check-rdb prints it (raw); anything else in sdscatrepr's quoted form.
+    static func text(_ b: [UInt8]) -> String {
+        if b.allSatisfy({ $0 >= 32 && $0 < 127 }) { return String(decoding: b, as: UTF8.self) }
         var out: [UInt8] = []
         b.withUnsafeBytes { ByteRepr.appendQuoted($0, to: &out) }
         return String(decoding: out, as: UTF8.self)

@@ -76,8 +76,8 @@ def test_reports_version_aux_and_counts_per_db():
         db = per_db.setdefault(k["db"], [0, 0])
         db[0] += 1
         db[1] += k["expire_at_ms"] is not None
-    assert "RDB version 11 (REDIS dialect)" in out
-    assert 'AUX FIELD "valkey-ver"' in out
+    assert "[info] RDB version 11 (REDIS dialect)" in out
+    assert "AUX FIELD valkey-ver = '255.255.255'" in out
     assert "Checksum OK" in out and "\\o/ RDB looks OK! \\o/" in out
     assert f"[info] {len(keys)} keys read" in out
     for db, (n, e) in per_db.items():
@@ -89,7 +89,7 @@ def test_error_names_offset_key_and_reason():
     assert code == 1
     assert "--- RDB ERROR DETECTED ---" in out
     assert "[offset 470] ziplist" in out
-    assert 'Reading key "key:000000000091"' in out and "Reading type 13 (hash-ziplist)" in out
+    assert "Reading key 'key:000000000091'" in out and "Reading type 13 (hash-ziplist)" in out
 
 
 def test_checksum_disabled_and_damaged():
