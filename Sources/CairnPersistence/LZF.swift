@@ -64,10 +64,20 @@ public enum LZF {
         return op == length
     }
 
-    /// Most copies are a few bytes long, where a loop beats a call to memmove.
+    /// Most copies are a few bytes long: two loads and two stores that may overlap each other (both loads come
+    /// first, and the source ends where the destination starts at the latest) beat a loop or a call to memmove.
     @inline(__always)
     static func copy(_ to: UnsafeMutablePointer<UInt8>, _ from: UnsafePointer<UInt8>, _ n: Int) {
-        if n <= 16 {
+        let d = UnsafeMutableRawPointer(to), s = UnsafeRawPointer(from)
+        if n >= 8 && n <= 16 {
+            let a = s.loadUnaligned(as: UInt64.self), b = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let a = s.loadUnaligned(as: UInt32.self), b = s.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            d.storeBytes(of: a, as: UInt32.self)
+            d.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+        } else if n < 4 {
             for j in 0..<n { to[j] = from[j] }
         } else {
             to.update(from: from, count: n)

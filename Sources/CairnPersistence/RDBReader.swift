@@ -178,7 +178,14 @@ public struct RDBReader {
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 currentType = t
-                let key = try string()
+                let key: [UInt8]
+                if validateOnly {
+                    // A checker keeps no key past its record, so one buffer serves every key without an allocation.
+                    try string(into: &scratch.key)
+                    key = scratch.key
+                } else {
+                    key = try string()
+                }
                 currentKey = key
                 guard let value = try validateOnly ? validatedValue(type: t, at: at) : value(type: t, at: at) else {
                     return .emptyKey(db: db, key: key)

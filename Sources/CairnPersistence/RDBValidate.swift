@@ -4,6 +4,7 @@ import CairnEngine
 /// Buffers a validating reader reuses from key to key, so checking a file allocates per key only for the
 /// rare encodings that are still built (streams, ziplists, zipmaps).
 final class RDBScratch {
+    var key: [UInt8] = []
     var value: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
