@@ -67,6 +67,29 @@ final class RDBCheckTests: XCTestCase {
         XCTAssertEqual(outcomes(file([RDBType.set] + str("s") + [0]), validateOnly: true), ["empty s", "ok"])
     }
 
+    /// The checker's verdict is the loader's on damaged files too: the same records, then success or an error
+    /// (messages may differ).
+    func testValidationAgreesWithBuildingOnMutations() throws {
+        let names = ["valkey8/sets.rdb", "valkey8/zsets.rdb", "valkey8/hashes.rdb", "valkey8/lists-compressed.rdb",
+                     "valkey8/multidb.rdb", "valkey8/streams.rdb", "valkey-assets/encodings.rdb",
+                     "valkey-assets/list-quicklist.rdb", "valkey-assets/zset-ziplist.rdb", "valkey-assets/hash-ziplist.rdb"]
+        let files = try names.map(readFixture)
+        var x: UInt64 = 7
+        func random(_ n: Int) -> Int {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((x >> 33) % UInt64(n))
+        }
+        for i in 0..<1200 {
+            var f = files[i % files.count]
+            for _ in 0...random(3) { f[9 + random(f.count - 9)] = UInt8(random(256)) }
+            // Zero the checksum so the decoders, not the CRC, meet the damage.
+            f.replaceSubrange((f.count - 8)..., with: [UInt8](repeating: 0, count: 8))
+            let built = outcomes(f, validateOnly: false).map { $0.hasPrefix("error") ? "error" : $0 }
+            let checked = outcomes(f, validateOnly: true).map { $0.hasPrefix("error") ? "error" : $0 }
+            XCTAssertEqual(checked, built, "mutation \(i) of \(names[i % files.count])")
+        }
+    }
+
     func testDuplicateFinderComparesBytesNotJustHashes() {
         var d = DuplicateFinder()
         for round in 0..<2 {

@@ -8,8 +8,10 @@ import glob
 import os
 import random
 import resource
+import socket
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -169,3 +171,46 @@ def test_mutated_multi_part_directories(tmp_path):
         jobs += [(tool, argv, d / "appendonly.aof.manifest") for tool, argv in tools_for("aof")]
     problems = check_all(jobs)
     assert not problems, "\n".join(problems[:20])
+
+
+def test_server_refuses_damaged_dumps_without_crashing(tmp_path):
+    """cairn-server started on each crafted dump (and a sample of the mutated ones) exits with status 1 and a
+    log line, or starts when the damage is harmless: never a signal or a hang."""
+    from conftest import free_port
+    files = sorted((CORRUPT / "rdb").glob("crafted-*.rdb")) + sorted((CORRUPT / "rdb").glob("mutated-*.rdb"))[::4]
+    problems = []
+    for f in files:
+        d = tmp_path / f.stem
+        d.mkdir()
+        (d / "dump.rdb").write_bytes(f.read_bytes())
+        port = free_port()
+        proc = subprocess.Popen([CAIRN_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(d),
+                                 "--dbfilename", "dump.rdb", "--save", ""],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        serving = answers_ping(proc, port)
+        if serving:
+            proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+            problems.append(f"{f.name}: neither loaded nor refused in 10 s\n{out[-300:]!r}")
+            continue
+        if not serving and (proc.returncode != 1 or b"Fatal error loading the DB" not in out):
+            problems.append(f"{f.name}: exit {proc.returncode}\n{out[-300:]!r}")
+    assert not problems, "\n".join(problems[:10])
+
+
+def answers_ping(proc, port, timeout=10):
+    """True once the server answers PING (its dump loaded); False when it exits first or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+                c.sendall(b"PING\r\n")
+                if c.recv(16).startswith(b"+PONG"):
+                    return True
+        except OSError:
+            time.sleep(0.02)
+    return False
