@@ -121,6 +121,9 @@ public struct RDBCheck {
             }
             emit("[offset \(input.offset)] \\o/ RDB looks OK! \\o/")
         } catch {
+            var error = error
+            // The input's own errors (a truncation) do not know the key; the reader does.
+            if error.key == nil { error.key = reader.currentKey }
             report.error = error
             if report.errorType == nil { report.errorType = reader.currentType }
             emit("--- RDB ERROR DETECTED ---")
@@ -128,6 +131,12 @@ public struct RDBCheck {
             if let key = error.key {
                 emit("[additional info] While doing: read-object-value")
                 emit("[additional info] Reading key '\(Self.text(key))'")
+                // redis-check-rdb counts the key it was reading among the keys read.
+                if reader.db != db {
+                    fold()
+                    db = reader.db
+                }
+                current.keys += 1
             }
             if let t = report.errorType { emit("[additional info] Reading type \(t) (\(Self.typeName(t)))") }
         }
