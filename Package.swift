@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "cairn-server", targets: ["cairn-server"]),
         .executable(name: "cairn-check-aof", targets: ["cairn-check-aof"]),
         .executable(name: "cairn-dump", targets: ["cairn-dump"]),
+        .executable(name: "cairn-check-rdb", targets: ["cairn-check-rdb"]),
     ],
     targets: [
         // Wire protocol: incremental RESP parser and RESP2/RESP3 reply writer. Imports no other Cairn module.
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "CairnTools", dependencies: ["RESP", "CairnEngine", "CairnPersistence"], swiftSettings: optimized),
         .executableTarget(name: "cairn-dump", dependencies: ["CairnTools"], swiftSettings: optimized),
         .testTarget(name: "CairnToolsTests", dependencies: ["CairnTools", "CairnPersistence", "CairnEngine"]),
+        .executableTarget(name: "cairn-check-rdb", dependencies: ["CairnPersistence"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),

@@ -114,6 +114,8 @@ public enum ListpackCodec {
         if declared != 65535 && declared != count { throw PackedFormatError("listpack element count mismatch") }
     }
 
+    /// The back length ending at `end`, or -1 when its continuation bits run on past the 5 bytes a back length
+    /// can take (a corrupt entry would otherwise walk off the front of the blob).
     static func decodeBacklen(_ blob: UnsafeRawBufferPointer, end: Int) -> Int {
         var v = 0
         var shift = 0
@@ -121,11 +123,11 @@ public enum ListpackCodec {
         while true {
             let b = Int(blob[p])
             v |= (b & 0x7F) << shift
-            if b & 0x80 == 0 { break }
+            if b & 0x80 == 0 { return v }
             shift += 7
             p -= 1
+            if shift > 28 || p < 0 { return -1 }
         }
-        return v
     }
 
     /// Builds listpacks element by element, choosing the encodings lpAppend chooses.

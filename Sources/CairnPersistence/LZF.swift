@@ -5,44 +5,83 @@ public enum LZF {
 
     /// Decodes `input` into exactly `length` bytes; anything else is corruption.
     public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) throws(Failure) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
+        var failed = false
+        // Uninitialized output: every byte is written before the array is returned; on failure it is empty.
+        let out = [UInt8](unsafeUninitializedCapacity: length) { o, initialized in
+            failed = !decompress(input, into: UnsafeMutableRawBufferPointer(o))
+            initialized = failed ? 0 : length
+        }
+        if failed { throw .corrupt }
+        return out
+    }
+
+    /// Decodes `input` into `out`, which it must fill exactly; false when the input is corrupt.
+    public static func decompress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+        let n = input.count
+        let length = out.count
+        guard let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let dst = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return n == 0 && length == 0 }
         var op = 0
         var ip = 0
-        let n = input.count
-        try out.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<UInt8>) throws(Failure) in
-            while ip < n {
-                let c = Int(input[ip])
-                ip += 1
-                if c < 32 {
-                    let run = c + 1
-                    guard ip + run <= n, op + run <= length else { throw .corrupt }
-                    for j in 0..<run { o[op + j] = input[ip + j] }
-                    ip += run
-                    op += run
-                } else {
-                    var len = c >> 5
-                    if len == 7 {
-                        guard ip < n else { throw .corrupt }
-                        len += Int(input[ip])
-                        ip += 1
-                    }
-                    guard ip < n else { throw .corrupt }
-                    let back = ((c & 0x1F) << 8 | Int(input[ip])) + 1
+        while ip < n {
+            let c = Int(src[ip])
+            ip += 1
+            if c < 32 {
+                let run = c + 1
+                guard ip + run <= n, op + run <= length else { return false }
+                copy(dst + op, src + ip, run)
+                ip += run
+                op += run
+            } else {
+                var len = c >> 5
+                if len == 7 {
+                    guard ip < n else { return false }
+                    len += Int(src[ip])
                     ip += 1
-                    len += 2
-                    guard back <= op, op + len <= length else { throw .corrupt }
-                    // Byte by byte: the source may overlap what is being written (a run of one repeated byte).
-                    var from = op - back
-                    for _ in 0..<len {
-                        o[op] = o[from]
-                        op += 1
-                        from += 1
+                }
+                guard ip < n else { return false }
+                let back = ((c & 0x1F) << 8 | Int(src[ip])) + 1
+                ip += 1
+                len += 2
+                guard back <= op, op + len <= length else { return false }
+                if back >= len {
+                    copy(dst + op, dst + op - back, len)
+                } else if back == 1 {
+                    (dst + op).update(repeating: dst[op - 1], count: len)
+                } else {
+                    // The source overlaps what is being written: the last `back` bytes repeat, copied a whole
+                    // period at a time (each copy's source lies wholly before its destination).
+                    var done = 0
+                    while done < len {
+                        let chunk = min(back, len - done)
+                        copy(dst + op + done, dst + op + done - back, chunk)
+                        done += chunk
                     }
                 }
+                op += len
             }
         }
-        guard op == length else { throw .corrupt }
-        return out
+        return op == length
+    }
+
+    /// Most copies are a few bytes long: two loads and two stores that may overlap each other (both loads come
+    /// first, and the source ends where the destination starts at the latest) beat a loop or a call to memmove.
+    @inline(__always)
+    static func copy(_ to: UnsafeMutablePointer<UInt8>, _ from: UnsafePointer<UInt8>, _ n: Int) {
+        let d = UnsafeMutableRawPointer(to), s = UnsafeRawPointer(from)
+        if n >= 8 && n <= 16 {
+            let a = s.loadUnaligned(as: UInt64.self), b = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let a = s.loadUnaligned(as: UInt32.self), b = s.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            d.storeBytes(of: a, as: UInt32.self)
+            d.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+        } else if n < 4 {
+            for j in 0..<n { to[j] = from[j] }
+        } else {
+            to.update(from: from, count: n)
+        }
     }
 
     /// Compresses `input`; nil when the result would exceed `limit` bytes (the caller then stores it plain).

@@ -33,21 +33,36 @@ public final class RDBInput {
     /// Bytes consumed before `buffer[0]`.
     private var base = 0
     private var runningCRC: UInt64 = 0
+    /// The offset of the input's end when it is known (memory, a regular file), so a declared length larger
+    /// than what is left fails at once instead of reading the rest of a big file first.
+    public let size: Int?
 
     public init(bytes: [UInt8]) {
         buffer = bytes
         end = bytes.count
         fd = -1
+        size = bytes.count
     }
 
-    /// Reads from `fd` (not closed here) in large chunks.
+    /// Reads from `fd` (not closed here) in large chunks; `size` comes from fstat for a regular file read from
+    /// its current position, which is where the RDB starts.
     public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
         fd = fileDescriptor
         buffer = [UInt8](repeating: 0, count: chunkSize)
         end = 0
+        var st = stat()
+        let at = lseek(fileDescriptor, 0, SEEK_CUR)
+        if fstat(fileDescriptor, &st) == 0, st.st_mode & S_IFMT == S_IFREG, at >= 0 {
+            size = Int(st.st_size) - Int(at)
+        } else {
+            size = nil
+        }
     }
 
     public var offset: Int { base + pos }
+
+    /// Bytes left before the end of the input, or nil when the input's size is unknown (a pipe).
+    public var remaining: Int? { size.map { $0 - offset } }
 
     /// The CRC-64 of every byte consumed so far.
     public var crc: UInt64 {
@@ -73,7 +88,7 @@ public final class RDBInput {
         crcFrom = 0
         end = keep
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, $0.count - end) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, $0.count - end) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
@@ -98,16 +113,31 @@ public final class RDBInput {
         }
         var out: [UInt8] = []
         out.reserveCapacity(min(n, 1 << 20))
-        while out.count < n {
-            if pos == end, !(try refill()) { throw truncated() }
-            let take = min(n - out.count, end - pos)
-            out.append(contentsOf: buffer[pos..<(pos + take)])
-            pos += take
-        }
+        try read(n, appendingTo: &out)
         return out
     }
 
+    /// Appends exactly `n` bytes to `out`, which a caller reuses from item to item to avoid an allocation each.
+    public func read(_ n: Int, appendingTo out: inout [UInt8]) throws(RDBError) {
+        guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
+        if end - pos >= n {
+            out.append(contentsOf: buffer[pos..<(pos + n)])
+            pos += n
+            return
+        }
+        try ensureAvailable(n)
+        var rest = n
+        while rest > 0 {
+            if pos == end, !(try refill()) { throw truncated() }
+            let take = min(rest, end - pos)
+            out.append(contentsOf: buffer[pos..<(pos + take)])
+            pos += take
+            rest -= take
+        }
+    }
+
     public func skip(_ n: Int) throws(RDBError) {
+        try ensureAvailable(n)
         var rest = n
         while rest > 0 {
             if pos == end, !(try refill()) { throw truncated() }
@@ -128,6 +158,14 @@ public final class RDBInput {
     public func atEnd() throws(RDBError) -> Bool {
         if pos < end { return false }
         return !(try refill())
+    }
+
+    /// Fails when fewer than `n` bytes are left in an input of known size; the error names the length, which
+    /// is what is wrong when it is absurd.
+    public func ensureAvailable(_ n: Int) throws(RDBError) {
+        if let left = remaining, n > left {
+            throw RDBError(offset: offset, reason: "unexpected end of file: \(n) bytes needed, \(left) left")
+        }
     }
 
     func truncated() -> RDBError { RDBError(offset: offset, reason: "unexpected end of file") }

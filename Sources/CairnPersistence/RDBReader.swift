@@ -79,7 +79,14 @@ public struct RDBReader {
     let settings: EngineSettings
     var db = 0
     var currentKey: [UInt8]? = nil
+    /// The type byte of the key being read, for a checker's error report.
+    public private(set) var currentType: UInt8? = nil
+    /// The checksum stored after EOF once it was read; 0 means the writer had `rdbchecksum no`.
+    public private(set) var storedChecksum: UInt64? = nil
     let checkChecksum: Bool
+    /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
+    public var validateOnly = false
+    let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
         self.input = input
@@ -134,7 +141,9 @@ public struct RDBReader {
         case nil: return nil
         case .record(let r): return r
         case .key(let h):
-            guard let value = try value(type: h.type, at: h.offset) else { return .emptyKey(db: h.db, key: h.key) }
+            guard let value = try validateOnly ? validatedValue(type: h.type, at: h.offset) : value(type: h.type, at: h.offset) else {
+                return .emptyKey(db: h.db, key: h.key)
+            }
             return .entry(RDBEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt, idle: h.idle, freq: h.freq))
         }
     }
@@ -148,6 +157,7 @@ public struct RDBReader {
         var freq: UInt8? = nil
         while true {
             currentKey = nil
+            currentType = nil
             let at = input.offset
             let t = try input.byte()
             switch t {
@@ -190,7 +200,15 @@ public struct RDBReader {
             case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
                 _ = try length(); _ = try length(); _ = try length()
             default:
-                let key = try string()
+                currentType = t
+                let key: [UInt8]
+                if validateOnly {
+                    // A checker keeps no key past its record, so one buffer serves every key without an allocation.
+                    try string(into: &scratch.key)
+                    key = scratch.key
+                } else {
+                    key = try string()
+                }
                 currentKey = key
                 return .key(RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq))
             }
@@ -202,6 +220,7 @@ public struct RDBReader {
         let computed = input.crc
         let at = input.offset
         let stored = try input.uint(8)
+        storedChecksum = stored
         if checkChecksum && stored != 0 && stored != computed {
             throw RDBError(offset: at, reason: "wrong RDB checksum expected: (\(hex(stored))) got: (\(hex(computed)))")
         }
@@ -248,33 +267,55 @@ public struct RDBReader {
         let at = input.offset
         let v = try length()
         guard v <= UInt64(Int32.max) else { throw fail("length \(v) out of range", at: at) }
+        // Every item takes at least one byte, so a count beyond the bytes left is corrupt before anything is read.
+        if let left = input.remaining, v > UInt64(left) {
+            throw fail("length \(v) exceeds the \(left) bytes left in the file", at: at)
+        }
         return Int(v)
     }
 
-    func string() throws(RDBError) -> [UInt8] {
+    /// How the next string is stored.
+    enum StringHeader {
+        case raw(Int)
+        case int(Int64)
+        case lzf(compressed: Int, length: Int)
+    }
+
+    func stringHeader() throws(RDBError) -> StringHeader {
         let at = input.offset
         let (v, special) = try lengthOrEncoding()
         if !special {
             guard v <= UInt64(Int.max) else { throw fail("string length out of range", at: at) }
-            return try input.bytes(Int(v))
+            return .raw(Int(v))
         }
         switch v {
-        case 0: return IntegerFormat.bytes(Int64(Int8(bitPattern: try input.byte())))
-        case 1: return IntegerFormat.bytes(Int64(Int16(truncatingIfNeeded: try input.uint(2))))
-        case 2: return IntegerFormat.bytes(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
+        case 0: return .int(Int64(Int8(bitPattern: try input.byte())))
+        case 1: return .int(Int64(Int16(truncatingIfNeeded: try input.uint(2))))
+        case 2: return .int(Int64(Int32(truncatingIfNeeded: try input.uint(4))))
         case 3:
             let clen = try length(), ulen = try length()
-            // A back reference (3 bytes at most) expands to at most 264 bytes, so a larger claim is corrupt and
-            // must not be allocated before decompressing.
-            guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 + 8 else { throw fail("LZF string length out of range", at: at) }
-            let packed = try input.bytes(Int(clen))
+            // An LZF back reference (at most 3 bytes) expands to at most 264 bytes: a larger declared length is
+            // corrupt and is refused before the output buffer is allocated.
+            guard clen <= UInt64(Int32.max), ulen <= 1 << 32, ulen <= clen * 88 else { throw fail("LZF string length out of range", at: at) }
+            try input.ensureAvailable(Int(clen))
+            return .lzf(compressed: Int(clen), length: Int(ulen))
+        default:
+            throw fail("unknown RDB string encoding type \(v)", at: at)
+        }
+    }
+
+    func string() throws(RDBError) -> [UInt8] {
+        let at = input.offset
+        switch try stringHeader() {
+        case .raw(let n): return try input.bytes(n)
+        case .int(let v): return IntegerFormat.bytes(v)
+        case .lzf(let clen, let ulen):
+            let packed = try input.bytes(clen)
             do {
-                return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: Int(ulen)) }
+                return try packed.withUnsafeBytes { p throws(LZF.Failure) in try LZF.decompress(p, length: ulen) }
             } catch {
                 throw fail("Invalid LZF compressed string", at: at)
             }
-        default:
-            throw fail("unknown RDB string encoding type \(v)", at: at)
         }
     }
 

@@ -156,7 +156,7 @@ extension RDBReader {
         }
         let live = try integer()
         let deleted = try integer()
-        guard live > 0, deleted >= 0, live + deleted <= ends.count else {
+        guard live > 0, deleted >= 0, live <= ends.count, deleted <= ends.count, live + deleted <= ends.count else {
             throw fail("Stream node entry counts out of range", at: at)
         }
         let masterFieldCount = try fieldCount()

@@ -62,16 +62,11 @@ func checkFile(_ name: String, _ p: String, isLast: Bool) -> AOFChecker.Outcome 
     guard fstat(fd, &st) == 0 else { fail("Cannot stat file: \(name), aborting...") }
     var start = 0
     if kind(of: p) == .rdbPreamble {
-        // The whole RDB part is read and checked (structure and CRC-64) with the server's own reader.
+        // The whole RDB part is read and checked (structure, values and CRC-64) as cairn-check-rdb does, printing
+        // what redis-check-aof prints for it.
         let input = RDBInput(fileDescriptor: fd)
-        var reader = RDBReader(input: input, settings: EngineSettings())
-        do {
-            try reader.readHeader()
-            while try reader.next() != nil {}
-        } catch {
-            print("[offset \(error.offset)] \(error)")
-            fail("RDB preamble of AOF file is not sane, aborting.")
-        }
+        let report = RDBCheck(input: input, now: RDBCheck.wallClockMillis(), details: false, emit: { print($0) }).run(name: name)
+        if report.error != nil { fail("RDB preamble of AOF file is not sane, aborting.") }
         print("RDB preamble is OK, proceeding with AOF tail...")
         start = input.offset
         lseek(fd, off_t(start), SEEK_SET)

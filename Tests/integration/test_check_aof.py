@@ -3,6 +3,7 @@ sound, truncated and malformed files, --fix, --truncate-to-timestamp and multi-p
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,77 @@ def test_fix_with_yes_flag_needs_no_prompt(tmp_path):
     code, out = run(CHECK, f, "--fix", "--yes")
     assert code == 0 and b"Successfully truncated AOF a.aof" in out
     assert f.read_bytes() == GOOD
+
+
+def load_with_redis(tmp_path, d, name="redis-load"):
+    """Starts Debian's redis-server on the AOF directory `d`; returns {db: {key: type}} or raises if it refused."""
+    from conftest import REDIS_SERVER, RedisProcess
+    r = RedisProcess(name, REDIS_SERVER, d.parent, extra_args=["--appendonly", "yes", "--appenddirname", d.name])
+    r.start()
+    try:
+        c = r.client()
+        found = {}
+        for db in range(16):
+            c.execute_command("SELECT", db)
+            keys = c.keys("*")
+            if keys:
+                found[db] = {k: c.type(k) for k in keys}
+        return found
+    finally:
+        r.stop()
+
+
+@pytest.mark.parametrize("cut", [1, 17, 40, 0.5, 0.9])
+def test_fix_truncated_incr_makes_directory_loadable_by_redis(tmp_path, cut):
+    src = Path(__file__).resolve().parents[2] / "Fixtures" / "aof" / "redis7-rdb-preamble" / "appendonlydir"
+    dirs = {}
+    for who in ["ours", "theirs"]:
+        d = tmp_path / who / "appendonlydir"
+        shutil.copytree(src, d)
+        incr = d / "appendonly.aof.2.incr.aof"
+        data = incr.read_bytes()
+        incr.write_bytes(data[:-cut] if isinstance(cut, int) else data[:int(len(data) * cut)])
+        dirs[who] = d
+    manifest = "appendonly.aof.manifest"
+    code, out = run(CHECK, dirs["ours"] / manifest)
+    assert code == 1 and b"--fix" in out
+    got = run(CHECK, dirs["ours"] / manifest, "--fix", "--yes")
+    want = run("redis-check-aof", dirs["theirs"] / manifest, "--fix", stdin=b"y\n")
+    assert got[0] == want[0] == 0
+    assert (dirs["ours"] / "appendonly.aof.2.incr.aof").read_bytes() == (dirs["theirs"] / "appendonly.aof.2.incr.aof").read_bytes()
+    assert run(CHECK, dirs["ours"] / manifest)[0] == 0
+    loaded = load_with_redis(tmp_path, dirs["ours"])
+    assert loaded[0][b"bighash"] == b"hash" and loaded[7] == {b"db7": b"string"}
+
+
+def test_truncate_to_timestamp_in_a_multi_part_directory(tmp_path):
+    """A directory written by redis-server with aof-timestamp-enabled: both tools cut the incr file at the same
+    #TS annotation, and redis-server then loads only what came before it."""
+    from conftest import REDIS_SERVER, RedisProcess
+    import time
+    base = tmp_path / "made"
+    r = RedisProcess("redis-ts", REDIS_SERVER, base, extra_args=["--appendonly", "yes", "--aof-timestamp-enabled", "yes"])
+    r.start()
+    try:
+        c = r.client()
+        c.set("first", "1")
+        time.sleep(1.1)
+        c.set("second", "2")
+        time.sleep(1.1)
+        c.set("third", "3")
+    finally:
+        r.stop()
+    incr = next(p for p in (base / "appendonlydir").iterdir() if p.name.endswith(".incr.aof"))
+    stamps = [int(line[4:]) for line in incr.read_bytes().split(b"\r\n") if line.startswith(b"#TS:")]
+    assert len(stamps) >= 2
+    for who in ["ours", "theirs"]:
+        shutil.copytree(base / "appendonlydir", tmp_path / who / "appendonlydir")
+    ts = str(stamps[-2])
+    manifest = "appendonlydir/appendonly.aof.manifest"
+    got = run(CHECK, tmp_path / "ours" / manifest, "--truncate-to-timestamp", ts)
+    want = run("redis-check-aof", tmp_path / "theirs" / manifest, "--truncate-to-timestamp", ts)
+    assert got == want and got[0] == 0
+    for p in (tmp_path / "ours" / "appendonlydir").iterdir():
+        assert p.read_bytes() == (tmp_path / "theirs" / "appendonlydir" / p.name).read_bytes()
+    loaded = load_with_redis(tmp_path, tmp_path / "ours" / "appendonlydir")
+    assert b"third" not in loaded.get(0, {}) and b"first" in loaded[0]
