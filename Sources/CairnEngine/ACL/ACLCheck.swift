@@ -114,11 +114,11 @@ extension Engine {
     }
 
     /// Records a refusal in ACL LOG: the command's name, or the key or channel refused.
-    func logACLDenial(_ client: ClientSession, _ denial: ACLDenial, _ cmd: Command, _ args: Args) {
+    func logACLDenial(_ client: ClientSession, _ denial: ACLDenial, _ cmd: Command, _ args: Args, inMulti: Bool) {
         let object = denial == .command ? Bytes(cmd.fullName.utf8) : args.bytes(denial.index)
         // Redis has already made the refused command the client's current one, which client-info shows.
         client.lastCommand = cmd
-        acl.addLogEntry(reason: denial.reason, context: client.inMulti ? "multi" : "toplevel", object: object,
+        acl.addLogEntry(reason: denial.reason, context: inMulti ? "multi" : "toplevel", object: object,
                         username: client.user.name, now: now, clientInfo: clientInfo?(client) ?? "")
     }
 
@@ -128,8 +128,24 @@ extension Engine {
         let user = client.user
         if user.unrestricted { return false }
         guard let denial = aclCheck(user, cmd, args) else { return false }
-        logACLDenial(client, denial, cmd, args)
+        logACLDenial(client, denial, cmd, args, inMulti: client.inMulti)
         reject(client, cmd, aclErrorMessage(denial, user: user, cmd: cmd))
+        return true
+    }
+
+    /// EXEC checks each queued command again: the user's rules may have changed since it was queued.
+    func aclRefusesQueued(_ client: ClientSession, _ cmd: Command, _ args: Args) -> Bool {
+        let user = client.user
+        if user.unrestricted { return false }
+        guard let denial = aclCheck(user, cmd, args) else { return false }
+        logACLDenial(client, denial, cmd, args, inMulti: true)
+        let reason: String
+        switch denial {
+        case .command: reason = "no permission to execute the command or subcommand"
+        case .key: reason = "no permission to touch the specified keys"
+        case .channel: reason = "no permission to access one of the channels used as arguments"
+        }
+        replyError(client, "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: \(reason)")
         return true
     }
 }

@@ -56,9 +56,9 @@ public final class ClientSession {
     /// Loopback or unix-socket peers, which enable-debug-command local and protected configs trust.
     public var isLocal: Bool { isUnixSocket || Self.isLoopback(address) }
 
-    /// An "ip:port" on the loopback interface, by Redis's test: 127.x.x.x or ::1.
+    /// An "ip:port" Redis counts as local: exactly 127.0.0.1 or ::1 (so not 127.0.0.2).
     public static func isLoopback(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address.hasPrefix("::1:")
+        address.hasPrefix("127.0.0.1:") || address.hasPrefix("::1:")
     }
     public var isUnixSocket = false
 
