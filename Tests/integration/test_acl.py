@@ -462,3 +462,13 @@ def test_exec_checks_queued_commands_again(acl_both):
     both("GET", "a", conn="q")
     both("ACL", "SETUSER", "q", "-set", "resetkeys", "~b")
     both("EXEC", conn="q")
+
+
+@pytest.mark.parametrize("sub", ["cat", "deluser", "dryrun", "genpass", "getuser", "list", "load", "log", "save",
+                                 "setuser", "users", "whoami", "help"])
+def test_acl_subcommand_info_matches_redis(both, sub):
+    """Arity, flags, key positions and categories of each ACL subcommand, as COMMAND INFO reports them."""
+    got = decode(both.cairn_only("COMMAND", "INFO", f"acl|{sub}"))[0]
+    ref = decode(both.ref_only("COMMAND", "INFO", f"acl|{sub}"))[0]
+    assert got[:6] == ref[:6]
+    assert sorted(got[6]) == sorted(ref[6])
