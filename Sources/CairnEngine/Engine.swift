@@ -106,8 +106,9 @@ public final class Engine {
     var aclIndexCache: ACLCommandIndex?
     /// CLIENT LIST's line for a client, which ACL LOG entries carry (the server knows the connection).
     public var clientInfo: ((ClientSession) -> String)?
-    /// Closes the connections of clients (other than the one running the command) whose user was deleted.
-    public var disconnectUsers: (([ACLUser]) -> Void)?
+    /// Closes the connections of the clients the predicate picks, except those already closing after their
+    /// reply (the client running the command): ACL changes that take a user or its channels away.
+    public var disconnectClients: (((ClientSession) -> Bool) -> Void)?
 
     public init(settings: EngineSettings = EngineSettings()) {
         self.settings = settings

@@ -11,9 +11,9 @@ extension Server {
         engine.clientInfo = { [unowned self] session in
             connectionsByID[session.id].map { clientInfoLine($0) } ?? ""
         }
-        engine.disconnectUsers = { [unowned self] users in
-            for conn in Array(connectionsByID.values) where users.contains(where: { $0 === conn.session.user }) {
-                if !conn.session.closeAfterReply { closeConnection(conn) }
+        engine.disconnectClients = { [unowned self] picked in
+            for conn in Array(connectionsByID.values) where !conn.session.closeAfterReply && picked(conn.session) {
+                closeConnection(conn)
             }
         }
         registerACLFileCommands()
@@ -79,7 +79,8 @@ extension Server {
         switch engine.loadUsers(text, fileName: path) {
         case .failure(let e): return e.message
         case .success(let gone):
-            engine.disconnectUsers?(gone)
+            engine.disconnectClients? { session in gone.contains { $0 === session.user } }
+            engine.dropSubscribersLosingChannels()
             return nil
         }
     }

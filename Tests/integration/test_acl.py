@@ -472,3 +472,28 @@ def test_acl_subcommand_info_matches_redis(both, sub):
     ref = decode(both.ref_only("COMMAND", "INFO", f"acl|{sub}"))[0]
     assert got[:6] == ref[:6]
     assert sorted(got[6]) == sorted(ref[6])
+
+
+def test_taking_channels_away_disconnects_subscribers(acl_both):
+    both = acl_both
+    both("ACL", "SETUSER", "sub", "on", ">p", "+@all", "~*", "resetchannels", "&news", "&keep*")
+    login(both, "sub", "sub", "p")
+    login(both, "keeper", "sub", "p")
+    both("SUBSCRIBE", "news", conn="sub")
+    both("PSUBSCRIBE", "keep*", conn="keeper")
+    both("ACL", "SETUSER", "sub", "resetchannels", "&keep*")
+    time.sleep(0.2)
+    for c in both.pair("sub"):
+        with pytest.raises(Exception):
+            c.cmd("PING")
+    both("PING", conn="keeper")
+
+
+def test_acl_pubsub_default_allchannels(cairn_factory):
+    s = cairn_factory("--acl-pubsub-default", "allchannels")
+    with RawConn(s.port) as c:
+        assert c.cmd("ACL", "SETUSER", "n", "on") == b"+OK\r\n"
+        assert c.call("ACL", "LIST")[1] == b"user n on sanitize-payload &* -@all"
+        assert c.cmd("CONFIG", "SET", "acl-pubsub-default", "resetchannels") == b"+OK\r\n"
+        assert c.cmd("ACL", "SETUSER", "n2") == b"+OK\r\n"
+        assert c.call("ACL", "LIST")[2] == b"user n2 off sanitize-payload resetchannels -@all"

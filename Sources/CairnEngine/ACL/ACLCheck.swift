@@ -24,7 +24,6 @@ extension Engine {
     /// rename-command: the command answers to `newName` instead (to nothing when it is empty); ACL rules keep
     /// using its original name. Returns Redis's error text on failure.
     public func renameCommand(_ name: String, to newName: String) -> String? {
-        _ = aclIndex
         guard let cmd = commands.lookup(name) else { return "No such command in rename-command" }
         commands.remove(name)
         if !newName.isEmpty {
@@ -58,13 +57,7 @@ extension Engine {
             for k in keys! where !Self.matches(s, key: args[k.index], k.permission) { return .key(k.index) }
         }
         if !s.allChannels, let (channels, isPattern) = Self.aclChannels(cmd, args) {
-            for i in channels {
-                let allowed = s.channels.contains { pattern in
-                    isPattern ? pattern.withUnsafeBytes { bytesEqual($0, args[i]) }
-                        : pattern.withUnsafeBytes { globMatch(pattern: $0, string: args[i], nocase: false) }
-                }
-                if !allowed { return .channel(i) }
-            }
+            for i in channels where !s.grants(channel: args[i], literal: isPattern) { return .channel(i) }
         }
         return nil
     }

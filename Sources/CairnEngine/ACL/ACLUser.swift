@@ -49,6 +49,14 @@ struct ACLSelector {
 
     func allows(_ id: Int) -> Bool { allowed[id >> 6] & (1 << UInt64(id & 63)) != 0 }
 
+    /// A channel the selector's patterns match, or a subscription pattern one of them equals (patterns are
+    /// granted literally, so `&news.*` does not grant PSUBSCRIBE `news*`).
+    func grants(channel: UnsafeRawBufferPointer, literal: Bool) -> Bool {
+        allChannels || channels.contains { p in
+            p.withUnsafeBytes { literal ? bytesEqual($0, channel) : globMatch(pattern: $0, string: channel, nocase: false) }
+        }
+    }
+
     mutating func setBit(_ id: Int, _ on: Bool) {
         if on {
             allowed[id >> 6] |= 1 << UInt64(id & 63)

@@ -15,6 +15,7 @@ extension Engine {
             if let error = engine.acl.setUser(String(decoding: name, as: UTF8.self), ops, index: engine.aclIndex) {
                 throw CommandError(error)
             }
+            engine.dropSubscribersLosingChannels(current: ctx.client)
             ctx.out.ok()
         }
         register("deluser", arity: -3, flags: admin, group: "server", parent: acl) { ctx throws(CommandError) in
@@ -204,6 +205,22 @@ extension Engine {
     func dropClients(of users: [ACLUser], current: ClientSession) {
         guard !users.isEmpty else { return }
         if users.contains(where: { $0 === current.user }) { current.closeAfterReply = true }
-        disconnectUsers?(users)
+        disconnectClients? { session in users.contains { $0 === session.user } }
+    }
+
+    /// Subscribers whose user may no longer use one of their channels or patterns are disconnected, as Redis
+    /// does when ACL SETUSER or ACL LOAD takes channels away (a pattern must be granted literally).
+    public func dropSubscribersLosingChannels(current: ClientSession? = nil) {
+        func allowed(_ s: ClientSession) -> Bool {
+            let selectors = s.user.rules.selectors
+            func granted(_ name: Bytes, literal: Bool) -> Bool {
+                name.withUnsafeBytes { n in selectors.contains { $0.grants(channel: n, literal: literal) } }
+            }
+            return s.channels.ordered.allSatisfy { granted($0, literal: false) }
+                && s.shardChannels.ordered.allSatisfy { granted($0, literal: false) }
+                && s.patterns.ordered.allSatisfy { granted($0, literal: true) }
+        }
+        if let current, current.isSubscribed, !allowed(current) { current.closeAfterReply = true }
+        disconnectClients? { $0.isSubscribed && !allowed($0) }
     }
 }
