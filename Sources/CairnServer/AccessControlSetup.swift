@@ -16,6 +16,7 @@ extension Server {
                 closeConnection(conn)
             }
         }
+        config.currentUserLines = { [unowned self] in settings.aclFile.isEmpty ? engine.acl.listing : [] }
         registerACLFileCommands()
     }
 

@@ -62,6 +62,7 @@ def test_setuser_errors_match_redis(acl_both):
         ACL GETUSER nobody
         ACL DELUSER default
         ACL DELUSER bob nobody
+        ACL CAT
         ACL CAT nosuch
         ACL CAT a b
         ACL GENPASS 0
@@ -86,6 +87,8 @@ def test_refused_rule_changes_nothing(acl_both):
     both("ACL", "SETUSER", "bob", "on", "~k", "+get")
     both("ACL", "SETUSER", "bob", "off", "+set", "+nosuch")
     got = decode(both.cairn_only("ACL", "GETUSER", "bob"))
+    assert both.cairn_only("ACL", "SETUSER", "bob", "%") == \
+        b"-ERR Error in ACL SETUSER modifier '%': Syntax error\r\n"
     fields = dict(zip(got[0::2], got[1::2]))
     assert b"on" in fields[b"flags"]
     assert fields[b"commands"] == b"-@all +get"
@@ -497,3 +500,21 @@ def test_acl_pubsub_default_allchannels(cairn_factory):
         assert c.cmd("CONFIG", "SET", "acl-pubsub-default", "resetchannels") == b"+OK\r\n"
         assert c.cmd("ACL", "SETUSER", "n2") == b"+OK\r\n"
         assert c.call("ACL", "LIST")[2] == b"user n2 off sanitize-payload resetchannels -@all"
+
+
+def test_config_rewrite_writes_users_and_keeps_renames(cairn_factory):
+    s = cairn_factory(config="user old on nopass ~* +@all\nrename-command DBSIZE HOWMANY\n")
+    with RawConn(s.port) as c:
+        assert c.cmd("ACL", "SETUSER", "added", "on", ">pw", "~k", "+get") == b"+OK\r\n"
+        assert c.cmd("ACL", "DELUSER", "old") == b":1\r\n"
+        assert c.cmd("CONFIG", "REWRITE") == b"+OK\r\n"
+    text = (s.dir / "cairn.conf").read_text()
+    h = hashlib.sha256(b"pw").hexdigest()
+    assert f"user added on sanitize-payload #{h} ~k resetchannels -@all +get" in text
+    assert "user default on nopass sanitize-payload ~* &* +@all" in text
+    assert "user old" not in text and "rename-command DBSIZE HOWMANY" in text
+    s.stop()
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.call("ACL", "USERS") == [b"added", b"default"]
+        assert c.cmd("HOWMANY") == b":0\r\n"

@@ -166,6 +166,8 @@ struct ACLSelector {
                 }
                 offset += 1
             }
+            // A lone "%" grants nothing Redis could describe again (it panics listing it): refuse it.
+            if permission.isEmpty { throw .syntax }
         } else {
             permission = .all
         }

@@ -395,6 +395,10 @@ public final class ConfigRegistry {
     public private(set) var deferredLines: [ConfigLine] = []
     private static let deferredDirectives: Set<String> = ["user", "rename-command"]
 
+    /// The `user` lines CONFIG REWRITE writes, from the users as they are now (none with an aclfile, which
+    /// holds them instead); set by the server.
+    public var currentUserLines: (() -> [String])?
+
     /// The startup report for a deferred line the server refuses.
     public func fatalReport(_ line: ConfigLine, _ reason: String) -> ConfigError {
         report(.badLine(file: line.file, lineNumber: line.lineNumber, text: line.text, reason: reason))
@@ -657,7 +661,7 @@ public final class ConfigRegistry {
                 let option: String
                 if let d = index[name]?.directive {
                     option = d.name
-                } else if name == "include" {
+                } else if name == "include" || Self.deferredDirectives.contains(name) {
                     option = name
                 } else {
                     lines.append("# ??? " + line)
@@ -669,12 +673,15 @@ public final class ConfigRegistry {
         }
 
         var processed = Set<String>()
-        for d in directives {
-            processed.insert(d.name)
-            for line in d.rewriteLines() {
-                if var reusable = linesOf[d.name], !reusable.isEmpty {
+        // rename-command lines stay as written; user lines are regenerated from the live users.
+        var rewrites = directives.map { ($0.name, $0.rewriteLines) }
+        if let currentUserLines { rewrites.append(("user", { currentUserLines().map { RewriteLine($0, force: true) } })) }
+        for (name, rewriteLines) in rewrites {
+            processed.insert(name)
+            for line in rewriteLines() {
+                if var reusable = linesOf[name], !reusable.isEmpty {
                     lines[reusable.removeFirst()] = line.text
-                    linesOf[d.name] = reusable
+                    linesOf[name] = reusable
                 } else if line.force {
                     if needsSignature {
                         lines.append(Self.rewriteSignature)
