@@ -23,7 +23,6 @@ public struct EngineSettings {
     public var databases = 16
     public var hllSparseMaxBytes = 3000
     public var protoMaxBulkLength = 512 * 1024 * 1024
-    public var requirePass: Bytes? = nil
     public var slowlogThresholdMicros = 10000
     public var slowlogMaxLength = 128
     /// Compact-encoding thresholds, with Redis 7.2's directive names and defaults.
@@ -82,6 +81,7 @@ public final class Engine {
     /// Clients that received output outside their own command (MONITOR feeds...); the server flushes them.
     public var woken: [ClientSession] = []
     public var nextClientID = 1
+    var nextACLID = 0
     /// Unix seconds of the last successful save (LASTSAVE, INFO rdb_last_save_time).
     public var lastSaveTime: Int64 = 0
     /// FUNCTION2 library sources and Lua script aux fields read from an RDB file: Cairn runs neither, but keeps
@@ -101,6 +101,14 @@ public final class Engine {
     public static let compatibleRedisVersion = "7.2.4"
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
     public var activeExpireEnabled = true
+    /// Users, ACL LOG and ACL counters.
+    public let acl = AccessControl()
+    var aclIndexCache: ACLCommandIndex?
+    /// CLIENT LIST's line for a client, which ACL LOG entries carry (the server knows the connection).
+    public var clientInfo: ((ClientSession) -> String)?
+    /// Closes the connections of the clients the predicate picks, except those already closing after their
+    /// reply (the client running the command): ACL changes that take a user or its channels away.
+    public var disconnectClients: (((ClientSession) -> Bool) -> Void)?
 
     public init(settings: EngineSettings = EngineSettings()) {
         self.settings = settings
@@ -112,7 +120,7 @@ public final class Engine {
 
     public func makeClient() -> ClientSession {
         defer { nextClientID += 1 }
-        return ClientSession(id: nextClientID, now: now)
+        return ClientSession(id: nextClientID, now: now, user: acl.defaultUser)
     }
 
     var accessRandom = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
@@ -166,10 +174,11 @@ public final class Engine {
             reject(client, cmd, CommandError.wrongArity(cmd.fullName).message)
             return
         }
-        if !client.authenticated && !cmd.flags.contains(.noAuth) {
+        if !client.authenticated && !cmd.flags.contains(.noAuth) && acl.authRequired {
             reject(client, cmd, "NOAUTH Authentication required.")
             return
         }
+        if aclRefuses(client, cmd, args) { return }
         if client.isSubscribed && !client.resp3 && !Self.allowedWhileSubscribed(cmd) {
             reject(client, cmd, "ERR Can't execute '\(cmd.fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
             return

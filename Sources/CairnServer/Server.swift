@@ -69,6 +69,7 @@ public final class Server {
         registerInfoCommand()
         registerConfigCommand()
         registerPersistenceCommands()
+        installAccessControl()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -212,11 +213,17 @@ public final class Server {
                 stats.rejectedConnections += 1
                 continue
             }
+            if refusedByProtectedMode(peer, unix: unixPath != nil) {
+                _ = Self.protectedModeError.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+                stats.rejectedConnections += 1
+                continue
+            }
             if unixPath == nil { Sockets.configureClient(fd, keepalive: settings.tcpKeepalive) }
             let session = engine.makeClient()
             session.address = peer
             session.localAddress = unixPath.map { "\($0):0" } ?? Sockets.localAddress(fd)
-            session.authenticated = engine.settings.requirePass == nil
+            session.authenticated = !engine.acl.authRequired
             let conn = Connection(fd: fd, session: session, maxBulk: engine.settings.protoMaxBulkLength)
             session.isUnixSocket = unixPath != nil
             conn.parser.unauthenticated = !session.authenticated

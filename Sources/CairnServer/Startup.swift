@@ -39,6 +39,10 @@ public enum CairnServerMain {
         let engine = Engine(settings: engineSettings)
         let server = Server(engine: engine, config: config, log: log)
         server.applySettings()
+        if let report = server.loadAccessControl() {
+            if !report.isEmpty { fputs(report + "\n", stderr) }
+            exit(1)
+        }
         config.logWarning = { log.warning($0) }
         installConfigHooks(server)
 
@@ -77,6 +81,10 @@ public enum CairnServerMain {
         config.onApply("appendfsync") { (p: AppendFsync) -> String? in
             server.aof.setPolicy(AppendOnlyFile.policy(p))
             server.watchAOFWriter()
+            return nil
+        }
+        config.onApply("requirepass") { (password: String) -> String? in
+            server.engine.acl.setDefaultPassword(password.isEmpty ? nil : Bytes(password.utf8))
             return nil
         }
         config.onApply("maxclients") { (_: Int) -> String? in

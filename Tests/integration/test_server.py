@@ -346,7 +346,7 @@ def test_command_info_matches_reference(both, name):
     assert _without_notes(got) == _without_notes(ref)
 
 
-@pytest.mark.parametrize("name", ["client", "config", "object", "command", "slowlog", "latency"])
+@pytest.mark.parametrize("name", ["client", "config", "object", "command", "slowlog", "latency", "acl"])
 def test_command_info_container_commands(both, name):
     """Container commands: same name/arity/flags, and every subcommand of the reference is listed."""
     c = decode(both.cairn_only("COMMAND", "INFO", name))

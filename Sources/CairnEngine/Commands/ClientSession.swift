@@ -10,7 +10,8 @@ public final class ClientSession {
     public var libName: String = ""
     public var libVersion: String = ""
     public var authenticated = true
-    public var user = "default"
+    /// The ACL user the client runs as; changes to the user apply at its next command.
+    public var user: ACLUser
     /// "ip:port" of the peer, or the unix socket path form Redis shows.
     public var address: String = ""
     public var localAddress: String = ""
@@ -44,16 +45,20 @@ public final class ClientSession {
         set { reply.resp3 = newValue }
     }
 
-    public init(id: Int, now: Int64) {
+    public init(id: Int, now: Int64, user: ACLUser) {
         self.id = id
+        self.user = user
         reply = ReplyWriter()
         createdAt = now
         lastInteraction = now
     }
 
     /// Loopback or unix-socket peers, which enable-debug-command local and protected configs trust.
-    public var isLocal: Bool {
-        isUnixSocket || address.hasPrefix("127.") || address.hasPrefix("::1:")
+    public var isLocal: Bool { isUnixSocket || Self.isLoopback(address) }
+
+    /// An "ip:port" Redis counts as local: exactly 127.0.0.1 or ::1 (so not 127.0.0.2).
+    public static func isLoopback(_ address: String) -> Bool {
+        address.hasPrefix("127.0.0.1:") || address.hasPrefix("::1:")
     }
     public var isUnixSocket = false
 

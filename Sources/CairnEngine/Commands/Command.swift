@@ -59,7 +59,6 @@ public struct KeyPositions: Sendable {
 /// named "parent|sub" as Redis 7 names them.
 public final class Command {
     public let name: String
-    public let nameBytes: [UInt8]
     public let fullName: String
     public let arity: Int
     public let flags: CommandFlags
@@ -69,6 +68,8 @@ public final class Command {
     public let handler: CommandHandler
     public private(set) var subcommands: [String: Command] = [:]
     public weak var parent: Command?
+    /// The command's bit in ACL selectors' command bitmaps, given at registration.
+    public internal(set) var aclID = 0
 
     // commandstats
     public var calls = 0
@@ -83,7 +84,6 @@ public final class Command {
                 categories: [String] = [], group: String = "generic", parentName: String? = nil,
                 handler: @escaping CommandHandler) {
         self.name = name
-        self.nameBytes = Array(name.utf8)
         self.fullName = parentName.map { "\($0)|\(name)" } ?? name
         self.arity = arity
         self.flags = flags
@@ -108,20 +108,37 @@ public final class Command {
 /// Case-insensitive name lookup without allocating: names are lowercased into a stack buffer and found in an
 /// open-addressing table sized for a few hundred commands.
 public struct CommandTable {
-    private var slots: [Command?] = Array(repeating: nil, count: 1024)
+    /// Keyed by the name clients use, which rename-command can make differ from the command's own.
+    private var slots: [(name: [UInt8], command: Command)?] = Array(repeating: nil, count: 1024)
+    /// Every command as registered, whatever its current name.
     public private(set) var all: [Command] = []
 
     public init() {}
 
     public mutating func register(_ c: Command) {
         precondition(all.count < 700, "command table full")
-        var i = Self.slot(for: Array(c.name.utf8))
-        while let existing = slots[i] {
-            if existing.name == c.name { break }
-            i = (i + 1) & 1023
-        }
-        if slots[i] == nil { all.append(c) } else { all.removeAll { $0.name == c.name }; all.append(c) }
-        slots[i] = c
+        all.removeAll { $0.name == c.name }
+        all.append(c)
+        insert(Array(c.name.utf8), c)
+    }
+
+    /// rename-command's new name for an existing command.
+    public mutating func register(_ c: Command, as name: String) {
+        insert(Array(name.lowercased().utf8), c)
+    }
+
+    /// Drops a name from the table (the command stays in `all`, as Redis keeps its original table).
+    public mutating func remove(_ name: String) {
+        let key = Array(name.lowercased().utf8)
+        let kept = slots.compactMap { $0 }.filter { $0.name != key }
+        slots = Array(repeating: nil, count: 1024)
+        for entry in kept { insert(entry.name, entry.command) }
+    }
+
+    private mutating func insert(_ key: [UInt8], _ c: Command) {
+        var i = Self.slot(for: key)
+        while let existing = slots[i], existing.name != key { i = (i + 1) & 1023 }
+        slots[i] = (key, c)
     }
 
     public func lookup(_ name: UnsafeRawBufferPointer) -> Command? {
@@ -133,9 +150,9 @@ public struct CommandTable {
             }
             let lower = UnsafeRawBufferPointer(start: buf.baseAddress, count: name.count)
             var i = Self.slot(for: lower)
-            while let c = slots[i] {
-                let same = c.nameBytes.withUnsafeBytes { bytesEqual($0, lower) }
-                if same { return c }
+            while let entry = slots[i] {
+                let same = entry.name.withUnsafeBytes { bytesEqual($0, lower) }
+                if same { return entry.command }
                 i = (i + 1) & 1023
             }
             return nil

@@ -37,11 +37,10 @@ extension Engine {
             for i in 1..<ctx.args.count { ctx.client.redact(i) }
             guard ctx.args.count <= 3 else { throw CommandError.syntax }
             let user: Bytes? = ctx.args.count == 3 ? ctx.args.bytes(1) : nil
-            let pass = ctx.args.bytes(ctx.args.count - 1)
-            if user == nil && ctx.engine.settings.requirePass == nil {
+            if user == nil && ctx.engine.acl.defaultUser.nopass {
                 throw CommandError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
             }
-            try ctx.engine.authenticate(ctx.client, user: user, password: pass)
+            try ctx.engine.authenticate(ctx.client, user: user, password: ctx.args.bytes(ctx.args.count - 1), command: ctx.args.bytes(0))
             ctx.out.ok()
         }
         register("hello", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy], categories: ["@fast", "@connection"], group: "connection") { ctx throws(CommandError) in
@@ -69,15 +68,18 @@ extension Engine {
         }
     }
 
-    /// AUTH and HELLO's AUTH: only the default user exists until ACLs arrive.
-    func authenticate(_ client: ClientSession, user: Bytes?, password: Bytes) throws(CommandError) {
-        let userOK = user == nil || user! == Bytes("default")
-        let expected = settings.requirePass
-        guard userOK, expected == nil || expected! == password else {
+    /// AUTH and HELLO's AUTH: logs the client in as `user` (the default user when nil). A failure is logged in
+    /// ACL LOG under the attempted name, with the command as typed as its object. A replica's handshake
+    /// authenticates through here too.
+    public func authenticate(_ client: ClientSession, user: Bytes?, password: Bytes, command: Bytes) throws(CommandError) {
+        let name = user.map { String(decoding: $0, as: UTF8.self) } ?? "default"
+        guard let u = acl.user(name), u.accepts(password) else {
+            acl.addLogEntry(reason: "auth", context: client.inMulti ? "multi" : "toplevel", object: command,
+                            username: name, now: now, clientInfo: clientInfo?(client) ?? "")
             throw CommandError("WRONGPASS invalid username-password pair or user is disabled.")
         }
         client.authenticated = true
-        client.user = "default"
+        client.user = u
     }
 
     func hello(_ ctx: CommandContext) throws(CommandError) {
@@ -97,7 +99,7 @@ extension Engine {
             if a.isKeyword(i, "auth") && i + 2 < a.count {
                 ctx.client.redact(i + 1)
                 ctx.client.redact(i + 2)
-                try authenticate(ctx.client, user: a.bytes(i + 1), password: a.bytes(i + 2))
+                try authenticate(ctx.client, user: a.bytes(i + 1), password: a.bytes(i + 2), command: a.bytes(0))
                 i += 3
             } else if a.isKeyword(i, "setname") && i + 1 < a.count {
                 let name = a.bytes(i + 1)
@@ -139,7 +141,8 @@ extension Engine {
             client.isMonitor = false
             monitors.removeAll { $0 === client }
         }
-        client.authenticated = settings.requirePass == nil
+        client.user = acl.defaultUser
+        client.authenticated = acl.defaultUser.nopass && acl.defaultUser.enabled
     }
 }
 

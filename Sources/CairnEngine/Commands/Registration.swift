@@ -20,6 +20,7 @@ extension Engine {
         registerSlowlogCommands()
         registerLatencyCommands()
         registerPubSubCommands()
+        registerACLCommands()
     }
 
     /// Adds a command (or, with `parent`, a subcommand) to the table.
@@ -29,6 +30,9 @@ extension Engine {
                          handler: @escaping CommandHandler) -> Command {
         let c = Command(name: name, arity: arity, flags: flags, keys: keys, categories: categories,
                         group: group, parentName: parent?.name, handler: handler)
+        precondition(nextACLID < ACLSelector.futureBit, "more commands than ACL bitmaps hold")
+        c.aclID = nextACLID
+        nextACLID += 1
         if let parent { parent.addSubcommand(c) } else { commands.register(c) }
         return c
     }

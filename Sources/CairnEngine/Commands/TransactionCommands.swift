@@ -47,6 +47,7 @@ extension Engine {
         for (cmd, owned) in queue {
             owned.withArgs { args in
                 let mark = client.reply.count
+                if aclRefusesQueued(client, cmd, args) { return }
                 call(cmd, client, args)
                 applyReplyMode(client, from: mark)
             }

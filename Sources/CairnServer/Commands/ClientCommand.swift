@@ -152,7 +152,7 @@ extension Server {
         let qbuf = conn.pendingQueryBytes
         let omem = conn.pendingOutputBytes
         let name = s.name.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=\(s.channels.count) psub=\(s.patterns.count) ssub=\(s.shardChannels.count) multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand?.fullName ?? "NULL") user=\(s.user) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
+        return "id=\(s.id) addr=\(s.address) laddr=\(s.localAddress) fd=\(conn.fd) name=\(name) age=\((now - s.createdAt) / 1000) idle=\((now - s.lastInteraction) / 1000) flags=\(flags) db=\(s.db) sub=\(s.channels.count) psub=\(s.patterns.count) ssub=\(s.shardChannels.count) multi=\(s.inMulti ? s.multiQueue.count : -1) qbuf=\(qbuf) qbuf-free=\(conn.queryCapacity - conn.queryEnd) argv-mem=0 multi-mem=0 rbs=\(s.reply.bytes.capacity) rbp=\(s.reply.count) obl=0 oll=0 omem=\(omem) tot-mem=\(conn.queryCapacity + s.reply.bytes.capacity) events=\(events) cmd=\(s.lastCommand?.fullName ?? "NULL") user=\(s.user.name) redir=-1 resp=\(s.resp3 ? 3 : 2) lib-name=\(s.libName) lib-ver=\(s.libVersion)"
     }
 
     func clientList(_ ctx: CommandContext) throws(CommandError) {
@@ -205,7 +205,7 @@ extension Server {
             return
         }
         guard a.count % 2 == 0 else { throw CommandError.syntax }
-        var id: Int? = nil, addr: String? = nil, laddr: String? = nil, user: String? = nil, type: String? = nil
+        var id: Int? = nil, addr: String? = nil, laddr: String? = nil, user: ACLUser? = nil, type: String? = nil
         var maxAge: Int64? = nil
         var skipMe = true
         var i = 2
@@ -219,9 +219,8 @@ extension Server {
             } else if a.isKeyword(i, "addr") { addr = v }
             else if a.isKeyword(i, "laddr") { laddr = v }
             else if a.isKeyword(i, "user") {
-                // Until ACLs arrive the default user is the only one.
-                guard v == "default" else { throw CommandError("ERR No such user '\(v)'") }
-                user = v
+                guard let u = engine.acl.user(v) else { throw CommandError("ERR No such user '\(v)'") }
+                user = u
             }
             else if a.isKeyword(i, "type") {
                 let t = v.lowercased()
@@ -247,7 +246,7 @@ extension Server {
             if let id, s.id != id { continue }
             if let addr, s.address != addr { continue }
             if let laddr, s.localAddress != laddr { continue }
-            if let user, s.user != user { continue }
+            if let user, s.user !== user { continue }
             if let type, type != clientType(s) { continue }
             if let maxAge, (engine.now - s.createdAt) / 1000 < maxAge { continue }
             if skipMe && s === ctx.client { continue }

@@ -17,6 +17,9 @@ extension Server {
         }
         engine.register("set", arity: -4, flags: flags.union(.mayReplicate), categories: cats, group: "server", parent: container) { [unowned self] ctx throws(CommandError) in
             let values = (2..<ctx.args.count).map { ctx.args.text($0) }
+            for i in stride(from: 3, to: ctx.args.count, by: 2) where config.isSensitive(ctx.args.text(i - 1).lowercased()) {
+                ctx.client.redact(i)
+            }
             do {
                 try config.set(values, clientIsLocal: ctx.client.isLocal)
             } catch {
@@ -83,7 +86,6 @@ extension Server {
         e.lfuLogFactor = settings.lfuLogFactor
         e.lfuDecayTime = settings.lfuDecayTime
         e.protoMaxBulkLength = settings.protoMaxBulkLen
-        e.requirePass = settings.requirePass.isEmpty ? nil : Bytes(settings.requirePass.utf8)
         e.slowlogThresholdMicros = settings.slowlogLogSlowerThan
         e.slowlogMaxLength = settings.slowlogMaxLen
         switch settings.enableDebugCommand {
@@ -107,6 +109,7 @@ extension Server {
         e.streamNodeMaxEntries = settings.streamNodeMaxEntries
         e.notifyKeyspaceEvents = settings.notifyKeyspaceEvents
         engine.settings = e
+        applyACLSettings()
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))
         log.level = Logger.Level(name: settings.logLevel.rawValue) ?? .notice
         for conn in connectionsByID.values { conn.parser.maxBulkLength = settings.protoMaxBulkLen }

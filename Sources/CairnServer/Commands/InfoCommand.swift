@@ -285,10 +285,10 @@ extension Server {
             "reply_buffer_shrinks:0",
             "reply_buffer_expands:0",
             "eventloop_cycles:\(stats.loopCycles)",
-            "acl_access_denied_auth:0",
-            "acl_access_denied_cmd:0",
-            "acl_access_denied_key:0",
-            "acl_access_denied_channel:0",
+            "acl_access_denied_auth:\(engine.acl.deniedAuth)",
+            "acl_access_denied_cmd:\(engine.acl.deniedCommand)",
+            "acl_access_denied_key:\(engine.acl.deniedKey)",
+            "acl_access_denied_channel:\(engine.acl.deniedChannel)",
         ]
     }
 }

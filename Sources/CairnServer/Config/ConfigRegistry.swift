@@ -27,6 +27,11 @@ public enum ProtectedAccess: String, CaseIterable, Sendable {
     case no, yes, local
 }
 
+/// acl-pubsub-default: whether new users may use every Pub/Sub channel.
+public enum ACLPubsubDefault: String, CaseIterable, Sendable {
+    case resetchannels, allchannels
+}
+
 /// One `save <seconds> <changes>` point: snapshot when at least `changes` writes happened in `seconds`.
 public struct SavePoint: Equatable, Sendable {
     public var seconds: Int
@@ -74,6 +79,9 @@ public final class ServerSettings {
     public var protectedMode = true
     public var maxClients = 10000
     public var requirePass = ""
+    public var aclFile = ""
+    public var aclLogMaxLen = 128
+    public var aclPubsubDefault = ACLPubsubDefault.resetchannels
     public var clientOutputLimits = ClientOutputLimits()
     public var clientQueryBufferLimit = 1 << 30
     public var protoMaxBulkLen = 512 << 20
@@ -382,6 +390,20 @@ public final class ConfigRegistry {
     private var index: [String: Entry] = [:]
 
     /// Directives Redis 7 dropped but still accepts (and ignores) in config files.
+    /// `user` and `rename-command` lines, kept in order for the server to apply once its command table and
+    /// users exist (they are not CONFIG GET/SET directives).
+    public private(set) var deferredLines: [ConfigLine] = []
+    private static let deferredDirectives: Set<String> = ["user", "rename-command"]
+
+    /// The `user` lines CONFIG REWRITE writes, from the users as they are now (none with an aclfile, which
+    /// holds them instead); set by the server.
+    public var currentUserLines: (() -> [String])?
+
+    /// The startup report for a deferred line the server refuses.
+    public func fatalReport(_ line: ConfigLine, _ reason: String) -> ConfigError {
+        report(.badLine(file: line.file, lineNumber: line.lineNumber, text: line.text, reason: reason))
+    }
+
     private static let ignoredDirectives: Set<String> = ["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"]
 
     public init(settings: ServerSettings = ServerSettings(), version: String) {
@@ -452,6 +474,10 @@ public final class ConfigRegistry {
     private func apply(_ line: ConfigLine, _ seen: inout Set<ObjectIdentifier>) throws(ConfigFileError) {
         func refuse(_ reason: String) -> ConfigFileError {
             .badLine(file: line.file, lineNumber: line.lineNumber, text: line.text, reason: reason)
+        }
+        if Self.deferredDirectives.contains(line.directive) && !line.args.isEmpty {
+            deferredLines.append(line)
+            return
         }
         guard let d = index[line.directive]?.directive else {
             if Self.ignoredDirectives.contains(line.directive) && line.args.count == 1 { return }
@@ -635,7 +661,7 @@ public final class ConfigRegistry {
                 let option: String
                 if let d = index[name]?.directive {
                     option = d.name
-                } else if name == "include" {
+                } else if name == "include" || Self.deferredDirectives.contains(name) {
                     option = name
                 } else {
                     lines.append("# ??? " + line)
@@ -647,12 +673,15 @@ public final class ConfigRegistry {
         }
 
         var processed = Set<String>()
-        for d in directives {
-            processed.insert(d.name)
-            for line in d.rewriteLines() {
-                if var reusable = linesOf[d.name], !reusable.isEmpty {
+        // rename-command lines stay as written; user lines are regenerated from the live users.
+        var rewrites = directives.map { ($0.name, $0.rewriteLines) }
+        if let currentUserLines { rewrites.append(("user", { currentUserLines().map { RewriteLine($0, force: true) } })) }
+        for (name, rewriteLines) in rewrites {
+            processed.insert(name)
+            for line in rewriteLines() {
+                if var reusable = linesOf[name], !reusable.isEmpty {
                     lines[reusable.removeFirst()] = line.text
-                    linesOf[d.name] = reusable
+                    linesOf[name] = reusable
                 } else if line.force {
                     if needsSignature {
                         lines.append(Self.rewriteSignature)
@@ -790,6 +819,9 @@ extension ConfigRegistry {
         register(.bool("protected-mode", s, \.protectedMode))
         register(.integer("maxclients", s, \.maxClients, 1...Int(UInt32.max)))
         register(.string("requirepass", s, \.requirePass, flags: .sensitive, emptyMeansUnset: true))
+        register(.string("aclfile", s, \.aclFile, flags: .immutable))
+        register(.integer("acllog-max-len", s, \.aclLogMaxLen, 0...Int.max))
+        register(.choice("acl-pubsub-default", s, \.aclPubsubDefault))
         register(clientOutputBufferLimitDirective())
         register(.memory("client-query-buffer-limit", s, \.clientQueryBufferLimit, (1 << 20)...Int.max))
         register(.memory("proto-max-bulk-len", s, \.protoMaxBulkLen, (1 << 20)...Int.max))

@@ -152,6 +152,7 @@ final class AppendOnlyFile {
         lseek(fd, off_t(start), SEEK_SET)
         let client = engine.makeClient()
         client.authenticated = true
+        client.user = engine.acl.superuser
         client.mustObey = true
         var reader = AOFRecordReader(fd: fd, startOffset: start)
         var valid = start
