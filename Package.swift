@@ -20,14 +20,17 @@ let package = Package(
         // AOF and RDB codecs (reader, writer, LZF, CRC-64, compact encodings), snapshot serialization and the
         // AOF writer and checker; shared by the server and the offline tools.
         .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
+        // Replication building blocks: backlog, PSYNC2 history, handshake, RDB transfer threads.
+        .target(name: "CairnReplication", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
-        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
+        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CairnReplication", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence", "CairnEngine"], swiftSettings: optimized),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),
         .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
+        .testTarget(name: "CairnReplicationTests", dependencies: ["CairnReplication"]),
     ],
     swiftLanguageModes: [.v5]
 )

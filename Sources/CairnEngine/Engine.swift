@@ -92,11 +92,19 @@ public final class Engine {
     /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
     public var debugReload: (() -> String?)?
     public var afterFlushAll: (() -> Void)?
+    /// The replication aux fields a snapshot records (repl-stream-db, repl-id, repl-offset), from the server.
+    public var replicationAux: (() -> [(key: String, value: Bytes)])?
     /// The MISCONF error writes (and PING) get while the last background save failed, as with Redis's
     /// stop-writes-on-bgsave-error; nil when writes are allowed.
     public var writesRefusedReason: String?
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
+    /// Why client writes are refused by replication (READONLY on a read-only replica, NOREPLICAS under
+    /// min-replicas-to-write); the primary's stream is obeyed regardless. nil when writes are allowed.
+    public var replicationWriteRefusal: String?
+    /// The error for commands without the stale flag while a replica must not serve its data
+    /// (replica-serve-stale-data no with the link down); nil otherwise.
+    public var staleDataRefusal: String?
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
     public static let compatibleRedisVersion = "7.2.4"
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
@@ -180,6 +188,14 @@ public final class Engine {
         }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            return
+        }
+        if let refusal = staleDataRefusal, !cmd.flags.contains(.stale), !client.mustObey {
+            reject(client, cmd, refusal)
+            return
+        }
+        if let refusal = replicationWriteRefusal, cmd.isWrite, !client.mustObey {
+            reject(client, cmd, refusal)
             return
         }
         if let reason = writesRefusedReason, cmd.flags.contains(.write) || cmd.name == "ping" {

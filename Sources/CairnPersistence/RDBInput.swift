@@ -33,6 +33,8 @@ public final class RDBInput {
     /// Bytes consumed before `buffer[0]`.
     private var base = 0
     private var runningCRC: UInt64 = 0
+    /// Bytes `fd` may still give: a replica's bulk-framed RDB is followed by the command stream on the socket.
+    private var unread = Int.max
 
     public init(bytes: [UInt8]) {
         buffer = bytes
@@ -40,9 +42,10 @@ public final class RDBInput {
         fd = -1
     }
 
-    /// Reads from `fd` (not closed here) in large chunks.
-    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
+    /// Reads from `fd` (not closed here) in large chunks, never more than `limit` bytes in all.
+    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16, limit: Int = Int.max) {
         fd = fileDescriptor
+        unread = limit
         buffer = [UInt8](repeating: 0, count: chunkSize)
         end = 0
     }
@@ -72,15 +75,17 @@ public final class RDBInput {
         pos = 0
         crcFrom = 0
         end = keep
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, $0.count - end) }
+        while unread > 0 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, min($0.count - end, unread)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
             }
             end += n
+            unread -= n
             return n > 0
         }
+        return false
     }
 
     public func byte() throws(RDBError) -> UInt8 {
