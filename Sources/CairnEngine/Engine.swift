@@ -105,6 +105,11 @@ public final class Engine {
     /// The error for commands without the stale flag while a replica must not serve its data
     /// (replica-serve-stale-data no with the link down); nil otherwise.
     public var staleDataRefusal: String?
+    /// On a replica keys expire only by the primary's DELs: a lookup hides a key past its deadline from
+    /// clients without deleting it, and the primary's own commands still see it (as Redis's expireIfNeeded).
+    public var expiryFollowsPrimary = false
+    /// The running command comes from the primary's stream (or the AOF): it must be obeyed as is.
+    public internal(set) var obeying = false
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
     public static let compatibleRedisVersion = "7.2.4"
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
@@ -224,6 +229,7 @@ public final class Engine {
         let dirtyBefore = dirty
         propagation.depth += 1
         touchKeys = !client.noTouch || cmd.name == "touch"
+        obeying = client.mustObey
         do {
             try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
         } catch {

@@ -236,10 +236,14 @@ def test_replica_restart_continues_from_its_dump(cairn_factory):
 
 
 def test_serve_stale_data_no_and_replicaof_no_one(cairn_factory):
-    replica = cairn_factory("--replicaof", "127.0.0.1 1", "--replica-serve-stale-data", "no", name="replica")
-    with pytest.raises(redis.ResponseError, match="MASTERDOWN"):
-        replica.client().get("a")
-    assert replica.call("PING") == b"PONG"
+    replica = cairn_factory("--replicaof", "127.0.0.1 1", name="replica")
+    assert replica.client().get("a") is None
+    assert replica.call("CONFIG", "SET", "replica-serve-stale-data", "no") == b"OK"
+    time.sleep(0.3)
+    # As Redis 7.0: even PING is refused, INFO and ROLE are not.
+    for cmd in (("GET", "a"), ("PING",)):
+        with pytest.raises(redis.ResponseError, match="Link with MASTER is down"):
+            replica.client().execute_command(*cmd)
     i = info(replica)
     assert i["role"] == "slave" and i["master_link_status"] == "down"
     assert replica.call("ROLE")[3] in (b"connect", b"connecting")
@@ -443,3 +447,31 @@ def test_rogue_clients_get_errors(cairn_factory):
     assert info(primary)["connected_slaves"] in ("0", "1")
     assert c.execute_command("WAIT", 1, 100) == 0
     assert primary.healthy()
+
+
+def test_min_replicas_to_write(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--min-replicas-to-write", "1",
+                            name="primary")
+    with pytest.raises(redis.ResponseError, match="NOREPLICAS Not enough good replicas to write."):
+        primary.client().set("a", 1)
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    wait_for(lambda: info(primary).get("min_slaves_good_slaves") == "1", 10, "a good replica")
+    assert primary.client().set("a", 1)
+
+
+def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    p = primary.client()
+    p.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    p.set("short", "v", px=100)
+    wait_sync(primary, replica)
+    time.sleep(0.3)
+    r = replica.client()
+    assert r.get("short") is None          # hidden from reads
+    assert r.dbsize() == 1                  # but still there: only the primary deletes
+    assert p.get("short") is None           # the primary expires it and propagates DEL
+    wait_sync(primary, replica)
+    assert r.dbsize() == 0

@@ -5,6 +5,7 @@ import CairnReplication
 /// REPLICAOF, SYNC, PSYNC, REPLCONF, WAIT, ROLE and the INFO replication section.
 extension Server {
     func registerReplicationCommands() {
+        installReplicationConfigHooks()
         for name in ["replicaof", "slaveof"] {
             engine.register(name, arity: 3, flags: [.admin, .noscript, .stale, .noMulti], categories: ["@admin", "@slow", "@dangerous"], group: "server") { [unowned self] ctx throws(CommandError) in
                 if ctx.args.isKeyword(1, "no") && ctx.args.isKeyword(2, "one") {
@@ -34,6 +35,26 @@ extension Server {
         }
         engine.register("role", arity: 1, flags: [.noscript, .loading, .stale, .fast], categories: ["@admin", "@fast", "@dangerous"], group: "server") { [unowned self] ctx in
             role(&ctx.out)
+        }
+    }
+
+    /// CONFIG SET of directives whose effect is not just read at the next use.
+    func installReplicationConfigHooks() {
+        for name in ["replica-read-only", "replica-serve-stale-data"] {
+            config.onApply(name) { [unowned self] (_: Bool) -> String? in
+                refreshReplicationRefusals()
+                return nil
+            }
+        }
+        for name in ["min-replicas-to-write", "min-replicas-max-lag"] {
+            config.onApply(name) { [unowned self] (_: Int) -> String? in
+                refreshReplicationRefusals()
+                return nil
+            }
+        }
+        config.onApply("repl-backlog-size") { [unowned self] (size: Int) -> String? in
+            replication.backlog?.resize(size)
+            return nil
         }
     }
 

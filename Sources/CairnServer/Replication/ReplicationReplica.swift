@@ -345,6 +345,7 @@ extension Server {
     /// READONLY, NOREPLICAS and MASTERDOWN follow the role, the link and the directives.
     func refreshReplicationRefusals() {
         let rs = replicationSettings
+        engine.expiryFollowsPrimary = replication.link != nil
         if let link = replication.link {
             engine.replicationWriteRefusal = rs.readOnly ? "READONLY You can't write against a read only replica." : nil
             engine.staleDataRefusal = link.state != .connected && !rs.serveStaleData
