@@ -115,6 +115,7 @@ extension Server {
         let h = replication.history
         let backlog = replication.backlog
         lines += [
+            "replicas_waiting_psync:\(replication.pinned.count)",
             "master_failover_state:no-failover",
             "master_replid:\(h.replid)",
             "master_replid2:\(h.replid2)",

@@ -46,6 +46,14 @@ extension Server {
                 if !withinOutputLimit(peer.conn, pending: peer.held.count) { over.append(peer.conn) }
             }
         }
+        let limit = settings.clientOutputLimits.replica.hard
+        for (id, pin) in replication.pinned {
+            replication.pinned[id]!.held.append(contentsOf: bytes)
+            if limit > 0 && pin.held.count + bytes.count > limit {
+                log.warning("Dropping the dual-channel sync of RDB client id=\(id): its stream outgrew the replica output buffer limit")
+                replication.pinned[id] = nil
+            }
+        }
         for conn in over { closeConnection(conn) }
     }
 
@@ -95,6 +103,11 @@ extension Server {
             let offset = try ctx.args.int(2)
             if tryPartialResync(peer, id: id, offset: offset) { return }
             if id != "?" { replication.syncPartialErr += 1 }
+            if peer.capaDualChannel {
+                log.notice("Replica \(peer.ip):\(peer.listeningPort) is capable of dual channel synchronization, and partial sync isn't possible. Full sync will continue with dedicated RDB channel.")
+                ctx.out.status("DUALCHANNELSYNC")
+                return
+            }
             log.notice("Replica \(peer.ip):\(peer.listeningPort) asks for synchronization")
             if id != "?" {
                 log.notice("Partial resynchronization not accepted: Replication ID mismatch or offset out of range (Replica asked for '\(id)', my replication IDs are '\(replication.history.replid)' and '\(replication.history.replid2)')")
@@ -115,8 +128,12 @@ extension Server {
 
     /// Redis's primaryTryPartialResynchronization: the same history and an offset still in the backlog.
     func tryPartialResync(_ peer: ReplicaPeer, id: String, offset: Int) -> Bool {
-        guard let backlog = replication.backlog, replication.history.accepts(id, offset: offset),
-              let missing = backlog.bytes(from: offset) else { return false }
+        guard let backlog = replication.backlog, replication.history.accepts(id, offset: offset) else { return false }
+        var missing = backlog.bytes(from: offset)
+        if let rdbID = peer.rdbClientID, let pin = replication.pinned.removeValue(forKey: rdbID), offset == pin.offset + 1 {
+            missing = pin.held
+        }
+        guard let missing else { return false }
         peer.state = .online
         peer.lastAck = Engine.monotonicMicros()
         peer.conn.session.isReplica = true
@@ -136,9 +153,14 @@ extension Server {
         let conn = peer.conn
         let snapshot = Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes())
         let diskless = replicationSettings.disklessSync && peer.capaEOF
-        if !peer.legacySync {
-            let line = Array("+FULLRESYNC \(replication.history.replid) \(replication.offset)\r\n".utf8)
-            _ = line.withUnsafeBytes { send(conn.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        var line: String? = peer.legacySync ? nil : "+FULLRESYNC \(replication.history.replid) \(replication.offset)\r\n"
+        if peer.rdbChannel {
+            // Valkey 8 writes 0 as the database: the stream after the snapshot starts with SELECT anyway.
+            line = "$ENDOFF:\(replication.offset) \(replication.history.replid) 0 \(conn.session.id)\r\n"
+            replication.pinned[conn.session.id] = (replication.offset, replication.history.replid, [], Int.max)
+        }
+        if let line {
+            _ = Array(line.utf8).withUnsafeBytes { send(conn.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
         }
         conn.heldByReplication = true
         loop.remove(conn.fd)
@@ -180,6 +202,10 @@ extension Server {
             replication.lastPing = now
             if replication.link == nil { encodeCommand(["PING"]).withUnsafeBytes { distribute($0) } }
         }
+        for (id, pin) in replication.pinned where now > pin.expires {
+            log.warning("Replica main channel failed to establish PSYNC within the grace period (RDB client id=\(id))")
+            replication.pinned[id] = nil
+        }
         expireWaiters()
     }
 
@@ -196,7 +222,12 @@ extension Server {
         loop.add(conn.fd, readable: true, writable: false)
         conn.wantsWritable = false
         peer.lastAck = Engine.monotonicMicros()
-        if replicationSettings.disklessSync && peer.capaEOF {
+        if peer.rdbChannel {
+            // The stream goes to the main channel; this connection only waits for the replica to close it.
+            peer.state = .handshake
+            peer.held = []
+            log.notice("Streamed RDB transfer with replica \(peer.ip):\(peer.listeningPort) succeeded (socket) on the RDB channel")
+        } else if replicationSettings.disklessSync && peer.capaEOF {
             peer.state = .waitAck
             log.notice("Streamed RDB transfer with replica \(peer.ip):\(peer.listeningPort) succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming")
         } else {
@@ -221,6 +252,9 @@ extension Server {
         guard let i = replication.peers.firstIndex(where: { $0.conn === conn }) else { return }
         let peer = replication.peers.remove(at: i)
         peer.sender?.cancel()
+        if peer.rdbChannel, replication.pinned[conn.session.id] != nil {
+            replication.pinned[conn.session.id]!.expires = Engine.monotonicMicros() + 60_000_000
+        }
         if peer.isReplica { log.notice("Connection with replica \(peer.ip):\(peer.listeningPort) lost.") }
     }
 
@@ -244,6 +278,9 @@ extension Server {
             case "capa":
                 if a.isKeyword(j + 1, "eof") { peerFor(conn).capaEOF = true }
                 if a.isKeyword(j + 1, "psync2") { peerFor(conn).capaPsync2 = true }
+                if a.isKeyword(j + 1, "dual-channel") && replicationSettings.dualChannel && replicationSettings.disklessSync {
+                    peerFor(conn).capaDualChannel = true
+                }
             case "ack":
                 // Never answered; a malformed or impossible offset is ignored, as is an ACK from a non-replica.
                 guard let peer = replication.peer(conn), peer.isReplica,
@@ -256,10 +293,15 @@ extension Server {
             case "getack":
                 if conn === replication.primaryConnection { sendAck() }
                 return
-            case "rdb-only", "rdb-filter-only", "version", "rdb-channel":
+            case "rdb-channel":
+                peerFor(conn).rdbChannel = a.text(j + 1) == "1"
+            case "rdb-only", "rdb-filter-only", "version":
                 break
             case "set-rdb-client-id":
-                throw CommandError("ERR Unrecognized RDB client id \(a.text(j + 1))")
+                guard let id = Int(a.text(j + 1)), replication.pinned[id] != nil else {
+                    throw CommandError("ERR Unrecognized RDB client id \(a.text(j + 1))")
+                }
+                peerFor(conn).rdbClientID = id
             default:
                 throw CommandError("ERR Unrecognized REPLCONF option: \(a.text(j))")
             }

@@ -19,6 +19,13 @@ final class ReplicaPeer {
     var announcedIP: String?
     var capaEOF = false
     var capaPsync2 = false
+    /// Offered `capa dual-channel` while this primary allows it: a full sync goes over a second connection.
+    var capaDualChannel = false
+    /// This connection is a dual-channel sync's RDB channel (REPLCONF rdb-channel 1): it gets `$ENDOFF` and
+    /// the RDB, never the stream.
+    var rdbChannel = false
+    /// The main channel names its RDB channel (REPLCONF set-rdb-client-id) to continue from its snapshot.
+    var rdbClientID: Int?
     /// Sent SYNC rather than PSYNC: no +FULLRESYNC line precedes its RDB.
     var legacySync = false
     var ackOffset = 0
@@ -110,6 +117,10 @@ final class ReplicationState {
     /// A WAIT asked for fresh ACKs: REPLCONF GETACK goes into the stream at the end of the iteration.
     var getAckPending = false
     var lastPing = 0
+    /// Dual-channel syncs between `$ENDOFF` and the main channel's PSYNC, by RDB-channel client id: the
+    /// snapshot's offset and every stream byte since, kept until the PSYNC takes them (as Valkey pins its
+    /// backlog), at most 60 s after the RDB channel closed.
+    var pinned: [Int: (offset: Int, replid: String, held: [UInt8], expires: Int)] = [:]
     var lastKeepAlive = 0
 
     func owns(_ fd: Int32) -> Bool {
