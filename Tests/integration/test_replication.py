@@ -475,3 +475,52 @@ def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory
     assert p.get("short") is None           # the primary expires it and propagates DEL
     wait_sync(primary, replica)
     assert r.dbsize() == 0
+
+
+def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
+    """Valkey 8's dual-channel full sync against a Cairn primary, with both channels played by raw sockets
+    (the transcript of the replication spec, section 11.4)."""
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
+                            name="primary")
+    populate(primary.client(), 300)
+    main = RawConn(primary.port)
+    main.send(b"PING\r\n")
+    assert main.read_reply() == b"+PONG\r\n"
+    main.send(b"REPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n")
+    assert main.read_replies(3) == b"+OK\r\n" * 3
+    main.send(b"PSYNC ? -1\r\n")
+    assert main._line() == b"+DUALCHANNELSYNC"
+
+    rdb = RawConn(primary.port)
+    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1 listening-port 6380\r\n")
+    assert rdb.read_reply() == b"+OK\r\n"
+    rdb.send(b"SYNC\r\n")
+    line = rdb._line()
+    while line == b"":
+        line = rdb._line()
+    assert line.startswith(b"$ENDOFF:"), line
+    offset, replid, dbid, client_id = line[len(b"$ENDOFF:"):].split(b" ")
+    assert len(replid) == 40 and dbid == b"0"
+    primary.client().set("after-snapshot", "1")  # belongs to the stream, not the RDB
+    header = rdb._line()
+    assert header.startswith(b"$EOF:") and len(header) == 45
+    mark = header[5:]
+    while not rdb.buf.endswith(mark) or len(rdb.buf) - rdb.pos < 50:
+        rdb._fill()
+    assert bytes(rdb.buf[rdb.pos:rdb.pos + 9]) == b"REDIS0011"
+    assert b"after-snapshot" not in rdb.buf
+    assert int(info(primary)["replicas_waiting_psync"]) == 1
+    rdb.close()
+
+    main.send(b"REPLCONF set-rdb-client-id 999999\r\n")
+    assert main.read_reply() == b"-ERR Unrecognized RDB client id 999999\r\n"
+    main.send(b"REPLCONF set-rdb-client-id " + client_id + b"\r\n")
+    assert main.read_reply() == b"+OK\r\n"
+    main.send(b"PSYNC " + replid + b" " + str(int(offset) + 1).encode() + b"\r\n")
+    assert main._line() == b"+CONTINUE " + replid
+    while b"after-snapshot" not in main.buf:
+        main._fill()
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
+    assert int(info(primary)["replicas_waiting_psync"]) == 0
+    main.close()

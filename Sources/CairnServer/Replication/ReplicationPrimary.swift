@@ -289,6 +289,7 @@ extension Server {
                 peer.lastAck = Engine.monotonicMicros()
                 if peer.state == .waitAck { goOnline(peer) }
                 releaseWaiters()
+                if replicationSettings.minReplicasToWrite > 0 { refreshReplicationRefusals() }
                 return
             case "getack":
                 if conn === replication.primaryConnection { sendAck() }
