@@ -430,7 +430,8 @@ public final class Server {
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000
-            for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica {
+            for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica
+                && conn !== replication.primaryConnection {
                 if engine.now - conn.session.lastInteraction > limit {
                     log.verbose("Closing idle client")
                     closeConnection(conn)
