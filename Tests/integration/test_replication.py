@@ -524,3 +524,15 @@ def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
     assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
     assert int(info(primary)["replicas_waiting_psync"]) == 0
     main.close()
+
+
+def test_backlog_freed_after_ttl_without_replicas(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--repl-backlog-ttl", "1", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    old_id = info(primary)["master_replid"]
+    replica.stop()
+    wait_for(lambda: info(primary)["repl_backlog_active"] == "0", 10, "the backlog to be freed")
+    assert info(primary)["master_replid"] != old_id
+    primary.client().set("no-backlog", "1")
+    assert primary.healthy()

@@ -202,11 +202,31 @@ extension Server {
             replication.lastPing = now
             if replication.link == nil { encodeCommand(["PING"]).withUnsafeBytes { distribute($0) } }
         }
+        releaseIdleBacklog(now: now)
         for (id, pin) in replication.pinned where now > pin.expires {
             log.warning("Replica main channel failed to establish PSYNC within the grace period (RDB client id=\(id))")
             replication.pinned[id] = nil
         }
         expireWaiters()
+    }
+
+    /// repl-backlog-ttl: a primary without replicas for that long frees its backlog, and its history with it
+    /// (a new ID), as Redis does; replicas keep theirs, since they may be promoted.
+    func releaseIdleBacklog(now: Int) {
+        guard replication.link == nil, replication.backlog != nil, replication.replicaCount == 0,
+              replicationSettings.backlogTTL > 0 else {
+            replication.noReplicasSince = 0
+            return
+        }
+        if replication.noReplicasSince == 0 { replication.noReplicasSince = now }
+        guard now - replication.noReplicasSince > replicationSettings.backlogTTL * 1_000_000 else { return }
+        log.notice("Replication backlog freed after \(replicationSettings.backlogTTL) seconds without connected replicas.")
+        replication.backlog = nil
+        replication.history.reset()
+        replication.noReplicasSince = 0
+        engine.propagation.feedsReplication = false
+        engine.propagation.replicationOutput.removeAll()
+        engine.propagation.enabled = aof.enabled
     }
 
     func transferEnded(_ peer: ReplicaPeer, _ outcome: BackgroundJob.Outcome) {

@@ -122,6 +122,8 @@ final class ReplicationState {
     /// backlog), at most 60 s after the RDB channel closed.
     var pinned: [Int: (offset: Int, replid: String, held: [UInt8], expires: Int)] = [:]
     var lastKeepAlive = 0
+    /// Monotonic µs since when a primary has had no replica (repl-backlog-ttl), 0 while it has one.
+    var noReplicasSince = 0
 
     func owns(_ fd: Int32) -> Bool {
         guard let link, link.fd == fd else { return false }
