@@ -22,8 +22,10 @@ let package = Package(
         // AOF and RDB codecs (reader, writer, LZF, CRC-64, compact encodings), snapshot serialization and the
         // AOF writer and checker; shared by the server and the offline tools.
         .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),
+        // Replication building blocks: backlog, PSYNC2 history, handshake, RDB transfer threads.
+        .target(name: "CairnReplication", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
         // Event loop, connections, configuration, INFO, logging, startup.
-        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CSystem"], swiftSettings: optimized),
+        .target(name: "CairnServer", dependencies: ["RESP", "CairnEngine", "CairnPersistence", "CairnReplication", "CSystem"], swiftSettings: optimized),
         .executableTarget(name: "cairn-server", dependencies: ["CairnServer"], swiftSettings: optimized),
         .executableTarget(name: "cairn-check-aof", dependencies: ["CairnPersistence", "CairnEngine"], swiftSettings: optimized),
         // The offline tools' logic (cairn-dump): codecs from CairnPersistence, nothing of the server.
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "CairnEngineTests", dependencies: ["CairnEngine", "RESP"]),
         .testTarget(name: "CairnPersistenceTests", dependencies: ["CairnPersistence", "CairnEngine", "RESP"]),
         .testTarget(name: "CairnServerTests", dependencies: ["CairnServer"]),
+        .testTarget(name: "CairnReplicationTests", dependencies: ["CairnReplication"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -92,11 +92,24 @@ public final class Engine {
     /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
     public var debugReload: (() -> String?)?
     public var afterFlushAll: (() -> Void)?
+    /// The replication aux fields a snapshot records (repl-stream-db, repl-id, repl-offset), from the server.
+    public var replicationAux: (() -> [(key: String, value: Bytes)])?
     /// The MISCONF error writes (and PING) get while the last background save failed, as with Redis's
     /// stop-writes-on-bgsave-error; nil when writes are allowed.
     public var writesRefusedReason: String?
     /// "master" or "slave", as INFO and HELLO report the replication role.
     public var role = "master"
+    /// Why client writes are refused by replication (READONLY on a read-only replica, NOREPLICAS under
+    /// min-replicas-to-write); the primary's stream is obeyed regardless. nil when writes are allowed.
+    public var replicationWriteRefusal: String?
+    /// The error for commands without the stale flag while a replica must not serve its data
+    /// (replica-serve-stale-data no with the link down); nil otherwise.
+    public var staleDataRefusal: String?
+    /// On a replica keys expire only by the primary's DELs: a lookup hides a key past its deadline from
+    /// clients without deleting it, and the primary's own commands still see it (as Redis's expireIfNeeded).
+    public var expiryFollowsPrimary = false
+    /// The running command comes from the primary's stream (or the AOF): it must be obeyed as is.
+    public internal(set) var obeying = false
     /// The Redis version Cairn's command set and replies match; clients read it to pick features.
     public static let compatibleRedisVersion = "7.2.4"
     /// DEBUG SET-ACTIVE-EXPIRE: tests turn the active cycle off to observe lazy expiry alone.
@@ -191,6 +204,14 @@ public final class Engine {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
             return
         }
+        if let refusal = staleDataRefusal, !cmd.flags.contains(.stale), !client.mustObey {
+            reject(client, cmd, refusal)
+            return
+        }
+        if let refusal = replicationWriteRefusal, cmd.isWrite, !client.mustObey {
+            reject(client, cmd, refusal)
+            return
+        }
         if let reason = writesRefusedReason, cmd.flags.contains(.write) || cmd.name == "ping" {
             reject(client, cmd, reason)
             return
@@ -217,6 +238,7 @@ public final class Engine {
         let dirtyBefore = dirty
         propagation.depth += 1
         touchKeys = !client.noTouch || cmd.name == "touch"
+        obeying = client.mustObey
         do {
             try cmd.handler(CommandContext(engine: self, client: client, args: args, command: cmd))
         } catch {

@@ -36,6 +36,8 @@ public final class RDBInput {
     /// The offset of the input's end when it is known (memory, a regular file), so a declared length larger
     /// than what is left fails at once instead of reading the rest of a big file first.
     public let size: Int?
+    /// Bytes `fd` may still give: a replica's bulk-framed RDB is followed by the command stream on the socket.
+    private var unread = Int.max
 
     public init(bytes: [UInt8]) {
         buffer = bytes
@@ -44,18 +46,19 @@ public final class RDBInput {
         size = bytes.count
     }
 
-    /// Reads from `fd` (not closed here) in large chunks; `size` comes from fstat for a regular file read from
-    /// its current position, which is where the RDB starts.
-    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
+    /// Reads from `fd` (not closed here) in large chunks, never more than `limit` bytes in all; `size` comes from
+    /// fstat for a regular file read from its current position, which is where the RDB starts, or from `limit`.
+    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16, limit: Int = Int.max) {
         fd = fileDescriptor
+        unread = limit
         buffer = [UInt8](repeating: 0, count: chunkSize)
         end = 0
         var st = stat()
         let at = lseek(fileDescriptor, 0, SEEK_CUR)
         if fstat(fileDescriptor, &st) == 0, st.st_mode & S_IFMT == S_IFREG, at >= 0 {
-            size = Int(st.st_size) - Int(at)
+            size = min(Int(st.st_size) - Int(at), limit)
         } else {
-            size = nil
+            size = limit == Int.max ? nil : limit
         }
     }
 
@@ -87,15 +90,17 @@ public final class RDBInput {
         pos = 0
         crcFrom = 0
         end = keep
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, $0.count - end) }
+        while unread > 0 {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, min($0.count - end, unread)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
             }
             end += n
+            unread -= n
             return n > 0
         }
+        return false
     }
 
     public func byte() throws(RDBError) -> UInt8 {

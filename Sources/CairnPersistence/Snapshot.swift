@@ -21,6 +21,9 @@ public final class Snapshot: @unchecked Sendable {
     let usedMemory: Int
     /// Written as an AOF base (aux aof-base=1) rather than a dump.
     public var aofBase = false
+    /// repl-stream-db, repl-id and repl-offset: where this image sits in the replication history, so that a
+    /// restarted replica (or a full sync's receiver) can continue by partial resync.
+    public var replicationAux: [(key: String, value: [UInt8])]
 
     /// Called on the event loop.
     public init(of engine: Engine, usedMemory: Int = 0) {
@@ -29,6 +32,7 @@ public final class Snapshot: @unchecked Sendable {
         scripts = engine.persistedScripts
         ctime = engine.now / 1000
         self.usedMemory = usedMemory
+        replicationAux = engine.replicationAux?() ?? []
     }
 
     /// Asks a running write to stop (FLUSHALL, SHUTDOWN, a foreground SAVE superseding it, as Redis kills its
@@ -45,6 +49,7 @@ public final class Snapshot: @unchecked Sendable {
         try w.aux("redis-bits", IntegerFormat.bytes(Int64(MemoryLayout<Int>.size * 8)))
         try w.aux("ctime", IntegerFormat.bytes(ctime))
         try w.aux("used-mem", IntegerFormat.bytes(Int64(usedMemory)))
+        for (k, v) in replicationAux { try w.aux(k, v) }
         try w.aux("aof-base", Array((aofBase ? "1" : "0").utf8))
         for s in scripts { try w.aux("lua", s) }
         for f in functions { try w.function(f) }

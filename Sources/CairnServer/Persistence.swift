@@ -4,6 +4,7 @@ import Glibc
 import RESP
 import CairnEngine
 import CairnPersistence
+import CairnReplication
 
 /// RDB bookkeeping the server keeps between saves, under INFO persistence's names.
 struct PersistenceState {
@@ -161,6 +162,7 @@ extension Server {
         defer { persistence.loading = false }
         do {
             let summary = try RDBLoader.load(RDBInput(fileDescriptor: fd), into: engine)
+            replication.restoredPosition = RDBReceiver.position(in: summary)
             logLoad(summary, seconds: Double(Engine.monotonicMicros() - start) / 1e6)
         } catch {
             log.warning("Fatal error loading the DB (\(path)): \(error). Exiting.")

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import RESP
 import CairnEngine
+import CairnReplication
 
 /// The server: listening sockets, connections and the event loop around the engine.
 ///
@@ -37,6 +38,7 @@ public final class Server {
     /// Hooks run when the server shuts down cleanly (final save, AOF flush...).
     public var shutdownHooks: [() -> Void] = []
     var persistence = PersistenceState()
+    let replication = ReplicationState()
 
     struct ServerStats {
         var totalConnections = 0
@@ -70,6 +72,7 @@ public final class Server {
         registerConfigCommand()
         registerPersistenceCommands()
         installAccessControl()
+        registerReplicationCommands()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -186,6 +189,10 @@ public final class Server {
             acceptClients(fd, unixPath: unixPath)
             return
         }
+        if replication.owns(fd) {
+            replicationLinkEvent(readable: readable, writable: writable)
+            return
+        }
         guard Int(fd) < connections.count, let conn = connections[Int(fd)] else { return }
         if writable && conn.wantsWritable {
             if !conn.flush() { closeConnection(conn); return }
@@ -247,7 +254,8 @@ public final class Server {
     /// Parses and runs every complete command in the query buffer.
     func processInput(_ conn: Connection) {
         let session = conn.session
-        while conn.queryStart < conn.queryEnd && !conn.closed && !session.closeAfterReply && !session.isBlocked {
+        while conn.queryStart < conn.queryEnd && !conn.closed && !session.closeAfterReply && !session.isBlocked
+                && !conn.heldByReplication {
             let region = UnsafeMutableRawBufferPointer(start: conn.query + conn.queryStart, count: conn.queryEnd - conn.queryStart)
             switch conn.parser.parse(region) {
             case .incomplete(let hint):
@@ -267,6 +275,7 @@ public final class Server {
                 let paused = mustWaitForPause(session, args)
                 if !paused {
                     engine.execute(session, args)
+                    if conn === replication.primaryConnection { primaryCommandApplied(base, consumed) }
                     if !engine.propagation.output.isEmpty, aof.policy == .always, let w = aof.writer {
                         conn.holdUntil = w.queuedOffset + engine.propagation.output.count
                     }
@@ -323,13 +332,14 @@ public final class Server {
                 if !s.isBlocked && c.pendingQueryBytes > 0 { processInput(c) }
             }
         }
+        feedReplicas()
         aof.handOff(engine, log: log)
         guard !pendingFlush.isEmpty else { return }
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)
         defer { flushBatch.removeAll(keepingCapacity: true) }
         let durable = aof.writer?.durableOffset ?? 0
-        for conn in flushBatch where !conn.closed {
+        for conn in flushBatch where !conn.closed && !conn.heldByReplication {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if conn.holdUntil > durable {
                 if !heldForSync.contains(where: { $0 === conn }) { heldForSync.append(conn) }
@@ -392,6 +402,7 @@ public final class Server {
         stats.netInput += conn.totalNetInput
         stats.netOutput += conn.totalNetOutput
         engine.clientClosed(conn.session)
+        replicationClosed(conn)
     }
 
     // MARK: periodic work
@@ -410,7 +421,9 @@ public final class Server {
             unpauseLater = false
             unpause()
         }
-        if engine.activeExpireEnabled { engine.activeExpireCycle(hz: settings.hz) }
+        // A replica's keys expire by the primary's DELs; its reads only hide them.
+        if engine.activeExpireEnabled && replication.link == nil { engine.activeExpireCycle(hz: settings.hz) }
+        replicationCron()
         aof.checkRewrite(log: log)
         autoRewriteIfGrown()
         aof.writer?.syncSuppressed.store(settings.noAppendfsyncOnRewrite && aof.rewrite != nil, ordering: .relaxed)
@@ -424,7 +437,8 @@ public final class Server {
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
             engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000
-            for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica {
+            for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica
+                && conn !== replication.primaryConnection {
                 if engine.now - conn.session.lastInteraction > limit {
                     log.verbose("Closing idle client")
                     closeConnection(conn)

@@ -64,6 +64,7 @@ public enum CairnServerMain {
         } else {
             server.loadAtStartup()
         }
+        server.startReplication()
         log.notice("Ready to accept connections tcp")
         if !settings.unixSocket.isEmpty { log.notice("Ready to accept connections unix") }
         server.run()

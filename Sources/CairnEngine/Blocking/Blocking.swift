@@ -122,6 +122,13 @@ extension Engine {
         return next
     }
 
+    /// Ends a wait whose reply the caller writes itself (WAIT, which no key wakes).
+    public func resumeBlocked(_ client: ClientSession) {
+        guard client.blocked != nil else { return }
+        unblock(client)
+        woken.append(client)
+    }
+
     /// CLIENT UNBLOCK: ends a wait as a timeout would, or with an UNBLOCKED error. False if not blocked.
     public func unblockByRequest(_ client: ClientSession, withError: Bool) -> Bool {
         guard client.blocked != nil else { return false }

@@ -40,6 +40,7 @@ public final class Database {
         let found = touch && engine.touchKeys ? keys.lookup(key, touching: engine.accessClock) : keys.lookup(key)
         guard let (v, exp) = found else { return nil }
         if Entry.isExpired(exp, now: engine.now) {
+            if engine.expiryFollowsPrimary { return engine.obeying ? v : nil }
             expire(key)
             return nil
         }

@@ -20,6 +20,10 @@ public final class Propagation {
     var depth = 0
     /// The stream's bytes not yet taken by the consumers.
     public private(set) var output: [UInt8] = []
+    /// Whether the replication backlog consumes the stream too: each unit is then also appended to
+    /// `replicationOutput`, which the server drains on its own schedule (a full sync drains it mid-iteration).
+    public var feedsReplication = false
+    public var replicationOutput: [UInt8] = []
     private var selectedDB = -1
 
     public init() {}
@@ -29,6 +33,9 @@ public final class Propagation {
         defer { output.removeAll(keepingCapacity: true) }
         return output
     }
+
+    /// Drops the bytes no AOF consumes (the backlog alone enabled the stream).
+    public func discardOutput() { output.removeAll(keepingCapacity: true) }
 
     /// The next command is preceded by SELECT whatever the database: a new consumer (a fresh AOF file, a new
     /// replica stream) cannot know the current one.
@@ -50,6 +57,7 @@ public final class Propagation {
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
     func flushUnit() {
         guard !pending.isEmpty else { return }
+        let unitStart = output.count
         let wrap = pending.count > 1
         if wrap {
             select(pending[0].db)
@@ -60,6 +68,7 @@ public final class Propagation {
             output.append(contentsOf: pendingBytes[range])
         }
         if wrap { append([Bytes("EXEC".utf8)]) }
+        if feedsReplication { replicationOutput.append(contentsOf: output[unitStart...]) }
         pending.removeAll(keepingCapacity: true)
         pendingBytes.removeAll(keepingCapacity: true)
     }

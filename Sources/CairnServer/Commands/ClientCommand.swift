@@ -259,6 +259,7 @@ extension Server {
     /// The class CLIENT LIST TYPE, CLIENT KILL TYPE and the output buffer limits use.
     func clientType(_ s: ClientSession) -> String {
         if s.isReplica && !s.isMonitor { return "replica" }
+        if s === replication.primaryConnection?.session { return "master" }
         return s.isSubscribed ? "pubsub" : "normal"
     }
 

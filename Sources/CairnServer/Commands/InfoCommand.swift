@@ -70,19 +70,7 @@ extension Server {
         case "memory": return memorySection()
         case "persistence": return persistenceSection()
         case "stats": return statsSection()
-        case "replication": return [
-            "role:\(engine.role)",
-            "connected_slaves:0",
-            "master_failover_state:no-failover",
-            "master_replid:\(runID)",
-            "master_replid2:0000000000000000000000000000000000000000",
-            "master_repl_offset:0",
-            "second_repl_offset:-1",
-            "repl_backlog_active:0",
-            "repl_backlog_size:1048576",
-            "repl_backlog_first_byte_offset:0",
-            "repl_backlog_histlen:0",
-        ]
+        case "replication": return replicationInfo()
         case "cpu":
             var self_ = rusage()
             getrusage(RUSAGE_SELF.rawValue, &self_)
@@ -246,9 +234,9 @@ extension Server {
             "instantaneous_input_repl_kbps:0.00",
             "instantaneous_output_repl_kbps:0.00",
             "rejected_connections:\(stats.rejectedConnections)",
-            "sync_full:0",
-            "sync_partial_ok:0",
-            "sync_partial_err:0",
+            "sync_full:\(replication.syncFull)",
+            "sync_partial_ok:\(replication.syncPartialOK)",
+            "sync_partial_err:\(replication.syncPartialErr)",
             "expired_keys:\(s.expiredKeys)",
             "expired_stale_perc:0.00",
             "expired_time_cap_reached_count:0",

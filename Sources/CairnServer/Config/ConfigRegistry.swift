@@ -121,6 +121,7 @@ public final class ServerSettings {
     public var aofTimestampEnabled = false
     public var aofRewriteIncrementalFsync = true
     public var replicaOf: ReplicaOfTarget?
+    public let replication = ReplicationSettings()
 
     // Memory
     public var maxmemory = 0
@@ -857,6 +858,7 @@ extension ConfigRegistry {
         register(.bool("aof-timestamp-enabled", s, \.aofTimestampEnabled))
         register(.bool("aof-rewrite-incremental-fsync", s, \.aofRewriteIncrementalFsync))
         register(replicaOfDirective())
+        registerReplicationDirectives()
 
         // Memory
         register(.memory("maxmemory", s, \.maxmemory, 0...Int.max))

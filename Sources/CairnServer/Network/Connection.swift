@@ -24,6 +24,8 @@ final class Connection {
     /// With appendfsync always: the AOF offset that must be durable before this client's replies go out.
     var holdUntil = 0
     var closed = false
+    /// A full sync's sender thread owns the socket: the loop neither reads nor writes it meanwhile.
+    var heldByReplication = false
     var totalNetInput = 0
     var totalNetOutput = 0
 

@@ -390,7 +390,7 @@ final class AppendOnlyFile {
     /// CONFIG SET appendonly no (stopAppendOnly): everything written is synced and appending stops.
     func turnOff(engine: Engine) {
         stop(engine: engine)
-        engine.propagation.enabled = false
+        engine.propagation.enabled = engine.propagation.feedsReplication
         if let job = rewrite, job.enabling {
             // The base being written would describe an AOF that no longer runs: it is never installed.
             rewrite = nil

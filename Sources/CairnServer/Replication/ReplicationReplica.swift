@@ -1,0 +1,383 @@
+#if canImport(Glibc)
+import CSystem
+import Glibc
+#endif
+import RESP
+import CairnEngine
+import CairnPersistence
+import CairnReplication
+
+/// The replica's side: REPLICAOF, the link's handshake on the event loop, the loader thread's result swapped
+/// in, then the primary's stream applied and proxied to this server's own replicas.
+extension Server {
+    // MARK: REPLICAOF
+
+    /// REPLICAOF host port: a no-op when already following it.
+    func follow(host: String, port: Int) -> Bool {
+        if let link = replication.link, link.host == host, link.port == port { return false }
+        if replication.link == nil && replication.backlog != nil {
+            // Our own history becomes the one to continue from the new primary, as Redis's
+            // replicationCachePrimaryUsingMyself: it may already hold everything we have.
+            replication.streamDB = 0
+            log.notice("Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.")
+        }
+        dropLink()
+        // Our replicas must follow the new history: they reconnect and resync through us.
+        for peer in replication.peers where peer.isReplica { closeConnection(peer.conn) }
+        replication.link = PrimaryLink(host: host, port: port, now: Engine.monotonicMicros())
+        engine.role = "slave"
+        settings.replicaOf = ReplicaOfTarget(host: host, port: port)
+        log.notice("Connecting to MASTER \(host):\(port)")
+        connectLink()
+        refreshReplicationRefusals()
+        return true
+    }
+
+    /// REPLICAOF NO ONE: the history continues under a new ID; the old one stays valid up to here (replid2),
+    /// so the other replicas of our former primary can continue from us by partial resync.
+    func stopFollowing() {
+        guard replication.link != nil else { return }
+        dropLink()
+        replication.link = nil
+        settings.replicaOf = nil
+        engine.role = "master"
+        replication.history.shift(offset: replication.offset)
+        ensureBacklog(newHistory: false)
+        log.notice("Setting secondary replication ID to \(replication.history.replid2), valid up to offset: \(replication.history.secondOffset). New replication ID is \(replication.history.replid)")
+        log.notice("MASTER MODE enabled (user request from 'id=0 addr= laddr= fd= name= age=0 idle=0')")
+        refreshReplicationRefusals()
+    }
+
+    /// Closes whatever the link holds: its handshake socket, its loader, the primary's client.
+    func dropLink() {
+        guard let link = replication.link else { return }
+        if let conn = replication.primaryConnection {
+            replication.primaryConnection = nil
+            replication.streamDB = conn.session.db
+            closeConnection(conn)
+        }
+        abortLinkSocket(link)
+        link.state = .connect
+    }
+
+    func abortLinkSocket(_ link: PrimaryLink) {
+        link.receiver?.cancel()
+        link.receiver = nil
+        if link.fd >= 0 {
+            if link.state != .transfer { loop.remove(link.fd) }
+            close(link.fd)
+            link.fd = -1
+        }
+        link.line.removeAll()
+        link.handshake = nil
+    }
+
+    /// The link broke before or during the sync: log why and try again in a second.
+    func linkFailed(_ reason: String) {
+        guard let link = replication.link else { return }
+        log.warning(reason)
+        abortLinkSocket(link)
+        link.state = .connect
+        link.retryAt = Engine.monotonicMicros() + 1_000_000
+        refreshReplicationRefusals()
+    }
+
+    // MARK: connecting and the handshake
+
+    func connectLink() {
+        guard let link = replication.link else { return }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var res: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(link.host, String(link.port), &hints, &res) == 0, let ai = res else {
+            linkFailed("Unable to connect to MASTER: can't resolve \(link.host)")
+            return
+        }
+        defer { freeaddrinfo(res) }
+        let fd = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else {
+            linkFailed("Unable to connect to MASTER: \(Sockets.errorText())")
+            return
+        }
+        if connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
+            let reason = Sockets.errorText()
+            close(fd)
+            linkFailed("Unable to connect to MASTER: \(reason)")
+            return
+        }
+        link.fd = fd
+        link.state = .connecting
+        link.lastIO = Engine.monotonicMicros()
+        loop.add(fd, readable: false, writable: true)
+        log.notice("MASTER <-> REPLICA sync started")
+    }
+
+    /// Events on the link's socket before the sync (connect, handshake replies, the bulk header).
+    func replicationLinkEvent(readable: Bool, writable: Bool) {
+        guard let link = replication.link else { return }
+        if link.state == .connecting {
+            guard writable else { return }
+            var err: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(link.fd, SOL_SOCKET, SO_ERROR, &err, &len)
+            if err != 0 {
+                linkFailed("Error condition on socket for SYNC: \(String(cString: strerror(err)))")
+                return
+            }
+            log.notice("Non blocking connect for SYNC fired the event.")
+            loop.modify(link.fd, readable: true, writable: false)
+            link.state = .handshake
+            let rs = replicationSettings
+            var handshake = ReplicaHandshake(options: .init(
+                user: rs.primaryUser.isEmpty ? nil : rs.primaryUser,
+                password: rs.primaryAuth.isEmpty ? nil : rs.primaryAuth,
+                listeningPort: rs.announcePort != 0 ? rs.announcePort : settings.port,
+                announceIP: rs.announceIP.isEmpty ? nil : rs.announceIP,
+                resumeFrom: replication.backlog != nil || replication.restoredPosition != nil
+                    ? (replication.history.replid, replication.offset + 1) : nil))
+            sendOnLink(handshake.begin())
+            link.handshake = handshake
+            return
+        }
+        guard readable else { return }
+        // Byte by byte, as Redis's syncReadLine: nothing after the line may be consumed here, since the RDB or
+        // the stream that follows belongs to the loader thread or the primary's client.
+        var byte: UInt8 = 0
+        while replication.link === link, link.state == .handshake || link.state == .awaitingBulk {
+            let n = read(link.fd, &byte, 1)
+            if n == 0 { return linkFailed("Master closed the connection during the handshake") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                return linkFailed("Error reading from MASTER: \(Sockets.errorText())")
+            }
+            link.lastIO = Engine.monotonicMicros()
+            if byte != 10 {
+                link.line.append(byte)
+                if link.line.count > 64 * 1024 { return linkFailed("Bad protocol from MASTER: reply line too long") }
+                continue
+            }
+            if link.line.last == 13 { link.line.removeLast() }
+            let line = String(decoding: link.line, as: UTF8.self)
+            link.line.removeAll(keepingCapacity: true)
+            handleLinkLine(link, line)
+        }
+    }
+
+    func sendOnLink(_ bytes: [UInt8]) {
+        guard let link = replication.link, link.fd >= 0 else { return }
+        _ = bytes.withUnsafeBytes { send(link.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    func handleLinkLine(_ link: PrimaryLink, _ line: String) {
+        if link.state == .awaitingBulk {
+            if line.isEmpty { return }
+            if line.hasPrefix("-") { return linkFailed("MASTER aborted replication with an error: \(line)") }
+            guard let framing = BulkFraming(line: line) else {
+                return linkFailed("Bad protocol from MASTER, the first byte is not '$' (we received '\(line)'), are you sure the host and port are right?")
+            }
+            startLoading(link, framing)
+            return
+        }
+        guard var handshake = link.handshake else { return }
+        let step = handshake.receive(line: line)
+        link.handshake = handshake
+        switch step {
+        case .wait:
+            break
+        case .send(let bytes):
+            sendOnLink(bytes)
+        case .fail(let reason):
+            linkFailed(reason)
+        case .psync(let reply):
+            switch reply {
+            case .fullResync(let id, let offset):
+                log.notice("Full resync from master: \(id):\(offset)")
+                link.fullSync = (id, offset)
+                link.state = .awaitingBulk
+            case .resume(let id):
+                resumeFromPrimary(link, newID: id)
+            case .retryLater(let text):
+                linkFailed("Master is currently unable to PSYNC but should be in the future: \(text)")
+            case .unsupported(let text):
+                log.notice("Master does not support PSYNC or is in error state (reply: \(text))")
+                sendOnLink(Array("SYNC\r\n".utf8))
+                link.fullSync = nil
+                link.state = .awaitingBulk
+            case .dualChannel, .invalid:
+                linkFailed("Unexpected reply to PSYNC from master: \(line)")
+            }
+        }
+    }
+
+    // MARK: full sync
+
+    func startLoading(_ link: PrimaryLink, _ framing: BulkFraming) {
+        switch framing {
+        case .length(let n): log.notice("MASTER <-> REPLICA sync: receiving \(n) bytes from master to the loader thread")
+        case .eofMark: log.notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to the loader thread")
+        }
+        loop.remove(link.fd)
+        link.state = .transfer
+        link.receiver = RDBReceiver(fd: link.fd, framing: framing, target: Engine(settings: engine.settings),
+                                    timeoutSeconds: replicationSettings.timeout)
+        refreshReplicationRefusals()
+    }
+
+    /// From the cron: the loader finished; swap its databases in on the event loop.
+    func collectLoad(_ link: PrimaryLink) {
+        guard let receiver = link.receiver, let outcome = receiver.job.outcome else { return }
+        link.receiver = nil
+        if case .failed(let reason) = outcome {
+            return linkFailed("Failed trying to load the MASTER synchronization DB from socket: \(reason)")
+        }
+        log.notice("MASTER <-> REPLICA sync: Flushing old data")
+        let loaded = receiver.target
+        for (db, fresh) in zip(engine.dbs, loaded.dbs) {
+            db.flush()
+            db.keys = fresh.keys
+        }
+        engine.persistedFunctions = loaded.persistedFunctions
+        engine.persistedScripts = loaded.persistedScripts
+        engine.dirty += 1
+        let position = link.fullSync ?? receiver.recordedPosition ?? (ReplicationHistory.randomID(), 0)
+        replication.history.reset(to: position.replid)
+        replication.offset = position.offset
+        replication.backlog = nil
+        ensureBacklog(newHistory: false)
+        // Our own replicas hold the old dataset: they must sync again.
+        for peer in replication.peers where peer.isReplica { closeConnection(peer.conn) }
+        log.notice("MASTER <-> REPLICA sync: Loading DB in memory done: \(receiver.summary.keysLoaded) keys")
+        log.notice("MASTER <-> REPLICA sync: Finished with success")
+        becomeConnected(link, db: 0)
+    }
+
+    /// +CONTINUE: the stream resumes where we stopped; a new ID means the primary's history shifted (it was
+    /// promoted), and ours shifts with it.
+    func resumeFromPrimary(_ link: PrimaryLink, newID: String?) {
+        if let id = newID, id != replication.history.replid {
+            replication.history.shift(to: id, offset: replication.offset)
+            log.notice("Master replication ID changed to \(id)")
+            for peer in replication.peers where peer.isReplica { closeConnection(peer.conn) }
+        }
+        ensureBacklog(newHistory: false)
+        log.notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
+        becomeConnected(link, db: replication.streamDB)
+    }
+
+    /// The link's socket becomes the primary's client: its commands run unconditionally and are not answered.
+    func becomeConnected(_ link: PrimaryLink, db: Int) {
+        let fd = link.fd
+        link.fd = -1
+        link.state = .connected
+        link.handshake = nil
+        replication.restoredPosition = nil
+        makeNonBlocking(fd)
+        let session = engine.makeClient()
+        session.address = "\(link.host):\(link.port)"
+        session.localAddress = Sockets.localAddress(fd)
+        session.mustObey = true
+        session.replyMode = .off
+        session.db = db
+        let conn = Connection(fd: fd, session: session, maxBulk: engine.settings.protoMaxBulkLength)
+        while connections.count <= Int(fd) { connections.append(nil) }
+        connections[Int(fd)] = conn
+        connectionsByID[session.id] = conn
+        replication.primaryConnection = conn
+        loop.add(fd, readable: true, writable: false)
+        sendAck()
+        refreshReplicationRefusals()
+    }
+
+    /// The primary's client closed: keep the history and offset to continue by PSYNC, and reconnect.
+    func primaryLinkLost() {
+        guard let conn = replication.primaryConnection else { return }
+        replication.primaryConnection = nil
+        replication.streamDB = conn.session.db
+        log.notice("Connection with master lost.")
+        log.notice("Caching the disconnected master state.")
+        guard let link = replication.link else { return }
+        link.state = .connect
+        link.downSince = Engine.monotonicMicros()
+        link.retryAt = 0
+        refreshReplicationRefusals()
+    }
+
+    // MARK: the stream from the primary
+
+    /// After each command from the primary: its bytes count in our offset and go on, unchanged, to our
+    /// backlog and replicas, so a chain of replicas shares one history.
+    func primaryCommandApplied(_ base: UnsafeRawPointer, _ count: Int) {
+        distribute(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// REPLCONF ACK <offset>: sent each second, after a sync, and on GETACK.
+    func sendAck() {
+        guard let conn = replication.primaryConnection else { return }
+        replication.link?.lastAckSent = Engine.monotonicMicros()
+        let bytes = encodeCommand(["REPLCONF", "ACK", String(replication.offset)])
+        _ = bytes.withUnsafeBytes { send(conn.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+    }
+
+    func replicaCron() {
+        guard let link = replication.link else { return }
+        let now = Engine.monotonicMicros()
+        switch link.state {
+        case .connect:
+            if now >= link.retryAt { connectLink() }
+        case .connecting, .handshake, .awaitingBulk:
+            if now - link.lastIO > replicationSettings.timeout * 1_000_000 { linkFailed("Timeout connecting to the MASTER...") }
+        case .transfer:
+            collectLoad(link)
+        case .connected:
+            guard let conn = replication.primaryConnection else { return }
+            engine.refreshTime()
+            if engine.now - conn.session.lastInteraction > Int64(replicationSettings.timeout) * 1000 {
+                log.warning("MASTER timeout: no data nor PING received...")
+                closeConnection(conn)
+            } else if now - link.lastAckSent >= 1_000_000 {
+                sendAck()
+            }
+        }
+    }
+
+    /// READONLY, NOREPLICAS and MASTERDOWN follow the role, the link and the directives.
+    func refreshReplicationRefusals() {
+        let rs = replicationSettings
+        engine.expiryFollowsPrimary = replication.link != nil
+        if let link = replication.link {
+            engine.replicationWriteRefusal = rs.readOnly ? "READONLY You can't write against a read only replica." : nil
+            engine.staleDataRefusal = link.state != .connected && !rs.serveStaleData
+                ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." : nil
+        } else {
+            engine.staleDataRefusal = nil
+            engine.replicationWriteRefusal = rs.minReplicasToWrite > 0 && rs.minReplicasMaxLag > 0
+                && goodReplicaCount < rs.minReplicasToWrite ? "NOREPLICAS Not enough good replicas to write." : nil
+        }
+    }
+
+    /// The cron's replication work in either role.
+    func replicationCron() {
+        replicaCron()
+        primaryCron()
+        refreshReplicationRefusals()
+    }
+
+    /// At startup, after the dataset was loaded: follow the configured primary, continuing the history the
+    /// dump recorded if there is one.
+    public func startReplication() {
+        engine.replicationAux = { [unowned self] in
+            guard replication.backlog != nil || replication.link != nil else { return [] }
+            let db = replication.primaryConnection?.session.db ?? replication.streamDB
+            return [("repl-stream-db", IntegerFormat.bytes(Int64(db))), ("repl-id", Array(replication.history.replid.utf8)),
+                    ("repl-offset", IntegerFormat.bytes(Int64(replication.offset)))]
+        }
+        guard let target = settings.replicaOf else { return }
+        if let position = replication.restoredPosition {
+            replication.history.reset(to: position.replid)
+            replication.offset = position.offset
+        }
+        _ = follow(host: target.host, port: target.port)
+    }
+}

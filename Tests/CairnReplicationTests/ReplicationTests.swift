@@ -1,0 +1,107 @@
+import XCTest
+@testable import CairnReplication
+
+final class BacklogTests: XCTestCase {
+    func testOffsetsAndWrapAround() {
+        var b = Backlog(size: 16 * 1024, endOffset: 100)
+        XCTAssertEqual(b.firstByteOffset, 101)
+        XCTAssertTrue(b.covers(101))
+        XCTAssertFalse(b.covers(102))
+        XCTAssertEqual(b.bytes(from: 101), [])
+        let chunk = (0..<10_000).map { UInt8($0 % 251) }
+        b.append(chunk)
+        b.append(chunk)
+        XCTAssertEqual(b.endOffset, 20_100)
+        XCTAssertEqual(b.histlen, 16 * 1024)
+        XCTAssertEqual(b.firstByteOffset, 20_100 - 16 * 1024 + 1)
+        XCTAssertNil(b.bytes(from: b.firstByteOffset - 1))
+        XCTAssertEqual(b.bytes(from: 20_100 - 9_998), Array(chunk[1...]))
+        XCTAssertEqual(b.bytes(from: 20_101), [])
+        XCTAssertNil(b.bytes(from: 20_102))
+        XCTAssertNil(b.bytes(from: Int.max))
+        XCTAssertNil(b.bytes(from: Int.min))
+    }
+
+    func testAppendLargerThanTheRing() {
+        var b = Backlog(size: 16 * 1024, endOffset: 0)
+        let big = (0..<50_000).map { UInt8($0 & 255) }
+        b.append(big)
+        XCTAssertEqual(b.endOffset, 50_000)
+        XCTAssertEqual(b.bytes(from: b.firstByteOffset), Array(big.suffix(16 * 1024)))
+    }
+
+    func testResizeKeepsTheNewestHistory() {
+        var b = Backlog(size: 32 * 1024, endOffset: 0)
+        let data = (0..<30_000).map { UInt8($0 % 199) }
+        b.append(data)
+        b.resize(16 * 1024)
+        XCTAssertEqual(b.endOffset, 30_000)
+        XCTAssertEqual(b.bytes(from: b.firstByteOffset), Array(data.suffix(16 * 1024)))
+        b.resize(64 * 1024)
+        b.append([1, 2, 3])
+        XCTAssertEqual(b.bytes(from: 30_001), [1, 2, 3])
+    }
+}
+
+final class HistoryTests: XCTestCase {
+    func testShiftKeepsThePreviousIDUpToTheOffset() {
+        var h = ReplicationHistory(replid: String(repeating: "a", count: 40))
+        XCTAssertTrue(h.accepts(String(repeating: "A", count: 40), offset: 5))
+        XCTAssertFalse(h.accepts(ReplicationHistory.noID, offset: 0))
+        h.shift(to: String(repeating: "b", count: 40), offset: 1000)
+        XCTAssertEqual(h.secondOffset, 1001)
+        XCTAssertTrue(h.accepts(String(repeating: "a", count: 40), offset: 1001))
+        XCTAssertFalse(h.accepts(String(repeating: "a", count: 40), offset: 1002))
+        XCTAssertTrue(h.accepts(String(repeating: "b", count: 40), offset: 5000))
+        h.reset()
+        XCTAssertEqual(h.replid2, ReplicationHistory.noID)
+        XCTAssertEqual(h.secondOffset, -1)
+        XCTAssertEqual(h.replid.utf8.count, 40)
+    }
+}
+
+final class HandshakeTests: XCTestCase {
+    func testClassicHandshakeWithAuthAndResume() {
+        var h = ReplicaHandshake(options: .init(user: "u", password: "p", listeningPort: 6380, announceIP: nil,
+                                                resumeFrom: (String(repeating: "c", count: 40), 1069)))
+        XCTAssertEqual(h.begin(), Array("*1\r\n$4\r\nPING\r\n".utf8))
+        XCTAssertEqual(h.receive(line: ""), .wait)
+        guard case .send(let pipelined) = h.receive(line: "-NOAUTH Authentication required.") else { return XCTFail() }
+        XCTAssertEqual(pipelined, encodeCommand(["AUTH", "u", "p"]) + encodeCommand(["REPLCONF", "listening-port", "6380"])
+                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"]))
+        XCTAssertEqual(h.receive(line: "+OK"), .wait)
+        XCTAssertEqual(h.receive(line: "-ERR Unrecognized REPLCONF option: listening-port"), .wait)
+        XCTAssertEqual(h.receive(line: "+OK"), .send(encodeCommand(["PSYNC", String(repeating: "c", count: 40), "1069"])))
+        XCTAssertEqual(h.receive(line: ""), .wait)
+        XCTAssertEqual(h.receive(line: "+CONTINUE " + String(repeating: "d", count: 40)),
+                       .psync(.resume(replid: String(repeating: "d", count: 40))))
+        if case .fail = h.receive(line: "+OK") {} else { XCTFail("a reply after PSYNC's is unexpected") }
+    }
+
+    func testFailures() {
+        var h = ReplicaHandshake(options: .init(user: nil, password: "p", listeningPort: 1, announceIP: "10.0.0.1", resumeFrom: nil))
+        _ = h.begin()
+        guard case .fail = h.receive(line: "-ERR something") else { return XCTFail() }
+        var h2 = ReplicaHandshake(options: .init(user: nil, password: "p", listeningPort: 1, announceIP: "10.0.0.1", resumeFrom: nil))
+        _ = h2.begin()
+        guard case .send = h2.receive(line: "+PONG") else { return XCTFail() }
+        guard case .fail = h2.receive(line: "-WRONGPASS invalid username-password pair") else { return XCTFail() }
+    }
+
+    func testPsyncRepliesAndBulkHeaders() {
+        let id = String(repeating: "e", count: 40)
+        XCTAssertEqual(PsyncReply(line: "+FULLRESYNC \(id) 1000"), .fullResync(replid: id, offset: 1000))
+        XCTAssertEqual(PsyncReply(line: "+FULLRESYNC short 1000"), .fullResync(replid: "", offset: 1000))
+        XCTAssertEqual(PsyncReply(line: "+CONTINUE"), .resume(replid: nil))
+        XCTAssertEqual(PsyncReply(line: "+DUALCHANNELSYNC"), .dualChannel)
+        XCTAssertEqual(PsyncReply(line: "-LOADING loading"), .retryLater("-LOADING loading"))
+        XCTAssertEqual(PsyncReply(line: "-ERR unknown command"), .unsupported("-ERR unknown command"))
+        XCTAssertEqual(PsyncReply(line: "garbage"), .invalid("garbage"))
+        XCTAssertEqual(BulkFraming(line: "$26451"), .length(26451))
+        XCTAssertEqual(BulkFraming(line: "$EOF:" + id), .eofMark(Array(id.utf8)))
+        XCTAssertNil(BulkFraming(line: "$EOF:short"))
+        XCTAssertNil(BulkFraming(line: "$-1"))
+        XCTAssertNil(BulkFraming(line: "$99999999999999999999999"))
+        XCTAssertNil(BulkFraming(line: "+OK"))
+    }
+}

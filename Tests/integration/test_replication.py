@@ -1,0 +1,538 @@
+"""Replication (issue 7): Cairn -> Cairn full and partial sync while clients write, promotion with a second
+replica continuing by partial resync, chained replicas, interop with Debian's redis-server 7.0 in both
+directions, and bad input (a garbage-sending fake primary, links cut at each handshake stage, rogue PSYNC /
+REPLCONF from clients)."""
+
+import random
+import socket
+import threading
+import time
+
+import pytest
+import redis
+
+from cairn_helpers import RawConn, parse_info
+from conftest import REDIS_SERVER, RedisProcess, _ACTIVE
+
+
+def info(server, section="replication"):
+    return parse_info(server.call("INFO", section))[section]
+
+
+def stats(server):
+    s = info(server, "stats")
+    return {k: int(s[k]) for k in ("sync_full", "sync_partial_ok", "sync_partial_err")}
+
+
+def wait_for(cond, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def in_sync(primary, replica):
+    p, r = info(primary), info(replica)
+    return (r.get("master_link_status") == "up"
+            and int(r["slave_repl_offset"]) == int(p["master_repl_offset"]))
+
+
+def wait_sync(primary, replica, timeout=60.0):
+    wait_for(lambda: in_sync(primary, replica), timeout, f"{replica.name} in sync with {primary.name}")
+
+
+def digest(server):
+    return server.call("DEBUG", "DIGEST")
+
+
+def populate(c, n=3000, prefix="k"):
+    """A mixed dataset: every type, small and large encodings, keys with deadlines, several databases."""
+    p = c.pipeline(transaction=False)
+    for i in range(n):
+        k = f"{prefix}:{i}"
+        t = i % 7
+        if t == 0:
+            p.set(k, f"v{i}" * (1 + i % 50))
+        elif t == 1:
+            p.rpush(k, *[f"e{j}" for j in range(1 + i % 200)])
+        elif t == 2:
+            p.hset(k, mapping={f"f{j}": j for j in range(1 + i % 700)})
+        elif t == 3:
+            p.sadd(k, *range(1 + i % 600))
+        elif t == 4:
+            p.zadd(k, {f"m{j}": j * 1.5 for j in range(1 + i % 300)})
+        elif t == 5:
+            for j in range(1 + i % 20):
+                p.xadd(k, {"a": j})
+        else:
+            p.set(k, i, px=3_600_000 + i)
+    p.execute()
+    c.execute_command("SELECT", 3)
+    c.set("in-db-3", "x")
+    c.execute_command("SELECT", 0)
+
+
+class Writers:
+    """Clients writing (strings, lists, hashes, counters, expiries, MULTI) until stopped."""
+
+    def __init__(self, server, count=20):
+        self.server = server
+        self.stop_flag = threading.Event()
+        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(count)]
+        self.errors = []
+
+    def run(self, n):
+        c = redis.Redis(port=self.server.port, socket_timeout=10)
+        rnd = random.Random(n)
+        i = 0
+        try:
+            while not self.stop_flag.is_set():
+                i += 1
+                op = rnd.randrange(6)
+                if op == 0:
+                    c.set(f"w{n}:{i % 500}", i)
+                elif op == 1:
+                    c.rpush(f"wl{n}", i)
+                elif op == 2:
+                    c.hset(f"wh{n}", f"f{i % 100}", i)
+                elif op == 3:
+                    c.incr(f"wc{n}")
+                elif op == 4:
+                    c.set(f"we{n}:{i % 50}", i, ex=100)
+                else:
+                    p = c.pipeline(transaction=True)
+                    p.sadd(f"ws{n}", i).zadd(f"wz{n}", {str(i): i})
+                    p.execute()
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            self.errors.append(e)
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(10)
+
+
+def start_replica(cairn_factory, primary, *args, name="replica"):
+    return cairn_factory("--replicaof", f"127.0.0.1 {primary.port}", "--save", "", *args, name=name)
+
+
+@pytest.mark.parametrize("diskless", ["yes", "no"])
+def test_full_sync_while_writing(cairn_factory, diskless):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0",
+                            name="primary")
+    populate(primary.client())
+    with Writers(primary) as w:
+        replica = start_replica(cairn_factory, primary)
+        wait_for(lambda: info(replica).get("master_link_status") == "up", 60, "link up")
+        time.sleep(0.5)
+    assert not w.errors
+    wait_sync(primary, replica)
+    assert digest(primary) == digest(replica)
+    assert replica.client().dbsize() == primary.client().dbsize()
+    st = stats(primary)
+    assert st["sync_full"] == 1
+    pinfo = info(primary)
+    assert pinfo["connected_slaves"] == "1" and "state=online" in pinfo["slave0"]
+    # Writes go on flowing; the replica refuses its own.
+    primary.client().set("after", "1")
+    wait_sync(primary, replica)
+    assert replica.client().get("after") == b"1"
+    with pytest.raises(redis.ReadOnlyError):
+        replica.client().set("x", 1)
+    role = replica.call("ROLE")
+    assert role[0] == b"slave" and role[3] == b"connected"
+    prole = primary.call("ROLE")
+    assert prole[0] == b"master" and len(prole[2]) == 1
+
+
+def test_partial_resync_after_client_kill(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    populate(primary.client(), 500)
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    with Writers(primary, 10) as w:
+        time.sleep(0.3)
+        assert primary.call("CLIENT", "KILL", "TYPE", "replica") == 1
+        time.sleep(0.5)
+    assert not w.errors
+    wait_sync(primary, replica)
+    st = stats(primary)
+    assert st["sync_full"] == 1
+    assert st["sync_partial_ok"] == 1
+    assert digest(primary) == digest(replica)
+
+
+def test_promotion_second_replica_continues_partially(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    populate(primary.client(), 500)
+    r1 = start_replica(cairn_factory, primary, "--repl-diskless-sync-delay", "0", name="r1")
+    r2 = start_replica(cairn_factory, primary, name="r2")
+    wait_sync(primary, r1)
+    wait_sync(primary, r2)
+    old_id = info(primary)["master_replid"]
+    primary.kill()
+    assert r1.call("REPLICAOF", "NO", "ONE") == b"OK"
+    i1 = info(r1)
+    assert i1["role"] == "master" and i1["master_replid2"] == old_id
+    assert r2.call("REPLICAOF", "127.0.0.1", str(r1.port)) == b"OK"
+    wait_sync(r1, r2)
+    st = stats(r1)
+    assert st["sync_partial_ok"] == 1 and st["sync_full"] == 0
+    assert info(r2)["master_replid"] == info(r1)["master_replid"]
+    r1.client().set("new-primary", "yes")
+    wait_sync(r1, r2)
+    assert r2.client().get("new-primary") == b"yes"
+    assert digest(r1) == digest(r2)
+
+
+def test_chained_replicas_share_offsets(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    populate(primary.client(), 300)
+    r1 = start_replica(cairn_factory, primary, "--repl-diskless-sync-delay", "0", name="r1")
+    wait_sync(primary, r1)
+    r2 = start_replica(cairn_factory, r1, name="r2")
+    with Writers(primary, 5):
+        time.sleep(1)
+    wait_sync(primary, r1)
+    wait_sync(r1, r2)
+    assert info(r2)["master_repl_offset"] == info(primary)["master_repl_offset"]
+    assert digest(primary) == digest(r1) == digest(r2)
+
+
+def test_wait_counts_acknowledging_replicas(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    c = primary.client()
+    c.set("w", 1)
+    assert c.execute_command("WAIT", 1, 2000) == 1
+    t = time.monotonic()
+    assert c.execute_command("WAIT", 2, 300) == 1
+    assert time.monotonic() - t >= 0.25
+    with pytest.raises(redis.ResponseError, match="WAIT cannot be used with replica instances"):
+        replica.client().execute_command("WAIT", 1, 0)
+
+
+def test_replica_restart_continues_from_its_dump(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    populate(primary.client(), 300)
+    replica = cairn_factory("--replicaof", f"127.0.0.1 {primary.port}", name="replica")
+    wait_sync(primary, replica)
+    replica.stop()  # SIGTERM: the shutdown save records repl-id and repl-offset
+    primary.client().set("while-down", "1")
+    replica.start()
+    wait_sync(primary, replica)
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
+    assert replica.client().get("while-down") == b"1"
+    assert digest(primary) == digest(replica)
+
+
+def test_serve_stale_data_no_and_replicaof_no_one(cairn_factory):
+    replica = cairn_factory("--replicaof", "127.0.0.1 1", name="replica")
+    assert replica.client().get("a") is None
+    assert replica.call("CONFIG", "SET", "replica-serve-stale-data", "no") == b"OK"
+    time.sleep(0.3)
+    # As Redis 7.0: even PING is refused, INFO and ROLE are not.
+    for cmd in (("GET", "a"), ("PING",)):
+        with pytest.raises(redis.ResponseError, match="Link with MASTER is down"):
+            replica.client().execute_command(*cmd)
+    i = info(replica)
+    assert i["role"] == "slave" and i["master_link_status"] == "down"
+    assert replica.call("ROLE")[3] in (b"connect", b"connecting")
+    assert replica.call("REPLICAOF", "NO", "ONE") == b"OK"
+    assert replica.client().set("a", 1)
+    assert replica.call("REPLICAOF", "NO", "ONE") == b"OK"
+
+
+# --- interop with redis-server 7.0 ------------------------------------------------------------
+
+def redis_process(tmp_path, *args, name="redis-repl"):
+    s = RedisProcess(name, REDIS_SERVER, tmp_path / name, extra_args=list(args))
+    s.start()
+    _ACTIVE.append(s)
+    return s
+
+
+def every_key(server):
+    """Each key of every database with its type and full content, in a comparable form."""
+    c = server.client()
+    out = {}
+    for db in range(16):
+        c.execute_command("SELECT", db)
+        for k in c.scan_iter(count=1000):
+            t = c.type(k).decode()
+            if t == "string":
+                v = c.get(k)
+            elif t == "list":
+                v = c.lrange(k, 0, -1)
+            elif t == "hash":
+                v = sorted(c.hgetall(k).items())
+            elif t == "set":
+                v = sorted(c.smembers(k))
+            elif t == "zset":
+                v = c.zrange(k, 0, -1, withscores=True)
+            else:
+                v = c.xrange(k)
+            ttl = c.pttl(k)
+            out[(db, k)] = (t, v, ttl > 0)
+    c.execute_command("SELECT", 0)
+    return out
+
+
+@pytest.mark.parametrize("diskless", ["yes", "no"])
+def test_redis_replica_of_cairn(cairn_factory, tmp_path, diskless):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0",
+                            "--rdb-version", "10", name="primary")
+    populate(primary.client(), 2000)
+    replica = redis_process(tmp_path, "--replicaof", "127.0.0.1", str(primary.port))
+    try:
+        with Writers(primary, 5):
+            time.sleep(1)
+        wait_sync(primary, replica)
+        assert every_key(primary) == every_key(replica)
+        assert digest(primary) == digest(replica)
+        primary.call("CLIENT", "KILL", "TYPE", "replica")
+        primary.client().set("during-cut", "1")
+        wait_sync(primary, replica)
+        st = stats(primary)
+        assert st["sync_partial_ok"] == 1
+        assert digest(primary) == digest(replica)
+    finally:
+        replica.stop()
+        _ACTIVE.remove(replica)
+
+
+@pytest.mark.parametrize("diskless", ["yes", "no"])
+def test_cairn_replica_of_redis(cairn_factory, tmp_path, diskless):
+    primary = redis_process(tmp_path, "--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0",
+                            name="redis-primary")
+    try:
+        populate(primary.client(), 2000)
+        replica = start_replica(cairn_factory, primary)
+        with Writers(primary, 5):
+            time.sleep(1)
+        wait_sync(primary, replica)
+        assert every_key(primary) == every_key(replica)
+        assert digest(primary) == digest(replica)
+        primary.call("CLIENT", "KILL", "TYPE", "replica")
+        primary.client().set("during-cut", "1")
+        wait_sync(primary, replica)
+        st = stats(primary)
+        assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
+        assert digest(primary) == digest(replica)
+        # WAIT on Redis counts our ACKs.
+        assert primary.client().execute_command("WAIT", 1, 2000) == 1
+    finally:
+        primary.stop()
+        _ACTIVE.remove(primary)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+class FakePrimary:
+    """A listening socket that answers a replica's handshake from a script, cutting or corrupting it."""
+
+    def __init__(self, script):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.script = script
+        self.connections = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            try:
+                conn.settimeout(5)
+                self.script(conn)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def read_command(conn):
+    data = b""
+    while not data.endswith(b"\r\n") or data.count(b"\r\n") < 1 + 2 * int(data[1:data.index(b"\r\n")] or 0):
+        chunk = conn.recv(1)
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+        if data.startswith(b"*") and b"\r\n" not in data:
+            continue
+    return data
+
+
+STAGES = [
+    lambda c: None,                                                              # cut at connect
+    lambda c: (read_command(c),),                                                # cut after PING
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c)),       # cut mid-REPLCONF
+    lambda c: (read_command(c), c.sendall(b"-ERR nope\r\n")),                    # PING error
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
+               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c)),                   # cut after PSYNC
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
+               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+               c.sendall(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n\n\n$100\r\nREDIS0011garbage")),  # cut mid-RDB
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
+               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+               c.sendall(b"+FULLRESYNC " + b"b" * 40 + b" 0\r\n$EOF:" + b"c" * 40 + b"\r\n" + bytes(range(256)) * 40)),
+    lambda c: c.sendall(bytes(random.Random(7).randrange(256) for _ in range(5000))),  # pure garbage
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
+               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c), c.sendall(b"+WHAT\r\n")),
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
+               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+               c.sendall(b"+FULLRESYNC " + b"d" * 40 + b" 0\r\n$999999999999999999999999\r\n")),
+]
+
+
+@pytest.mark.parametrize("stage", range(len(STAGES)))
+def test_replica_survives_a_broken_primary_then_converges(cairn_factory, stage):
+    fake = FakePrimary(STAGES[stage])
+    replica = cairn_factory("--replicaof", f"127.0.0.1 {fake.port}", "--save", "", name="replica")
+    replica.client().execute_command("REPLICAOF", "127.0.0.1", str(fake.port))
+    wait_for(lambda: fake.connections >= 2, 15, "the replica to retry")
+    assert replica.healthy()
+    assert info(replica)["master_link_status"] == "down"
+    assert replica.client().dbsize() == 0  # never a half-loaded dataset
+    fake.close()
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    populate(primary.client(), 200)
+    replica.call("REPLICAOF", "127.0.0.1", str(primary.port))
+    wait_sync(primary, replica)
+    assert digest(primary) == digest(replica)
+
+
+def test_rogue_clients_get_errors(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    c = primary.client()
+    c.set("a", 1)
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        c.execute_command("PSYNC", "?", "notanumber")
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        c.execute_command("PSYNC", "x" * 40, "99999999999999999999999")
+    with pytest.raises(redis.ResponseError, match="syntax error"):
+        c.execute_command("REPLCONF", "listening-port")
+    with pytest.raises(redis.ResponseError, match="Unrecognized REPLCONF option: bogus"):
+        c.execute_command("REPLCONF", "bogus", "1")
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        c.execute_command("REPLCONF", "listening-port", "port")
+    with RawConn(primary.port) as rc:
+        # ACKs from a client that is not a replica are ignored, whatever the offset, and never answered.
+        rc.send(b"REPLCONF ACK 9223372036854775807\r\nREPLCONF ACK -5\r\nREPLCONF ACK zz\r\nPING\r\n")
+        assert rc.read_reply() == b"+PONG\r\n"
+    with RawConn(primary.port) as rc:
+        # A replica announcing an absurd offset simply gets a full sync.
+        rc.send(b"PSYNC " + b"0" * 40 + b" 9223372036854775807\r\n")
+        line = rc._line()
+        assert line.startswith(b"+FULLRESYNC")
+        rc.send(b"REPLCONF ACK 9223372036854775807\r\n")
+    assert info(primary)["connected_slaves"] in ("0", "1")
+    assert c.execute_command("WAIT", 1, 100) == 0
+    assert primary.healthy()
+
+
+def test_min_replicas_to_write(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--min-replicas-to-write", "1",
+                            name="primary")
+    with pytest.raises(redis.ResponseError, match="NOREPLICAS Not enough good replicas to write."):
+        primary.client().set("a", 1)
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    wait_for(lambda: info(primary).get("min_slaves_good_slaves") == "1", 10, "a good replica")
+    assert primary.client().set("a", 1)
+
+
+def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    p = primary.client()
+    p.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    p.set("short", "v", px=100)
+    wait_sync(primary, replica)
+    time.sleep(0.3)
+    r = replica.client()
+    assert r.get("short") is None          # hidden from reads
+    assert r.dbsize() == 1                  # but still there: only the primary deletes
+    assert p.get("short") is None           # the primary expires it and propagates DEL
+    wait_sync(primary, replica)
+    assert r.dbsize() == 0
+
+
+def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
+    """Valkey 8's dual-channel full sync against a Cairn primary, with both channels played by raw sockets
+    (the transcript of the replication spec, section 11.4)."""
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
+                            name="primary")
+    populate(primary.client(), 300)
+    main = RawConn(primary.port)
+    main.send(b"PING\r\n")
+    assert main.read_reply() == b"+PONG\r\n"
+    main.send(b"REPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n")
+    assert main.read_replies(3) == b"+OK\r\n" * 3
+    main.send(b"PSYNC ? -1\r\n")
+    assert main._line() == b"+DUALCHANNELSYNC"
+
+    rdb = RawConn(primary.port)
+    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1 listening-port 6380\r\n")
+    assert rdb.read_reply() == b"+OK\r\n"
+    rdb.send(b"SYNC\r\n")
+    line = rdb._line()
+    while line == b"":
+        line = rdb._line()
+    assert line.startswith(b"$ENDOFF:"), line
+    offset, replid, dbid, client_id = line[len(b"$ENDOFF:"):].split(b" ")
+    assert len(replid) == 40 and dbid == b"0"
+    primary.client().set("after-snapshot", "1")  # belongs to the stream, not the RDB
+    header = rdb._line()
+    assert header.startswith(b"$EOF:") and len(header) == 45
+    mark = header[5:]
+    while not rdb.buf.endswith(mark) or len(rdb.buf) - rdb.pos < 50:
+        rdb._fill()
+    assert bytes(rdb.buf[rdb.pos:rdb.pos + 9]) == b"REDIS0011"
+    assert b"after-snapshot" not in rdb.buf
+    assert int(info(primary)["replicas_waiting_psync"]) == 1
+    rdb.close()
+
+    main.send(b"REPLCONF set-rdb-client-id 999999\r\n")
+    assert main.read_reply() == b"-ERR Unrecognized RDB client id 999999\r\n"
+    main.send(b"REPLCONF set-rdb-client-id " + client_id + b"\r\n")
+    assert main.read_reply() == b"+OK\r\n"
+    main.send(b"PSYNC " + replid + b" " + str(int(offset) + 1).encode() + b"\r\n")
+    assert main._line() == b"+CONTINUE " + replid
+    while b"after-snapshot" not in main.buf:
+        main._fill()
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
+    assert int(info(primary)["replicas_waiting_psync"]) == 0
+    main.close()
+
+
+def test_backlog_freed_after_ttl_without_replicas(cairn_factory):
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--repl-backlog-ttl", "1", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    old_id = info(primary)["master_replid"]
+    replica.stop()
+    wait_for(lambda: info(primary)["repl_backlog_active"] == "0", 10, "the backlog to be freed")
+    assert info(primary)["master_replid"] != old_id
+    primary.client().set("no-backlog", "1")
+    assert primary.healthy()
