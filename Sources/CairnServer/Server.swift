@@ -46,6 +46,7 @@ public final class Server {
         var readsProcessed = 0
         var writesProcessed = 0
         var loopCycles = 0
+        var evictedClients = 0
     }
     var opsSampler = RateSampler()
     var inputSampler = RateSampler()
@@ -69,6 +70,7 @@ public final class Server {
         registerInfoCommand()
         registerConfigCommand()
         registerPersistenceCommands()
+        installMemoryAccounting()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -159,6 +161,7 @@ public final class Server {
                 lastCron = nowMicros
                 cron()
             }
+            resumeEviction()
             flushPending()
             stats.loopCycles += 1
         }

@@ -79,6 +79,7 @@ public enum CairnServerMain {
             server.watchAOFWriter()
             return nil
         }
+        config.onApply("maxmemory") { (limit: Int) -> String? in server.maxmemoryChanged(limit) }
         config.onApply("maxclients") { (_: Int) -> String? in
             server.raiseFileLimit()
             return nil

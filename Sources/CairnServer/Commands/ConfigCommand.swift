@@ -67,6 +67,7 @@ extension Server {
             }
         }
         stats = ServerStats()
+        engine.eviction.resetStatistics()
         for conn in connectionsByID.values {
             conn.totalNetInput = 0
             conn.totalNetOutput = 0
@@ -106,6 +107,7 @@ extension Server {
         e.streamNodeMaxBytes = settings.streamNodeMaxBytes
         e.streamNodeMaxEntries = settings.streamNodeMaxEntries
         e.notifyKeyspaceEvents = settings.notifyKeyspaceEvents
+        applyEvictionSettings(&e)
         engine.settings = e
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))
         log.level = Logger.Level(name: settings.logLevel.rawValue) ?? .notice
