@@ -6,7 +6,7 @@ extension Server {
     /// Called from applySettings: copies the eviction directives into the engine's settings.
     func applyEvictionSettings(_ e: inout EngineSettings) {
         e.maxmemory = settings.maxmemory
-        e.evictionPolicy = EvictionPolicy(rawValue: settings.maxmemoryPolicy.rawValue) ?? .noeviction
+        e.evictionPolicy = settings.maxmemoryPolicy
         e.maxmemorySamples = settings.maxmemorySamples
         e.maxmemoryEvictionTenacity = settings.maxmemoryEvictionTenacity
     }

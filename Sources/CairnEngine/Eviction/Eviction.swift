@@ -1,17 +1,17 @@
 import CSystem
 import RESP
 
-/// maxmemory-policy as the engine applies it; the raw values are the directive's words.
+/// maxmemory-policy; the raw values are the directive's words, in the order Redis lists them in errors.
 public enum EvictionPolicy: String, Sendable, CaseIterable {
-    case noeviction
-    case allkeysLRU = "allkeys-lru", allkeysLFU = "allkeys-lfu", allkeysRandom = "allkeys-random"
     case volatileLRU = "volatile-lru", volatileLFU = "volatile-lfu", volatileRandom = "volatile-random"
-    case volatileTTL = "volatile-ttl"
+    case volatileTTL = "volatile-ttl", allkeysLRU = "allkeys-lru", allkeysLFU = "allkeys-lfu"
+    case allkeysRandom = "allkeys-random", noeviction
 
     var allKeys: Bool { self == .allkeysLRU || self == .allkeysLFU || self == .allkeysRandom }
     var random: Bool { self == .allkeysRandom || self == .volatileRandom }
     /// Redis's MAXMEMORY_FLAG_LRU: the policies whose saves record each key's idle time (RDB IDLE).
     public var isLRU: Bool { self == .allkeysLRU || self == .volatileLRU }
+    /// The LFU policies keep an access counter in each key instead of its last access time.
     public var isLFU: Bool { self == .allkeysLFU || self == .volatileLFU }
 }
 
