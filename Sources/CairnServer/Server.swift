@@ -153,6 +153,8 @@ public final class Server {
             var timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
             // Blocked clients time out with millisecond precision, not at the next cron tick.
             if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
+            // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
+            if engine.eviction.pending { timeout = 0 }
             loop.poll(timeoutMs: timeout) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }

@@ -129,9 +129,13 @@ extension Engine {
     @discardableResult
     public func performEvictions() -> EvictionResult {
         let limit = settings.maxmemory
+        // The allocator's count is never below the figure that counts, so under the limit it answers alone:
+        // walking the databases and reporters is only for a process over it.
+        let allocated = Int(csystem_used_memory())
+        if allocated <= limit && !eviction.pending && eviction.exceededSince == 0 { return .ok }
         // A replica mirrors its primary (replica-ignore-maxmemory), and a loading server evicts nothing.
-        guard limit > 0, role == "master", !eviction.suspended else { eviction.pending = false; return .ok }
-        var used = memoryForEviction()
+        guard limit > 0, !eviction.suspended, role == "master" else { eviction.pending = false; return .ok }
+        let used = allocated > limit ? memoryForEviction() : allocated
         guard used > limit else {
             eviction.pending = false
             if eviction.exceededSince != 0 {
@@ -155,10 +159,10 @@ extension Engine {
             }
             let db = dbs[dbIndex]
             key.withUnsafeBytes { k in
+                // Only this database's slack moves: its slot now counts as free.
+                let before = Int(csystem_used_memory()) - db.keys.slackBytes
                 db.keys.remove(k)
-                let now = memoryForEviction()
-                freed += used - now
-                used = now
+                freed += before - (Int(csystem_used_memory()) - db.keys.slackBytes)
                 eviction.evictedKeys += 1
                 db.signalModified(k)
                 notify(.evicted, "evicted", k, db: dbIndex)
