@@ -8,17 +8,17 @@ final class EvictionTests: XCTestCase {
         for score in [5, 1, 9, 3, 7] as [UInt64] {
             Bytes(string: "k\(score)").withUnsafeBytes { pool.offer(score: score, key: $0, db: 0) }
         }
-        XCTAssertEqual(pool.scores, [1, 3, 5, 7, 9])
+        XCTAssertEqual(pool.candidates.map(\.score), [1, 3, 5, 7, 9])
         for score in 10..<30 as Range<UInt64> {
             Bytes(string: "k\(score)").withUnsafeBytes { pool.offer(score: score, key: $0, db: 1) }
         }
-        XCTAssertEqual(pool.scores, Array(14..<30))
+        XCTAssertEqual(pool.candidates.map(\.score), Array(14..<30))
         XCTAssertFalse(pool.accepts(14), "no better than the worst pooled candidate")
         XCTAssertTrue(pool.accepts(15))
         let best = pool.popBest()
         XCTAssertEqual(best?.key, Bytes(string: "k29"))
         XCTAssertEqual(best?.db, 1)
-        XCTAssertEqual(pool.scores.count, 15)
+        XCTAssertEqual(pool.candidates.count, 15)
     }
 
     func testRestoredAccessFollowsThePolicy() {

@@ -23,37 +23,41 @@ public enum EvictionResult { case ok, running, failed }
 /// still exists. Keeping candidates between evictions is what makes 5 samples approach true LRU.
 struct EvictionPool {
     static let size = 16
-    var scores: [UInt64] = []
-    var keys: [Bytes] = []
-    var dbs: [Int] = []
+    struct Candidate {
+        var score: UInt64
+        var key: Bytes
+        var db: Int
+    }
+    /// Ascending by score; the array never grows past `size`, so inserts shift at most 15 candidates.
+    var candidates: [Candidate] = []
     /// Key buffers of dropped candidates, reused so filling the pool does not allocate.
     var spare: [Bytes] = []
 
+    init() {
+        candidates.reserveCapacity(Self.size)
+        spare.reserveCapacity(Self.size)
+    }
+
+    func accepts(_ score: UInt64) -> Bool { candidates.count < Self.size || candidates[0].score < score }
+
     /// Redis's evictionPoolPopulate insertion: a candidate worse than every pooled one is dropped when the
     /// pool is full; otherwise it goes in order, pushing out the lowest score when there is no room.
-    func accepts(_ score: UInt64) -> Bool { scores.count < Self.size || scores[0] < score }
-
     mutating func offer(score: UInt64, key: UnsafeRawBufferPointer, db: Int) {
         var k = 0
-        while k < scores.count && scores[k] < score { k += 1 }
-        if scores.count == Self.size {
+        while k < candidates.count && candidates[k].score < score { k += 1 }
+        if candidates.count == Self.size {
             if k == 0 { return }
             k -= 1
-            recycle(keys.removeFirst())
-            scores.removeFirst()
-            dbs.removeFirst()
+            recycle(candidates.removeFirst().key)
         }
         var buffer = spare.popLast() ?? Bytes()
         buffer.append(contentsOf: key)
-        scores.insert(score, at: k)
-        keys.insert(buffer, at: k)
-        dbs.insert(db, at: k)
+        candidates.insert(Candidate(score: score, key: buffer, db: db), at: k)
     }
 
     mutating func popBest() -> (key: Bytes, db: Int)? {
-        guard !scores.isEmpty else { return nil }
-        scores.removeLast()
-        return (keys.removeLast(), dbs.removeLast())
+        guard let best = candidates.popLast() else { return nil }
+        return (best.key, best.db)
     }
 
     mutating func recycle(_ key: Bytes) {
