@@ -18,7 +18,7 @@ let package = Package(
         // Linux system interfaces (epoll, signalfd, accept4) that Glibc does not surface to Swift.
         .target(name: "CSystem"),
         // Keyspace, value types, expiry, the command table and the data commands.
-        .target(name: "CairnEngine", dependencies: ["RESP"], swiftSettings: optimized),
+        .target(name: "CairnEngine", dependencies: ["RESP", "CSystem"], swiftSettings: optimized),
         // AOF and RDB codecs (reader, writer, LZF, CRC-64, compact encodings), snapshot serialization and the
         // AOF writer and checker; shared by the server and the offline tools.
         .target(name: "CairnPersistence", dependencies: ["RESP", "CairnEngine", "CSystem"], swiftSettings: optimized),

@@ -51,6 +51,11 @@ public struct EngineSettings {
     public var lfuPolicy = false
     public var lfuLogFactor = 10
     public var lfuDecayTime = 1
+    /// maxmemory in bytes (0: no limit) and how keys are evicted past it (Eviction.swift).
+    public var maxmemory = 0
+    public var evictionPolicy = EvictionPolicy.noeviction
+    public var maxmemorySamples = 5
+    public var maxmemoryEvictionTenacity = 10
     public init() {}
 }
 
@@ -122,6 +127,14 @@ public final class Engine {
     /// Closes the connections of the clients the predicate picks, except those already closing after their
     /// reply (the client running the command): ACL changes that take a user or its channels away.
     public var disconnectClients: (((ClientSession) -> Bool) -> Void)?
+    /// The eviction pool and counters (Eviction.swift).
+    public var eviction = EvictionState()
+    /// Memory that exists but does not count against maxmemory, as Redis leaves out the AOF buffer and
+    /// replica output buffers; each owner (AOF, replication) adds its reporter.
+    public var memoryNotCounted: [() -> Int] = []
+    /// The replication backlog's size for INFO mem_replication_backlog (it counts against maxmemory, being
+    /// ordinary allocations); set by the replication module.
+    public var replicationBacklogMemory: () -> Int = { 0 }
 
     public init(settings: EngineSettings = EngineSettings()) {
         self.settings = settings
@@ -202,6 +215,10 @@ public final class Engine {
         }
         if cmd.flags.contains(.protected) && !protectedAllowed(client) {
             reject(client, cmd, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+            return
+        }
+        if settings.maxmemory != 0 && refusedForMemory(client, cmd) {
+            reject(client, cmd, Self.outOfMemoryMessage)
             return
         }
         if let refusal = staleDataRefusal, !cmd.flags.contains(.stale), !client.mustObey {

@@ -57,7 +57,8 @@ public enum RDBLoader {
                     summary.expiredSkipped += 1
                     continue
                 }
-                if !store(e, in: engine.dbs[e.db], replacing: allowDuplicates) {
+                let access = engine.accessClock.restored(idleSeconds: e.idle, frequency: e.freq)
+                if !store(e, in: engine.dbs[e.db], access: access, replacing: allowDuplicates) {
                     throw RDBError(offset: input.offset, key: e.key, reason: "Duplicate key found in RDB file")
                 }
                 summary.keysLoaded += 1
@@ -70,11 +71,13 @@ public enum RDBLoader {
 
     /// The one place a loaded entry becomes a keyspace entry (one hash lookup). False when the key exists
     /// and may not be replaced.
-    static func store(_ e: RDBEntry, in db: Database, replacing: Bool) -> Bool {
+    static func store(_ e: RDBEntry, in db: Database, access: UInt32, replacing: Bool) -> Bool {
         e.key.withUnsafeBytes { k in
-            db.withEntry(k) { slot in
+            db.keys.withEntry(k, access: access) { slot in
                 if slot != nil && !replacing { return false }
-                slot = Entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                var entry = Entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                entry.access = access
+                slot = entry
                 return true
             }
         }

@@ -176,10 +176,20 @@ public struct RDBWriter {
         try string(source)
     }
 
-    public func entry(key: [UInt8], value: Value, expireAt: Int64) throws {
+    /// One key, preceded as Redis's rdbSaveKeyValuePair does by its deadline and the access hint the policy
+    /// keeps: idle seconds under an LRU policy, the decayed counter under an LFU one.
+    public func entry(key: [UInt8], value: Value, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
         if expireAt >= 0 {
             out.byte(RDBType.opExpireTimeMs)
             out.uint(UInt64(bitPattern: expireAt), 8)
+        }
+        if let idleSeconds {
+            out.byte(RDBType.opIdle)
+            length(UInt64(idleSeconds))
+        }
+        if let frequency {
+            out.byte(RDBType.opFreq)
+            out.byte(frequency)
         }
         out.byte(typeByte(of: value))
         try string(key)

@@ -19,6 +19,9 @@ public final class Snapshot: @unchecked Sendable {
     /// Aux values fixed at capture time.
     let ctime: Int64
     let usedMemory: Int
+    /// The access clock at capture and which hint the policy saves (RDB IDLE under LRU, FREQ under LFU).
+    let clock: AccessClock
+    let savesIdle: Bool
     /// Written as an AOF base (aux aof-base=1) rather than a dump.
     public var aofBase = false
     /// repl-stream-db, repl-id and repl-offset: where this image sits in the replication history, so that a
@@ -33,6 +36,8 @@ public final class Snapshot: @unchecked Sendable {
         ctime = engine.now / 1000
         self.usedMemory = usedMemory
         replicationAux = engine.replicationAux?() ?? []
+        clock = engine.accessClock
+        savesIdle = engine.settings.evictionPolicy.isLRU
     }
 
     /// Asks a running write to stop (FLUSHALL, SHUTDOWN, a foreground SAVE superseding it, as Redis kills its
@@ -58,7 +63,9 @@ public final class Snapshot: @unchecked Sendable {
             w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
             var sinceCheck = 0
             try keys.drain { e in
-                try w.entry(key: e.key, value: e.value, expireAt: e.expireAt)
+                try w.entry(key: e.key, value: e.value, expireAt: e.expireAt,
+                            idleSeconds: savesIdle ? clock.idleMilliseconds(e.access) / 1000 : nil,
+                            frequency: clock.lfu ? UInt8(clock.frequency(e.access)) : nil)
                 try out.flushIfLarge()
                 sinceCheck += 1
                 if sinceCheck == 1024 {

@@ -286,7 +286,9 @@ extension Server {
                 ctx.out.ok()
                 return
             }
-            ctx.db.set(key, value, expireAt: ttl > 0 ? ttl : -1)
+            ctx.db.set(key, value, expireAt: ttl > 0 ? ttl : -1,
+                       access: ctx.engine.accessClock.restored(idleSeconds: idle >= 0 ? idle : nil,
+                                                               frequency: freq >= 0 ? UInt8(freq) : nil))
             ctx.engine.notify(.generic, "restore", key, db: ctx.db.id)
             ctx.engine.dirty += 1
             ctx.out.ok()

@@ -48,6 +48,7 @@ public final class Server {
         var readsProcessed = 0
         var writesProcessed = 0
         var loopCycles = 0
+        var evictedClients = 0
     }
     var opsSampler = RateSampler()
     var inputSampler = RateSampler()
@@ -73,6 +74,7 @@ public final class Server {
         registerPersistenceCommands()
         installAccessControl()
         registerReplicationCommands()
+        installMemoryAccounting()
         startupMemory = MemoryStats.allocatedBytes()
     }
 
@@ -155,6 +157,8 @@ public final class Server {
             var timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
             // Blocked clients time out with millisecond precision, not at the next cron tick.
             if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
+            // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
+            if engine.eviction.pending { timeout = 0 }
             loop.poll(timeoutMs: timeout) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
@@ -163,6 +167,7 @@ public final class Server {
                 lastCron = nowMicros
                 cron()
             }
+            resumeEviction()
             flushPending()
             stats.loopCycles += 1
         }

@@ -88,6 +88,7 @@ public enum CairnServerMain {
             server.engine.acl.setDefaultPassword(password.isEmpty ? nil : Bytes(password.utf8))
             return nil
         }
+        config.onApply("maxmemory") { (limit: Int) -> String? in server.maxmemoryChanged(limit) }
         config.onApply("maxclients") { (_: Int) -> String? in
             server.raiseFileLimit()
             return nil

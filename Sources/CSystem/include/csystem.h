@@ -1,4 +1,5 @@
-// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, eventfd, accept4, thread names.
+// Linux interfaces the Glibc module does not export to Swift: epoll, signalfd, eventfd, accept4, thread names, and
+// the allocation counter behind used_memory.
 #ifndef CAIRN_CSYSTEM_H
 #define CAIRN_CSYSTEM_H
 #include <sys/epoll.h>
@@ -9,9 +10,9 @@
 
 #include <stddef.h>
 
-struct csystem_mallinfo_t { size_t allocated; size_t mapped; };
-/// Bytes malloc has handed out: the in-use arena bytes plus mmapped blocks (glibc mallinfo2).
-struct csystem_mallinfo_t csystem_mallinfo(void);
+/// Bytes the process has allocated through malloc and its relatives (chunk sizes, all threads): Redis's
+/// zmalloc_used_memory. Counted by the wrappers in memcount.c.
+size_t csystem_used_memory(void);
 
 /// Names the calling thread (pthread_setname_np, which needs _GNU_SOURCE); at most 15 bytes are kept.
 void csystem_set_thread_name(const char *name);

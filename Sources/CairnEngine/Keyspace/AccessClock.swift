@@ -48,6 +48,18 @@ public struct AccessClock {
         return minutes << 8 | counter
     }
 
+    /// The field of a key loaded with an RDB IDLE or FREQ hint, or restored with IDLETIME or FREQ (Redis's
+    /// objectSetLRUOrLFU): only the hint the current policy uses applies; without it the key is fresh.
+    @inlinable public func restored(idleSeconds: Int64?, frequency: UInt8?) -> UInt32 {
+        if lfu, let frequency { return minutes << 8 | UInt32(frequency) }
+        if !lfu, let idleSeconds {
+            let stamp = Int64(lruClock) - idleSeconds
+            // Before the clock's last wrap, as estimateObjectIdleTime reads it back.
+            return UInt32(truncatingIfNeeded: stamp < 0 ? stamp + Int64(Self.lruClockMax) : stamp) & Self.lruClockMax
+        }
+        return fresh
+    }
+
     /// Milliseconds since the last access of an LRU-stamped field; the clock wraps about every 194 days, and a
     /// stamp ahead of the clock is taken as one from before the wrap (Redis's estimateObjectIdleTime).
     @inlinable public func idleMilliseconds(_ access: UInt32) -> Int64 {

@@ -9,12 +9,21 @@ public struct Keyspace {
     @usableFromInline var globalDepth: Int
     public internal(set) var count = 0
     public internal(set) var volatileCount = 0
+    /// Entry slots the segments have allocated, used or not. Slots freed by deletions are reused by later
+    /// inserts without a new allocation, so eviction counts the empty ones as free memory (see `slackBytes`).
+    public internal(set) var entrySlots = 0
 
     public init() {
         segments = [Segment(capacity: Segment.minCapacity, depth: 0)]
         dir = [0]
         globalDepth = 0
+        entrySlots = segments[0].entryCapacity
     }
+
+    /// Bytes of allocated but empty entry slots (entry and hash): memory this keyspace holds for keys to
+    /// come, as an allocator holds freed chunks.
+    @inline(__always)
+    public var slackBytes: Int { (entrySlots - count) * (MemoryLayout<Entry>.stride + MemoryLayout<UInt64>.stride) }
 
     @inline(__always)
     func segmentIndex(_ hash: UInt64) -> Int {
@@ -23,7 +32,11 @@ public struct Keyspace {
 
     /// A segment this keyspace alone holds, copying it first if a snapshot shares it.
     mutating func uniqueSegment(_ si: Int) -> Segment {
-        if !isKnownUniquelyReferenced(&segments[si]) { segments[si] = segments[si].copy() }
+        if !isKnownUniquelyReferenced(&segments[si]) {
+            let before = segments[si].entryCapacity
+            segments[si] = segments[si].copy()
+            entrySlots += segments[si].entryCapacity - before
+        }
         return segments[si]
     }
 
@@ -111,7 +124,9 @@ public struct Keyspace {
             }
             if entry.expireAt >= 0 { volatileCount += 1 }
             count += 1
+            let before = seg.entryCapacity
             seg.insertNew(h, entry)
+            entrySlots += seg.entryCapacity - before
         }
         return r
     }
@@ -155,7 +170,9 @@ public struct Keyspace {
             globalDepth += 1
         }
         let oldDepth = seg.depth
+        let before = seg.entryCapacity
         let other = seg.split()
+        entrySlots += seg.entryCapacity + other.entryCapacity - before
         let otherIndex = UInt32(segments.count)
         segments.append(other)
         // The directory slots of the old segment form one aligned run; its upper half now belongs to `other`.

@@ -42,22 +42,32 @@ extension Keyspace {
 
     /// Up to `count` entries from a random place, for eviction to compare their access fields (as Redis's
     /// dictGetSomeKeys): consecutive entries from a random one on, spilling into the following segments, so a
-    /// sample costs `count` visits however large the keyspace.
-    public func sample(_ count: Int, _ body: (Entry) -> Void) {
-        guard self.count > 0 else { return }
-        let wanted = Swift.min(count, self.count)
-        var si = Int.random(in: 0..<segments.count)
-        var i = segments[si].count > 0 ? Int.random(in: 0..<segments[si].count) : 0
-        var visited = 0
-        while visited < wanted {
+    /// sample costs `count` visits however large the keyspace. `volatileOnly` takes only keys with a deadline
+    /// (Redis samples its expires dict), skipping segments that hold none.
+    public func sample<G: RandomNumberGenerator>(_ count: Int, volatileOnly: Bool = false, using rng: inout G,
+                                                  _ body: (Entry) -> Void) {
+        let available = volatileOnly ? volatileCount : self.count
+        guard available > 0 else { return }
+        let wanted = Swift.min(count, available)
+        var si = Int.random(in: 0..<segments.count, using: &rng)
+        var i = segments[si].count > 0 ? Int.random(in: 0..<segments[si].count, using: &rng) : 0
+        var taken = 0
+        // Bounded like dictGetSomeKeys (count * 10 steps): a sparse spread of deadlines yields a short sample.
+        var budget = Swift.max(wanted * 10, segments.count)
+        while taken < wanted && budget > 0 {
             let seg = segments[si]
-            while i < seg.count && visited < wanted {
-                body(seg.entries[i])
-                visited += 1
-                i += 1
+            if !volatileOnly || seg.volatileCount > 0 {
+                while i < seg.count && taken < wanted {
+                    if !volatileOnly || seg.entries[i].expireAt >= 0 {
+                        body(seg.entries[i])
+                        taken += 1
+                    }
+                    i += 1
+                }
             }
             si = (si + 1) % segments.count
             i = 0
+            budget -= 1
         }
     }
 

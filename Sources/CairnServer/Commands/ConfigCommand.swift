@@ -70,6 +70,7 @@ extension Server {
             }
         }
         stats = ServerStats()
+        engine.eviction.resetStatistics()
         for conn in connectionsByID.values {
             conn.totalNetInput = 0
             conn.totalNetOutput = 0
@@ -108,6 +109,7 @@ extension Server {
         e.streamNodeMaxBytes = settings.streamNodeMaxBytes
         e.streamNodeMaxEntries = settings.streamNodeMaxEntries
         e.notifyKeyspaceEvents = settings.notifyKeyspaceEvents
+        applyEvictionSettings(&e)
         engine.settings = e
         applyACLSettings()
         engine.slowlog.trim(to: max(settings.slowlogMaxLen, 0))

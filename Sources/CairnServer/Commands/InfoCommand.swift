@@ -149,7 +149,7 @@ extension Server {
     }
 
     private func memorySection() -> [String] {
-        let used = MemoryStats.allocatedBytes()
+        let used = engine.usedMemory()
         let rss = MemoryStats.residentBytes()
         peakMemory = max(peakMemory, used)
         let total = MemoryStats.totalSystemMemory()
@@ -169,6 +169,7 @@ extension Server {
             "maxmemory_human:\(MemoryStats.human(settings.maxmemory))",
             "maxmemory_policy:\(settings.maxmemoryPolicy.rawValue)",
             "mem_fragmentation_ratio:\(String(format: "%.2f", used > 0 ? Double(rss) / Double(used) : 0))",
+        ] + memoryLimitFields(used: used, rss: rss) + [
             "mem_allocator:libc",
             "lazyfree_pending_objects:0",
         ]
@@ -241,10 +242,7 @@ extension Server {
             "expired_stale_perc:0.00",
             "expired_time_cap_reached_count:0",
             "expire_cycle_cpu_milliseconds:0",
-            "evicted_keys:0",
-            "evicted_clients:0",
-            "total_eviction_exceeded_time:0",
-            "current_eviction_exceeded_time:0",
+        ] + evictionStatsFields() + [
             "keyspace_hits:\(s.keyspaceHits)",
             "keyspace_misses:\(s.keyspaceMisses)",
             "pubsub_channels:\(engine.pubsub.channelCount)",
@@ -284,10 +282,7 @@ extension Server {
 /// Process memory figures. used_memory is what malloc has handed out (glibc's mallinfo2), the closest
 /// equivalent of Redis's allocator-reported figure.
 enum MemoryStats {
-    static func allocatedBytes() -> Int {
-        let mi = csystem_mallinfo()
-        return Int(mi.allocated) + Int(mi.mapped)
-    }
+    static func allocatedBytes() -> Int { Int(csystem_used_memory()) }
 
     static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

@@ -9,15 +9,6 @@ public enum LogVerbosity: String, CaseIterable, Sendable {
     case debug, verbose, notice, warning, nothing
 }
 
-public enum MaxmemoryPolicy: String, CaseIterable, Sendable {
-    case volatileLRU = "volatile-lru", volatileLFU = "volatile-lfu", volatileRandom = "volatile-random"
-    case volatileTTL = "volatile-ttl", allkeysLRU = "allkeys-lru", allkeysLFU = "allkeys-lfu"
-    case allkeysRandom = "allkeys-random", noeviction
-
-    /// The LFU policies keep an access counter in each key instead of its last access time.
-    public var isLFU: Bool { self == .volatileLFU || self == .allkeysLFU }
-}
-
 public enum AppendFsync: String, CaseIterable, Sendable {
     case everysec, always, no
 }
@@ -125,7 +116,7 @@ public final class ServerSettings {
 
     // Memory
     public var maxmemory = 0
-    public var maxmemoryPolicy = MaxmemoryPolicy.noeviction
+    public var maxmemoryPolicy = EvictionPolicy.noeviction
     public var maxmemorySamples = 5
     public var maxmemoryEvictionTenacity = 10
     public var maxmemoryClients = 0

@@ -128,6 +128,8 @@ final class AppendOnlyFile {
 
     /// Replays one file's commands through a client of its own that never replies to anyone.
     private func load(_ file: AOFManifest.File, engine: Engine, isLast: Bool, loadTruncated: Bool, log: Logger) throws(Fatal) {
+        engine.eviction.suspended = true
+        defer { engine.eviction.suspended = false }
         let p = path(file.name)
         let fd = open(p, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
