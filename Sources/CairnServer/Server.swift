@@ -380,7 +380,14 @@ public final class Server {
     func enforceOutputLimit(_ conn: Connection) -> Bool {
         let limits = settings.clientOutputLimits
         let limit = conn.session.isSubscribed ? limits.pubsub : (conn.session.isReplica ? limits.replica : limits.normal)
-        let pending = conn.pendingOutputBytes
+        guard exceedsOutputLimit(conn, limit, pending: conn.pendingOutputBytes) else { return true }
+        closeConnection(conn)
+        return false
+    }
+
+    /// Whether `pending` output bytes break `limit` (the hard limit, or the soft one for longer than its
+    /// seconds, timed on the connection); logged as Redis does when they do.
+    func exceedsOutputLimit(_ conn: Connection, _ limit: ClientOutputLimit, pending: Int) -> Bool {
         var over = limit.hard > 0 && pending > limit.hard
         if limit.soft > 0 && pending > limit.soft {
             let now = Engine.monotonicMicros()
@@ -391,10 +398,8 @@ public final class Server {
         }
         if over {
             log.warning("Client id=\(conn.session.id) addr=\(conn.session.address) scheduled to be closed ASAP for overcoming of output buffer limits.")
-            closeConnection(conn)
-            return false
         }
-        return true
+        return over
     }
 
     func closeConnection(_ conn: Connection) {

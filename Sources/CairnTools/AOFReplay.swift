@@ -38,19 +38,12 @@ struct AOFReplay {
     private func replay(_ p: String, engine: Engine, client: ClientSession, isLast: Bool, _ step: (Int) -> Void) throws -> Int {
         let fd = try source.openFile(p)
         defer { close(fd) }
-        var magic = [UInt8](repeating: 0, count: 5)
-        var start = 0
-        if read(fd, &magic, 5) == 5 && magic == Array("REDIS".utf8) {
-            lseek(fd, 0, SEEK_SET)
-            let input = RDBInput(fileDescriptor: fd)
-            do {
-                _ = try RDBLoader.load(input, into: engine, dropExpired: false)
-            } catch {
-                throw ToolError(.badInput, "\(p): RDB part \(error); the file is damaged. Next step: `cairn-dump repair` on a copy of it")
-            }
-            start = input.offset
+        let start: Int
+        do {
+            start = try AOFPreamble.load(fd, into: engine) ?? 0
+        } catch {
+            throw ToolError(.badInput, "\(p): RDB part \(error); the file is damaged. Next step: `cairn-dump repair` on a copy of it")
         }
-        lseek(fd, off_t(start), SEEK_SET)
         var reader = AOFRecordReader(fd: fd, startOffset: start)
         while true {
             let record: AOFRecordReader.Record?

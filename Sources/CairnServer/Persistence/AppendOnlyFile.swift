@@ -136,22 +136,13 @@ final class AppendOnlyFile {
             throw Fatal(message: "Fatal error: can't open the append log file \(file.name) for reading: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        var magic = [UInt8](repeating: 0, count: 5)
-        var start = 0
-        if read(fd, &magic, 5) == 5 && magic == Array("REDIS".utf8) {
-            // An RDB base or preamble: loaded as a whole (expired keys kept, as for any AOF base), then the
-            // RESP records that may follow it.
-            lseek(fd, 0, SEEK_SET)
-            let input = RDBInput(fileDescriptor: fd)
-            do {
-                _ = try RDBLoader.load(input, into: engine, dropExpired: false)
-            } catch {
-                throw Fatal(message: "Bad file format reading the append only file \(file.name): \(error)")
-            }
-            start = input.offset
-            log.notice("Reading RDB base file on AOF loading...")
+        let start: Int
+        do {
+            start = try AOFPreamble.load(fd, into: engine) ?? 0
+        } catch {
+            throw Fatal(message: "Bad file format reading the append only file \(file.name): \(error)")
         }
-        lseek(fd, off_t(start), SEEK_SET)
+        if start > 0 { log.notice("Reading RDB base file on AOF loading...") }
         let client = engine.makeClient()
         client.authenticated = true
         client.user = engine.acl.superuser

@@ -59,19 +59,7 @@ extension Server {
 
     /// client-output-buffer-limit replica, for bytes held outside the connection too.
     func withinOutputLimit(_ conn: Connection, pending: Int) -> Bool {
-        let limit = settings.clientOutputLimits.replica
-        var over = limit.hard > 0 && pending > limit.hard
-        if limit.soft > 0 && pending > limit.soft {
-            let now = Engine.monotonicMicros()
-            if conn.overSoftLimitSince == 0 { conn.overSoftLimitSince = now }
-            else if now - conn.overSoftLimitSince > limit.softSeconds * 1_000_000 { over = true }
-        } else {
-            conn.overSoftLimitSince = 0
-        }
-        if over {
-            log.warning("Client id=\(conn.session.id) addr=\(conn.session.address) scheduled to be closed ASAP for overcoming of output buffer limits.")
-        }
-        return !over
+        !exceedsOutputLimit(conn, settings.clientOutputLimits.replica, pending: pending)
     }
 
     /// The backlog exists from the first replica on; creating it starts a new history, as in Redis.
