@@ -6,6 +6,8 @@ import CairnEngine
 final class RDBScratch {
     var key: [UInt8] = []
     var value: [UInt8] = []
+    /// The first of a pair while a visitor reads the second (RDBVisit).
+    var field: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
 }

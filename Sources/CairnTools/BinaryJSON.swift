@@ -8,43 +8,109 @@ public enum BinaryJSON {
 
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + s.count + 2)
         out.append(UInt8(ascii: "\""))
-        var i = 0
         let n = s.count
-        while i < n {
-            // Runs of printable ASCII, most of most data, are copied in one piece.
-            var j = i
-            while j < n, s[j] >= 0x20, s[j] < 0x7F, s[j] != UInt8(ascii: "\""), s[j] != UInt8(ascii: "\\") { j += 1 }
-            if j > i {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<j]))
-                i = j
-                continue
+        guard n > 0, let base = s.baseAddress else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        // Most data is printable ASCII: the whole string goes out in one copy when no byte needs escaping.
+        var i = plainRun(base, 0, n)
+        if i == n {
+            out.append(contentsOf: s)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: i))
+        // The rest is escaped through a small stack buffer, so an escape costs stores, not an append each.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { stage in
+            let st = stage.baseAddress!
+            var used = 0
+            func flush() {
+                out.append(contentsOf: UnsafeRawBufferPointer(start: st, count: used))
+                used = 0
             }
-            let b = s[i]
-            if b < 0x80 {
-                switch b {
-                case UInt8(ascii: "\""): out += [92, 34]
-                case UInt8(ascii: "\\"): out += [92, 92]
-                case 10: out += [92, UInt8(ascii: "n")]
-                case 13: out += [92, UInt8(ascii: "r")]
-                case 9: out += [92, UInt8(ascii: "t")]
-                case 0..<0x20: out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
-                default: out.append(b)
+            func put2(_ a: UInt8, _ b: UInt8) {
+                st[used] = a
+                st[used + 1] = b
+                used += 2
+            }
+            func put6(_ c: UInt8, _ d: UInt8, _ b: UInt8) {
+                st[used] = 92
+                st[used + 1] = UInt8(ascii: "u")
+                st[used + 2] = c
+                st[used + 3] = d
+                st[used + 4] = hexDigit(b >> 4)
+                st[used + 5] = hexDigit(b & 15)
+                used += 6
+            }
+            while i < n {
+                if used > 248 { flush() }
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                    let j = plainRun(base, i, n)
+                    if j - i > 32 {
+                        flush()
+                        out.append(contentsOf: UnsafeRawBufferPointer(start: base + i, count: j - i))
+                        i = j
+                        continue
+                    }
+                    st[used] = b
+                    used += 1
+                    i += 1
+                    continue
                 }
-                i += 1
-                continue
+                if b < 0x80 {
+                    switch b {
+                    case UInt8(ascii: "\""): put2(92, 34)
+                    case UInt8(ascii: "\\"): put2(92, 92)
+                    case 10: put2(92, UInt8(ascii: "n"))
+                    case 13: put2(92, UInt8(ascii: "r"))
+                    case 9: put2(92, UInt8(ascii: "t"))
+                    case 0..<0x20: put6(48, 48, b)
+                    default:
+                        st[used] = b
+                        used += 1
+                    }
+                    i += 1
+                    continue
+                }
+                let len = validSequenceLength(s, i)
+                if len > 0 {
+                    for k in 0..<len { st[used + k] = base.load(fromByteOffset: i + k, as: UInt8.self) }
+                    used += len
+                    i += len
+                } else {
+                    put6(UInt8(ascii: "d"), UInt8(ascii: "c"), b)
+                    i += 1
+                }
             }
-            let len = validSequenceLength(s, i)
-            if len > 0 {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<(i + len)]))
-                i += len
-            } else {
-                out += [92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-                i += 1
-            }
+            flush()
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 &+ v : 87 &+ v }
+
+    /// The end of the run of bytes from `i` that JSON takes as they are (printable ASCII but `"` and `\`),
+    /// tested eight bytes at a time.
+    @inline(__always) static func plainRun(_ p: UnsafeRawPointer, _ from: Int, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        var i = from
+        while i + 8 <= n {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A high bit set means >= 0x80; the others find bytes < 0x20, 0x7F, '"' and '\\'.
+            if w & highs != 0 || (w &- ones &* 0x20) & ~w & highs != 0 || hasZero(w ^ (ones &* 0x7F))
+                || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C)) { break }
+            i += 8
+        }
+        while i < n {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            guard b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C else { break }
+            i += 1
+        }
+        return i
     }
 
     public static func appendString(_ s: [UInt8], to out: inout [UInt8]) {
@@ -69,12 +135,61 @@ public enum BinaryJSON {
         }
     }
 
-    /// A double as a JSON number (shortest round-trip digits); infinities, which JSON lacks, as "inf"/"-inf".
+    /// A double as a JSON number (shortest round-trip digits, as Swift's `description` writes them); infinities,
+    /// which JSON lacks, as "inf"/"-inf".
     public static func appendDouble(_ d: Double, to out: inout [UInt8]) {
         if d.isInfinite {
-            out += Array((d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
-        } else {
-            out += Array(d.description.utf8)
+            out.append(contentsOf: (d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
+            return
+        }
+        // Scores are mostly integers or have a few decimals. With at most 3 decimals below 1e12, the one
+        // candidate that reads back as `d` is the shortest text, so it is written from integers without a
+        // String; anything else takes `description`.
+        if d == 0 {
+            out.append(contentsOf: (d.sign == .minus ? "-0.0" : "0.0").utf8)
+            return
+        }
+        if d.magnitude >= 0.001 && d.magnitude < 1e12 {
+            var scale = 1.0
+            for places in 0...3 {
+                let m = (d * scale).rounded()
+                if m / scale == d {
+                    appendDecimal(Int64(m), places: places, to: &out)
+                    return
+                }
+                scale *= 10
+            }
+        }
+        out.append(contentsOf: d.description.utf8)
+    }
+
+    /// `m` / 10^places in decimal with exactly `places` digits after the point (at least one).
+    static func appendDecimal(_ m: Int64, places: Int, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var i = buf.count
+            var u = m.magnitude
+            if places == 0 {
+                i -= 1
+                buf[i] = 48
+            }
+            for _ in 0..<places {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: u % 10) &+ 48
+                u /= 10
+            }
+            i -= 1
+            buf[i] = UInt8(ascii: ".")
+            repeat {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: u % 10) &+ 48
+                u /= 10
+            } while u != 0
+            if m < 0 {
+                i -= 1
+                buf[i] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
         }
     }
 }
