@@ -4,7 +4,6 @@
 /// so the mapping is reversible: Python gets the bytes back with `s.encode("utf-8", "surrogateescape")`, and
 /// cairn-dump's own reader does the same.
 public enum BinaryJSON {
-    static let hex = Array("0123456789abcdef".utf8)
 
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
@@ -16,95 +15,87 @@ public enum BinaryJSON {
         }
         // Most data is printable ASCII: the whole string goes out in one copy when no byte needs escaping.
         var i = plainRun(base, 0, n)
-        if i == n {
-            out.append(contentsOf: s)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
         out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: i))
-        // The rest is escaped through a small stack buffer, so an escape costs stores, not an append each.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { stage in
-            let st = stage.baseAddress!
-            var used = 0
-            func flush() {
-                out.append(contentsOf: UnsafeRawBufferPointer(start: st, count: used))
-                used = 0
-            }
-            func put2(_ a: UInt8, _ b: UInt8) {
-                st[used] = a
-                st[used + 1] = b
-                used += 2
-            }
-            func put6(_ c: UInt8, _ d: UInt8, _ b: UInt8) {
-                st[used] = 92
-                st[used + 1] = UInt8(ascii: "u")
-                st[used + 2] = c
-                st[used + 3] = d
-                st[used + 4] = hexDigit(b >> 4)
-                st[used + 5] = hexDigit(b & 15)
-                used += 6
-            }
-            while i < n {
-                if used > 248 { flush() }
-                let b = base.load(fromByteOffset: i, as: UInt8.self)
-                if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
-                    let j = plainRun(base, i, n)
-                    if j - i > 32 {
-                        flush()
-                        out.append(contentsOf: UnsafeRawBufferPointer(start: base + i, count: j - i))
-                        i = j
-                        continue
-                    }
-                    st[used] = b
-                    used += 1
-                    i += 1
-                    continue
-                }
-                if b < 0x80 {
-                    switch b {
-                    case UInt8(ascii: "\""): put2(92, 34)
-                    case UInt8(ascii: "\\"): put2(92, 92)
-                    case 10: put2(92, UInt8(ascii: "n"))
-                    case 13: put2(92, UInt8(ascii: "r"))
-                    case 9: put2(92, UInt8(ascii: "t"))
-                    case 0..<0x20: put6(48, 48, b)
-                    default:
-                        st[used] = b
-                        used += 1
-                    }
-                    i += 1
-                    continue
-                }
-                let len = validSequenceLength(s, i)
-                if len > 0 {
-                    for k in 0..<len { st[used + k] = base.load(fromByteOffset: i + k, as: UInt8.self) }
-                    used += len
-                    i += len
-                } else {
-                    put6(UInt8(ascii: "d"), UInt8(ascii: "c"), b)
-                    i += 1
-                }
-            }
-            flush()
+        while i < n {
+            // An escaped byte takes at most 6: room for the worst case is made (zeroing it costs little next to
+            // escaping), written through a pointer and the rest given back, a bounded piece at a time.
+            let stop = min(n, i + 4096)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: (stop - i) * 6))
+            let used = out.withUnsafeMutableBufferPointer { d in escape(s, &i, stop, d.baseAddress! + start) }
+            out.removeLast(out.count - start - used)
         }
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Escapes `s[i..<stop]` (a UTF-8 sequence may run past `stop`) into `d`; returns the bytes written.
+    static func escape(_ s: UnsafeRawBufferPointer, _ i: inout Int, _ stop: Int, _ d: UnsafeMutablePointer<UInt8>) -> Int {
+        let p = s.baseAddress!
+        var o = 0
+        while i < stop {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b >= 0x20 && b < 0x7F {
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                    d[o] = 92
+                    d[o + 1] = b
+                    o += 2
+                    i += 1
+                } else if i + 8 <= stop, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    UnsafeMutableRawPointer(d + o).copyMemory(from: p + i, byteCount: 8)
+                    o += 8
+                    i += 8
+                } else {
+                    d[o] = b
+                    o += 1
+                    i += 1
+                }
+                continue
+            }
+            if b < 0x80 {
+                d[o] = 92
+                switch b {
+                case 10: d[o + 1] = UInt8(ascii: "n"); o += 2
+                case 13: d[o + 1] = UInt8(ascii: "r"); o += 2
+                case 9: d[o + 1] = UInt8(ascii: "t"); o += 2
+                case 0x7F: d[o] = b; o += 1
+                default:
+                    d[o + 1] = UInt8(ascii: "u"); d[o + 2] = 48; d[o + 3] = 48
+                    d[o + 4] = hexDigit(b >> 4); d[o + 5] = hexDigit(b & 15)
+                    o += 6
+                }
+                i += 1
+                continue
+            }
+            // Only C2...F4 can start a well-formed sequence; a random byte is mostly not one.
+            let len = b >= 0xC2 && b <= 0xF4 ? validSequenceLength(s, i) : 0
+            if len > 0 {
+                for k in 0..<len { d[o + k] = p.load(fromByteOffset: i + k, as: UInt8.self) }
+                o += len
+                i += len
+            } else {
+                d[o] = 92; d[o + 1] = UInt8(ascii: "u"); d[o + 2] = UInt8(ascii: "d"); d[o + 3] = UInt8(ascii: "c")
+                d[o + 4] = hexDigit(b >> 4); d[o + 5] = hexDigit(b & 15)
+                o += 6
+                i += 1
+            }
+        }
+        return o
+    }
+
     @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 &+ v : 87 &+ v }
 
-    /// The end of the run of bytes from `i` that JSON takes as they are (printable ASCII but `"` and `\`),
-    /// tested eight bytes at a time.
-    @inline(__always) static func plainRun(_ p: UnsafeRawPointer, _ from: Int, _ n: Int) -> Int {
+    /// Whether none of eight bytes needs escaping: none has its high bit, is below 0x20, is 0x7F, '"' or '\\'.
+    @inline(__always) static func isPlain(_ w: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        return w & highs == 0 && (w &- ones &* 0x20) & ~w & highs == 0 && !hasZero(w ^ (ones &* 0x7F))
+            && !hasZero(w ^ (ones &* 0x22)) && !hasZero(w ^ (ones &* 0x5C))
+    }
+
+    /// The end of the run of bytes from `from` that JSON takes as they are, tested eight bytes at a time.
+    @inline(__always) static func plainRun(_ p: UnsafeRawPointer, _ from: Int, _ n: Int) -> Int {
         var i = from
-        while i + 8 <= n {
-            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // A high bit set means >= 0x80; the others find bytes < 0x20, 0x7F, '"' and '\\'.
-            if w & highs != 0 || (w &- ones &* 0x20) & ~w & highs != 0 || hasZero(w ^ (ones &* 0x7F))
-                || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C)) { break }
-            i += 8
-        }
+        while i + 8 <= n, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
         while i < n {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
             guard b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C else { break }

@@ -17,6 +17,7 @@ struct JSONRecordWriter: KeyConsumer {
     var line: [UInt8] = []
     var first = true
     var records = 0
+    let compressor = LZF.Compressor()
 
     init(out: OutputFile, array: Bool) {
         self.out = out
@@ -35,6 +36,13 @@ struct JSONRecordWriter: KeyConsumer {
             let k = IntegerFormat.write(n, into: buf)
             line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(buf.count - k)...]))
         }
+    }
+
+    /// A stream ID as a JSON string, "ms-seq".
+    mutating func put(_ id: StreamID) {
+        line.append(UInt8(ascii: "\""))
+        line.append(contentsOf: id.bytes)
+        line.append(UInt8(ascii: "\""))
     }
 
     mutating func begin(_ k: KeyInfo) throws -> Bool {
@@ -103,7 +111,9 @@ struct JSONRecordWriter: KeyConsumer {
         s.forEach { id, e in
             if !firstEntry { line.append(UInt8(ascii: ",")) }
             firstEntry = false
-            line += Array("[\"\(idText(id))\",[".utf8)
+            line.append(UInt8(ascii: "["))
+            put(id)
+            put(",[")
             var firstField = true
             e.forEachPair { f, v in
                 if !firstField { line.append(UInt8(ascii: ",")) }
@@ -112,7 +122,7 @@ struct JSONRecordWriter: KeyConsumer {
                 line.append(UInt8(ascii: ","))
                 BinaryJSON.appendString(v, to: &line)
             }
-            line += Array("]]".utf8)
+            put("]]")
             do { try spill() } catch { failure = error; return false }
             return true
         }
@@ -143,9 +153,9 @@ struct JSONRecordWriter: KeyConsumer {
             line += Array("]}".utf8)
         }
         line += Array("],\"dump\":\"".utf8)
-        for b in try DumpPayload.create(.stream(s), options: RDBWriteOptions()) {
-            line.append(BinaryJSON.hex[Int(b >> 4)])
-            line.append(BinaryJSON.hex[Int(b & 15)])
+        for b in try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor) {
+            line.append(BinaryJSON.hexDigit(b >> 4))
+            line.append(BinaryJSON.hexDigit(b & 15))
         }
         line += Array("\"}".utf8)
     }
