@@ -4,7 +4,6 @@
 /// so the mapping is reversible: Python gets the bytes back with `s.encode("utf-8", "surrogateescape")`, and
 /// cairn-dump's own reader does the same.
 public enum BinaryJSON {
-
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -16,52 +15,55 @@ public enum BinaryJSON {
         // Most data is printable ASCII: the whole string goes out in one copy when no byte needs escaping.
         var i = plainRun(base, 0, n)
         out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: i))
-        while i < n {
-            // An escaped byte takes at most 6: room for the worst case is made (zeroing it costs little next to
-            // escaping), written through a pointer and the rest given back, a bounded piece at a time.
-            let stop = min(n, i + 4096)
-            let start = out.count
-            out.append(contentsOf: repeatElement(0, count: (stop - i) * 6))
-            let used = out.withUnsafeMutableBufferPointer { d in escape(s, &i, stop, d.baseAddress! + start) }
-            out.removeLast(out.count - start - used)
+        // The rest is escaped a bounded piece at a time into a stack buffer with room for the worst case (6
+        // bytes a byte, and 2 more for the 8-byte stores of an escape), then appended in one copy. Swift puts a
+        // temporary allocation on the stack only up to 1 KB: larger ones would cost a malloc a string.
+        guard i < n else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * 168 + 8) { stage in
+            let d = UnsafeMutableRawPointer(stage.baseAddress!)
+            while i < n {
+                let used: Int
+                (i, used) = escape(s, i, min(n, i + 168), d)
+                out.append(contentsOf: UnsafeRawBufferPointer(start: d, count: used))
+            }
         }
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Escapes `s[i..<stop]` (a UTF-8 sequence may run past `stop`) into `d`; returns the bytes written.
-    static func escape(_ s: UnsafeRawBufferPointer, _ i: inout Int, _ stop: Int, _ d: UnsafeMutablePointer<UInt8>) -> Int {
+    /// Escapes `s[from..<stop]` into `d` (a UTF-8 sequence may run past `stop`); returns where it stopped and the
+    /// bytes written.
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
         let p = s.baseAddress!
-        var o = 0
+        var i = from, o = 0
         while i < stop {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
             if b >= 0x20 && b < 0x7F {
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                    d[o] = 92
-                    d[o + 1] = b
+                    d.storeBytes(of: 92, toByteOffset: o, as: UInt8.self)
+                    d.storeBytes(of: b, toByteOffset: o + 1, as: UInt8.self)
                     o += 2
                     i += 1
                 } else if i + 8 <= stop, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                    UnsafeMutableRawPointer(d + o).copyMemory(from: p + i, byteCount: 8)
+                    d.storeBytes(of: p.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: o, as: UInt64.self)
                     o += 8
                     i += 8
                 } else {
-                    d[o] = b
+                    d.storeBytes(of: b, toByteOffset: o, as: UInt8.self)
                     o += 1
                     i += 1
                 }
                 continue
             }
             if b < 0x80 {
-                d[o] = 92
                 switch b {
-                case 10: d[o + 1] = UInt8(ascii: "n"); o += 2
-                case 13: d[o + 1] = UInt8(ascii: "r"); o += 2
-                case 9: d[o + 1] = UInt8(ascii: "t"); o += 2
-                case 0x7F: d[o] = b; o += 1
-                default:
-                    d[o + 1] = UInt8(ascii: "u"); d[o + 2] = 48; d[o + 3] = 48
-                    d[o + 4] = hexDigit(b >> 4); d[o + 5] = hexDigit(b & 15)
-                    o += 6
+                case 10: d.storeBytes(of: UInt16(0x6E5C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
+                case 13: d.storeBytes(of: UInt16(0x725C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
+                case 9: d.storeBytes(of: UInt16(0x745C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
+                case 0x7F: d.storeBytes(of: b, toByteOffset: o, as: UInt8.self); o += 1
+                default: o += escape6(0x3030_755C, b, d, o)
                 }
                 i += 1
                 continue
@@ -69,20 +71,27 @@ public enum BinaryJSON {
             // Only C2...F4 can start a well-formed sequence; a random byte is mostly not one.
             let len = b >= 0xC2 && b <= 0xF4 ? validSequenceLength(s, i) : 0
             if len > 0 {
-                for k in 0..<len { d[o + k] = p.load(fromByteOffset: i + k, as: UInt8.self) }
+                for k in 0..<len { d.storeBytes(of: p.load(fromByteOffset: i + k, as: UInt8.self), toByteOffset: o + k, as: UInt8.self) }
                 o += len
                 i += len
             } else {
-                d[o] = 92; d[o + 1] = UInt8(ascii: "u"); d[o + 2] = UInt8(ascii: "d"); d[o + 3] = UInt8(ascii: "c")
-                d[o + 4] = hexDigit(b >> 4); d[o + 5] = hexDigit(b & 15)
-                o += 6
+                o += escape6(0x6364_755C, b, d, o)
                 i += 1
             }
         }
-        return o
+        return (i, o)
     }
 
-    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 &+ v : 87 &+ v }
+    /// Writes a 6-byte escape: the 4 bytes of `prefix` (little-endian: "\\u00" or "\\udc") and `b` in hex, in one
+    /// 8-byte store (the buffer has the slack).
+    @inline(__always) static func escape6(_ prefix: UInt64, _ b: UInt8, _ d: UnsafeMutableRawPointer, _ o: Int) -> Int {
+        let w = prefix | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
+        d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
+        return 6
+    }
+
+    /// A nibble's lower-case hex digit, without a branch.
+    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v &+ 48 &+ ((9 &- v) >> 7) &* 39 }
 
     /// Whether none of eight bytes needs escaping: none has its high bit, is below 0x20, is 0x7F, '"' or '\\'.
     @inline(__always) static func isPlain(_ w: UInt64) -> Bool {
