@@ -22,72 +22,67 @@ public enum BinaryJSON {
             out.append(UInt8(ascii: "\""))
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * 168 + 8) { stage in
-            let d = UnsafeMutableRawPointer(stage.baseAddress!)
-            while i < n {
-                let used: Int
-                (i, used) = escape(s, i, min(n, i + 168), d)
-                out.append(contentsOf: UnsafeRawBufferPointer(start: d, count: used))
+        escapes.withUnsafeBufferPointer { table in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * 168 + 8) { stage in
+                let d = UnsafeMutableRawPointer(stage.baseAddress!)
+                while i < n {
+                    let used: Int
+                    (i, used) = escape(s, i, min(n, i + 168), d, table.baseAddress!)
+                    out.append(contentsOf: UnsafeRawBufferPointer(start: d, count: used))
+                }
             }
         }
         out.append(UInt8(ascii: "\""))
     }
 
+    /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
+    /// their count in the top byte; a count of 0 marks a byte that may start a multi-byte UTF-8 sequence.
+    static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
+        func entry(_ bytes: [UInt8]) -> UInt64 {
+            bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+        let hex = { (v: Int) in hexDigit(UInt8(v)) }
+        switch b {
+        case 0x22, 0x5C: return entry([92, UInt8(b)])
+        case 10: return entry([92, UInt8(ascii: "n")])
+        case 13: return entry([92, UInt8(ascii: "r")])
+        case 9: return entry([92, UInt8(ascii: "t")])
+        case 0..<0x20: return entry([92, UInt8(ascii: "u"), 48, 48, hex(b >> 4), hex(b & 15)])
+        case 0x20...0x7F: return entry([UInt8(b)])
+        case 0xC2...0xF4: return 0
+        default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
+        }
+    }
+
     /// Escapes `s[from..<stop]` into `d` (a UTF-8 sequence may run past `stop`); returns where it stopped and the
-    /// bytes written.
-    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
+    /// bytes written. Every byte is one table load and one 8-byte store (the buffer has the slack).
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
+                       _ table: UnsafePointer<UInt64>) -> (Int, Int) {
         let p = s.baseAddress!
         var i = from, o = 0
         while i < stop {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
-            if b >= 0x20 && b < 0x7F {
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                    d.storeBytes(of: 92, toByteOffset: o, as: UInt8.self)
-                    d.storeBytes(of: b, toByteOffset: o + 1, as: UInt8.self)
-                    o += 2
-                    i += 1
-                } else if i + 8 <= stop, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                    d.storeBytes(of: p.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: o, as: UInt64.self)
-                    o += 8
-                    i += 8
-                } else {
-                    d.storeBytes(of: b, toByteOffset: o, as: UInt8.self)
-                    o += 1
-                    i += 1
-                }
-                continue
-            }
-            if b < 0x80 {
-                switch b {
-                case 10: d.storeBytes(of: UInt16(0x6E5C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
-                case 13: d.storeBytes(of: UInt16(0x725C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
-                case 9: d.storeBytes(of: UInt16(0x745C).littleEndian, toByteOffset: o, as: UInt16.self); o += 2
-                case 0x7F: d.storeBytes(of: b, toByteOffset: o, as: UInt8.self); o += 1
-                default: o += escape6(0x3030_755C, b, d, o)
-                }
+            let e = table[Int(b)]
+            let len = Int(e >> 56)
+            if len != 0 {
+                d.storeBytes(of: (e & 0x00FF_FFFF_FFFF_FFFF).littleEndian, toByteOffset: o, as: UInt64.self)
+                o += len
                 i += 1
                 continue
             }
-            // Only C2...F4 can start a well-formed sequence; a random byte is mostly not one.
-            let len = b >= 0xC2 && b <= 0xF4 ? validSequenceLength(s, i) : 0
-            if len > 0 {
-                for k in 0..<len { d.storeBytes(of: p.load(fromByteOffset: i + k, as: UInt8.self), toByteOffset: o + k, as: UInt8.self) }
-                o += len
-                i += len
+            let k = validSequenceLength(s, i)
+            if k > 0 {
+                for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                o += k
+                i += k
             } else {
-                o += escape6(0x6364_755C, b, d, o)
+                let w: UInt64 = 0x6364_755C | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
+                d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
+                o += 6
                 i += 1
             }
         }
         return (i, o)
-    }
-
-    /// Writes a 6-byte escape: the 4 bytes of `prefix` (little-endian: "\\u00" or "\\udc") and `b` in hex, in one
-    /// 8-byte store (the buffer has the slack).
-    @inline(__always) static func escape6(_ prefix: UInt64, _ b: UInt8, _ d: UnsafeMutableRawPointer, _ o: Int) -> Int {
-        let w = prefix | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
-        d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
-        return 6
     }
 
     /// A nibble's lower-case hex digit, without a branch.
