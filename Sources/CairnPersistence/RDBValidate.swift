@@ -1,8 +1,8 @@
 import RESP
 import CairnEngine
 
-/// Buffers a validating reader reuses from key to key, so checking a file allocates per key only for the
-/// rare encodings that are still built (streams, ziplists, zipmaps).
+/// Buffers a validating or visiting reader reuses from key to key, so reading a file allocates per key only
+/// for the rare encodings that are still built (streams, ziplists, zipmaps).
 final class RDBScratch {
     var key: [UInt8] = []
     var value: [UInt8] = []
