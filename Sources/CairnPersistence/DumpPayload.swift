@@ -2,19 +2,20 @@ import CairnEngine
 
 /// DUMP / RESTORE payloads: one value as RDB serializes it, the 2-byte RDB version and a CRC-64 of both.
 public enum DumpPayload {
-    public static func create(_ value: Value, options: RDBWriteOptions) throws -> [UInt8] {
+    public static func create(_ value: Value, options: RDBWriteOptions, compressor: LZF.Compressor = LZF.Compressor()) throws -> [UInt8] {
         var dumpOptions = options
         dumpOptions.version = RDBType.version
-        return try create(value, options: dumpOptions, version: RDBType.version)
+        return try create(value, options: dumpOptions, version: RDBType.version, compressor: compressor)
     }
 
     /// A payload in an older RDB version (9 or 10), which older servers' RESTORE accepts: cairn-dump restore
     /// writes these for Redis 7.0 and 6.
-    public static func create(_ value: Value, options: RDBWriteOptions, version: Int) throws -> [UInt8] {
+    public static func create(_ value: Value, options: RDBWriteOptions, version: Int,
+                              compressor: LZF.Compressor = LZF.Compressor()) throws -> [UInt8] {
         let out = RDBOutput()
         var dumpOptions = options
         dumpOptions.version = version
-        let w = RDBWriter(out: out, options: dumpOptions)
+        let w = RDBWriter(out: out, options: dumpOptions, compressor: compressor)
         out.byte(w.typeByte(of: value))
         try w.value(value)
         out.uint(UInt64(version), 2)

@@ -1,11 +1,13 @@
 import RESP
 import CairnEngine
 
-/// Buffers a validating reader reuses from key to key, so checking a file allocates per key only for the
-/// rare encodings that are still built (streams, ziplists, zipmaps).
+/// Buffers a validating or visiting reader reuses from key to key, so reading a file allocates per key only
+/// for the rare encodings that are still built (streams, ziplists, zipmaps).
 final class RDBScratch {
     var key: [UInt8] = []
     var value: [UInt8] = []
+    /// The first of a pair while a visitor reads the second (RDBVisit).
+    var field: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
 }

@@ -62,22 +62,30 @@ extension RDBType {
 extension RDBReader {
     public mutating func visitValue<V: RDBValueVisitor>(_ h: RDBKeyHeader, _ v: inout V) throws {
         let t = h.type
+        // Strings are read into the reader's reused buffers (`value`, and `field` for the first of a pair), so
+        // visiting allocates nothing per element for the common encodings.
+        let s = scratch
         switch t {
         case RDBType.string:
-            try string().withUnsafeBytes { try v.string($0) }
+            try string(into: &s.value)
+            try s.value.withUnsafeBytes { try v.string($0) }
         case RDBType.list, RDBType.set:
-            for _ in 0..<(try count()) { try string().withUnsafeBytes { try v.element($0) } }
+            for _ in 0..<(try count()) {
+                try string(into: &s.value)
+                try s.value.withUnsafeBytes { try v.element($0) }
+            }
         case RDBType.zset, RDBType.zset2:
             for _ in 0..<(try count()) {
-                let m = try string()
-                let s = t == RDBType.zset ? try stringDouble() : try binaryDouble()
-                if s.isNaN { throw fail("Zset with NAN score detected") }
-                try m.withUnsafeBytes { try v.member($0, score: s) }
+                try string(into: &s.value)
+                let score = t == RDBType.zset ? try stringDouble() : try binaryDouble()
+                if score.isNaN { throw fail("Zset with NAN score detected") }
+                try s.value.withUnsafeBytes { try v.member($0, score: score) }
             }
         case RDBType.hash:
             for _ in 0..<(try count()) {
-                let f = try string(), x = try string()
-                try f.withUnsafeBytes { fp in try x.withUnsafeBytes { try v.field(fp, $0) } }
+                try string(into: &s.field)
+                try string(into: &s.value)
+                try s.field.withUnsafeBytes { f in try s.value.withUnsafeBytes { try v.field(f, $0) } }
             }
         case RDBType.hashZipmap:
             let items = try packed(try string(), at: h.offset, ZipmapCodec.decode)
@@ -85,7 +93,8 @@ extension RDBReader {
         case RDBType.listZiplist:
             for e in try packed(try string(), at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
         case RDBType.setIntset:
-            for n in try packed(try string(), at: h.offset, IntsetCodec.decode) { try IntegerFormat.bytes(n).withUnsafeBytes { try v.element($0) } }
+            try string(into: &s.value)
+            for n in try packed(s.value, at: h.offset, IntsetCodec.decode) { try Self.withDecimal(n) { try v.element($0) } }
         case RDBType.zsetZiplist:
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
@@ -96,20 +105,25 @@ extension RDBReader {
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
             try visitPairs(items.map(\.bytes), &v)
         case RDBType.hashListpack, RDBType.zsetListpack, RDBType.setListpack:
-            let blob = try string()
-            var pending: [UInt8]? = nil
-            try forEachListpackElement(blob, at: h.offset) { e throws in
+            try string(into: &s.value)
+            var odd = false
+            try forEachListpackElement(s.value, at: h.offset) { e throws in
                 if t == RDBType.setListpack { return try v.element(e) }
-                guard let first = pending else { pending = Array(e); return }
-                pending = nil
+                guard odd else {
+                    s.field.removeAll(keepingCapacity: true)
+                    s.field.append(contentsOf: e)
+                    odd = true
+                    return
+                }
+                odd = false
                 if t == RDBType.hashListpack {
-                    try first.withUnsafeBytes { try v.field($0, e) }
+                    try s.field.withUnsafeBytes { try v.field($0, e) }
                 } else {
-                    let s = try score(Array(e))
-                    try first.withUnsafeBytes { try v.member($0, score: s) }
+                    guard let d = NumberParsing.double(e), !d.isNaN else { throw fail("bad sorted set score") }
+                    try s.field.withUnsafeBytes { try v.member($0, score: d) }
                 }
             }
-            if pending != nil { throw fail("\(t == RDBType.hashListpack ? "hash" : "sorted set") blob with an odd element count") }
+            if odd { throw fail("\(t == RDBType.hashListpack ? "hash" : "sorted set") blob with an odd element count") }
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             // The visitor's own errors (an output that cannot be written) wait outside the reader's typed throws.
             var failure: Error? = nil
@@ -149,15 +163,31 @@ extension RDBReader {
         return d
     }
 
-    /// A listpack's elements as bytes, integers written out in decimal (flattened as stream nodes are).
+    /// A listpack's elements as bytes, integers written out in decimal (as stream nodes flatten them), each
+    /// valid during the call only.
     private func forEachListpackElement(_ blob: [UInt8], at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let (flat, ends) = try packed(blob, at: at, flatten)
-        try flat.withUnsafeBytes { d in
-            var start = 0
-            for end in ends {
-                try body(UnsafeRawBufferPointer(rebasing: d[start..<end]))
-                start = end
+        var failure: Error? = nil
+        try packed(blob, at: at) { (p: UnsafeRawBufferPointer) throws(PackedFormatError) in
+            try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
+                guard failure == nil else { return }
+                do {
+                    if let int { try Self.withDecimal(int, body) } else { try body(string) }
+                } catch let e as PackedFormatError {
+                    throw e
+                } catch {
+                    failure = error
+                }
             }
+        }
+        if let failure { throw failure }
+    }
+
+    /// `n`'s decimal text in a stack buffer, for the encodings that store members as integers.
+    private static func withDecimal(_ n: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        try withUnsafeMutableBytes(of: &digits) { buf in
+            let k = IntegerFormat.write(n, into: buf)
+            try body(UnsafeRawBufferPointer(rebasing: buf[(buf.count - k)...]))
         }
     }
 }

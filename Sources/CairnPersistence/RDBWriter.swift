@@ -87,11 +87,14 @@ public struct RDBWriteOptions: Sendable {
 public struct RDBWriter {
     public let out: RDBOutput
     let options: RDBWriteOptions
-    let compressor = LZF.Compressor()
+    let compressor: LZF.Compressor
 
-    public init(out: RDBOutput, options: RDBWriteOptions) {
+    /// A caller that writes many small payloads passes one compressor to them all, so its match table is made
+    /// once (the output does not depend on what the table held before).
+    public init(out: RDBOutput, options: RDBWriteOptions, compressor: LZF.Compressor = LZF.Compressor()) {
         self.out = out
         self.options = options
+        self.compressor = compressor
     }
 
     // MARK: primitives

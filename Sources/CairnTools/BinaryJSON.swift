@@ -4,47 +4,108 @@
 /// so the mapping is reversible: Python gets the bytes back with `s.encode("utf-8", "surrogateescape")`, and
 /// cairn-dump's own reader does the same.
 public enum BinaryJSON {
-    static let hex = Array("0123456789abcdef".utf8)
-
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + s.count + 2)
         out.append(UInt8(ascii: "\""))
-        var i = 0
         let n = s.count
-        while i < n {
-            // Runs of printable ASCII, most of most data, are copied in one piece.
-            var j = i
-            while j < n, s[j] >= 0x20, s[j] < 0x7F, s[j] != UInt8(ascii: "\""), s[j] != UInt8(ascii: "\\") { j += 1 }
-            if j > i {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<j]))
-                i = j
-                continue
-            }
-            let b = s[i]
-            if b < 0x80 {
-                switch b {
-                case UInt8(ascii: "\""): out += [92, 34]
-                case UInt8(ascii: "\\"): out += [92, 92]
-                case 10: out += [92, UInt8(ascii: "n")]
-                case 13: out += [92, UInt8(ascii: "r")]
-                case 9: out += [92, UInt8(ascii: "t")]
-                case 0..<0x20: out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
-                default: out.append(b)
+        guard n > 0, let base = s.baseAddress else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        // Most data is printable ASCII: the whole string goes out in one copy when no byte needs escaping.
+        var i = plainRun(base, 0, n)
+        out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: i))
+        // The rest is escaped a bounded piece at a time into a stack buffer with room for the worst case (6
+        // bytes a byte, and 2 more for the 8-byte stores of an escape), then appended in one copy. Swift puts a
+        // temporary allocation on the stack only up to 1 KB: larger ones would cost a malloc a string.
+        guard i < n else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        escapes.withUnsafeBufferPointer { table in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * 168 + 8) { stage in
+                let d = UnsafeMutableRawPointer(stage.baseAddress!)
+                while i < n {
+                    let used: Int
+                    (i, used) = escape(s, i, min(n, i + 168), d, table.baseAddress!)
+                    out.append(contentsOf: UnsafeRawBufferPointer(start: d, count: used))
                 }
-                i += 1
-                continue
-            }
-            let len = validSequenceLength(s, i)
-            if len > 0 {
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[i..<(i + len)]))
-                i += len
-            } else {
-                out += [92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-                i += 1
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
+    /// their count in the top byte; a count of 0 marks a byte that may start a multi-byte UTF-8 sequence.
+    static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
+        func entry(_ bytes: [UInt8]) -> UInt64 {
+            bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+        let hex = { (v: Int) in hexDigit(UInt8(v)) }
+        switch b {
+        case 0x22, 0x5C: return entry([92, UInt8(b)])
+        case 10: return entry([92, UInt8(ascii: "n")])
+        case 13: return entry([92, UInt8(ascii: "r")])
+        case 9: return entry([92, UInt8(ascii: "t")])
+        case 0..<0x20: return entry([92, UInt8(ascii: "u"), 48, 48, hex(b >> 4), hex(b & 15)])
+        case 0x20...0x7F: return entry([UInt8(b)])
+        case 0xC2...0xF4: return 0
+        default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
+        }
+    }
+
+    /// Escapes `s[from..<stop]` into `d` (a UTF-8 sequence may run past `stop`); returns where it stopped and the
+    /// bytes written. Every byte is one table load and one 8-byte store (the buffer has the slack).
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
+                       _ table: UnsafePointer<UInt64>) -> (Int, Int) {
+        let p = s.baseAddress!
+        var i = from, o = 0
+        while i < stop {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let e = table[Int(b)]
+            let len = Int(e >> 56)
+            if len != 0 {
+                d.storeBytes(of: (e & 0x00FF_FFFF_FFFF_FFFF).littleEndian, toByteOffset: o, as: UInt64.self)
+                o += len
+                i += 1
+                continue
+            }
+            let k = validSequenceLength(s, i)
+            if k > 0 {
+                for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                o += k
+                i += k
+            } else {
+                let w: UInt64 = 0x6364_755C | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
+                d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
+                o += 6
+                i += 1
+            }
+        }
+        return (i, o)
+    }
+
+    /// A nibble's lower-case hex digit, without a branch.
+    @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v &+ 48 &+ ((9 &- v) >> 7) &* 39 }
+
+    /// Whether none of eight bytes needs escaping: none has its high bit, is below 0x20, is 0x7F, '"' or '\\'.
+    @inline(__always) static func isPlain(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        return w & highs == 0 && (w &- ones &* 0x20) & ~w & highs == 0 && !hasZero(w ^ (ones &* 0x7F))
+            && !hasZero(w ^ (ones &* 0x22)) && !hasZero(w ^ (ones &* 0x5C))
+    }
+
+    /// The end of the run of bytes from `from` that JSON takes as they are, tested eight bytes at a time.
+    @inline(__always) static func plainRun(_ p: UnsafeRawPointer, _ from: Int, _ n: Int) -> Int {
+        var i = from
+        while i + 8 <= n, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+        while i < n {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            guard b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C else { break }
+            i += 1
+        }
+        return i
     }
 
     public static func appendString(_ s: [UInt8], to out: inout [UInt8]) {
@@ -69,12 +130,61 @@ public enum BinaryJSON {
         }
     }
 
-    /// A double as a JSON number (shortest round-trip digits); infinities, which JSON lacks, as "inf"/"-inf".
+    /// A double as a JSON number (shortest round-trip digits, as Swift's `description` writes them); infinities,
+    /// which JSON lacks, as "inf"/"-inf".
     public static func appendDouble(_ d: Double, to out: inout [UInt8]) {
         if d.isInfinite {
-            out += Array((d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
-        } else {
-            out += Array(d.description.utf8)
+            out.append(contentsOf: (d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
+            return
+        }
+        // Scores are mostly integers or have a few decimals. With at most 3 decimals below 1e12, the one
+        // candidate that reads back as `d` is the shortest text, so it is written from integers without a
+        // String; anything else takes `description`.
+        if d == 0 {
+            out.append(contentsOf: (d.sign == .minus ? "-0.0" : "0.0").utf8)
+            return
+        }
+        if d.magnitude >= 0.001 && d.magnitude < 1e12 {
+            var scale = 1.0
+            for places in 0...3 {
+                let m = (d * scale).rounded()
+                if m / scale == d {
+                    appendDecimal(Int64(m), places: places, to: &out)
+                    return
+                }
+                scale *= 10
+            }
+        }
+        out.append(contentsOf: d.description.utf8)
+    }
+
+    /// `m` / 10^places in decimal with exactly `places` digits after the point (at least one).
+    static func appendDecimal(_ m: Int64, places: Int, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var i = buf.count
+            var u = m.magnitude
+            if places == 0 {
+                i -= 1
+                buf[i] = 48
+            }
+            for _ in 0..<places {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: u % 10) &+ 48
+                u /= 10
+            }
+            i -= 1
+            buf[i] = UInt8(ascii: ".")
+            repeat {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: u % 10) &+ 48
+                u /= 10
+            } while u != 0
+            if m < 0 {
+                i -= 1
+                buf[i] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
         }
     }
 }

@@ -12,24 +12,50 @@ struct JSONRecordWriter: KeyConsumer {
     let out: OutputFile
     /// One JSON array of records instead of one record per line.
     let array: Bool
+    /// Records are built here and handed to `out` in large pieces, so a record costs no write of its own and a
+    /// long value never has to fit in memory.
     var line: [UInt8] = []
     var first = true
     var records = 0
+    let compressor = LZF.Compressor()
 
     init(out: OutputFile, array: Bool) {
         self.out = out
         self.array = array
+        line.reserveCapacity(1 << 17)
         if array { out.append(UInt8(ascii: "[")) }
     }
 
+    mutating func put(_ s: StaticString) {
+        line.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    mutating func put(_ n: Int64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
+            let k = IntegerFormat.write(n, into: buf)
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(buf.count - k)...]))
+        }
+    }
+
+    /// A stream ID as a JSON string, "ms-seq".
+    mutating func put(_ id: StreamID) {
+        line.append(UInt8(ascii: "\""))
+        line.append(contentsOf: id.bytes)
+        line.append(UInt8(ascii: "\""))
+    }
+
     mutating func begin(_ k: KeyInfo) throws -> Bool {
-        line.removeAll(keepingCapacity: true)
-        if array { line += Array((records == 0 ? "\n" : ",\n").utf8) }
-        line += Array("{\"db\":\(k.db),\"key\":".utf8)
+        if array { put(records == 0 ? "\n" : ",\n") }
+        put("{\"db\":")
+        put(Int64(k.db))
+        put(",\"key\":")
         BinaryJSON.appendString(k.key, to: &line)
-        line += Array(",\"type\":\"\(k.type)\",\"expire_at_ms\":".utf8)
-        line += k.expireAt >= 0 ? IntegerFormat.bytes(k.expireAt) : Array("null".utf8)
-        line += Array(",\"value\":".utf8)
+        put(",\"type\":\"")
+        line.append(contentsOf: k.type.utf8)
+        put("\",\"expire_at_ms\":")
+        if k.expireAt >= 0 { put(k.expireAt) } else { put("null") }
+        put(",\"value\":")
         switch k.type {
         case "hash": line.append(UInt8(ascii: "{"))
         case "list", "set", "zset": line.append(UInt8(ascii: "["))
@@ -39,12 +65,11 @@ struct JSONRecordWriter: KeyConsumer {
         return true
     }
 
-    /// Long values go out as they are built, so a line never has to fit in memory.
     mutating func spill() throws {
         if line.count >= 1 << 16 {
             out.append(line)
             line.removeAll(keepingCapacity: true)
-            try out.flushIfLarge()
+            try out.flush()
         }
     }
 
@@ -86,7 +111,9 @@ struct JSONRecordWriter: KeyConsumer {
         s.forEach { id, e in
             if !firstEntry { line.append(UInt8(ascii: ",")) }
             firstEntry = false
-            line += Array("[\"\(idText(id))\",[".utf8)
+            line.append(UInt8(ascii: "["))
+            put(id)
+            put(",[")
             var firstField = true
             e.forEachPair { f, v in
                 if !firstField { line.append(UInt8(ascii: ",")) }
@@ -95,7 +122,7 @@ struct JSONRecordWriter: KeyConsumer {
                 line.append(UInt8(ascii: ","))
                 BinaryJSON.appendString(v, to: &line)
             }
-            line += Array("]]".utf8)
+            put("]]")
             do { try spill() } catch { failure = error; return false }
             return true
         }
@@ -126,9 +153,9 @@ struct JSONRecordWriter: KeyConsumer {
             line += Array("]}".utf8)
         }
         line += Array("],\"dump\":\"".utf8)
-        for b in try DumpPayload.create(.stream(s), options: RDBWriteOptions()) {
-            line.append(BinaryJSON.hex[Int(b >> 4)])
-            line.append(BinaryJSON.hex[Int(b & 15)])
+        for b in try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor) {
+            line.append(BinaryJSON.hexDigit(b >> 4))
+            line.append(BinaryJSON.hexDigit(b & 15))
         }
         line += Array("\"}".utf8)
     }
@@ -141,12 +168,13 @@ struct JSONRecordWriter: KeyConsumer {
         }
         line.append(UInt8(ascii: "}"))
         if !array { line.append(10) }
-        out.append(line)
         records += 1
-        try out.flushIfLarge()
+        try spill()
     }
 
-    func finish() {
+    mutating func finish() {
+        out.append(line)
+        line.removeAll(keepingCapacity: true)
         if array { out.append(Array((records == 0 ? "]\n" : "\n]\n").utf8)) }
     }
 }

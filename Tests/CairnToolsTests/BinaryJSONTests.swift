@@ -34,6 +34,44 @@ final class BinaryJSONTests: XCTestCase {
         }
     }
 
+    /// Long strings cross the escaper's stack buffer and its long-run copies; each must read back exactly.
+    func testLongMixedStringsRoundTrip() throws {
+        var rng = SystemRandomNumberGenerator()
+        let prose = Array("the quick brown fox jumps over the lazy dog; ".utf8)
+        for _ in 0..<200 {
+            var s: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...30, using: &rng) {
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: s += prose.prefix(Int.random(in: 0...prose.count, using: &rng))
+                case 1: s += (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                case 2: s += Array("é€😀\"\\\n".utf8)
+                default: s += [UInt8](repeating: UInt8.random(in: 0...0x1F, using: &rng), count: Int.random(in: 1...80, using: &rng))
+                }
+            }
+            var out: [UInt8] = []
+            BinaryJSON.appendString(s, to: &out)
+            XCTAssertEqual(try JSONParser.parse(out).bytes, s)
+        }
+    }
+
+    /// Scores written without a String must be the very text Swift's `description` gives.
+    func testDoublesMatchDescription() {
+        var rng = SystemRandomNumberGenerator()
+        var samples: [Double] = [0, -0.0, 1, -1, 0.5, 1.5, 0.1, 0.2, 0.3, 0.001, 0.0015, 1e-4, 123.456, 999_999_999_999.5,
+                                 1e12, 1e15, 1e16, 9_007_199_254_740_993, .pi, -.pi, .leastNormalMagnitude, .greatestFiniteMagnitude,
+                                 .ulpOfOne, 1 / 3, 2.675, 1.005, 0.7, 4.35, 100, 1e11 + 0.125]
+        for _ in 0..<20_000 {
+            samples.append(Double(Int.random(in: -1_000_000...1_000_000, using: &rng)) / [1, 2, 4, 8, 10, 100, 1000, 3, 7][Int.random(in: 0..<9, using: &rng)])
+            samples.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng)))
+            samples.append(Double.random(in: -1e13...1e13, using: &rng))
+        }
+        for d in samples where d.isFinite {
+            var out: [UInt8] = []
+            BinaryJSON.appendDouble(d, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), d.description)
+        }
+    }
+
     func testParserRejectsHostileInput() {
         for bad in ["", "{", "[1,", "\"abc", "{\"a\" 1}", "tru", "\"\\ud800\"", "[1] x", String(repeating: "[", count: 10_000)] {
             XCTAssertThrowsError(try JSONParser.parse(Array(bad.utf8)), bad)
