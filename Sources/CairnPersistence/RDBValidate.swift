@@ -40,11 +40,7 @@ struct DuplicateFinder {
 
     /// An integer member counts as its decimal text, as the collections store it.
     mutating func add(int v: Int64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buf in
-            let n = IntegerFormat.write(v, into: buf)
-            add(UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
-        }
+        IntegerFormat.withDigits(v) { add($0) }
     }
 
     mutating func hasDuplicate() -> Bool {

@@ -94,7 +94,7 @@ extension RDBReader {
             for e in try packed(try string(), at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
         case RDBType.setIntset:
             try string(into: &s.value)
-            for n in try packed(s.value, at: h.offset, IntsetCodec.decode) { try Self.withDecimal(n) { try v.element($0) } }
+            for n in try packed(s.value, at: h.offset, IntsetCodec.decode) { try IntegerFormat.withDigits(n) { try v.element($0) } }
         case RDBType.zsetZiplist:
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
@@ -171,7 +171,7 @@ extension RDBReader {
             try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
                 guard failure == nil else { return }
                 do {
-                    if let int { try Self.withDecimal(int, body) } else { try body(string) }
+                    if let int { try IntegerFormat.withDigits(int, body) } else { try body(string) }
                 } catch let e as PackedFormatError {
                     throw e
                 } catch {
@@ -180,14 +180,5 @@ extension RDBReader {
             }
         }
         if let failure { throw failure }
-    }
-
-    /// `n`'s decimal text in a stack buffer, for the encodings that store members as integers.
-    private static func withDecimal(_ n: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        try withUnsafeMutableBytes(of: &digits) { buf in
-            let k = IntegerFormat.write(n, into: buf)
-            try body(UnsafeRawBufferPointer(rebasing: buf[(buf.count - k)...]))
-        }
     }
 }

@@ -31,11 +31,7 @@ struct JSONRecordWriter: KeyConsumer {
     }
 
     mutating func put(_ n: Int64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buf in
-            let k = IntegerFormat.write(n, into: buf)
-            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(buf.count - k)...]))
-        }
+        IntegerFormat.withDigits(n) { line.append(contentsOf: $0) }
     }
 
     /// A stream ID as a JSON string, "ms-seq".

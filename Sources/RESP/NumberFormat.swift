@@ -19,13 +19,17 @@ public enum IntegerFormat {
         return buf.count - i
     }
 
-    public static func bytes(_ v: Int64) -> [UInt8] {
+    /// Hands `body` the decimal form of `v` in a buffer on the stack: no allocation.
+    @inlinable @inline(__always)
+    public static func withDigits<R>(_ v: Int64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &tmp) { buf in
+        return try withUnsafeMutableBytes(of: &tmp) { buf in
             let n = write(v, into: buf)
-            return Array(UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
+            return try body(UnsafeRawBufferPointer(rebasing: buf[(buf.count - n)...]))
         }
     }
+
+    public static func bytes(_ v: Int64) -> [UInt8] { withDigits(v) { Array($0) } }
 }
 
 public enum DoubleFormat {
