@@ -96,6 +96,8 @@ public final class Engine {
     /// Persistence the server provides (the engine cannot see the RDB codec): DEBUG RELOAD returns nil or an
     /// error text; FLUSHALL's follow-up rewrites the dump as Redis does.
     public var debugReload: (() -> String?)?
+    /// DEBUG CHANGE-REPL-ID: the server starts a new replication history (the engine cannot see it).
+    public var debugChangeReplicationID: (() -> Void)?
     public var afterFlushAll: (() -> Void)?
     /// The replication aux fields a snapshot records (repl-stream-db, repl-id, repl-offset), from the server.
     public var replicationAux: (() -> [(key: String, value: Bytes)])?

@@ -274,6 +274,7 @@ public final class Server {
                 return
             case .nothing(let consumed):
                 conn.queryStart += consumed
+                replicaNewline(conn)
             case .command(let consumed):
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
                 let args = Args(base: base, ranges: conn.parser.args)

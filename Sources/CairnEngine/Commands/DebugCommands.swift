@@ -68,6 +68,8 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
     let argc = a.count
     if argc == 2 && a.isKeyword(1, "help") {
         replyHelp(ctx, [
+            "CHANGE-REPL-ID",
+            "    Give the instance a new replication ID and forget the previous one (for replication tests).",
             "DIGEST",
             "    Return a hex fingerprint of the whole dataset (all databases, values and deadlines).",
             "DIGEST-VALUE <key> [<key> ...]",
@@ -103,6 +105,9 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
     } else if argc == 2 && a.isKeyword(1, "reload") {
         guard let reload = ctx.engine.debugReload else { throw CommandError("ERR DEBUG RELOAD is not available") }
         if let error = reload() { throw CommandError(error) }
+        ctx.out.ok()
+    } else if argc == 2 && a.isKeyword(1, "change-repl-id") {
+        ctx.engine.debugChangeReplicationID?()
         ctx.out.ok()
     } else if argc == 3 && a.isKeyword(1, "sleep") {
         let seconds = NumberParsing.withCString(a[2]) { strtod($0, nil) }

@@ -319,6 +319,13 @@ extension Server {
         ctx.out.ok()
     }
 
+    /// An empty line from a replica is its keep-alive while it loads our RDB: it refreshes the ACK time that
+    /// repl-timeout checks, as in Redis's processInlineBuffer.
+    func replicaNewline(_ conn: Connection) {
+        guard !replication.peers.isEmpty, let peer = replication.peer(conn), peer.isReplica else { return }
+        peer.lastAck = Engine.monotonicMicros()
+    }
+
     func peerFor(_ conn: Connection) -> ReplicaPeer {
         if let p = replication.peer(conn) { return p }
         let p = ReplicaPeer(conn: conn)

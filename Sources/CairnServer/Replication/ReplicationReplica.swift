@@ -330,6 +330,12 @@ extension Server {
             if now - link.lastIO > replicationSettings.timeout * 1_000_000 { linkFailed("Timeout connecting to the MASTER...") }
         case .transfer:
             collectLoad(link)
+            // While loading, a newline each second counts as an ACK on the primary (Redis's
+            // replicationSendNewlineToPrimary), so its repl-timeout does not drop us during a long load.
+            if link.state == .transfer, link.fd >= 0, now - link.lastAckSent >= 1_000_000 {
+                link.lastAckSent = now
+                _ = send(link.fd, "\n", 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
         case .connected:
             guard let conn = replication.primaryConnection else { return }
             engine.refreshTime()
@@ -372,6 +378,10 @@ extension Server {
             let db = replication.primaryConnection?.session.db ?? replication.streamDB
             return [("repl-stream-db", IntegerFormat.bytes(Int64(db))), ("repl-id", Array(replication.history.replid.utf8)),
                     ("repl-offset", IntegerFormat.bytes(Int64(replication.offset)))]
+        }
+        engine.debugChangeReplicationID = { [unowned self] in
+            log.notice("Changing replication IDs after receiving DEBUG change-repl-id")
+            replication.history.reset()
         }
         guard let target = settings.replicaOf else { return }
         if let position = replication.restoredPosition {
