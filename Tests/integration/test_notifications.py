@@ -169,6 +169,28 @@ def test_expired_event_from_lazy_and_active_expiry(notifications):
     assert len(got) == 2
 
 
+def test_read_modify_write_of_an_expired_key(notifications):
+    """INCR, APPEND and a refused INCRBYFLOAT on keys past their deadline: the key is expired first (event,
+    stat) and the command then sees no key, in Redis's order."""
+    both = notifications
+    both("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    try:
+        both("PSUBSCRIBE", "__keyevent@*__:*", conn="sub")
+        for key in ("counter", "text", "float"):
+            both("SET", key, "41", "PX", "1")
+        time.sleep(0.02)
+        both("INCR", "counter")
+        both("APPEND", "text", "x")
+        both("INCRBYFLOAT", "float", "nan")
+        both("EXISTS", "counter", "text", "float")
+        both("GET", "counter")
+        got, ref = collect_events(both)
+        assert [event_text(e) for e in got] == [event_text(e) for e in ref]
+        assert sum(b"expired" in e for e in got) == 3
+    finally:
+        both("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+
+
 @pytest.mark.parametrize("flags", ["E$", "Kl", "Kg", "Eh", "Ez", "Es", "Ex", "KEm", "A", "Kn", "$l"])
 def test_class_filters(both, flags):
     for s in both.pair():

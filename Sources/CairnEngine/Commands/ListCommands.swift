@@ -77,10 +77,9 @@ private func clampRange(_ start: Int64, _ end: Int64, count: Int) -> ClosedRange
 private func pushCommand(_ ctx: CommandContext, atHead: Bool, onlyExisting: Bool) throws(CommandError) {
     let a = ctx.args
     let fill = ctx.engine.settings.listMaxListpackSize
-    let elements = (2..<a.count).map { a.bytes($0) }
     let event = KeyspaceEvent(.list, atHead ? "lpush" : "rpush")
     let length = try ctx.db.edit(a[1], .list, event: event, create: onlyExisting ? nil : { ListValue() }) { l in
-        l.push(elements, atHead: atHead, fill: fill)
+        l.push(copying: (2..<a.count).lazy.map { a[$0] }, atHead: atHead, fill: fill)
         return (l.count, true)
     }
     guard let length else { ctx.out.integer(0); return }

@@ -60,14 +60,35 @@ public final class Database {
     /// Read-modify-write of one key. The key is expired first if due. When `body` throws nothing changes and
     /// no watcher is disturbed; when it returns, the key counts as modified.
     public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
-        _ = lookupWrite(key)
         var created = false
-        let r = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> R in
+        var foundExpired = false
+        let clock = engine.accessClock
+        let touch = engine.touchKeys
+        let removesExpired = !engine.expiryFollowsPrimary
+        // One lookup serves lookupKeyWrite's expiry check and access stamp and the edit itself. The outcome is
+        // carried out of the closure so an expired key's bookkeeping happens even when `body` refuses.
+        let outcome = withEntry(key) { (e: inout Entry?) -> Result<R, CommandError> in
+            if e != nil {
+                if Entry.isExpired(e!.expireAt, now: clock.now) {
+                    if removesExpired {
+                        e = nil
+                        foundExpired = true
+                    }
+                } else if touch {
+                    e!.access = clock.touched(e!.access)
+                }
+            }
             let existed = e != nil
-            let r = try body(&e)
-            created = !existed && e != nil
-            return r
+            do throws(CommandError) {
+                let r = try body(&e)
+                created = !existed && e != nil
+                return .success(r)
+            } catch {
+                return .failure(error)
+            }
         }
+        if foundExpired { expired(key) }
+        let r = try outcome.get()
         if created { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
         return r

@@ -17,7 +17,7 @@ public struct ListNodeItems: RandomAccessCollection {
 
     mutating func replace(at i: Int, with e: Bytes) { slots[head + i] = e }
 
-    mutating func insert(_ e: Bytes, at i: Int) {
+    mutating func insert(_ e: consuming Bytes, at i: Int) {
         guard i == 0 else {
             slots.insert(e, at: head + i)
             return

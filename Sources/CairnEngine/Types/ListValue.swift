@@ -27,9 +27,9 @@ public struct ListValue {
             for e in items { size += Listpack.entrySize(e) }
         }
 
-        mutating func insert(_ e: Bytes, at i: Int) {
-            items.insert(e, at: i)
+        mutating func insert(_ e: consuming Bytes, at i: Int) {
             size += Listpack.entrySize(e)
+            items.insert(e, at: i)
         }
 
         mutating func remove(at i: Int) -> Bytes {
@@ -184,11 +184,23 @@ public struct ListValue {
 
     /// LPUSH / RPUSH of several elements, checking the encoding once for all of them as Redis does.
     public mutating func push<C: Collection>(_ elements: C, atHead: Bool, fill: Int) where C.Element == Bytes {
-        prepareGrowth(adding: elements.reduce(0) { $0 + $1.count }, elements: elements.count, fill: fill)
-        for e in elements { pushOne(e, atHead: atHead, fill: fill) }
+        push(elements, atHead: atHead, fill: fill) { $0 }
     }
 
-    mutating func pushOne(_ e: Bytes, atHead: Bool, fill: Int) {
+    /// As `push`, copying each element out of borrowed bytes (a command's arguments) as it goes in, so no
+    /// intermediate array of copies is built.
+    public mutating func push<C: Collection>(copying elements: C, atHead: Bool, fill: Int)
+    where C.Element == UnsafeRawBufferPointer {
+        push(elements, atHead: atHead, fill: fill) { Bytes($0) }
+    }
+
+    private mutating func push<C: Collection>(_ elements: C, atHead: Bool, fill: Int, _ owned: (C.Element) -> Bytes)
+    where C.Element: Collection {
+        prepareGrowth(adding: elements.reduce(0) { $0 + $1.count }, elements: elements.count, fill: fill)
+        for e in elements { pushOne(owned(e), atHead: atHead, fill: fill) }
+    }
+
+    mutating func pushOne(_ e: consuming Bytes, atHead: Bool, fill: Int) {
         count += 1
         let end = atHead ? 0 : nodes.count - 1
         if !isQuicklist && !nodes.isEmpty {
