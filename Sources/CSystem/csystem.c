@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <string.h>
 #include "csystem.h"
 
@@ -22,4 +23,22 @@ void csystem_yield_to_foreground(void) {
     struct sched_param none = { 0 };
     pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
     setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
+int csystem_tsc_is_invariant(void) {
+#if defined(__x86_64__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return 0;
+    char line[8192];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "flags", 5) != 0) continue;
+        found = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
+        break;
+    }
+    fclose(f);
+    return found;
+#else
+    return 0;
+#endif
 }

@@ -164,7 +164,19 @@ public final class Engine {
     public func refreshTime() {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        now = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        wallClockTicks = CommandClock.ticks()
+        wallClockMs = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        now = wallClockMs
+    }
+
+    /// The wall clock read by the last refreshTime and the tick count then: a command's `now` is advanced
+    /// from them by the ticks since, which the cron's refresh (hz times a second) keeps close to the real
+    /// clock should it be stepped.
+    private var wallClockMs: Int64 = 0
+    private var wallClockTicks: UInt64 = 0
+
+    @inline(__always) private func advanceTime(to ticks: UInt64) {
+        now = wallClockMs + Int64(CommandClock.micros(ticks &- wallClockTicks) / 1000)
     }
 
     /// Microseconds on the monotonic clock, for command timing.
@@ -180,7 +192,8 @@ public final class Engine {
     /// Runs one client command: lookup, arity, authentication, MULTI queueing, the handler, statistics.
     public func execute(_ client: ClientSession, _ args: Args) {
         guard args.count > 0 else { return }
-        refreshTime()
+        let startTicks = CommandClock.ticks()
+        advanceTime(to: startTicks)
         client.lastInteraction = now
         stats.commandsProcessed += 1
         let replyMark = client.reply.count
@@ -244,14 +257,13 @@ public final class Engine {
             client.reply.raw("+QUEUED\r\n")
             return
         }
-        call(cmd, client, args)
+        call(cmd, client, args, startTicks: startTicks)
         if !readyKeys.isEmpty { serveReadyKeys() }
     }
 
     /// Executes a command whose lookup and checks are done (also used by EXEC for queued commands).
     @inline(__always)
-    public func call(_ cmd: Command, _ client: ClientSession, _ args: Args) {
-        let start = Self.monotonicMicros()
+    public func call(_ cmd: Command, _ client: ClientSession, _ args: Args, startTicks: UInt64 = CommandClock.ticks()) {
         client.lastCommand = cmd
         client.redactedArgs = 0
         let dirtyBefore = dirty
@@ -266,7 +278,7 @@ public final class Engine {
         }
         propagation.depth -= 1
         if propagation.enabled { propagateCall(cmd, client, args, changed: dirty != dirtyBefore) }
-        let elapsed = Self.monotonicMicros() - start
+        let elapsed = CommandClock.micros(CommandClock.ticks() &- startTicks)
         cmd.calls += 1
         cmd.microseconds += elapsed
         if settings.latencyTracking { recordLatency(cmd, micros: elapsed) }

@@ -421,6 +421,7 @@ public final class Server {
     /// serverCron: active expiry and idle-client timeouts, `hz` times a second.
     func cron() {
         cronCount += 1
+        engine.refreshTime()
         let nowMicros = Engine.monotonicMicros()
         if nowMicros - lastSampleMicros >= 100_000 {
             lastSampleMicros = nowMicros
@@ -446,7 +447,6 @@ public final class Server {
         }
         persistenceCron()
         if settings.timeout > 0 && cronCount % max(settings.hz, 1) == 0 {
-            engine.refreshTime()
             let limit = Int64(settings.timeout) * 1000
             for (_, conn) in connectionsByID where !conn.session.isMonitor && !conn.session.isReplica
                 && conn !== replication.primaryConnection {
