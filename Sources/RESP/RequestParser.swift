@@ -62,7 +62,12 @@ public struct RequestParser {
     }
 
     private mutating func parseMultibulk(_ b: UnsafeRawBufferPointer) -> ParseOutcome {
-        if pendingArgs == 0 {
+        if pendingArgs == 0, let (n, cr) = Self.shortHeader(b, from: 1), n > 0, n <= 10 {
+            // The usual request: a small count read in one pass, no limit it could break.
+            pos = cr + 2
+            pendingArgs = n
+            bulkLength = -1
+        } else if pendingArgs == 0 {
             guard let cr = Self.findCR(b, from: 0) else {
                 return b.count > Self.inlineMaxSize ? .protocolError("Protocol error: too big mbulk count string") : .incomplete(hint: 0)
             }
@@ -81,7 +86,11 @@ public struct RequestParser {
             bulkLength = -1
         }
         while pendingArgs > 0 {
-            if bulkLength < 0 {
+            if bulkLength < 0, b.count - pos > 1, b[pos] == UInt8(ascii: "$"),
+               let (n, cr) = Self.shortHeader(b, from: pos + 1), n <= 16384, n <= maxBulkLength {
+                bulkLength = n
+                pos = cr + 2
+            } else if bulkLength < 0 {
                 guard let cr = Self.findCR(b, from: pos) else {
                     return b.count - pos > Self.inlineMaxSize ? .protocolError("Protocol error: too big bulk count string") : .incomplete(hint: 0)
                 }
@@ -131,6 +140,23 @@ public struct RequestParser {
         guard from < b.count, let base = b.baseAddress else { return nil }
         guard let p = memchr(base + from, Int32(byte), b.count - from) else { return nil }
         return UnsafeRawPointer(p) - base
+    }
+
+    /// A header of one to five digits followed by CR LF, both in the buffer: its value and the CR's offset.
+    /// Anything else (a sign, more digits, a header not fully read yet) is left to the general path, which
+    /// finds the CR with memchr and words any error.
+    @inline(__always)
+    static func shortHeader(_ b: UnsafeRawBufferPointer, from start: Int) -> (Int, Int)? {
+        var i = start
+        var v = 0
+        while i < b.count && i - start <= 5 {
+            let d = Int(b[i]) &- 48
+            if d < 0 || d > 9 { break }
+            v = v &* 10 &+ d
+            i += 1
+        }
+        guard i > start, i - start <= 5, i + 1 < b.count, b[i] == 13, b[i + 1] == 10 else { return nil }
+        return (v, i)
     }
 
     /// Strict decimal parse of a length header: optional '-', digits only, no overflow.
