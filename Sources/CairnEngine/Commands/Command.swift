@@ -1,4 +1,3 @@
-import Glibc
 import RESP
 
 public struct CommandFlags: OptionSet, Sendable {
@@ -107,18 +106,10 @@ public final class Command {
 }
 
 /// Case-insensitive name lookup without allocating: names are lowercased into a stack buffer and found in an
-/// open-addressing table sized for a few hundred commands. Names sit in fixed cells of one byte array, so a
-/// probe compares bytes in place and only the command found is retained.
+/// open-addressing table sized for a few hundred commands.
 public struct CommandTable {
-    private static let slotCount = 1024
-    /// Longer names cannot be looked up (no command has one), so they are never stored.
-    private static let nameWidth = 32
-
     /// Keyed by the name clients use, which rename-command can make differ from the command's own.
-    private var names = [UInt8](repeating: 0, count: slotCount * nameWidth)
-    /// A slot's name length; 0 marks a free slot.
-    private var nameLengths = [UInt8](repeating: 0, count: slotCount)
-    private var slots = [Command?](repeating: nil, count: slotCount)
+    private var slots: [(name: [UInt8], command: Command)?] = Array(repeating: nil, count: 1024)
     /// Every command as registered, whatever its current name.
     public private(set) var all: [Command] = []
 
@@ -139,49 +130,30 @@ public struct CommandTable {
     /// Drops a name from the table (the command stays in `all`, as Redis keeps its original table).
     public mutating func remove(_ name: String) {
         let key = Array(name.lowercased().utf8)
-        var kept: [([UInt8], Command)] = []
-        for i in 0..<Self.slotCount where nameLengths[i] != 0 {
-            let stored = Array(names[(i * Self.nameWidth)..<(i * Self.nameWidth + Int(nameLengths[i]))])
-            if stored != key { kept.append((stored, slots[i]!)) }
-        }
-        names = [UInt8](repeating: 0, count: Self.slotCount * Self.nameWidth)
-        nameLengths = [UInt8](repeating: 0, count: Self.slotCount)
-        slots = [Command?](repeating: nil, count: Self.slotCount)
-        for (stored, c) in kept { insert(stored, c) }
+        let kept = slots.compactMap { $0 }.filter { $0.name != key }
+        slots = Array(repeating: nil, count: 1024)
+        for entry in kept { insert(entry.name, entry.command) }
     }
 
     private mutating func insert(_ key: [UInt8], _ c: Command) {
-        guard !key.isEmpty && key.count <= Self.nameWidth else { return }
-        var i = key.withUnsafeBytes { Self.slot(for: $0) }
-        while nameLengths[i] != 0 && !holds(i, key) { i = (i + 1) & (Self.slotCount - 1) }
-        nameLengths[i] = UInt8(key.count)
-        names.replaceSubrange((i * Self.nameWidth)..<(i * Self.nameWidth + key.count), with: key)
-        slots[i] = c
-    }
-
-    private func holds(_ i: Int, _ key: [UInt8]) -> Bool {
-        key.withUnsafeBytes { k in holds(i, k) }
-    }
-
-    @inline(__always) private func holds(_ i: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        guard Int(nameLengths[i]) == key.count else { return false }
-        return names.withUnsafeBytes { cells in
-            memcmp(cells.baseAddress! + i * Self.nameWidth, key.baseAddress!, key.count) == 0
-        }
+        var i = Self.slot(for: key)
+        while let existing = slots[i], existing.name != key { i = (i + 1) & 1023 }
+        slots[i] = (key, c)
     }
 
     public func lookup(_ name: UnsafeRawBufferPointer) -> Command? {
-        guard name.count > 0 && name.count <= Self.nameWidth else { return nil }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.nameWidth) { buf in
+        guard name.count > 0 && name.count <= 32 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
             for k in 0..<name.count {
                 let c = name[k]
                 buf[k] = (c >= 65 && c <= 90) ? c | 0x20 : c
             }
             let lower = UnsafeRawBufferPointer(start: buf.baseAddress, count: name.count)
             var i = Self.slot(for: lower)
-            while nameLengths[i] != 0 {
-                if holds(i, lower) { return slots[i] }
-                i = (i + 1) & (Self.slotCount - 1)
+            while let entry = slots[i] {
+                let same = entry.name.withUnsafeBytes { bytesEqual($0, lower) }
+                if same { return entry.command }
+                i = (i + 1) & 1023
             }
             return nil
         }
@@ -192,11 +164,13 @@ public struct CommandTable {
         return n.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
     }
 
+    private static func slot(for name: [UInt8]) -> Int { name.withUnsafeBytes { slot(for: $0) } }
+
     private static func slot(for name: UnsafeRawBufferPointer) -> Int {
         // FNV-1a: stable across runs, and command names are not attacker-chosen keys.
         var h: UInt32 = 2_166_136_261
         for c in name { h = (h ^ UInt32(c)) &* 16_777_619 }
-        return Int(h & UInt32(slotCount - 1))
+        return Int(h & 1023)
     }
 }
 
