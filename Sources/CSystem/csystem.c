@@ -23,3 +23,8 @@ void csystem_yield_to_foreground(void) {
     pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
     setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 }
+
+void csystem_run_when_idle(void) {
+    struct sched_param none = { 0 };
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+}

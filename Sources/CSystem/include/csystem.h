@@ -22,5 +22,10 @@ void csystem_set_thread_name(const char *name);
 /// leaves it about a tenth of a core that the loop keeps busy, so a snapshot always finishes.
 void csystem_yield_to_foreground(void);
 
+/// Makes the calling thread run only on CPU time nothing else wants (SCHED_IDLE, per-thread on Linux): any
+/// other thread that wakes, such as the event loop answering a client, preempts it at once, which
+/// SCHED_BATCH's weight does not guarantee under EEVDF. It still gets the idle time of every core.
+void csystem_run_when_idle(void);
+
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #endif
