@@ -45,6 +45,7 @@ public enum RDBLoader {
         while true {
             guard let h = try reader.nextKey(orRecord: &record) else {
                 guard let r = record else { break }
+                record = nil
                 switch r {
                 case .aux(let k, let v):
                     summary.aux.append((k, v))
