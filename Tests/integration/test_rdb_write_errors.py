@@ -58,10 +58,13 @@ def test_bgsave_on_a_full_filesystem_fails_cleanly(cairn_factory, small_fs):
     assert c.get("before") == b"the old dump"
     assert c.dbsize() == 501
 
+    # The setting takes effect at once both ways, as Redis checks it on every write.
     c.config_set("stop-writes-on-bgsave-error", "no")
     assert c.set("after", 1) is True
-    c.config_set("stop-writes-on-bgsave-error", "yes")
     c.delete(*[f"big:{i}" for i in range(500)])
+    c.config_set("stop-writes-on-bgsave-error", "yes")
+    with pytest.raises(Exception, match="^MISCONF"):
+        c.set("after", 2)
     assert c.bgsave()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and info(c)["rdb_bgsave_in_progress"]:
