@@ -114,7 +114,13 @@ public final class RDBInput {
         guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
         if end - pos >= n {
             defer { pos += n }
-            return Array(buffer[pos..<(pos + n)])
+            // One memcpy: building the array from a slice goes through the generic element-by-element copy.
+            return buffer.withUnsafeBytes { b in
+                [UInt8](unsafeUninitializedCapacity: n) { out, count in
+                    if n > 0 { UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: b.baseAddress! + pos, byteCount: n) }
+                    count = n
+                }
+            }
         }
         var out: [UInt8] = []
         out.reserveCapacity(min(n, 1 << 20))
@@ -126,7 +132,7 @@ public final class RDBInput {
     public func read(_ n: Int, appendingTo out: inout [UInt8]) throws(RDBError) {
         guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
         if end - pos >= n {
-            out.append(contentsOf: buffer[pos..<(pos + n)])
+            buffer.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[pos..<(pos + n)])) }
             pos += n
             return
         }

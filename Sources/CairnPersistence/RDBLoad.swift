@@ -32,6 +32,7 @@ public enum RDBLoader {
     public static func load(_ input: RDBInput, into engine: Engine, dropExpired: Bool = true,
                             allowDuplicates: Bool = false) throws(RDBError) -> RDBLoadSummary {
         var reader = RDBReader(input: input, settings: engine.settings)
+        reader.reusesKeyBuffer = true
         try reader.readHeader()
         var summary = RDBLoadSummary()
         summary.version = reader.version
@@ -39,30 +40,45 @@ public enum RDBLoader {
         var scripts: [[UInt8]] = []
         engine.refreshTime()
         let now = engine.now
-        while let record = try reader.next() {
-            switch record {
-            case .aux(let k, let v):
-                summary.aux.append((k, v))
-                if k == Array("lua".utf8) { scripts.append(v) }
-            case .function(let source):
-                functions.append(source)
-            case .moduleAux(let id):
-                throw RDBError(offset: input.offset, reason: "The RDB file contains AUX module data I can't load: no matching module '\(moduleName(id))'")
-            case .selectDB, .resizeDB:
-                break
-            case .emptyKey:
-                summary.emptySkipped += 1
-            case .entry(let e):
-                if dropExpired && Entry.isExpired(e.expireAt, now: now) {
-                    summary.expiredSkipped += 1
-                    continue
+        var db = 0
+        var record: RDBRecord? = nil
+        while true {
+            guard let h = try reader.nextKey(orRecord: &record) else {
+                guard let r = record else { break }
+                record = nil
+                switch r {
+                case .aux(let k, let v):
+                    summary.aux.append((k, v))
+                    if k == Array("lua".utf8) { scripts.append(v) }
+                case .function(let source):
+                    functions.append(source)
+                case .moduleAux(let id):
+                    throw RDBError(offset: input.offset, reason: "The RDB file contains AUX module data I can't load: no matching module '\(moduleName(id))'")
+                case .selectDB(let id):
+                    db = id
+                case .resizeDB(let keys, _):
+                    engine.dbs[db].keys.reserveCapacity(keys)
+                case .entry, .emptyKey:
+                    break
                 }
-                let access = engine.accessClock.restored(idleSeconds: e.idle, frequency: e.freq)
-                if !store(e, in: engine.dbs[e.db], access: access, replacing: allowDuplicates) {
-                    throw RDBError(offset: input.offset, key: e.key, reason: "Duplicate key found in RDB file")
-                }
-                summary.keysLoaded += 1
+                continue
             }
+            guard let value = try reader.value(type: h.type, at: h.offset) else {
+                summary.emptySkipped += 1
+                continue
+            }
+            if dropExpired && Entry.isExpired(h.expireAt, now: now) {
+                summary.expiredSkipped += 1
+                continue
+            }
+            let access = engine.accessClock.restored(idleSeconds: h.idle, frequency: h.freq)
+            // The key sits in the reader's reused buffer until the next key: the entry gets its own copy.
+            let stored = h.key.withUnsafeBytes { k in
+                store(Entry(key: k, value: value, expireAt: h.expireAt), key: k, in: engine.dbs[h.db], access: access,
+                      replacing: allowDuplicates)
+            }
+            if !stored { throw RDBError(offset: input.offset, key: h.key, reason: "Duplicate key found in RDB file") }
+            summary.keysLoaded += 1
         }
         engine.persistedFunctions = functions
         engine.persistedScripts = scripts
@@ -71,15 +87,15 @@ public enum RDBLoader {
 
     /// The one place a loaded entry becomes a keyspace entry (one hash lookup). False when the key exists
     /// and may not be replaced.
-    static func store(_ e: RDBEntry, in db: Database, access: UInt32, replacing: Bool) -> Bool {
-        e.key.withUnsafeBytes { k in
-            db.keys.withEntry(k, access: access) { slot in
-                if slot != nil && !replacing { return false }
-                var entry = Entry(key: e.key, value: e.value, expireAt: e.expireAt)
-                entry.access = access
-                slot = entry
-                return true
-            }
+    static func store(_ entry: consuming Entry, key: UnsafeRawBufferPointer, in db: Database, access: UInt32,
+                      replacing: Bool) -> Bool {
+        var pending: Entry? = consume entry
+        pending!.access = access
+        return db.keys.withEntry(key, access: access) { slot in
+            if slot != nil && !replacing { return false }
+            // Moved, not copied: a copy would retain and later release the value.
+            slot = pending.take()
+            return true
         }
     }
 

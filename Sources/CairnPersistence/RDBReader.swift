@@ -86,6 +86,8 @@ public struct RDBReader {
     let checkChecksum: Bool
     /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
     public var validateOnly = false
+    /// Read each key into one reused buffer, for a caller that copies the key before reading on (the loader).
+    var reusesKeyBuffer = false
     let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
@@ -151,6 +153,15 @@ public struct RDBReader {
     /// The next record, stopping after a key's name: the caller then reads the value with `value(type:at:)`
     /// or visits it element by element (`visitValue`), so a tool never needs a whole collection in memory.
     public mutating func nextItem() throws(RDBError) -> RDBItem? {
+        var record: RDBRecord? = nil
+        if let h = try nextKey(orRecord: &record) { return .key(h) }
+        return record.map { .record($0) }
+    }
+
+    /// As `nextItem`, for the loader's loop: a key's header comes back alone, so each key costs no copy or
+    /// destruction of the large item enum; a record comes back in `record` (left nil at EOF), which must come in
+    /// nil: clearing it here would destroy an optional enum per key through the runtime's generic witness.
+    mutating func nextKey(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyHeader? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil
@@ -171,13 +182,16 @@ public struct RDBReader {
                     throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(settings.databases) databases. Exiting", at: at)
                 }
                 db = Int(id)
-                return .record(.selectDB(db))
+                record = .selectDB(db)
+                return nil
             case RDBType.opResizeDB:
                 let k = try length(), e = try length()
-                return .record(.resizeDB(keys: Int(clamping: k), expires: Int(clamping: e)))
+                record = .resizeDB(keys: Int(clamping: k), expires: Int(clamping: e))
+                return nil
             case RDBType.opAux:
                 let k = try string(), v = try string()
-                return .record(.aux(key: k, value: v))
+                record = .aux(key: k, value: v)
+                return nil
             case RDBType.opExpireTimeMs:
                 expireAt = Int64(bitPattern: try input.uint(8))
             case RDBType.opExpireTime:
@@ -187,7 +201,8 @@ public struct RDBReader {
             case RDBType.opFreq:
                 freq = try input.byte()
             case RDBType.opFunction2:
-                return .record(.function(try string()))
+                record = .function(try string())
+                return nil
             case RDBType.opFunctionPreGA:
                 throw fail("Pre-release function format not supported", at: at)
             case RDBType.opModuleAux:
@@ -196,21 +211,22 @@ public struct RDBReader {
                 guard when == 2 else { throw fail("bad module aux 'when' opcode", at: at) }
                 _ = try length()
                 try skipModuleOpcodes()
-                return .record(.moduleAux(moduleID: id))
+                record = .moduleAux(moduleID: id)
+                return nil
             case RDBType.opSlotInfo where magic == "REDIS" && version >= 12:
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 currentType = t
                 let key: [UInt8]
-                if validateOnly {
-                    // A checker keeps no key past its record, so one buffer serves every key without an allocation.
+                if validateOnly || reusesKeyBuffer {
+                    // A checker keeps no key past its record and the loader copies it, so one buffer serves every key.
                     try string(into: &scratch.key)
                     key = scratch.key
                 } else {
                     key = try string()
                 }
                 currentKey = key
-                return .key(RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq))
+                return RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq)
             }
         }
     }
@@ -376,7 +392,13 @@ public struct RDBReader {
         let b = ValueBuilder(settings: settings)
         switch t {
         case RDBType.string:
-            return Value.string(try string())
+            // Built from a reused buffer: a short string goes inline and an integer into its own case with no
+            // array allocated on the way.
+            let at = input.offset
+            let header = try stringHeader()
+            if case .int(let v) = header { return .int(v) }
+            try string(header, at: at, into: &scratch.value)
+            return scratch.value.withUnsafeBytes { Value.string($0) }
         case RDBType.list:
             let n = try count()
             var items: [[UInt8]] = []

@@ -89,6 +89,15 @@ public enum CairnServerMain {
             return nil
         }
         config.onApply("maxmemory") { (limit: Int) -> String? in server.maxmemoryChanged(limit) }
+        // MISCONF follows these at once, as Redis checks them on every write.
+        config.onApply("stop-writes-on-bgsave-error") { (_: Bool) -> String? in
+            server.refreshWriteRefusal()
+            return nil
+        }
+        config.onApply("save") { (_: [SavePoint]) -> String? in
+            server.refreshWriteRefusal()
+            return nil
+        }
         config.onApply("maxclients") { (_: Int) -> String? in
             server.raiseFileLimit()
             return nil

@@ -23,6 +23,35 @@ final class KeyspaceTests: XCTestCase {
         for i in 0..<1000 { XCTAssertEqual(value(ks, key(i)) == nil, i % 2 == 0) }
     }
 
+    /// A keyspace laid out for RESIZEDB's count takes that many keys without a split, holds every key, and
+    /// still splits and scans as usual when more keys come than were announced.
+    func testReservedKeyspaceHoldsKeysAndGrowsPastTheHint() {
+        var ks = Keyspace()
+        let n = 100_000
+        ks.reserveCapacity(n)
+        let segments = ks.segmentCount
+        XCTAssertGreaterThan(segments, 100)
+        XCTAssertEqual(ks.count, 0)
+        for i in 0..<n { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
+        XCTAssertEqual(ks.segmentCount, segments, "no segment splits while loading the announced keys")
+        for i in 0..<(3 * n) { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
+        XCTAssertEqual(ks.count, 3 * n)
+        XCTAssertGreaterThan(ks.segmentCount, segments)
+        for i in stride(from: 0, to: 3 * n, by: 11) {
+            guard case .int(let v) = value(ks, key(i)) else { return XCTFail("missing \(i)") }
+            XCTAssertEqual(v, Int64(i))
+        }
+        var seen = 0
+        ks.forEach { _ in seen += 1 }
+        XCTAssertEqual(seen, 3 * n)
+
+        var small = Keyspace()
+        small.reserveCapacity(10)
+        XCTAssertEqual(small.segmentCount, 1, "a small hint keeps the one starting segment")
+        ks.reserveCapacity(n)
+        XCTAssertEqual(ks.count, 3 * n, "a keyspace holding keys is left as it is")
+    }
+
     /// The snapshot contract: capturing the keyspace, then writing (overwrite, insert, delete, splits) leaves
     /// the captured image exactly as it was.
     func testCapturedImageIsUnchangedByLaterWrites() {

@@ -151,6 +151,24 @@ public struct Keyspace {
         return e
     }
 
+    /// Lays out an empty keyspace for about `n` keys (an RDB's RESIZEDB hint), so that loading them neither
+    /// splits segments nor regrows their entry storage one step at a time.
+    public mutating func reserveCapacity(_ n: Int) {
+        guard count == 0, n > Segment.maxEntries / 2 else { return }
+        // Segments start at most 60% full: the spread of a uniform hash over them stays well below a split.
+        var depth = 0
+        while n >> depth > Segment.maxEntries * 3 / 5 && depth < 24 { depth += 1 }
+        let expected = (n >> depth) + 1
+        // About three standard deviations of room; the few segments that get more grow as usual.
+        let room = min(expected + 3 * Int(Double(expected).squareRoot()) + 16, Segment.maxEntries)
+        var capacity = Segment.minCapacity
+        while capacity * 3 < room * 4 { capacity *= 2 }
+        segments = (0..<(1 << depth)).map { _ in Segment(capacity: capacity, entryCapacity: room, depth: depth) }
+        dir = (0..<(1 << depth)).map { UInt32($0) }
+        globalDepth = depth
+        entrySlots = room << depth
+    }
+
     public mutating func removeAll() {
         self = Keyspace()
     }
