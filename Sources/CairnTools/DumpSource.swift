@@ -62,6 +62,7 @@ public final class DumpSource {
         var keys = 0
         if format == .rdb {
             try withRDB { reader, input in
+                reader.reusesKeyBuffer = true
                 while let item = try reader.nextItem() {
                     guard case .key(let h) = item else {
                         if case .record(let r) = item { note(r) }
