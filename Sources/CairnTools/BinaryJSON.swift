@@ -25,7 +25,8 @@ public enum BinaryJSON {
     }
 
     /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
-    /// their count in the top byte; a count of 0 marks a byte that may start a multi-byte UTF-8 sequence.
+    /// their count in the top byte. A byte that may start a multi-byte UTF-8 sequence has its `\udcXX` form,
+    /// taken when the sequence turns out not to be well formed (`sequences`).
     static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
         func entry(_ bytes: [UInt8]) -> UInt64 {
             bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -38,15 +39,33 @@ public enum BinaryJSON {
         case 9: return entry([92, UInt8(ascii: "t")])
         case 0..<0x20: return entry([92, UInt8(ascii: "u"), 48, 48, hex(b >> 4), hex(b & 15)])
         case 0x20...0x7F: return entry([UInt8(b)])
-        case 0xC2...0xF4: return 0
         default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
+        }
+    }
+
+    /// For a byte that may start a well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
+    /// ≤ U+10FFFF): the sequence's length in the low byte, the lowest allowed second byte in the next and the
+    /// width of the allowed range above it in the third; 0 for every other byte.
+    static let sequences: [UInt32] = (0...255).map { (b: Int) -> UInt32 in
+        func entry(_ length: UInt32, _ lo: UInt32, _ hi: UInt32) -> UInt32 { length | lo << 8 | (hi - lo) << 16 }
+        switch b {
+        case 0xC2...0xDF: return entry(2, 0x80, 0xBF)
+        case 0xE0: return entry(3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE, 0xEF: return entry(3, 0x80, 0xBF)
+        case 0xED: return entry(3, 0x80, 0x9F)
+        case 0xF0: return entry(4, 0x90, 0xBF)
+        case 0xF1...0xF3: return entry(4, 0x80, 0xBF)
+        case 0xF4: return entry(4, 0x80, 0x8F)
+        default: return 0
         }
     }
 
     /// Escapes `s[from..<stop]` at `d` (a UTF-8 sequence may run past `stop`), which has room for 6 bytes a
     /// byte and 8 more; returns where it stopped and the bytes written. A leading run of bytes JSON takes as
-    /// they are is copied eight at a time; after that every byte is one table load and one 8-byte store (the
-    /// bytes past an entry's length are overwritten by the next store, or lie past the end).
+    /// they are is copied eight at a time. After that each byte is a table load and an 8-byte store; a byte
+    /// that may start a UTF-8 sequence is checked without further branches (random bytes make such branches a
+    /// coin toss) and either its sequence is written as it is or its `\udcXX` form stays. Bytes past what a
+    /// step counts are overwritten by the next step, or lie past the end.
     @inline(__always)
     static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
         guard let p = s.baseAddress else { return (from, 0) }
@@ -60,30 +79,44 @@ public enum BinaryJSON {
             o += 8
         }
         return escapes.withUnsafeBufferPointer { tb in
-            let table = tb.baseAddress!
-            while i < stop {
-                let b = p.load(fromByteOffset: i, as: UInt8.self)
-                let e = table[Int(b)]
-                d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                let len = Int(truncatingIfNeeded: e >> 56)
-                if len != 0 {
-                    o += len
-                    i += 1
-                    continue
+            sequences.withUnsafeBufferPointer { sb in
+                let table = tb.baseAddress!, seq = sb.baseAddress!
+                let fast = min(stop, n - 3)
+                while i < fast {
+                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                    let b = Int(w & 0xFF)
+                    let e = table[b], m = seq[b]
+                    d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                    if m == 0 {
+                        o &+= Int(truncatingIfNeeded: e >> 56)
+                        i &+= 1
+                        continue
+                    }
+                    let length = m & 0xFF
+                    var ok = UInt32((((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF)) <= (m >> 16) ? 1 : 0)
+                    ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
+                    ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
+                    let keep = 0 &- UInt64(ok)
+                    d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
+                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & ~keep))
+                    i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
                 }
-                let k = validSequenceLength(p, i, n)
-                if k > 0 {
-                    for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
-                    o += k
-                    i += k
-                } else {
-                    let w: UInt64 = 0x6364_755C | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
-                    d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
-                    o += 6
-                    i += 1
+                while i < stop {
+                    let b = p.load(fromByteOffset: i, as: UInt8.self)
+                    let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
+                    if k > 0 {
+                        for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                        o += k
+                        i += k
+                    } else {
+                        let e = table[Int(b)]
+                        d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                        o += Int(e >> 56)
+                        i += 1
+                    }
                 }
+                return (i, o)
             }
-            return (i, o)
         }
     }
 

@@ -38,7 +38,7 @@ struct JSONRecordWriter: KeyConsumer {
     }
 
     /// Text the writer makes itself (numbers, IDs and names of stream metadata), which needs no escaping.
-    func put(_ s: String) { out.append(s) }
+    func putText(_ s: String) { out.append(s) }
 
     /// A JSON string; a long one is escaped a piece at a time with a flush after each, so its escaped form
     /// never has to fit in memory.
@@ -142,21 +142,21 @@ struct JSONRecordWriter: KeyConsumer {
             return true
         }
         if let failure { throw failure }
-        put("],\"stream\":{\"last_id\":\"\(idText(s.lastID))\",\"first_id\":\"\(idText(s.firstID))\",\"max_deleted_id\":\"\(idText(s.maxDeletedID))\",\"entries_added\":\(s.entriesAdded),\"groups\":[")
+        putText("],\"stream\":{\"last_id\":\"\(idText(s.lastID))\",\"first_id\":\"\(idText(s.firstID))\",\"max_deleted_id\":\"\(idText(s.maxDeletedID))\",\"entries_added\":\(s.entriesAdded),\"groups\":[")
         for (j, (name, g)) in s.sortedGroups.enumerated() {
             if j > 0 { out.append(UInt8(ascii: ",")) }
             put("{\"name\":")
             try string(name)
             let read = g.entriesRead == StreamGroup.invalidEntriesRead ? "null" : String(g.entriesRead)
-            put(",\"last_delivered_id\":\"\(idText(g.lastID))\",\"entries_read\":\(read),\"pending\":[")
+            putText(",\"last_delivered_id\":\"\(idText(g.lastID))\",\"entries_read\":\(read),\"pending\":[")
             var firstNack = true
             var nackFailure: Error? = nil
             g.pending.forEach { id, nack in
                 if !firstNack { out.append(UInt8(ascii: ",")) }
                 firstNack = false
-                put("[\"\(idText(id))\",")
+                putText("[\"\(idText(id))\",")
                 do { try string(nack.consumer) } catch { nackFailure = error; return false }
-                put(",\(nack.deliveryTime),\(nack.deliveryCount)]")
+                putText(",\(nack.deliveryTime),\(nack.deliveryCount)]")
                 return true
             }
             if let nackFailure { throw nackFailure }
@@ -165,7 +165,7 @@ struct JSONRecordWriter: KeyConsumer {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 put("{\"name\":")
                 try string(c.name)
-                put(",\"seen_time\":\(c.seenTime),\"active_time\":\(c.activeTime)}")
+                putText(",\"seen_time\":\(c.seenTime),\"active_time\":\(c.activeTime)}")
             }
             put("]}")
         }
