@@ -70,11 +70,8 @@ public struct RepairCommand {
                 case .record(.selectDB(let n)): db = n
                 case .record: break
                 case .key(let h):
-                    if let value = try reader.value(type: h.type, at: h.offset) {
-                        try w.start(aux: aux, functions: functions)
-                        try w.write(KeyEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt))
-                        recovered += 1
-                    }
+                    try w.start(aux: aux, functions: functions)
+                    if try w.copy(h, from: &reader) { recovered += 1 }
                 }
             } catch let e as RDBError {
                 if e.reason.hasPrefix("wrong RDB checksum") {
