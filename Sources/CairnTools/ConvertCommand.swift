@@ -74,6 +74,10 @@ struct RDBFileWriter {
                 try write(KeyEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt))
                 return true
             }
+        } catch var e as RDBError {
+            try? out.rewind(to: mark)
+            e.key = e.key ?? h.key
+            throw e
         } catch {
             try? out.rewind(to: mark)
             throw error
