@@ -23,9 +23,13 @@ public struct RDBError: Error, CustomStringConvertible {
 }
 
 /// A buffered byte source (a file descriptor or memory) that counts its offset and keeps a running CRC-64 of
-/// everything consumed, so a reader streams any file in constant memory.
+/// everything consumed, so a reader streams any file in constant memory. The buffer is raw memory the input
+/// owns, so a reader may look at bytes in place (`take`) instead of copying them out.
 public final class RDBInput {
-    private var buffer: [UInt8]
+    private let buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    /// False for memory the caller lends (`init(borrowing:)`), which is never written or freed here.
+    private let owned: Bool
     private var pos = 0
     private var end: Int
     private var crcFrom = 0
@@ -40,10 +44,25 @@ public final class RDBInput {
     private var unread = Int.max
 
     public init(bytes: [UInt8]) {
-        buffer = bytes
+        capacity = max(bytes.count, 1)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        bytes.withUnsafeBytes { if let b = $0.baseAddress { storage.copyMemory(from: b, byteCount: $0.count) } }
+        buffer = storage
         end = bytes.count
         fd = -1
         size = bytes.count
+        owned = true
+    }
+
+    /// Reads memory that the caller keeps alive and unchanged while the input is used, without a copy (repair
+    /// tries thousands of offsets in one window of the file).
+    public init(borrowing bytes: UnsafeRawBufferPointer) {
+        capacity = bytes.count
+        buffer = UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!)
+        end = bytes.count
+        fd = -1
+        size = bytes.count
+        owned = false
     }
 
     /// Reads from `fd` (not closed here) in large chunks, never more than `limit` bytes in all; `size` comes from
@@ -51,7 +70,9 @@ public final class RDBInput {
     public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16, limit: Int = Int.max) {
         fd = fileDescriptor
         unread = limit
-        buffer = [UInt8](repeating: 0, count: chunkSize)
+        capacity = max(chunkSize, 64)
+        buffer = .allocate(byteCount: capacity, alignment: 16)
+        owned = true
         end = 0
         var st = stat()
         let at = lseek(fileDescriptor, 0, SEEK_CUR)
@@ -62,10 +83,15 @@ public final class RDBInput {
         }
     }
 
+    deinit { if owned { buffer.deallocate() } }
+
     public var offset: Int { base + pos }
 
     /// Bytes left before the end of the input, or nil when the input's size is unknown (a pipe).
     public var remaining: Int? { size.map { $0 - offset } }
+
+    /// The most bytes `take` hands out in place.
+    public var window: Int { capacity }
 
     /// The CRC-64 of every byte consumed so far.
     public var crc: UInt64 {
@@ -75,23 +101,23 @@ public final class RDBInput {
 
     private func foldCRC() {
         if pos > crcFrom {
-            runningCRC = buffer.withUnsafeBytes { CRC64.update(runningCRC, UnsafeRawBufferPointer(rebasing: $0[crcFrom..<pos])) }
+            runningCRC = CRC64.update(runningCRC, UnsafeRawBufferPointer(start: buffer + crcFrom, count: pos - crcFrom))
             crcFrom = pos
         }
     }
 
-    /// Refills the buffer; false at end of input.
+    /// Moves the unread bytes to the front and reads once more; false at end of input.
     private func refill() throws(RDBError) -> Bool {
         guard fd >= 0 else { return false }
         foldCRC()
         let keep = end - pos
-        if keep > 0 { buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: $0.baseAddress! + pos, byteCount: keep) } }
+        if keep > 0 && pos > 0 { buffer.copyMemory(from: buffer + pos, byteCount: keep) }
         base += pos
         pos = 0
         crcFrom = 0
         end = keep
-        while unread > 0 {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + end, min($0.count - end, unread)) }
+        while unread > 0 && end < capacity {
+            let n = Glibc.read(fd, buffer + end, min(capacity - end, unread))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RDBError(offset: offset, reason: "read error: \(String(cString: strerror(errno)))")
@@ -103,10 +129,26 @@ public final class RDBInput {
         return false
     }
 
+    @inline(__always)
     public func byte() throws(RDBError) -> UInt8 {
         if pos == end, !(try refill()) { throw truncated() }
         defer { pos += 1 }
-        return buffer[pos]
+        return buffer.load(fromByteOffset: pos, as: UInt8.self)
+    }
+
+    /// The next `n` bytes in place, consumed; valid until the next read from this input. Nil (nothing
+    /// consumed) when `n` is larger than the buffer: the caller then copies them out with `read`.
+    public func take(_ n: Int) throws(RDBError) -> UnsafeRawBufferPointer? {
+        guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
+        if end - pos < n {
+            guard n <= capacity else { return nil }
+            try ensureAvailable(n)
+            while end - pos < n {
+                if !(try refill()) { throw truncated() }
+            }
+        }
+        defer { pos += n }
+        return UnsafeRawBufferPointer(start: buffer + pos, count: n)
     }
 
     /// Exactly `n` bytes; a hostile length fails at end of input without reserving `n` bytes up front.
@@ -114,13 +156,7 @@ public final class RDBInput {
         guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
         if end - pos >= n {
             defer { pos += n }
-            // One memcpy: building the array from a slice goes through the generic element-by-element copy.
-            return buffer.withUnsafeBytes { b in
-                [UInt8](unsafeUninitializedCapacity: n) { out, count in
-                    if n > 0 { UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: b.baseAddress! + pos, byteCount: n) }
-                    count = n
-                }
-            }
+            return Array(UnsafeRawBufferPointer(start: buffer + pos, count: n))
         }
         var out: [UInt8] = []
         out.reserveCapacity(min(n, 1 << 20))
@@ -132,7 +168,7 @@ public final class RDBInput {
     public func read(_ n: Int, appendingTo out: inout [UInt8]) throws(RDBError) {
         guard n >= 0 else { throw RDBError(offset: offset, reason: "negative length") }
         if end - pos >= n {
-            buffer.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[pos..<(pos + n)])) }
+            out.append(contentsOf: UnsafeRawBufferPointer(start: buffer + pos, count: n))
             pos += n
             return
         }
@@ -141,7 +177,7 @@ public final class RDBInput {
         while rest > 0 {
             if pos == end, !(try refill()) { throw truncated() }
             let take = min(rest, end - pos)
-            out.append(contentsOf: buffer[pos..<(pos + take)])
+            out.append(contentsOf: UnsafeRawBufferPointer(start: buffer + pos, count: take))
             pos += take
             rest -= take
         }

@@ -86,8 +86,9 @@ public struct RDBReader {
     let checkChecksum: Bool
     /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
     public var validateOnly = false
-    /// Read each key into one reused buffer, for a caller that copies the key before reading on (the loader).
-    var reusesKeyBuffer = false
+    /// Read every key name into one reused buffer: for a caller that keeps no key past its record (or copies
+    /// it), which then costs no allocation per key.
+    public var reusesKeyBuffer = false
     let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
@@ -370,12 +371,17 @@ public struct RDBReader {
     // MARK: values
 
     func packed<T>(_ blob: [UInt8], at: Int, _ decode: (UnsafeRawBufferPointer) throws(PackedFormatError) -> T) throws(RDBError) -> T {
+        let r: Result<T, RDBError> = blob.withUnsafeBytes { p in
+            do throws(RDBError) { return .success(try packed(p, at: at, decode)) } catch { return .failure(error) }
+        }
+        return try r.get()
+    }
+
+    func packed<T>(_ blob: UnsafeRawBufferPointer, at: Int, _ decode: (UnsafeRawBufferPointer) throws(PackedFormatError) -> T) throws(RDBError) -> T {
         do {
-            return try blob.withUnsafeBytes { p throws(PackedFormatError) in try decode(p) }
-        } catch let e as PackedFormatError {
-            throw fail(e.reason, at: at)
+            return try decode(blob)
         } catch {
-            throw fail("\(error)", at: at)
+            throw fail(error.reason, at: at)
         }
     }
 
@@ -495,16 +501,20 @@ extension RDBReader {
     /// where it starts.
     func quicklistNodes(type t: UInt8, _ node: (_ blob: [UInt8], _ plain: Bool, _ at: Int) throws(RDBError) -> Void) throws(RDBError) {
         for _ in 0..<(try count()) {
-            var container: UInt64 = 2
-            if t == RDBType.listQuicklist2 {
-                container = try length()
-                guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
-            }
+            let plain = try quicklistNodeIsPlain(type: t)
             let nodeAt = input.offset
             let blob = try string()
             guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
-            try node(blob, container == 1, nodeAt)
+            try node(blob, plain, nodeAt)
         }
+    }
+
+    /// Reads a quicklist node's container (type 18 only): true for a plain node holding one element.
+    func quicklistNodeIsPlain(type t: UInt8) throws(RDBError) -> Bool {
+        guard t == RDBType.listQuicklist2 else { return false }
+        let container = try length()
+        guard container == 1 || container == 2 else { throw fail("Quicklist integrity check failed: unknown container \(container)") }
+        return container == 1
     }
 }
 

@@ -10,6 +10,19 @@ final class RDBScratch {
     var field: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
+    /// LZF output handed to visitors in place (`withString`); it only grows.
+    private var inflatedBytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    /// The first `n` bytes of the LZF output buffer, grown when it is smaller.
+    func inflated(_ n: Int) -> UnsafeMutableRawBufferPointer {
+        if inflatedBytes.count < n {
+            inflatedBytes.deallocate()
+            inflatedBytes = .allocate(byteCount: max(n, 2 * inflatedBytes.count, 4096), alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: inflatedBytes[0..<n])
+    }
+
+    deinit { inflatedBytes.deallocate() }
 }
 
 /// Finds a repeated member of one collection without an allocation per member: members are copied back to

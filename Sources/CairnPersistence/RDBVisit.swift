@@ -62,30 +62,26 @@ extension RDBType {
 extension RDBReader {
     public mutating func visitValue<V: RDBValueVisitor>(_ h: RDBKeyHeader, _ v: inout V) throws {
         let t = h.type
-        // Strings are read into the reader's reused buffers (`value`, and `field` for the first of a pair), so
-        // visiting allocates nothing per element for the common encodings.
+        // Strings are handed over in place (`withString`); only the first of a pair read from the file is
+        // copied, into a buffer reused from key to key, so visiting allocates nothing per element for the
+        // common encodings.
         let s = scratch
         switch t {
         case RDBType.string:
-            try string(into: &s.value)
-            try s.value.withUnsafeBytes { try v.string($0) }
+            try withString { try v.string($0) }
         case RDBType.list, RDBType.set:
-            for _ in 0..<(try count()) {
-                try string(into: &s.value)
-                try s.value.withUnsafeBytes { try v.element($0) }
-            }
+            for _ in 0..<(try count()) { try withString { try v.element($0) } }
         case RDBType.zset, RDBType.zset2:
             for _ in 0..<(try count()) {
-                try string(into: &s.value)
+                try string(into: &s.field)
                 let score = t == RDBType.zset ? try stringDouble() : try binaryDouble()
                 if score.isNaN { throw fail("Zset with NAN score detected") }
-                try s.value.withUnsafeBytes { try v.member($0, score: score) }
+                try s.field.withUnsafeBytes { try v.member($0, score: score) }
             }
         case RDBType.hash:
             for _ in 0..<(try count()) {
                 try string(into: &s.field)
-                try string(into: &s.value)
-                try s.field.withUnsafeBytes { f in try s.value.withUnsafeBytes { try v.field(f, $0) } }
+                try s.field.withUnsafeBytes { f in try withString { try v.field(f, $0) } }
             }
         case RDBType.hashZipmap:
             let items = try packed(try string(), at: h.offset, ZipmapCodec.decode)
@@ -93,8 +89,8 @@ extension RDBReader {
         case RDBType.listZiplist:
             for e in try packed(try string(), at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
         case RDBType.setIntset:
-            try string(into: &s.value)
-            for n in try packed(s.value, at: h.offset, IntsetCodec.decode) { try IntegerFormat.withDigits(n) { try v.element($0) } }
+            let values = try withString { blob throws(RDBError) in try packed(blob, at: h.offset, IntsetCodec.decode) }
+            for n in values { try IntegerFormat.withDigits(n) { try v.element($0) } }
         case RDBType.zsetZiplist:
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
@@ -105,51 +101,136 @@ extension RDBReader {
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
             try visitPairs(items.map(\.bytes), &v)
         case RDBType.hashListpack, RDBType.zsetListpack, RDBType.setListpack:
-            try string(into: &s.value)
-            var odd = false
-            try forEachListpackElement(s.value, at: h.offset) { e throws in
-                if t == RDBType.setListpack { return try v.element(e) }
-                guard odd else {
-                    s.field.removeAll(keepingCapacity: true)
-                    s.field.append(contentsOf: e)
-                    odd = true
-                    return
-                }
-                odd = false
-                if t == RDBType.hashListpack {
-                    try s.field.withUnsafeBytes { try v.field($0, e) }
-                } else {
-                    guard let d = NumberParsing.double(e), !d.isNaN else { throw fail("bad sorted set score") }
-                    try s.field.withUnsafeBytes { try v.member($0, score: d) }
-                }
-            }
-            if odd { throw fail("\(t == RDBType.hashListpack ? "hash" : "sorted set") blob with an odd element count") }
+            try visitListpackValue(type: t, at: h.offset, &v)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
-            // The visitor's own errors (an output that cannot be written) wait outside the reader's typed throws.
-            var failure: Error? = nil
-            try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
-                guard failure == nil else { return }
-                do {
+            for _ in 0..<(try count()) {
+                let plain = try quicklistNodeIsPlain(type: t)
+                let nodeAt = input.offset
+                try withString { blob in
+                    guard blob.count > 0 else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
                     if plain {
-                        try blob.withUnsafeBytes { try v.element($0) }
+                        try v.element(blob)
                     } else if t == RDBType.listQuicklist {
                         for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
                     } else {
-                        try forEachListpackElement(blob, at: nodeAt) { e throws in try v.element(e) }
+                        try forEachListpackElement(blob, at: nodeAt) { try v.element($0) }
                     }
-                } catch let e as RDBError {
-                    throw e
-                } catch {
-                    failure = error
                 }
             }
-            if let failure { throw failure }
         default:
             // Streams, and the types `value` refuses with their reason.
             guard let value = try value(type: t, at: h.offset), case .stream(let s) = value else { return }
             try v.stream(s)
         }
     }
+
+    /// Hands the next string to `body` without copying it where it can: a plain string in place in the input's
+    /// buffer, an integer as its digits, an LZF string decompressed into a buffer reused from string to string.
+    /// The bytes are valid during the call, which must not read from the input.
+    func withString<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let at = input.offset
+        switch try stringHeader() {
+        case .raw(let n):
+            if let p = try input.take(n) { return try body(p) }
+            try string(.raw(n), at: at, into: &scratch.value)
+            return try scratch.value.withUnsafeBytes(body)
+        case .int(let v):
+            return try IntegerFormat.withDigits(v, body)
+        case .lzf(let clen, let ulen):
+            let out = scratch.inflated(ulen)
+            let ok: Bool
+            if let c = try input.take(clen) {
+                ok = LZF.decompress(c, into: out)
+            } else {
+                scratch.compressed.removeAll(keepingCapacity: true)
+                try input.read(clen, appendingTo: &scratch.compressed)
+                ok = scratch.compressed.withUnsafeBytes { LZF.decompress($0, into: out) }
+            }
+            guard ok else { throw fail("Invalid LZF compressed string", at: at) }
+            return try body(UnsafeRawBufferPointer(out))
+        }
+    }
+
+    /// A listpack hash, sorted set or set. The first of a pair stays valid in the blob while the second is read.
+    private func visitListpackValue<V: RDBValueVisitor>(type t: UInt8, at: Int, _ v: inout V) throws {
+        var odd = false
+        var firstInt: Int64? = nil
+        var first = UnsafeRawBufferPointer(start: nil, count: 0)
+        // The visitor's own errors (an output that cannot be written) wait outside the codec's typed throws.
+        var failure: Error? = nil
+        try withString { blob in
+            try packed(blob, at: at) { (p: UnsafeRawBufferPointer) throws(PackedFormatError) in
+                try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
+                    guard failure == nil else { return }
+                    if t != RDBType.setListpack && !odd {
+                        firstInt = int
+                        first = string
+                        odd = true
+                        return
+                    }
+                    odd = false
+                    do {
+                        if t == RDBType.setListpack {
+                            if let int { try IntegerFormat.withDigits(int) { try v.element($0) } } else { try v.element(string) }
+                        } else if t == RDBType.hashListpack {
+                            try Self.withBytes(firstInt, first) { f in
+                                if let int { try IntegerFormat.withDigits(int) { try v.field(f, $0) } } else { try v.field(f, string) }
+                            }
+                        } else {
+                            let score: Double
+                            if let int {
+                                score = Double(int)
+                            } else {
+                                guard let d = Self.decimal(string) ?? NumberParsing.double(string), !d.isNaN else { throw fail("bad sorted set score") }
+                                score = d
+                            }
+                            try Self.withBytes(firstInt, first) { try v.member($0, score: score) }
+                        }
+                    } catch {
+                        failure = error
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        if odd { throw fail("\(t == RDBType.hashListpack ? "hash" : "sorted set") blob with an odd element count") }
+    }
+
+    /// A listpack element as bytes, an integer as its decimal digits.
+    private static func withBytes(_ int: Int64?, _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let int { try IntegerFormat.withDigits(int, body) } else { try body(bytes) }
+    }
+
+    /// Plain decimal text (`-?digits[.digits]`, at most 15 digits) as the double strtod reads: the digits as an
+    /// integer and the power of ten are both exact, so one division rounds correctly. Nil for anything else.
+    static func decimal(_ text: UnsafeRawBufferPointer) -> Double? {
+        let n = text.count
+        guard n > 0, n <= 17 else { return nil }
+        var i = 0
+        let negative = text[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var m: Int64 = 0
+        var digits = 0
+        var places = -1
+        while i < n {
+            let c = text[i]
+            if c == UInt8(ascii: "."), places < 0, digits > 0 {
+                places = 0
+            } else if c &- 48 < 10 {
+                m = m &* 10 &+ Int64(c &- 48)
+                digits += 1
+                if places >= 0 { places += 1 }
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15, places != 0 else { return nil }
+        let d = Double(m) / powersOfTen[max(places, 0)]
+        return negative ? -d : d
+    }
+
+    static let powersOfTen: [Double] = (0...15).map { (k: Int) -> Double in (0..<k).reduce(1.0) { a, _ in a * 10 } }
 
     private func visitPairs<V: RDBValueVisitor>(_ items: [[UInt8]], _ v: inout V) throws {
         guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
@@ -165,15 +246,13 @@ extension RDBReader {
 
     /// A listpack's elements as bytes, integers written out in decimal (as stream nodes flatten them), each
     /// valid during the call only.
-    private func forEachListpackElement(_ blob: [UInt8], at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func forEachListpackElement(_ blob: UnsafeRawBufferPointer, at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var failure: Error? = nil
         try packed(blob, at: at) { (p: UnsafeRawBufferPointer) throws(PackedFormatError) in
             try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
                 guard failure == nil else { return }
                 do {
                     if let int { try IntegerFormat.withDigits(int, body) } else { try body(string) }
-                } catch let e as PackedFormatError {
-                    throw e
                 } catch {
                     failure = error
                 }

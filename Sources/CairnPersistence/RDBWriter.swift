@@ -51,6 +51,32 @@ public final class RDBOutput {
         if fd >= 0 && buffer.count >= Self.flushThreshold { try flush() }
     }
 
+    /// A point of the output to come back to with `rewind`: the bytes before it and their CRC.
+    public struct Mark {
+        let at: Int
+        let crc: UInt64
+    }
+
+    public func mark() -> Mark { Mark(at: written + buffer.count, crc: crc) }
+
+    /// Drops everything written after `m`, truncating the file when it was flushed past it: a record that turns
+    /// out damaged halfway through its value is taken back whole (a regular file only; else it throws).
+    public func rewind(to m: Mark) throws {
+        if m.at >= written {
+            buffer.removeLast(buffer.count - (m.at - written))
+        } else {
+            let end = lseek(fd, 0, SEEK_CUR)
+            let target = off_t(Int(end) - (written - m.at))
+            guard end >= 0, ftruncate(fd, target) == 0, lseek(fd, target, SEEK_SET) == target else {
+                throw RDBError(offset: m.at, reason: "cannot take back a damaged record: \(String(cString: strerror(errno)))")
+            }
+            written = m.at
+            buffer.removeAll(keepingCapacity: true)
+        }
+        runningCRC = m.crc
+        crcFrom = buffer.count
+    }
+
     /// Sends buffered bytes to the file; memory outputs keep them.
     public func flush() throws {
         guard fd >= 0 else { return }
@@ -182,6 +208,12 @@ public struct RDBWriter {
     /// One key, preceded as Redis's rdbSaveKeyValuePair does by its deadline and the access hint the policy
     /// keeps: idle seconds under an LRU policy, the decayed counter under an LFU one.
     public func entry(key: [UInt8], value: Value, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
+        try keyHeader(key: key, type: typeByte(of: value), expireAt: expireAt, idleSeconds: idleSeconds, frequency: frequency)
+        try self.value(value)
+    }
+
+    /// A key's record up to its value: the deadline and access hints, the type byte and the name.
+    func keyHeader(key: [UInt8], type: UInt8, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
         if expireAt >= 0 {
             out.byte(RDBType.opExpireTimeMs)
             out.uint(UInt64(bitPattern: expireAt), 8)
@@ -194,9 +226,8 @@ public struct RDBWriter {
             out.byte(RDBType.opFreq)
             out.byte(frequency)
         }
-        out.byte(typeByte(of: value))
+        out.byte(type)
         try string(key)
-        try self.value(value)
     }
 
     /// EOF and the checksum (zero when checksums are off); flushes.

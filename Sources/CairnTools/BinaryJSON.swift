@@ -4,39 +4,29 @@
 /// so the mapping is reversible: Python gets the bytes back with `s.encode("utf-8", "surrogateescape")`, and
 /// cairn-dump's own reader does the same.
 public enum BinaryJSON {
+    /// The most bytes `write` produces for `n` input bytes: 6 a byte, the quotes, and slack for 8-byte stores.
+    @inline(__always) public static func maxLength(_ n: Int) -> Int { 6 * n + 10 }
+
+    /// Writes `s` as a quoted JSON string at `d`, which has room for `maxLength(s.count)` bytes; returns the
+    /// bytes written.
+    @inline(__always) public static func write(_ s: UnsafeRawBufferPointer, to d: UnsafeMutableRawPointer) -> Int {
+        d.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        let (_, used) = escape(s, 0, s.count, d + 1)
+        (d + 1 + used).storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        return used + 2
+    }
+
     /// Appends `s` as a quoted JSON string.
     public static func appendString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        let n = s.count
-        guard n > 0, let base = s.baseAddress else {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        // Most data is printable ASCII: the whole string goes out in one copy when no byte needs escaping.
-        var i = plainRun(base, 0, n)
-        out.append(contentsOf: UnsafeRawBufferPointer(start: base, count: i))
-        // The rest is escaped a bounded piece at a time into a stack buffer with room for the worst case (6
-        // bytes a byte, and 2 more for the 8-byte stores of an escape), then appended in one copy. Swift puts a
-        // temporary allocation on the stack only up to 1 KB: larger ones would cost a malloc a string.
-        guard i < n else {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        escapes.withUnsafeBufferPointer { table in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * 168 + 8) { stage in
-                let d = UnsafeMutableRawPointer(stage.baseAddress!)
-                while i < n {
-                    let used: Int
-                    (i, used) = escape(s, i, min(n, i + 168), d, table.baseAddress!)
-                    out.append(contentsOf: UnsafeRawBufferPointer(start: d, count: used))
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        let start = out.count, room = maxLength(s.count)
+        out.append(contentsOf: repeatElement(0, count: room))
+        let used = out.withUnsafeMutableBytes { write(s, to: $0.baseAddress! + start) }
+        out.removeLast(room - used)
     }
 
     /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
-    /// their count in the top byte; a count of 0 marks a byte that may start a multi-byte UTF-8 sequence.
+    /// their count in the top byte. A byte that may start a multi-byte UTF-8 sequence has its `\udcXX` form,
+    /// taken when the sequence turns out not to be well formed (`sequences`).
     static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
         func entry(_ bytes: [UInt8]) -> UInt64 {
             bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -49,40 +39,85 @@ public enum BinaryJSON {
         case 9: return entry([92, UInt8(ascii: "t")])
         case 0..<0x20: return entry([92, UInt8(ascii: "u"), 48, 48, hex(b >> 4), hex(b & 15)])
         case 0x20...0x7F: return entry([UInt8(b)])
-        case 0xC2...0xF4: return 0
         default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
         }
     }
 
-    /// Escapes `s[from..<stop]` into `d` (a UTF-8 sequence may run past `stop`); returns where it stopped and the
-    /// bytes written. Every byte is one table load and one 8-byte store (the buffer has the slack).
-    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
-                       _ table: UnsafePointer<UInt64>) -> (Int, Int) {
-        let p = s.baseAddress!
+    /// For a byte that may start a well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
+    /// ≤ U+10FFFF): the sequence's length in the low byte, the lowest allowed second byte in the next and the
+    /// width of the allowed range above it in the third; 0 for every other byte.
+    static let sequences: [UInt32] = (0...255).map { (b: Int) -> UInt32 in
+        func entry(_ length: UInt32, _ lo: UInt32, _ hi: UInt32) -> UInt32 { length | lo << 8 | (hi - lo) << 16 }
+        switch b {
+        case 0xC2...0xDF: return entry(2, 0x80, 0xBF)
+        case 0xE0: return entry(3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE, 0xEF: return entry(3, 0x80, 0xBF)
+        case 0xED: return entry(3, 0x80, 0x9F)
+        case 0xF0: return entry(4, 0x90, 0xBF)
+        case 0xF1...0xF3: return entry(4, 0x80, 0xBF)
+        case 0xF4: return entry(4, 0x80, 0x8F)
+        default: return 0
+        }
+    }
+
+    /// Escapes `s[from..<stop]` at `d` (a UTF-8 sequence may run past `stop`), which has room for 6 bytes a
+    /// byte and 8 more; returns where it stopped and the bytes written. A leading run of bytes JSON takes as
+    /// they are is copied eight at a time. After that each byte is a table load and an 8-byte store; a byte
+    /// that may start a UTF-8 sequence is checked without further branches (random bytes make such branches a
+    /// coin toss) and either its sequence is written as it is or its `\udcXX` form stays. Bytes past what a
+    /// step counts are overwritten by the next step, or lie past the end.
+    @inline(__always)
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
+        guard let p = s.baseAddress else { return (from, 0) }
+        let n = s.count
         var i = from, o = 0
-        while i < stop {
-            let b = p.load(fromByteOffset: i, as: UInt8.self)
-            let e = table[Int(b)]
-            let len = Int(e >> 56)
-            if len != 0 {
-                d.storeBytes(of: (e & 0x00FF_FFFF_FFFF_FFFF).littleEndian, toByteOffset: o, as: UInt64.self)
-                o += len
-                i += 1
-                continue
-            }
-            let k = validSequenceLength(s, i)
-            if k > 0 {
-                for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
-                o += k
-                i += k
-            } else {
-                let w: UInt64 = 0x6364_755C | UInt64(hexDigit(b >> 4)) << 32 | UInt64(hexDigit(b & 15)) << 40
-                d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
-                o += 6
-                i += 1
+        while i + 8 <= stop {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            guard isPlain(w) else { break }
+            d.storeBytes(of: w, toByteOffset: o, as: UInt64.self)
+            i += 8
+            o += 8
+        }
+        return escapes.withUnsafeBufferPointer { tb in
+            sequences.withUnsafeBufferPointer { sb in
+                let table = tb.baseAddress!, seq = sb.baseAddress!
+                let fast = min(stop, n - 3)
+                while i < fast {
+                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                    let b = Int(w & 0xFF)
+                    let e = table[b], m = seq[b]
+                    d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                    if m == 0 {
+                        o &+= Int(truncatingIfNeeded: e >> 56)
+                        i &+= 1
+                        continue
+                    }
+                    let length = m & 0xFF
+                    var ok = UInt32((((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF)) <= (m >> 16) ? 1 : 0)
+                    ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
+                    ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
+                    let keep = 0 &- UInt64(ok)
+                    d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
+                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & ~keep))
+                    i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
+                }
+                while i < stop {
+                    let b = p.load(fromByteOffset: i, as: UInt8.self)
+                    let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
+                    if k > 0 {
+                        for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                        o += k
+                        i += k
+                    } else {
+                        let e = table[Int(b)]
+                        d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                        o += Int(e >> 56)
+                        i += 1
+                    }
+                }
+                return (i, o)
             }
         }
-        return (i, o)
     }
 
     /// A nibble's lower-case hex digit, without a branch.
@@ -96,28 +131,20 @@ public enum BinaryJSON {
             && !hasZero(w ^ (ones &* 0x22)) && !hasZero(w ^ (ones &* 0x5C))
     }
 
-    /// The end of the run of bytes from `from` that JSON takes as they are, tested eight bytes at a time.
-    @inline(__always) static func plainRun(_ p: UnsafeRawPointer, _ from: Int, _ n: Int) -> Int {
-        var i = from
-        while i + 8 <= n, isPlain(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-        while i < n {
-            let b = p.load(fromByteOffset: i, as: UInt8.self)
-            guard b >= 0x20 && b < 0x7F && b != 0x22 && b != 0x5C else { break }
-            i += 1
-        }
-        return i
-    }
-
     public static func appendString(_ s: [UInt8], to out: inout [UInt8]) {
         s.withUnsafeBytes { appendString($0, to: &out) }
     }
 
     /// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF)
-    /// starting at `i`, or 0.
-    static func validSequenceLength(_ s: UnsafeRawBufferPointer, _ i: Int) -> Int {
-        let b0 = s[i]
-        let n = s.count
-        func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool { i + k < n && s[i + k] >= lo && s[i + k] <= hi }
+    /// starting at `i` of the `n` bytes at `p`, or 0.
+    @inline(__always)
+    static func validSequenceLength(_ p: UnsafeRawPointer, _ i: Int, _ n: Int) -> Int {
+        let b0 = p.load(fromByteOffset: i, as: UInt8.self)
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            guard i + k < n else { return false }
+            let c = p.load(fromByteOffset: i + k, as: UInt8.self)
+            return c >= lo && c <= hi
+        }
         switch b0 {
         case 0xC2...0xDF: return cont(1) ? 2 : 0
         case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
@@ -133,33 +160,39 @@ public enum BinaryJSON {
     /// A double as a JSON number (shortest round-trip digits, as Swift's `description` writes them); infinities,
     /// which JSON lacks, as "inf"/"-inf".
     public static func appendDouble(_ d: Double, to out: inout [UInt8]) {
+        withDoubleText(d) { out.append(contentsOf: $0) }
+    }
+
+    public static func appendDouble(_ d: Double, to out: OutputFile) {
+        withDoubleText(d) { out.append($0) }
+    }
+
+    /// `d`'s JSON text, valid during the call.
+    static func withDoubleText(_ d: Double, _ body: (UnsafeRawBufferPointer) -> Void) {
         if d.isInfinite {
-            out.append(contentsOf: (d > 0 ? "\"inf\"" : "\"-inf\"").utf8)
-            return
+            let text: StaticString = d > 0 ? "\"inf\"" : "\"-inf\""
+            return body(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
         // Scores are mostly integers or have a few decimals. With at most 3 decimals below 1e12, the one
         // candidate that reads back as `d` is the shortest text, so it is written from integers without a
         // String; anything else takes `description`.
         if d == 0 {
-            out.append(contentsOf: (d.sign == .minus ? "-0.0" : "0.0").utf8)
-            return
+            let text: StaticString = d.sign == .minus ? "-0.0" : "0.0"
+            return body(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
         if d.magnitude >= 0.001 && d.magnitude < 1e12 {
             var scale = 1.0
             for places in 0...3 {
                 let m = (d * scale).rounded()
-                if m / scale == d {
-                    appendDecimal(Int64(m), places: places, to: &out)
-                    return
-                }
+                if m / scale == d { return withDecimal(Int64(m), places: places, body) }
                 scale *= 10
             }
         }
-        out.append(contentsOf: d.description.utf8)
+        Array(d.description.utf8).withUnsafeBytes(body)
     }
 
     /// `m` / 10^places in decimal with exactly `places` digits after the point (at least one).
-    static func appendDecimal(_ m: Int64, places: Int, to out: inout [UInt8]) {
+    static func withDecimal(_ m: Int64, places: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buf in
             var i = buf.count
@@ -184,7 +217,7 @@ public enum BinaryJSON {
                 i -= 1
                 buf[i] = UInt8(ascii: "-")
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[i...]))
+            body(UnsafeRawBufferPointer(rebasing: buf[i...]))
         }
     }
 }

@@ -66,19 +66,13 @@ public enum ExportCommand {
             try source.scan(&w)
             return w.rows
         case .resp:
-            try out.flush()
-            var rewriter = AOFRewriter(fd: out.fileDescriptor, incrementalSync: false)
-            var n = 0
-            do {
-                try source.entries { e in
-                    try rewriter.append(db: e.db, key: e.key, value: e.value, expireAt: e.expireAt)
-                    n += 1
-                }
-                try rewriter.flush()
-            } catch let e as AOFRewriter.WriteError {
-                throw ToolError(.io, "write error on \(out.name): \(e.message)")
+            var w = CommandStreamWriter { bytes in
+                out.append(bytes)
+                try out.flushIfLarge()
             }
-            return n
+            try source.scan(&w)
+            try w.finish()
+            return w.keys
         }
     }
 }

@@ -48,13 +48,47 @@ struct RDBFileWriter {
 
     mutating func write(_ e: KeyEntry) throws {
         if case .stream(let s) = e.value { try checkStream(s, e) }
-        if e.db != db {
-            db = e.db
-            writer.selectDB(db, keys: 0, expires: 0)
-        }
+        select(e.db)
         try writer.entry(key: e.key, value: e.value, expireAt: e.expireAt)
         keys += 1
         if out.buffer.count >= 1 << 16 { try out.flush() }
+    }
+
+    /// A key read from an RDB file: copied element by element when its encoding allows (`copyValue`), else
+    /// built whole; false for an empty collection, skipped as the loader skips it. A value that fails to read
+    /// halfway is taken back from the output whole.
+    @discardableResult
+    mutating func copy(_ h: RDBKeyHeader, from reader: inout RDBReader) throws -> Bool {
+        select(h.db)
+        let mark = out.mark()
+        do {
+            switch try reader.copyValue(h, to: writer) {
+            case .copied:
+                keys += 1
+                if out.buffer.count >= 1 << 16 { try out.flush() }
+                return true
+            case .empty:
+                return false
+            case .notStreamed:
+                guard let value = try reader.value(type: h.type, at: h.offset) else { return false }
+                try write(KeyEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt))
+                return true
+            }
+        } catch var e as RDBError {
+            try? out.rewind(to: mark)
+            e.key = e.key ?? h.key
+            throw e
+        } catch {
+            try? out.rewind(to: mark)
+            throw error
+        }
+    }
+
+    mutating func select(_ id: Int) {
+        if id != db {
+            db = id
+            writer.selectDB(db, keys: 0, expires: 0)
+        }
     }
 
     /// What older stream types drop: RDB 9 (type 15) has no entries-added, max-deleted ID or group read
@@ -96,9 +130,16 @@ public enum ConvertCommand {
         case .rdb:
             try out.flush()
             var w = RDBFileWriter(fd: out.fileDescriptor, version: rdbVersion, allowLossy: allowLossy)
-            try source.entries { e in
-                try w.start(aux: convertedAux(source), functions: source.functions)
-                try w.write(e)
+            if source.format == .rdb {
+                try source.rdbKeys { reader, h, _ in
+                    try w.start(aux: convertedAux(source), functions: source.functions)
+                    try w.copy(h, from: &reader)
+                }
+            } else {
+                try source.entries { e in
+                    try w.start(aux: convertedAux(source), functions: source.functions)
+                    try w.write(e)
+                }
             }
             try w.start(aux: convertedAux(source), functions: source.functions)
             try w.finish()

@@ -57,38 +57,54 @@ public final class DumpSource {
 
     /// Every accepted key, its value delivered element by element.
     public func scan<C: KeyConsumer>(_ c: inout C) throws {
-        let progress = progressLabel.map { Progress(label: $0, total: fileSize) }
-        defer { progress?.finish() }
-        var keys = 0
         if format == .rdb {
-            try withRDB { reader, input in
-                while let item = try reader.nextItem() {
-                    guard case .key(let h) = item else {
-                        if case .record(let r) = item { note(r) }
-                        continue
-                    }
-                    let (type, encoding) = RDBType.describe(h.type)
-                    let start = h.offset - (h.expireAt >= 0 ? 9 : 0)
-                    let info = KeyInfo(db: h.db, key: h.key, type: type, encoding: encoding, expireAt: h.expireAt, rdbType: h.type, offset: start)
-                    if filter.accepts(info), try c.begin(info) {
-                        try reader.visitValue(h, &c)
-                        try c.end(info, size: input.offset - start)
-                    } else {
-                        var skip = SkipValue()
-                        try reader.visitValue(h, &skip)
-                    }
-                    keys += 1
-                    progress?.update(bytes: input.offset, keys: keys)
+            try rdbKeys { reader, h, info in
+                if try c.begin(info) {
+                    try reader.visitValue(h, &c)
+                    try c.end(info, size: reader.input.offset - info.offset!)
+                } else {
+                    var skip = SkipValue()
+                    try reader.visitValue(h, &skip)
                 }
             }
             return
         }
+        let progress = progressLabel.map { Progress(label: $0, total: fileSize) }
+        defer { progress?.finish() }
         try entries(progress: progress) { e in
             let info = KeyInfo(db: e.db, key: e.key, type: e.value.typeName.description, encoding: e.value.encodingName.description,
                                expireAt: e.expireAt, rdbType: nil)
             guard filter.accepts(info), try c.begin(info) else { return }
             try visit(e.value, &c)
             try c.end(info, size: 0)
+        }
+    }
+
+    /// Every accepted key of an RDB source, stopped after its name: `body` must read or visit the value before
+    /// it returns. Keys the filter refuses are skipped here.
+    public func rdbKeys(_ body: (inout RDBReader, RDBKeyHeader, KeyInfo) throws -> Void) throws {
+        let progress = progressLabel.map { Progress(label: $0, total: fileSize) }
+        defer { progress?.finish() }
+        var keys = 0
+        try withRDB { reader, input in
+            reader.reusesKeyBuffer = true
+            while let item = try reader.nextItem() {
+                guard case .key(let h) = item else {
+                    if case .record(let r) = item { note(r) }
+                    continue
+                }
+                let (type, encoding) = RDBType.describe(h.type)
+                let start = h.offset - (h.expireAt >= 0 ? 9 : 0)
+                let info = KeyInfo(db: h.db, key: h.key, type: type, encoding: encoding, expireAt: h.expireAt, rdbType: h.type, offset: start)
+                if filter.accepts(info) {
+                    try body(&reader, h, info)
+                } else {
+                    var skip = SkipValue()
+                    try reader.visitValue(h, &skip)
+                }
+                keys += 1
+                progress?.update(bytes: input.offset, keys: keys)
+            }
         }
     }
 

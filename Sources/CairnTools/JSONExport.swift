@@ -12,166 +12,184 @@ struct JSONRecordWriter: KeyConsumer {
     let out: OutputFile
     /// One JSON array of records instead of one record per line.
     let array: Bool
-    /// Records are built here and handed to `out` in large pieces, so a record costs no write of its own and a
-    /// long value never has to fit in memory.
-    var line: [UInt8] = []
     var first = true
+    /// What closes the current value: `}` for a hash, `]` for a list, set or sorted set, 0 for none.
+    var closer: UInt8 = 0
     var records = 0
     let compressor = LZF.Compressor()
 
+    /// Records go straight into `out`'s buffer, which is flushed in large writes at element boundaries, so a
+    /// record costs no write of its own and a long value never has to fit in memory.
     init(out: OutputFile, array: Bool) {
         self.out = out
         self.array = array
-        line.reserveCapacity(1 << 17)
         if array { out.append(UInt8(ascii: "[")) }
     }
 
-    mutating func put(_ s: StaticString) {
-        line.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
+    @inline(__always) func put(_ s: StaticString) { out.append(s) }
 
-    mutating func put(_ n: Int64) {
-        IntegerFormat.withDigits(n) { line.append(contentsOf: $0) }
-    }
+    func put(_ n: Int64) { IntegerFormat.withDigits(n) { out.append($0) } }
 
     /// A stream ID as a JSON string, "ms-seq".
-    mutating func put(_ id: StreamID) {
-        line.append(UInt8(ascii: "\""))
-        line.append(contentsOf: id.bytes)
-        line.append(UInt8(ascii: "\""))
+    func put(_ id: StreamID) {
+        out.append(UInt8(ascii: "\""))
+        out.append(id.bytes)
+        out.append(UInt8(ascii: "\""))
     }
+
+    /// Text the writer makes itself (numbers, IDs and names of stream metadata), which needs no escaping.
+    func putText(_ s: String) { out.append(s) }
+
+    /// A JSON string; a long one is escaped a piece at a time with a flush after each, so its escaped form
+    /// never has to fit in memory.
+    @inline(__always) func string(_ s: UnsafeRawBufferPointer) throws {
+        let n = s.count
+        if n <= 1 << 16 {
+            out.commit(BinaryJSON.write(s, to: out.reserve(BinaryJSON.maxLength(n))))
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        var i = 0
+        while i < n {
+            let stop = min(n, i + (1 << 16))
+            let (next, used) = BinaryJSON.escape(s, i, stop, out.reserve(BinaryJSON.maxLength(stop - i)))
+            out.commit(used)
+            i = next
+            try out.flushIfLarge()
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    func string(_ s: [UInt8]) throws { try s.withUnsafeBytes { try string($0) } }
 
     mutating func begin(_ k: KeyInfo) throws -> Bool {
         if array { put(records == 0 ? "\n" : ",\n") }
         put("{\"db\":")
         put(Int64(k.db))
         put(",\"key\":")
-        BinaryJSON.appendString(k.key, to: &line)
+        try string(k.key)
         put(",\"type\":\"")
-        line.append(contentsOf: k.type.utf8)
+        var type = k.type
+        type.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
         put("\",\"expire_at_ms\":")
         if k.expireAt >= 0 { put(k.expireAt) } else { put("null") }
         put(",\"value\":")
-        switch k.type {
-        case "hash": line.append(UInt8(ascii: "{"))
-        case "list", "set", "zset": line.append(UInt8(ascii: "["))
-        default: break
+        // By the name's length and first letter: "hash" is an object; "list", "zset" and "set" arrays.
+        switch (type.utf8.count, type.utf8.first) {
+        case (4, UInt8(ascii: "h")): closer = UInt8(ascii: "}")
+        case (4, UInt8(ascii: "l")), (4, UInt8(ascii: "z")), (3, UInt8(ascii: "s")): closer = UInt8(ascii: "]")
+        default: closer = 0
         }
+        if closer != 0 { out.append(closer == UInt8(ascii: "}") ? UInt8(ascii: "{") : UInt8(ascii: "[")) }
         first = true
         return true
     }
 
-    mutating func spill() throws {
-        if line.count >= 1 << 16 {
-            out.append(line)
-            line.removeAll(keepingCapacity: true)
-            try out.flush()
-        }
-    }
-
-    mutating func comma() {
-        if !first { line.append(UInt8(ascii: ",")) }
+    @inline(__always) mutating func comma() {
+        if !first { out.append(UInt8(ascii: ",")) }
         first = false
     }
 
-    mutating func string(_ s: UnsafeRawBufferPointer) throws { BinaryJSON.appendString(s, to: &line) }
-
     mutating func element(_ e: UnsafeRawBufferPointer) throws {
         comma()
-        BinaryJSON.appendString(e, to: &line)
-        try spill()
+        try string(e)
+        try out.flushIfLarge()
     }
 
     mutating func field(_ f: UnsafeRawBufferPointer, _ v: UnsafeRawBufferPointer) throws {
         comma()
-        BinaryJSON.appendString(f, to: &line)
-        line.append(UInt8(ascii: ":"))
-        BinaryJSON.appendString(v, to: &line)
-        try spill()
+        try string(f)
+        out.append(UInt8(ascii: ":"))
+        try string(v)
+        try out.flushIfLarge()
     }
 
     mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws {
         comma()
-        line.append(UInt8(ascii: "["))
-        BinaryJSON.appendString(m, to: &line)
-        line.append(UInt8(ascii: ","))
-        BinaryJSON.appendDouble(score, to: &line)
-        line.append(UInt8(ascii: "]"))
-        try spill()
+        out.append(UInt8(ascii: "["))
+        try string(m)
+        out.append(UInt8(ascii: ","))
+        BinaryJSON.appendDouble(score, to: out)
+        out.append(UInt8(ascii: "]"))
+        try out.flushIfLarge()
     }
 
     mutating func stream(_ s: StreamValue) throws {
-        line.append(UInt8(ascii: "["))
+        out.append(UInt8(ascii: "["))
         var failure: Error? = nil
         var firstEntry = true
         s.forEach { id, e in
-            if !firstEntry { line.append(UInt8(ascii: ",")) }
+            if !firstEntry { out.append(UInt8(ascii: ",")) }
             firstEntry = false
-            line.append(UInt8(ascii: "["))
+            out.append(UInt8(ascii: "["))
             put(id)
             put(",[")
             var firstField = true
-            e.forEachPair { f, v in
-                if !firstField { line.append(UInt8(ascii: ",")) }
-                firstField = false
-                BinaryJSON.appendString(f, to: &line)
-                line.append(UInt8(ascii: ","))
-                BinaryJSON.appendString(v, to: &line)
+            do {
+                try e.forEachPair { f, v in
+                    if !firstField { out.append(UInt8(ascii: ",")) }
+                    firstField = false
+                    try string(f)
+                    out.append(UInt8(ascii: ","))
+                    try string(v)
+                }
+                put("]]")
+                try out.flushIfLarge()
+            } catch {
+                failure = error
+                return false
             }
-            put("]]")
-            do { try spill() } catch { failure = error; return false }
             return true
         }
         if let failure { throw failure }
-        line += Array("],\"stream\":{\"last_id\":\"\(idText(s.lastID))\",\"first_id\":\"\(idText(s.firstID))\",\"max_deleted_id\":\"\(idText(s.maxDeletedID))\",\"entries_added\":\(s.entriesAdded),\"groups\":[".utf8)
+        putText("],\"stream\":{\"last_id\":\"\(idText(s.lastID))\",\"first_id\":\"\(idText(s.firstID))\",\"max_deleted_id\":\"\(idText(s.maxDeletedID))\",\"entries_added\":\(s.entriesAdded),\"groups\":[")
         for (j, (name, g)) in s.sortedGroups.enumerated() {
-            if j > 0 { line.append(UInt8(ascii: ",")) }
-            line += Array("{\"name\":".utf8)
-            BinaryJSON.appendString(name, to: &line)
+            if j > 0 { out.append(UInt8(ascii: ",")) }
+            put("{\"name\":")
+            try string(name)
             let read = g.entriesRead == StreamGroup.invalidEntriesRead ? "null" : String(g.entriesRead)
-            line += Array(",\"last_delivered_id\":\"\(idText(g.lastID))\",\"entries_read\":\(read),\"pending\":[".utf8)
+            putText(",\"last_delivered_id\":\"\(idText(g.lastID))\",\"entries_read\":\(read),\"pending\":[")
             var firstNack = true
+            var nackFailure: Error? = nil
             g.pending.forEach { id, nack in
-                if !firstNack { line.append(UInt8(ascii: ",")) }
+                if !firstNack { out.append(UInt8(ascii: ",")) }
                 firstNack = false
-                line += Array("[\"\(idText(id))\",".utf8)
-                BinaryJSON.appendString(nack.consumer, to: &line)
-                line += Array(",\(nack.deliveryTime),\(nack.deliveryCount)]".utf8)
+                putText("[\"\(idText(id))\",")
+                do { try string(nack.consumer) } catch { nackFailure = error; return false }
+                putText(",\(nack.deliveryTime),\(nack.deliveryCount)]")
                 return true
             }
-            line += Array("],\"consumers\":[".utf8)
+            if let nackFailure { throw nackFailure }
+            put("],\"consumers\":[")
             for (i, c) in g.sortedConsumers.enumerated() {
-                if i > 0 { line.append(UInt8(ascii: ",")) }
-                line += Array("{\"name\":".utf8)
-                BinaryJSON.appendString(c.name, to: &line)
-                line += Array(",\"seen_time\":\(c.seenTime),\"active_time\":\(c.activeTime)}".utf8)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                put("{\"name\":")
+                try string(c.name)
+                putText(",\"seen_time\":\(c.seenTime),\"active_time\":\(c.activeTime)}")
             }
-            line += Array("]}".utf8)
+            put("]}")
         }
-        line += Array("],\"dump\":\"".utf8)
-        for b in try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor) {
-            line.append(BinaryJSON.hexDigit(b >> 4))
-            line.append(BinaryJSON.hexDigit(b & 15))
+        put("],\"dump\":\"")
+        let payload = try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor)
+        let d = out.reserve(2 * payload.count)
+        for (j, b) in payload.enumerated() {
+            d.storeBytes(of: BinaryJSON.hexDigit(b >> 4), toByteOffset: 2 * j, as: UInt8.self)
+            d.storeBytes(of: BinaryJSON.hexDigit(b & 15), toByteOffset: 2 * j + 1, as: UInt8.self)
         }
-        line += Array("\"}".utf8)
+        out.commit(2 * payload.count)
+        put("\"}")
     }
 
     mutating func end(_ k: KeyInfo, size: Int) throws {
-        switch k.type {
-        case "hash": line.append(UInt8(ascii: "}"))
-        case "list", "set", "zset": line.append(UInt8(ascii: "]"))
-        default: break
-        }
-        line.append(UInt8(ascii: "}"))
-        if !array { line.append(10) }
+        if closer != 0 { out.append(closer) }
+        out.append(UInt8(ascii: "}"))
+        if !array { out.append(10) }
         records += 1
-        try spill()
+        try out.flushIfLarge()
     }
 
     mutating func finish() {
-        out.append(line)
-        line.removeAll(keepingCapacity: true)
-        if array { out.append(Array((records == 0 ? "]\n" : "\n]\n").utf8)) }
+        if array { put(records == 0 ? "]\n" : "\n]\n") }
     }
 }
 

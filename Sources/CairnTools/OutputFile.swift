@@ -3,12 +3,16 @@ import Glibc
 #endif
 
 /// A buffered output: standard output, or a file written under a temporary name and renamed into place when
-/// finished, so a failed run never leaves a half-written file under the name asked for.
+/// finished, so a failed run never leaves a half-written file under the name asked for. Writers fill the
+/// buffer in place (`reserve`, `commit`) and flush it in large writes.
 public final class OutputFile {
     private let fd: Int32
     private let path: String?
     private let temp: String?
-    private var buffer: [UInt8] = []
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity = 1 << 18
+    /// Bytes waiting in `buffer`.
+    public private(set) var pending = 0
     public private(set) var written = 0
 
     /// `path` nil or "-" is standard output. Only a regular file (or a new one) is written under a temporary
@@ -35,25 +39,54 @@ public final class OutputFile {
             self.path = nil
             temp = nil
         }
-        buffer.reserveCapacity(1 << 17)
+        buffer = .allocate(byteCount: capacity, alignment: 16)
     }
+
+    deinit { buffer.deallocate() }
 
     public var fileDescriptor: Int32 { fd }
     public var name: String { path ?? "standard output" }
 
-    @inline(__always) public func append(_ b: UInt8) { buffer.append(b) }
-    @inline(__always) public func append(_ b: UnsafeRawBufferPointer) { buffer.append(contentsOf: b) }
-    @inline(__always) public func append(_ b: [UInt8]) { buffer.append(contentsOf: b) }
-    public func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
+    /// Room for at least `n` more bytes, at the end of what is pending; `commit` then counts what was written.
+    @inline(__always) public func reserve(_ n: Int) -> UnsafeMutableRawPointer {
+        if capacity - pending < n { grow(n) }
+        return buffer + pending
+    }
+
+    @inline(__always) public func commit(_ n: Int) { pending += n }
+
+    private func grow(_ n: Int) {
+        capacity = max(2 * capacity, pending + n)
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        bigger.copyMemory(from: buffer, byteCount: pending)
+        buffer.deallocate()
+        buffer = bigger
+    }
+
+    @inline(__always) public func append(_ b: UInt8) {
+        reserve(1).storeBytes(of: b, as: UInt8.self)
+        pending += 1
+    }
+
+    @inline(__always) public func append(_ b: UnsafeRawBufferPointer) {
+        guard let from = b.baseAddress else { return }
+        reserve(b.count).copyMemory(from: from, byteCount: b.count)
+        pending += b.count
+    }
+
+    @inline(__always) public func append(_ b: [UInt8]) { b.withUnsafeBytes { append($0) } }
+    public func append(_ s: String) { append(Array(s.utf8)) }
+
+    public func append(_ s: StaticString) { append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
 
     public func flushIfLarge() throws(ToolError) {
-        if buffer.count >= 1 << 16 { try flush() }
+        if pending >= 1 << 17 { try flush() }
     }
 
     public func flush() throws(ToolError) {
         var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+        while done < pending {
+            let n = write(fd, buffer + done, pending - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ToolError(.io, "write error on \(name): \(String(cString: strerror(errno)))")
@@ -61,7 +94,7 @@ public final class OutputFile {
             done += n
         }
         written += done
-        buffer.removeAll(keepingCapacity: true)
+        pending = 0
     }
 
     /// Flushes, syncs and moves the file into place.

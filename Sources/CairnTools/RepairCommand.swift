@@ -70,11 +70,8 @@ public struct RepairCommand {
                 case .record(.selectDB(let n)): db = n
                 case .record: break
                 case .key(let h):
-                    if let value = try reader.value(type: h.type, at: h.offset) {
-                        try w.start(aux: aux, functions: functions)
-                        try w.write(KeyEntry(db: h.db, key: h.key, value: value, expireAt: h.expireAt))
-                        recovered += 1
-                    }
+                    try w.start(aux: aux, functions: functions)
+                    if try w.copy(h, from: &reader) { recovered += 1 }
                 }
             } catch let e as RDBError {
                 if e.reason.hasPrefix("wrong RDB checksum") {
@@ -114,25 +111,29 @@ public struct RepairCommand {
             let reachesEnd = windowStart + length >= size
             // Candidates in the first half, so records that parse have room to be followed by more.
             let last = reachesEnd ? length : length / 2
-            for c in 0..<last {
-                let input = RDBInput(bytes: window)
-                var reader = RDBReader(resumingAt: input, settings: settings, version: version, magic: magic, db: db)
-                do {
-                    try input.skip(c)
-                    var parsed = 0
-                    while parsed < confirmations {
-                        guard let item = try reader.nextItem() else {
-                            if try parsed >= 1 && reachesEnd && input.atEnd() { return windowStart + c }
-                            break
+            let found = window.withUnsafeBytes { w -> Int? in
+                for c in 0..<last {
+                    let input = RDBInput(borrowing: w)
+                    var reader = RDBReader(resumingAt: input, settings: settings, version: version, magic: magic, db: db)
+                    do {
+                        try input.skip(c)
+                        var parsed = 0
+                        while parsed < confirmations {
+                            guard let item = try reader.nextItem() else {
+                                if try parsed >= 1 && reachesEnd && input.atEnd() { return windowStart + c }
+                                break
+                            }
+                            if case .key(let h) = item { _ = try reader.value(type: h.type, at: h.offset) }
+                            parsed += 1
                         }
-                        if case .key(let h) = item { _ = try reader.value(type: h.type, at: h.offset) }
-                        parsed += 1
+                        if parsed == confirmations { return windowStart + c }
+                    } catch {
+                        continue
                     }
-                    if parsed == confirmations { return windowStart + c }
-                } catch {
-                    continue
                 }
+                return nil
             }
+            if let found { return found }
             windowStart += last
         }
         return nil

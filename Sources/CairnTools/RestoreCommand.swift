@@ -19,6 +19,9 @@ final class ReplyCounter: @unchecked Sendable {
     var errors: [String] = []
     var failure: String? = nil
     var markerSeen = false
+    /// Indexes of RENAMENX commands whose 0 means the target key exists (a streamed key restored without
+    /// --replace), counted as RESTORE's BUSYKEY would be.
+    var busyChecks: Set<Int> = []
     let marker: [UInt8]
     let done = DispatchSemaphore(value: 0)
     private var buffer: [UInt8] = []
@@ -64,12 +67,14 @@ final class ReplyCounter: @unchecked Sendable {
         }
     }
 
-    /// One whole reply; nil when the connection closed. Only a bulk string's payload is returned.
+    /// One whole reply; nil when the connection closed. Only a bulk string's payload is returned, and an
+    /// integer reply's text as its bulk.
     private func reply(depth: Int = 0) -> (error: String?, bulk: [UInt8]?)? {
         guard let l = line(), let kind = l.first else { return nil }
         let rest = String(decoding: l.dropFirst(), as: UTF8.self)
         switch kind {
         case UInt8(ascii: "-"): return (rest, nil)
+        case UInt8(ascii: ":"): return (nil, Array(l.dropFirst()))
         case UInt8(ascii: "$"):
             guard let n = Int(rest) else { return nil }
             if n < 0 { return (nil, nil) }
@@ -86,7 +91,12 @@ final class ReplyCounter: @unchecked Sendable {
     }
 
     private func run() {
-        while let r = reply() {
+        while var r = reply() {
+            if r.bulk == [UInt8(ascii: "0")] {
+                lock.lock()
+                if busyChecks.remove(replies.load(ordering: .relaxed)) != nil { r.error = "BUSYKEY Target key name already exists." }
+                lock.unlock()
+            }
             if let e = r.error {
                 errorCount.add(1, ordering: .relaxed)
                 lock.lock()
@@ -210,37 +220,24 @@ public struct RestoreCommand {
         let marker = Array("cairn-dump-restore-done-\(getpid())".utf8)
         let counter = ReplyCounter(fd: fd, marker: marker)
         counter.start()
-        var buffer: [UInt8] = []
-        var db = -1
-        var rewriter = AOFRewriter(fd: fd, incrementalSync: false)
         var count = 0
         let sendFailure: Error?
         do {
-            try source.entries { e in
-                if useRestore {
-                    if e.db != db {
-                        db = e.db
-                        CommandEncoding.append([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))], to: &buffer)
-                    }
-                    let payload = try DumpPayload.create(e.value, options: RDBWriteOptions(), version: min(version, RDBType.version))
-                    var args = [Array("RESTORE".utf8), e.key, IntegerFormat.bytes(max(e.expireAt, 0)), payload]
-                    if e.expireAt >= 0 { args.append(Array("ABSTTL".utf8)) }
-                    if replace { args.append(Array("REPLACE".utf8)) }
-                    CommandEncoding.append(args, to: &buffer)
-                    if buffer.count >= 1 << 16 {
-                        try Self.send(fd, buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
-                } else {
-                    if replace { try rewriter.append(db: e.db, command: [Array("DEL".utf8), e.key]) }
-                    try rewriter.append(db: e.db, key: e.key, value: e.value, expireAt: e.expireAt)
-                }
-                count += 1
-            }
+            let sink = { (bytes: [UInt8]) throws in try Self.send(fd, bytes) }
             if useRestore {
-                try Self.send(fd, buffer)
+                var w = RestoreStreamer(version: version, replace: replace, sink: sink) { index in
+                    counter.lock.lock()
+                    counter.busyChecks.insert(index)
+                    counter.lock.unlock()
+                }
+                defer { count = w.restored }
+                try source.scan(&w)
+                try w.finish()
             } else {
-                try rewriter.flush()
+                var w = CommandStreamWriter(replace: replace, sink: sink)
+                defer { count = w.keys }
+                try source.scan(&w)
+                try w.finish()
             }
             sendFailure = nil
         } catch {

@@ -22,6 +22,7 @@ public struct AOFRewriter {
     public private(set) var written = 0
     /// The database the last SELECT of `append` chose.
     private var selected = -1
+    private var commandCount = 0
 
     public init(fd: Int32, incrementalSync: Bool) {
         self.fd = fd
@@ -66,6 +67,16 @@ public struct AOFRewriter {
             command([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
             selected = db
         }
+    }
+
+    /// The commands that rebuild one key, appended to `out`, for a caller that writes them with its own output;
+    /// returns how many.
+    @discardableResult
+    public static func commands(key: [UInt8], value: Value, expireAt: Int64, to out: inout [UInt8]) -> Int {
+        var r = AOFRewriter(fd: -1, incrementalSync: false)
+        r.emit(key, value, expireAt)
+        out += r.buffer
+        return r.commandCount
     }
 
     /// Writes what `append` buffered.
@@ -148,7 +159,10 @@ public struct AOFRewriter {
         }
     }
 
-    private mutating func command(_ args: [[UInt8]]) { CommandEncoding.append(args, to: &buffer) }
+    private mutating func command(_ args: [[UInt8]]) {
+        CommandEncoding.append(args, to: &buffer)
+        commandCount += 1
+    }
 
     private mutating func drain() throws(WriteError) {
         var done = 0
