@@ -34,7 +34,8 @@ public final class Propagation {
         return output
     }
 
-    /// Drops the bytes no AOF consumes (the backlog alone enabled the stream).
+    /// Drops the bytes produced so far: the AOF writer copied them, or no AOF consumes them (the backlog alone
+    /// enabled the stream).
     public func discardOutput() { output.removeAll(keepingCapacity: true) }
 
     /// The next command is preceded by SELECT whatever the database: a new consumer (a fresh AOF file, a new
@@ -43,14 +44,17 @@ public final class Propagation {
 
     func add(db: Int, _ args: [Bytes]) {
         let start = pendingBytes.count
-        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+        Self.encode(args, into: &pendingBytes)
         pending.append((db, start..<pendingBytes.count))
     }
 
     /// Adds a command's own arguments, encoded straight from the request.
     func add(db: Int, _ args: Args) {
         let start = pendingBytes.count
-        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, to in
+            let a = args[i]
+            UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
+        }
         pending.append((db, start..<pendingBytes.count))
     }
 
@@ -63,9 +67,11 @@ public final class Propagation {
             select(pending[0].db)
             append([Bytes("MULTI".utf8)])
         }
-        for (db, range) in pending {
-            select(db)
-            output.append(contentsOf: pendingBytes[range])
+        pendingBytes.withUnsafeBytes { bytes in
+            for (db, range) in pending {
+                select(db)
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
         }
         if wrap { append([Bytes("EXEC".utf8)]) }
         if feedsReplication { replicationOutput.append(contentsOf: output[unitStart...]) }
@@ -79,31 +85,50 @@ public final class Propagation {
         append([Bytes("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
     }
 
-    private func append(_ args: [Bytes]) {
-        Self.encode(args.count, into: &output, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+    private func append(_ args: [Bytes]) { Self.encode(args, into: &output) }
+
+    private static func encode(_ args: [Bytes], into out: inout [UInt8]) {
+        encode(args.count, into: &out, length: { args[$0].count }) { i, to in
+            args[i].withUnsafeBytes { UnsafeMutableRawBufferPointer(start: to, count: $0.count).copyMemory(from: $0) }
+        }
     }
 
-    /// A RESP array of `count` bulk strings: element i is `length(i)` bytes long and `element` appends them.
+    /// Appends a RESP array of `count` bulk strings (element i is `length(i)` bytes, which `copy` writes at the
+    /// pointer it is given). The size is worked out first so that the array grows once and the bytes are
+    /// written in place: every write command passes here while the AOF or a replica listens, and appending
+    /// byte by byte cost more than the command itself.
     @inline(__always)
     private static func encode(_ count: Int, into out: inout [UInt8], length: (Int) -> Int,
-                               _ element: (Int, inout [UInt8]) -> Void) {
-        out.append(UInt8(ascii: "*"))
-        appendDecimal(count, to: &out)
-        out.append(13); out.append(10)
+                               _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
+        var total = 3 + IntegerFormat.width(count)
         for i in 0..<count {
-            out.append(UInt8(ascii: "$"))
-            appendDecimal(length(i), to: &out)
-            out.append(13); out.append(10)
-            element(i, &out)
-            out.append(13); out.append(10)
+            let n = length(i)
+            total += 5 + IntegerFormat.width(n) + n
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: total))
+        out.withUnsafeMutableBytes { buf in
+            var p = header(UInt8(ascii: "*"), count, at: buf.baseAddress! + start)
+            for i in 0..<count {
+                let n = length(i)
+                p = header(UInt8(ascii: "$"), n, at: p)
+                copy(i, p)
+                p.storeBytes(of: 13, toByteOffset: n, as: UInt8.self)
+                p.storeBytes(of: 10, toByteOffset: n + 1, as: UInt8.self)
+                p += n + 2
+            }
         }
     }
 
-    private static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            let n = IntegerFormat.write(Int64(v), into: UnsafeMutableRawBufferPointer(buf))
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[(20 - n)...]))
-        }
+    /// Writes `<type><n>\r\n` at `p`; returns the pointer past it.
+    @inline(__always)
+    private static func header(_ type: UInt8, _ n: Int, at p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let width = IntegerFormat.width(n)
+        p.storeBytes(of: type, as: UInt8.self)
+        _ = IntegerFormat.write(Int64(n), into: UnsafeMutableRawBufferPointer(start: p + 1, count: width))
+        p.storeBytes(of: 13, toByteOffset: width + 1, as: UInt8.self)
+        p.storeBytes(of: 10, toByteOffset: width + 2, as: UInt8.self)
+        return p + width + 3
     }
 }
 
