@@ -19,6 +19,15 @@ public enum IntegerFormat {
         return buf.count - i
     }
 
+    /// How many bytes the decimal form of a non-negative `v` takes (to size a buffer before writing it).
+    @inlinable @inline(__always)
+    public static func width(_ v: Int) -> Int {
+        var w = 1
+        var u = v
+        while u >= 10 { u /= 10; w += 1 }
+        return w
+    }
+
     /// Hands `body` the decimal form of `v` in a buffer on the stack: no allocation.
     @inlinable @inline(__always)
     public static func withDigits<R>(_ v: Int64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

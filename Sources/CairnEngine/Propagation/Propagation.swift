@@ -13,7 +13,9 @@ public final class Propagation {
     /// The commands of the execution unit in progress, already encoded: each one's database and its bytes in
     /// `pendingBytes`, so a verbatim command costs no allocation.
     var pending: [(db: Int, range: Range<Int>)] = []
+    /// A scratch buffer that only grows: the unit's bytes are its first `pendingEnd`, written in place.
     private var pendingBytes: [UInt8] = []
+    private var pendingEnd = 0
     /// Set by a handler to propagate these commands instead of its own arguments ([] propagates nothing).
     var replacement: [[Bytes]]? = nil
     /// How deep the engine is in nested calls (EXEC runs its queue through call).
@@ -34,7 +36,8 @@ public final class Propagation {
         return output
     }
 
-    /// Drops the bytes no AOF consumes (the backlog alone enabled the stream).
+    /// Drops the bytes produced so far: the AOF writer copied them, or no AOF consumes them (the backlog alone
+    /// enabled the stream).
     public func discardOutput() { output.removeAll(keepingCapacity: true) }
 
     /// The next command is preceded by SELECT whatever the database: a new consumer (a fresh AOF file, a new
@@ -42,16 +45,26 @@ public final class Propagation {
     public func forgetSelectedDatabase() { selectedDB = -1 }
 
     func add(db: Int, _ args: [Bytes]) {
-        let start = pendingBytes.count
-        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
-        pending.append((db, start..<pendingBytes.count))
+        stage(db, args.count, length: { args[$0].count }, Self.copying(args))
     }
 
     /// Adds a command's own arguments, encoded straight from the request.
     func add(db: Int, _ args: Args) {
-        let start = pendingBytes.count
-        Self.encode(args.count, into: &pendingBytes, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
-        pending.append((db, start..<pendingBytes.count))
+        stage(db, args.count, length: { args[$0].count }) { i, to in
+            let a = args[i]
+            UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
+        }
+    }
+
+    @inline(__always)
+    private func stage(_ db: Int, _ count: Int, length: (Int) -> Int, _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
+        let start = pendingEnd
+        pendingEnd += Self.size(count, length: length)
+        if pendingBytes.count < pendingEnd {
+            pendingBytes.append(contentsOf: repeatElement(0, count: pendingEnd - pendingBytes.count))
+        }
+        pendingBytes.withUnsafeMutableBytes { Self.write(count, at: $0.baseAddress! + start, length: length, copy) }
+        pending.append((db, start..<pendingEnd))
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
@@ -63,14 +76,16 @@ public final class Propagation {
             select(pending[0].db)
             append([Bytes("MULTI".utf8)])
         }
-        for (db, range) in pending {
-            select(db)
-            output.append(contentsOf: pendingBytes[range])
+        pendingBytes.withUnsafeBytes { bytes in
+            for (db, range) in pending {
+                select(db)
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            }
         }
         if wrap { append([Bytes("EXEC".utf8)]) }
         if feedsReplication { replicationOutput.append(contentsOf: output[unitStart...]) }
         pending.removeAll(keepingCapacity: true)
-        pendingBytes.removeAll(keepingCapacity: true)
+        pendingEnd = 0
     }
 
     private func select(_ db: Int) {
@@ -80,30 +95,53 @@ public final class Propagation {
     }
 
     private func append(_ args: [Bytes]) {
-        Self.encode(args.count, into: &output, length: { args[$0].count }) { i, out in out.append(contentsOf: args[i]) }
+        let length: (Int) -> Int = { args[$0].count }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: Self.size(args.count, length: length)))
+        output.withUnsafeMutableBytes { Self.write(args.count, at: $0.baseAddress! + start, length: length, Self.copying(args)) }
     }
 
-    /// A RESP array of `count` bulk strings: element i is `length(i)` bytes long and `element` appends them.
+    private static func copying(_ args: [Bytes]) -> (Int, UnsafeMutableRawPointer) -> Void {
+        { i, to in args[i].withUnsafeBytes { UnsafeMutableRawBufferPointer(start: to, count: $0.count).copyMemory(from: $0) } }
+    }
+
+    /// The size of a RESP array of `count` bulk strings, element i being `length(i)` bytes: commands are sized
+    /// first and then written in place, since every write command passes here while the AOF or a replica
+    /// listens and appending byte by byte cost more than the command itself.
     @inline(__always)
-    private static func encode(_ count: Int, into out: inout [UInt8], length: (Int) -> Int,
-                               _ element: (Int, inout [UInt8]) -> Void) {
-        out.append(UInt8(ascii: "*"))
-        appendDecimal(count, to: &out)
-        out.append(13); out.append(10)
+    private static func size(_ count: Int, length: (Int) -> Int) -> Int {
+        var total = 3 + IntegerFormat.width(count)
         for i in 0..<count {
-            out.append(UInt8(ascii: "$"))
-            appendDecimal(length(i), to: &out)
-            out.append(13); out.append(10)
-            element(i, &out)
-            out.append(13); out.append(10)
+            let n = length(i)
+            total += 5 + IntegerFormat.width(n) + n
+        }
+        return total
+    }
+
+    /// Writes that array at `start` (`size` bytes); `copy` writes element i at the pointer it is given.
+    @inline(__always)
+    private static func write(_ count: Int, at start: UnsafeMutableRawPointer, length: (Int) -> Int,
+                              _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
+        var p = header(UInt8(ascii: "*"), count, at: start)
+        for i in 0..<count {
+            let n = length(i)
+            p = header(UInt8(ascii: "$"), n, at: p)
+            copy(i, p)
+            p.storeBytes(of: 13, toByteOffset: n, as: UInt8.self)
+            p.storeBytes(of: 10, toByteOffset: n + 1, as: UInt8.self)
+            p += n + 2
         }
     }
 
-    private static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            let n = IntegerFormat.write(Int64(v), into: UnsafeMutableRawBufferPointer(buf))
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[(20 - n)...]))
-        }
+    /// Writes `<type><n>\r\n` at `p`; returns the pointer past it.
+    @inline(__always)
+    private static func header(_ type: UInt8, _ n: Int, at p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let width = IntegerFormat.width(n)
+        p.storeBytes(of: type, as: UInt8.self)
+        _ = IntegerFormat.write(Int64(n), into: UnsafeMutableRawBufferPointer(start: p + 1, count: width))
+        p.storeBytes(of: 13, toByteOffset: width + 1, as: UInt8.self)
+        p.storeBytes(of: 10, toByteOffset: width + 2, as: UInt8.self)
+        return p + width + 3
     }
 }
 

@@ -19,7 +19,9 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 public final class AOFWriter: @unchecked Sendable {
     // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
     private struct State {
-        var queue: [[UInt8]] = []
+        /// Bytes handed over and not yet taken by the thread. The loop copies each iteration's bytes in and the
+        /// thread swaps the buffer for its own emptied one, so neither side allocates in the steady state.
+        var queue: [UInt8] = []
         var fd: Int32
         var stopping = false
         var syncRequested = false
@@ -40,8 +42,9 @@ public final class AOFWriter: @unchecked Sendable {
     private let written = Atomic<Int>(0)
     private let durable = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
-    /// The writer thread's buffer for joining a batch (touched by that thread only).
-    private var joined: [UInt8] = []
+    /// The bytes the thread is writing (touched by that thread only); after a failed write they stay here, in
+    /// front of what is handed over meanwhile, for the retry.
+    private var batch: [UInt8] = []
     /// fdatasync calls made, for INFO (group commit shows as many writes per sync).
     public let syncCount = Atomic<Int>(0)
     /// Set while a rewrite runs with no-appendfsync-on-rewrite: bytes are written but not synced.
@@ -65,13 +68,13 @@ public final class AOFWriter: @unchecked Sendable {
     /// The last write or sync error, if the disk refused; Redis then refuses writes (MISCONF).
     public var lastError: String? { failure.withLock { $0 } }
 
-    /// Hands over bytes to append; returns the offset that covers them.
+    /// Hands over bytes to append (copied); returns the offset that covers them.
     @discardableResult
-    public func append(_ bytes: [UInt8]) -> Int {
+    public func append(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard !bytes.isEmpty else { return queuedOffset }
         queuedOffset += bytes.count
         let wake = state.withLock { s -> Bool in
-            s.queue.append(bytes)
+            s.queue.append(contentsOf: bytes)
             defer { s.idle = false }
             return s.idle
         }
@@ -132,24 +135,25 @@ public final class AOFWriter: @unchecked Sendable {
                     wakeup.wait()
                 }
             }
-            let (batch, fd, stopping, syncRequested) = state.withLock { s -> ([[UInt8]], Int32, Bool, Bool) in
-                let b = s.queue
-                s.queue.removeAll(keepingCapacity: true)
+            let (fd, stopping, syncRequested) = state.withLock { s -> (Int32, Bool, Bool) in
+                if batch.isEmpty {
+                    swap(&batch, &s.queue)
+                } else {
+                    batch.append(contentsOf: s.queue)
+                    s.queue.removeAll(keepingCapacity: true)
+                }
                 s.idle = false
                 let r = s.syncRequested
                 s.syncRequested = false
-                return (b, s.fd, s.stopping, r)
-            }
-            let whole = writeAll(fd, batch)
-            if whole < batch.count {
-                // Kept, in order, for the next attempt; the file was cut back to its last whole chunk.
-                let rest = Array(batch[whole...])
-                state.withLock { $0.queue.insert(contentsOf: rest, at: 0) }
-            } else if !batch.isEmpty {
-                failure.withLock { $0 = nil }
+                return (s.fd, s.stopping, r)
             }
             var total = 0
-            for chunk in batch[..<whole] { total += chunk.count }
+            if !batch.isEmpty && writeAll(fd, batch) {
+                failure.withLock { $0 = nil }
+                total = batch.count
+                // A burst's buffer is not kept for ever.
+                if batch.capacity > 4 << 20 { batch = [] } else { batch.removeAll(keepingCapacity: true) }
+            }
             let writtenNow = written.add(total, ordering: .releasing).newValue
             if total > 0 { unsynced = true }
             let now = Engine.monotonicMicros() / 1000
@@ -170,7 +174,7 @@ public final class AOFWriter: @unchecked Sendable {
                 durable.store(writtenNow, ordering: .releasing)
                 unsynced = false
             }
-            if stopping && state.withLock({ $0.queue.isEmpty }) { break }
+            if stopping && batch.isEmpty && state.withLock({ $0.queue.isEmpty }) { break }
             if policy != .always && total > 0 && !stopping { usleep(Self.gatherMicros) }
         }
         done.signal()
@@ -190,31 +194,14 @@ public final class AOFWriter: @unchecked Sendable {
         durable.store(offset, ordering: .releasing)
     }
 
-    /// Writes a batch with one system call (chunks joined first when there are several); returns how many
-    /// chunks were written whole. On an error the file is cut back to the end of the last whole chunk, as
-    /// Redis does, so that the retry does not follow a partial record.
-    private func writeAll(_ fd: Int32, _ batch: [[UInt8]]) -> Int {
-        guard !batch.isEmpty else { return 0 }
+    /// Writes a batch whole; on an error the file is cut back to where the batch began, as Redis does, so that
+    /// the retry does not follow a partial record.
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         let start = lseek(fd, 0, SEEK_END)
         var done = 0
-        let ok: Bool
-        if batch.count == 1 {
-            ok = writeFully(fd, batch[0], done: &done)
-        } else {
-            if joined.capacity > 4 << 20 { joined = [] }
-            joined.removeAll(keepingCapacity: true)
-            for chunk in batch { joined.append(contentsOf: chunk) }
-            ok = writeFully(fd, joined, done: &done)
-        }
-        if ok { return batch.count }
-        var whole = 0
-        var covered = 0
-        while whole < batch.count && covered + batch[whole].count <= done {
-            covered += batch[whole].count
-            whole += 1
-        }
-        if start >= 0 { _ = ftruncate(fd, start + off_t(covered)) }
-        return whole
+        if writeFully(fd, bytes, done: &done) { return true }
+        if start >= 0 && done > 0 { _ = ftruncate(fd, start) }
+        return false
     }
 
     private func writeFully(_ fd: Int32, _ bytes: [UInt8], done: inout Int) -> Bool {

@@ -411,9 +411,11 @@ final class AppendOnlyFile {
         if engine.propagation.output.isEmpty { return writer.queuedOffset }
         if timestamps && engine.now / 1000 > lastTimestamp {
             lastTimestamp = engine.now / 1000
-            writer.append(Array("#TS:\(lastTimestamp)\r\n".utf8))
+            var annotation = "#TS:\(lastTimestamp)\r\n"
+            annotation.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
         }
-        let offset = writer.append(engine.propagation.take())
+        let offset = engine.propagation.output.withUnsafeBytes { writer.append($0) }
+        engine.propagation.discardOutput()
         if writer.unwrittenBytes > Self.maxUnwritten {
             // A stalled disk: memory must not grow without bound, so the loop waits for the writer.
             if engine.now - lastSlowDiskLog > 1000 {
