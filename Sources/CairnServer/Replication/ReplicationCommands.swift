@@ -93,9 +93,11 @@ extension Server {
                 "master_port:\(link.port)",
                 "master_link_status:\(up ? "up" : "down")",
                 "master_last_io_seconds_ago:\(up ? Int(engine.now - (replication.primaryConnection?.session.lastInteraction ?? engine.now)) / 1000 : -1)",
-                "master_sync_in_progress:\(link.state == .transfer || link.state == .awaitingBulk ? 1 : 0)",
+                "master_sync_in_progress:\(link.state == .transfer || link.state == .awaitingBulk || link.state == .dualChannel ? 1 : 0)",
                 "slave_read_repl_offset:\(replication.offset)",
                 "slave_repl_offset:\(replication.offset)",
+                "replicas_repl_buffer_size:\(link.dual?.buffer.count ?? 0)",
+                "replicas_repl_buffer_peak:\(replication.streamBufferPeak)",
             ]
             if link.state == .transfer {
                 lines += ["master_sync_total_bytes:-1", "master_sync_read_bytes:0", "master_sync_left_bytes:-1",
