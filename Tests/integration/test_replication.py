@@ -400,15 +400,23 @@ STAGES = [
 ]
 
 
+def dbsize_unless_loading(server):
+    try:
+        return server.client().dbsize()
+    except redis.BusyLoadingError:
+        return "loading"
+
+
 @pytest.mark.parametrize("stage", range(len(STAGES)))
 def test_replica_survives_a_broken_primary_then_converges(cairn_factory, stage):
     fake = FakePrimary(STAGES[stage])
     replica = cairn_factory("--replicaof", f"127.0.0.1 {fake.port}", "--save", "", name="replica")
     replica.client().execute_command("REPLICAOF", "127.0.0.1", str(fake.port))
     wait_for(lambda: fake.connections >= 2, 15, "the replica to retry")
-    assert replica.healthy()
+    # Alive and answering (PING itself gets -LOADING while an attempt's RDB is being read, as in Redis).
+    assert replica.alive()
     assert info(replica)["master_link_status"] == "down"
-    assert replica.client().dbsize() == 0  # never a half-loaded dataset
+    assert dbsize_unless_loading(replica) in (0, "loading")  # never a half-loaded dataset
     fake.close()
     primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
     populate(primary.client(), 200)

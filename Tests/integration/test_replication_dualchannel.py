@@ -22,14 +22,18 @@ def dual_replica(cairn_factory, port, *args):
 
 class Proxy:
     """Forwards every connection to a primary. The RDB channel (a connection whose opening names rdb-channel)
-    can be cut after `cut_after` bytes from the primary (the first one only) or slowed to `rate` bytes/s."""
+    can be cut after `cut_after` bytes from the primary (the first one only) or slowed to `rate` bytes/s;
+    with `slow_all` every connection is slowed (a classic sync's single one)."""
 
-    def __init__(self, port, cut_after=None, rate=None):
+    def __init__(self, port, cut_after=None, rate=None, slow_all=False):
         self.target = port
         self.cut_after = cut_after
         self.rate = rate
+        self.slow_all = slow_all
         self.cuts = 0
         self.rdb_channels = 0
+        self.open = threading.Event()  # cleared: new connections wait before reaching the primary
+        self.open.set()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -42,6 +46,7 @@ class Proxy:
                 down, _ = self.sock.accept()
             except OSError:
                 return
+            self.open.wait()
             up = socket.create_connection(("127.0.0.1", self.target))
             state = {"rdb": False, "cut": False}
             threading.Thread(target=self.pump_up, args=(down, up, state), daemon=True).start()
@@ -65,7 +70,7 @@ class Proxy:
         sent = 0
         try:
             while data := up.recv(16384):
-                if state["rdb"] and self.rate:
+                if (state["rdb"] or self.slow_all) and self.rate:
                     time.sleep(len(data) / self.rate)
                 if state["cut"] and sent + len(data) > self.cut_after:
                     self.cuts += 1

@@ -85,8 +85,31 @@ extension Server {
 
     // MARK: connecting and the handshake
 
+    /// Each attempt resolves the primary's name anew: an address at once, a host name on a resolver thread
+    /// (the cron connects once it answers).
     func connectLink() {
-        guard let link = replication.link, let fd = openPrimarySocket(link) else { return }
+        guard let link = replication.link else { return }
+        link.address = SocketAddress.numeric(host: link.host, port: link.port)
+        if link.address == nil {
+            link.resolver = HostResolver(host: link.host, port: link.port)
+            return
+        }
+        connectResolved(link)
+    }
+
+    func resolverAnswered(_ link: PrimaryLink, _ result: Resolution) {
+        link.resolver = nil
+        switch result {
+        case .address(let address):
+            link.address = address
+            connectResolved(link)
+        case .failed(let reason):
+            linkFailed("Unable to connect to MASTER: can't resolve \(link.host): \(reason)")
+        }
+    }
+
+    func connectResolved(_ link: PrimaryLink) {
+        guard let fd = openPrimarySocket(link) else { return }
         link.fd = fd
         link.state = .connecting
         link.lastIO = Engine.monotonicMicros()
@@ -94,24 +117,22 @@ extension Server {
         log.notice("MASTER <-> REPLICA sync started")
     }
 
-    /// A non-blocking connect to the primary (the main channel, or a dual-channel sync's RDB channel); nil when
-    /// it failed at once (the link has then failed).
+    /// A non-blocking connect to the primary's address (the main channel, or a dual-channel sync's RDB channel);
+    /// nil when it failed at once (the link has then failed).
     func openPrimarySocket(_ link: PrimaryLink) -> Int32? {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var res: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(link.host, String(link.port), &hints, &res) == 0, let ai = res else {
+        guard let address = link.address else {
             linkFailed("Unable to connect to MASTER: can't resolve \(link.host)")
             return nil
         }
-        defer { freeaddrinfo(res) }
-        let fd = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             linkFailed("Unable to connect to MASTER: \(Sockets.errorText())")
             return nil
         }
-        if connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
+        let rc = address.bytes.withUnsafeBytes {
+            connect(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
+        }
+        if rc != 0 && errno != EINPROGRESS {
             let reason = Sockets.errorText()
             close(fd)
             linkFailed("Unable to connect to MASTER: \(reason)")
@@ -383,7 +404,11 @@ extension Server {
         let now = Engine.monotonicMicros()
         switch link.state {
         case .connect:
-            if now >= link.retryAt { connectLink() }
+            if let resolver = link.resolver {
+                if let result = resolver.result { resolverAnswered(link, result) }
+            } else if now >= link.retryAt {
+                connectLink()
+            }
         case .dualChannel:
             dualChannelCron(link, now: now)
         case .connecting, .handshake, .awaitingBulk:
@@ -416,11 +441,22 @@ extension Server {
             engine.replicationWriteRefusal = rs.readOnly ? "READONLY You can't write against a read only replica." : nil
             engine.staleDataRefusal = link.state != .connected && !rs.serveStaleData
                 ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." : nil
+            engine.loadingRefusal = replacingDataset(link) ? "LOADING Redis is loading the dataset in memory" : nil
         } else {
             engine.staleDataRefusal = nil
+            engine.loadingRefusal = nil
             engine.replicationWriteRefusal = rs.minReplicasToWrite > 0 && rs.minReplicasMaxLag > 0
                 && goodReplicaCount < rs.minReplicasToWrite ? "NOREPLICAS Not enough good replicas to write." : nil
         }
+    }
+
+    /// Whether clients get -LOADING: a full sync is loading (or loaded, waiting for its main channel) and will
+    /// replace the dataset, as Redis answers while it loads one. With repl-diskless-load swapdb a sync that
+    /// continues our own history serves the old data meanwhile, as Redis's async loading does.
+    func replacingDataset(_ link: PrimaryLink) -> Bool {
+        guard link.receiver != nil || link.dual?.loaded != nil else { return false }
+        let incoming = link.dual?.end?.replid ?? link.fullSync?.replid
+        return !(replicationSettings.disklessLoad == .swapdb && incoming == replication.history.replid)
     }
 
     /// The cron's replication work in either role.

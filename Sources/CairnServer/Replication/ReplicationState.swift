@@ -69,6 +69,9 @@ final class PrimaryLink {
     let port: Int
     var fd: Int32 = -1
     var state = State.connect
+    /// This attempt's address of the primary, and the lookup of a host name while it runs.
+    var address: SocketAddress?
+    var resolver: HostResolver?
     var handshake: ReplicaHandshake?
     var line: [UInt8] = []
     var receiver: RDBReceiver?
