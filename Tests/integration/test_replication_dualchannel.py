@@ -7,7 +7,8 @@ import socket
 import threading
 import time
 
-from test_replication import FakePrimary, Writers, digest, info, populate, read_command, stats, wait_for, wait_sync
+from test_replication import (FakePrimary, Writers, digest, full_sync_under_writers, info, populate, read_command, stats,
+                              wait_for, wait_sync)
 
 
 def dual_primary(cairn_factory, *args):
@@ -106,15 +107,7 @@ def raw_dbsize(sock):
 
 def test_dual_channel_full_sync_while_writing(cairn_factory):
     primary = dual_primary(cairn_factory)
-    populate(primary.client())
-    with Writers(primary, 20) as w:
-        replica = dual_replica(cairn_factory, primary.port)
-        wait_for(lambda: info(replica).get("master_link_status") == "up", 60, "link up")
-        time.sleep(0.5)
-    assert not w.errors
-    wait_sync(primary, replica)
-    assert digest(primary) == digest(replica)
-    assert replica.client().dbsize() == primary.client().dbsize()
+    replica = full_sync_under_writers(primary, lambda: dual_replica(cairn_factory, primary.port))
     # One full sync on the RDB channel and the main channel's PSYNC from the snapshot's end, as Valkey counts them.
     st = stats(primary)
     assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1

@@ -6,10 +6,9 @@ import socket
 import time
 
 import pytest
-import redis
 
 from test_replication import digest, info, populate, stats, wait_for, wait_sync
-from test_replication_dualchannel import Proxy, raw_dbsize
+from test_replication_dualchannel import Proxy
 
 LOADING = "-LOADING Redis is loading the dataset in memory"
 
