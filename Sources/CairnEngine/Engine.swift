@@ -112,6 +112,9 @@ public final class Engine {
     /// The error for commands without the stale flag while a replica must not serve its data
     /// (replica-serve-stale-data no with the link down); nil otherwise.
     public var staleDataRefusal: String?
+    /// The error for commands without the loading flag while a replica loads a full sync it will swap in
+    /// (Redis's -LOADING); checked after staleDataRefusal, as Redis checks MASTERDOWN first. nil otherwise.
+    public var loadingRefusal: String?
     /// On a replica keys expire only by the primary's DELs: a lookup hides a key past its deadline from
     /// clients without deleting it, and the primary's own commands still see it (as Redis's expireIfNeeded).
     public var expiryFollowsPrimary = false
@@ -237,6 +240,10 @@ public final class Engine {
             return
         }
         if let refusal = staleDataRefusal, !cmd.flags.contains(.stale), !client.mustObey {
+            reject(client, cmd, refusal)
+            return
+        }
+        if let refusal = loadingRefusal, !cmd.flags.contains(.loading), !client.mustObey {
             reject(client, cmd, refusal)
             return
         }

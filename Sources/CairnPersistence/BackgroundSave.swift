@@ -15,21 +15,23 @@ public final class BackgroundJob: Sendable {
 
     private let state = Mutex<Outcome?>(nil)
 
-    /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc).
-    public init(name: String, _ work: @escaping @Sendable () throws -> Void) {
+    /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc). A `yielding` thread
+    /// runs at a lower priority than the event loop; one the server waits on to do anything useful (a replica's
+    /// loader) keeps the normal priority, or other processes on a busy machine starve it while the primary waits.
+    public init(name: String, yielding: Bool = true, _ work: @escaping @Sendable () throws -> Void) {
         let job = self
         let body: @Sendable () -> Void = {
             var outcome = Outcome.succeeded
             do { try work() } catch { outcome = .failed("\(error)") }
             job.state.withLock { $0 = outcome }
         }
-        let box = Unmanaged.passRetained(ThreadBody(name: name, body)).toOpaque()
+        let box = Unmanaged.passRetained(ThreadBody(name: name, yielding: yielding, body)).toOpaque()
         var tid = pthread_t()
         let rc = pthread_create(&tid, nil, { arg in
             let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
             csystem_set_thread_name(b.name)
             // A snapshot shares the cores with the event loop; clients' latency must not pay for it.
-            csystem_yield_to_foreground()
+            if b.yielding { csystem_yield_to_foreground() }
             b.body()
             return nil
         }, box)
@@ -47,9 +49,11 @@ public final class BackgroundJob: Sendable {
 
 private final class ThreadBody: Sendable {
     let name: String
+    let yielding: Bool
     let body: @Sendable () -> Void
-    init(name: String, _ body: @escaping @Sendable () -> Void) {
+    init(name: String, yielding: Bool, _ body: @escaping @Sendable () -> Void) {
         self.name = name
+        self.yielding = yielding
         self.body = body
     }
 }

@@ -42,6 +42,8 @@ public final class RDBInput {
     public let size: Int?
     /// Bytes `fd` may still give: a replica's bulk-framed RDB is followed by the command stream on the socket.
     private var unread = Int.max
+    /// Told the size of each read from `fd` (a replica's sync progress in INFO).
+    public var onRead: ((Int) -> Void)?
 
     public init(bytes: [UInt8]) {
         capacity = max(bytes.count, 1)
@@ -124,6 +126,7 @@ public final class RDBInput {
             }
             end += n
             unread -= n
+            if n > 0 { onRead?(n) }
             return n > 0
         }
         return false

@@ -82,13 +82,16 @@ public struct ReplicaHandshake {
         public var announceIP: String?
         /// The history to continue, as PSYNC's arguments: replid and the first offset not yet received.
         public var resumeFrom: (replid: String, offset: Int)?
+        /// dual-channel-replication-enabled: offer `capa dual-channel`.
+        public var dualChannel: Bool
         public init(user: String?, password: String?, listeningPort: Int, announceIP: String?,
-                    resumeFrom: (replid: String, offset: Int)?) {
+                    resumeFrom: (replid: String, offset: Int)?, dualChannel: Bool = false) {
             self.user = user
             self.password = password
             self.listeningPort = listeningPort
             self.announceIP = announceIP
             self.resumeFrom = resumeFrom
+            self.dualChannel = dualChannel
         }
     }
 
@@ -101,7 +104,7 @@ public struct ReplicaHandshake {
     }
 
     private enum Expecting { case pong, reply(String), psync, done }
-    private let options: Options
+    private var options: Options
     private var expecting: [Expecting] = []
     /// What the replica reports as its state meanwhile (ROLE's "handshake" vs "connecting").
     public private(set) var sentPsync = false
@@ -128,6 +131,9 @@ public struct ReplicaHandshake {
             return .send(pipelinedHandshake())
         case .reply(let what):
             if line.hasPrefix("-") && what == "AUTH" { return .fail("Unable to AUTH to MASTER: \(line)") }
+            if line.hasPrefix("-") && what == "set-rdb-client-id" {
+                return .fail("Primary does not understand REPLCONF identify: \(line)")
+            }
             guard expecting.isEmpty else { return .wait }
             return .send(psync())
         case .psync:
@@ -150,9 +156,17 @@ public struct ReplicaHandshake {
             out += encodeCommand(["REPLCONF", "ip-address", ip])
             expecting.append(.reply("ip-address"))
         }
-        out += encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"])
+        out += encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"] + (options.dualChannel ? ["capa", "dual-channel"] : []))
         expecting.append(.reply("capa"))
         return out
+    }
+
+    /// A dual-channel sync's main channel, once the RDB channel read `$ENDOFF`: it names the RDB channel's
+    /// client, then PSYNCs from the first byte after the snapshot; the reply comes back as `.psync`.
+    public mutating func continueAfterSnapshot(_ end: EndOffset) -> [UInt8] {
+        options.resumeFrom = (end.replid, end.offset + 1)
+        expecting = [.reply("set-rdb-client-id")]
+        return encodeCommand(["REPLCONF", "set-rdb-client-id", String(end.clientID)])
     }
 
     private mutating func psync() -> [UInt8] {

@@ -132,28 +132,41 @@ public final class RDBReceiver: @unchecked Sendable {
     public private(set) var summary = RDBLoadSummary()
     public private(set) var job: BackgroundJob!
     private let socket: TransferSocket
+    /// The announced size (0 for an EOF-marked transfer, as Redis reports it), the bytes read so far and when
+    /// the last read happened (monotonic µs): INFO's master_sync_* fields while the sync runs.
+    public let totalBytes: Int
+    public let bytesRead = Atomic<Int>(0)
+    public let lastRead = Atomic<Int>(Engine.monotonicMicros())
 
     /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed).
     public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int) {
         socket = TransferSocket(fd)
         self.target = target
-        job = BackgroundJob(name: "cairn-repl-load") { [self] in
+        if case .length(let n) = framing { totalBytes = n } else { totalBytes = 0 }
+        job = BackgroundJob(name: "cairn-repl-load", yielding: false) { [self] in
             let fd = socket.fd
             defer { socket.close() }
             makeBlocking(fd, timeoutSeconds: timeoutSeconds)
             switch framing {
             case .length(let n):
                 let input = RDBInput(fileDescriptor: fd, limit: n)
+                input.onRead = countRead
                 summary = try RDBLoader.load(input, into: target, dropExpired: false)
                 guard input.offset == n else { throw RDBError(offset: input.offset, reason: "RDB shorter than its announced length \(n)") }
             case .eofMark(let mark):
                 let input = RDBInput(fileDescriptor: fd, chunkSize: 1 << 16)
+                input.onRead = countRead
                 summary = try RDBLoader.load(input, into: target, dropExpired: false)
                 guard try input.bytes(BulkFraming.markLength) == mark else {
                     throw RDBError(offset: input.offset, reason: "the end-of-file mark does not match")
                 }
             }
         }
+    }
+
+    private func countRead(_ n: Int) {
+        bytesRead.add(n, ordering: .relaxed)
+        lastRead.store(Engine.monotonicMicros(), ordering: .relaxed)
     }
 
     /// Unblocks the thread (REPLICAOF changed, shutdown): its next read fails.

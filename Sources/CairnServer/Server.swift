@@ -195,7 +195,7 @@ public final class Server {
             return
         }
         if replication.owns(fd) {
-            replicationLinkEvent(readable: readable, writable: writable)
+            replicationLinkEvent(fd, readable: readable, writable: writable)
             return
         }
         guard Int(fd) < connections.count, let conn = connections[Int(fd)] else { return }

@@ -105,3 +105,72 @@ final class HandshakeTests: XCTestCase {
         XCTAssertNil(BulkFraming(line: "+OK"))
     }
 }
+
+final class DualChannelTests: XCTestCase {
+    let id = String(repeating: "a", count: 40)
+
+    func testMainChannelOffersTheCapabilityAndContinuesAfterTheSnapshot() {
+        var h = ReplicaHandshake(options: .init(user: nil, password: nil, listeningPort: 6380, announceIP: nil,
+                                                resumeFrom: nil, dualChannel: true))
+        _ = h.begin()
+        XCTAssertEqual(h.receive(line: "+PONG"), .send(encodeCommand(["REPLCONF", "listening-port", "6380"])
+                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2", "capa", "dual-channel"])))
+        XCTAssertEqual(h.receive(line: "+OK"), .wait)
+        XCTAssertEqual(h.receive(line: "+OK"), .send(encodeCommand(["PSYNC", "?", "-1"])))
+        XCTAssertEqual(h.receive(line: "+DUALCHANNELSYNC"), .psync(.dualChannel))
+        let end = EndOffset(offset: 1000, replid: id, db: 0, clientID: 27)
+        XCTAssertEqual(h.continueAfterSnapshot(end), encodeCommand(["REPLCONF", "set-rdb-client-id", "27"]))
+        XCTAssertEqual(h.receive(line: ""), .wait)
+        XCTAssertEqual(h.receive(line: "+OK"), .send(encodeCommand(["PSYNC", id, "1001"])))
+        XCTAssertEqual(h.receive(line: "+CONTINUE " + id), .psync(.resume(replid: id)))
+
+        var refused = ReplicaHandshake(options: .init(user: nil, password: nil, listeningPort: 1, announceIP: nil, resumeFrom: nil))
+        _ = refused.continueAfterSnapshot(end)
+        guard case .fail(let reason) = refused.receive(line: "-ERR Unrecognized RDB client id 27") else { return XCTFail() }
+        XCTAssertTrue(reason.contains("REPLCONF identify"))
+    }
+
+    func testRDBChannelHandshake() {
+        var h = RDBChannelHandshake(user: "u", password: "p", listeningPort: 6380)
+        XCTAssertEqual(h.begin(), encodeCommand(["AUTH", "u", "p"]) + encodeCommand(["REPLCONF", "capa", "eof", "rdb-only", "1",
+                                                                                      "rdb-channel", "1", "listening-port", "6380"]))
+        XCTAssertEqual(h.receive(line: "+OK"), .wait)
+        XCTAssertEqual(h.receive(line: "+OK"), .send(Array("SYNC\r\n".utf8)))
+        XCTAssertEqual(h.receive(line: ""), .wait)
+        XCTAssertEqual(h.receive(line: "$ENDOFF:1000 \(id) 0 27"), .endOffset(EndOffset(offset: 1000, replid: id, db: 0, clientID: 27)))
+        guard case .fail = h.receive(line: "+OK") else { return XCTFail("nothing but the bulk follows $ENDOFF") }
+
+        var noAuth = RDBChannelHandshake(user: nil, password: nil, listeningPort: 1)
+        XCTAssertEqual(noAuth.begin(), encodeCommand(["REPLCONF", "capa", "eof", "rdb-only", "1", "rdb-channel", "1", "listening-port", "1"]))
+        guard case .fail(let reason) = noAuth.receive(line: "-ERR Unrecognized REPLCONF option: rdb-only") else { return XCTFail() }
+        XCTAssertTrue(reason.contains("dual channel sync approach cannot be used"))
+
+        var badAuth = RDBChannelHandshake(user: nil, password: "x", listeningPort: 1)
+        guard case .fail = badAuth.receive(line: "-WRONGPASS invalid username-password pair") else { return XCTFail() }
+
+        var badEnd = RDBChannelHandshake(user: nil, password: nil, listeningPort: 1)
+        _ = badEnd.receive(line: "+OK")
+        guard case .fail = badEnd.receive(line: "$EOF:" + id) else { return XCTFail() }
+    }
+
+    func testEndOffsetParsing() {
+        XCTAssertEqual(EndOffset(line: "$ENDOFF:0 \(id) 3 1"), EndOffset(offset: 0, replid: id, db: 3, clientID: 1))
+        for bad in ["$ENDOFF:", "$ENDOFF:1 \(id) 0", "$ENDOFF:x \(id) 0 1", "$ENDOFF:-1 \(id) 0 1", "$ENDOFF:1 \(id)b 0 1",
+                    "$ENDOFF:1 \(id) 0 -4", "$ENDOFF:1 \(id) 0 99999999999999999999999", "ENDOFF:1 \(id) 0 1", "$ENDOFF:1 \(id) 0 1 9"] {
+            XCTAssertNil(EndOffset(line: bad), bad)
+        }
+    }
+
+    func testStreamBufferKeepsOrderAndPeak() {
+        var b = StreamBuffer(chunkSize: 4)
+        XCTAssertFalse(b.full(limit: 5))
+        for piece in ["abc", "de", "fghij", ""] { Array(piece.utf8).withUnsafeBytes { b.append($0) } }
+        XCTAssertEqual(b.count, 10)
+        XCTAssertTrue(b.full(limit: 9))
+        XCTAssertFalse(b.full(limit: 0), "no limit")
+        XCTAssertEqual(b.chunks.count, 2)
+        XCTAssertEqual(b.take().flatMap { $0 }, Array("abcdefghij".utf8))
+        XCTAssertEqual(b.count, 0)
+        XCTAssertEqual(b.peak, 10)
+    }
+}

@@ -93,13 +93,19 @@ extension Server {
                 "master_port:\(link.port)",
                 "master_link_status:\(up ? "up" : "down")",
                 "master_last_io_seconds_ago:\(up ? Int(engine.now - (replication.primaryConnection?.session.lastInteraction ?? engine.now)) / 1000 : -1)",
-                "master_sync_in_progress:\(link.state == .transfer || link.state == .awaitingBulk ? 1 : 0)",
+                "master_sync_in_progress:\(link.state == .transfer || link.state == .awaitingBulk || link.state == .dualChannel ? 1 : 0)",
                 "slave_read_repl_offset:\(replication.offset)",
                 "slave_repl_offset:\(replication.offset)",
+                "replicas_repl_buffer_size:\(link.dual?.buffer.count ?? 0)",
+                "replicas_repl_buffer_peak:\(replication.streamBufferPeak)",
             ]
-            if link.state == .transfer {
-                lines += ["master_sync_total_bytes:-1", "master_sync_read_bytes:0", "master_sync_left_bytes:-1",
-                          "master_sync_perc:0.00", "master_sync_last_io_seconds_ago:\((now - link.lastIO) / 1_000_000)"]
+            if let receiver = link.receiver {
+                let total = receiver.totalBytes
+                let read = receiver.bytesRead.load(ordering: .relaxed)
+                lines += ["master_sync_total_bytes:\(total)", "master_sync_read_bytes:\(read)",
+                          "master_sync_left_bytes:\(total - read)",
+                          "master_sync_perc:\(DoubleFormat.cFormat("%.2f", total > 0 ? Double(read) * 100 / Double(total) : 0))",
+                          "master_sync_last_io_seconds_ago:\((now - receiver.lastRead.load(ordering: .relaxed)) / 1_000_000)"]
             }
             if !up { lines.append("master_link_down_since_seconds:\((now - link.downSince) / 1_000_000)") }
             lines += ["slave_priority:\(rs.priority)", "slave_read_only:\(rs.readOnly ? 1 : 0)", "replica_announced:1"]

@@ -61,6 +61,7 @@ extension Server {
     }
 
     func abortLinkSocket(_ link: PrimaryLink) {
+        if let dual = link.dual { abortDualChannel(link, dual) }
         link.receiver?.cancel()
         link.receiver = nil
         if link.fd >= 0 {
@@ -84,28 +85,31 @@ extension Server {
 
     // MARK: connecting and the handshake
 
+    /// Each attempt resolves the primary's name anew: an address at once, a host name on a resolver thread
+    /// (the cron connects once it answers).
     func connectLink() {
         guard let link = replication.link else { return }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var res: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(link.host, String(link.port), &hints, &res) == 0, let ai = res else {
-            linkFailed("Unable to connect to MASTER: can't resolve \(link.host)")
+        link.address = SocketAddress.numeric(host: link.host, port: link.port)
+        if link.address == nil {
+            link.resolver = HostResolver(host: link.host, port: link.port)
             return
         }
-        defer { freeaddrinfo(res) }
-        let fd = socket(ai.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else {
-            linkFailed("Unable to connect to MASTER: \(Sockets.errorText())")
-            return
+        connectResolved(link)
+    }
+
+    func resolverAnswered(_ link: PrimaryLink, _ result: Resolution) {
+        link.resolver = nil
+        switch result {
+        case .address(let address):
+            link.address = address
+            connectResolved(link)
+        case .failed(let reason):
+            linkFailed("Unable to connect to MASTER: can't resolve \(link.host): \(reason)")
         }
-        if connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
-            let reason = Sockets.errorText()
-            close(fd)
-            linkFailed("Unable to connect to MASTER: \(reason)")
-            return
-        }
+    }
+
+    func connectResolved(_ link: PrimaryLink) {
+        guard let fd = openPrimarySocket(link) else { return }
         link.fd = fd
         link.state = .connecting
         link.lastIO = Engine.monotonicMicros()
@@ -113,56 +117,109 @@ extension Server {
         log.notice("MASTER <-> REPLICA sync started")
     }
 
-    /// Events on the link's socket before the sync (connect, handshake replies, the bulk header).
-    func replicationLinkEvent(readable: Bool, writable: Bool) {
+    /// A non-blocking connect to the primary's address (the main channel, or a dual-channel sync's RDB channel);
+    /// nil when it failed at once (the link has then failed).
+    func openPrimarySocket(_ link: PrimaryLink) -> Int32? {
+        guard let address = link.address else {
+            linkFailed("Unable to connect to MASTER: can't resolve \(link.host)")
+            return nil
+        }
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else {
+            linkFailed("Unable to connect to MASTER: \(Sockets.errorText())")
+            return nil
+        }
+        let rc = address.bytes.withUnsafeBytes {
+            connect(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
+        }
+        if rc != 0 && errno != EINPROGRESS {
+            let reason = Sockets.errorText()
+            close(fd)
+            linkFailed("Unable to connect to MASTER: \(reason)")
+            return nil
+        }
+        return fd
+    }
+
+    /// Events on the link's sockets before the sync (connect, handshake replies, the bulk header), and on a
+    /// dual-channel sync's two connections.
+    func replicationLinkEvent(_ fd: Int32, readable: Bool, writable: Bool) {
         guard let link = replication.link else { return }
+        if let dual = link.dual, fd == dual.fd { return rdbChannelEvent(link, dual, readable: readable, writable: writable) }
         if link.state == .connecting {
             guard writable else { return }
-            var err: Int32 = 0
-            var len = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(link.fd, SOL_SOCKET, SO_ERROR, &err, &len)
-            if err != 0 {
-                linkFailed("Error condition on socket for SYNC: \(String(cString: strerror(err)))")
-                return
-            }
+            if let error = Self.connectError(link.fd) { return linkFailed("Error condition on socket for SYNC: \(error)") }
             log.notice("Non blocking connect for SYNC fired the event.")
             loop.modify(link.fd, readable: true, writable: false)
             link.state = .handshake
             let rs = replicationSettings
             var handshake = ReplicaHandshake(options: .init(
-                user: rs.primaryUser.isEmpty ? nil : rs.primaryUser,
-                password: rs.primaryAuth.isEmpty ? nil : rs.primaryAuth,
-                listeningPort: rs.announcePort != 0 ? rs.announcePort : settings.port,
+                user: primaryCredentials.user, password: primaryCredentials.password,
+                listeningPort: announcedListeningPort,
                 announceIP: rs.announceIP.isEmpty ? nil : rs.announceIP,
                 resumeFrom: replication.backlog != nil || replication.restoredPosition != nil
-                    ? (replication.history.replid, replication.offset + 1) : nil))
+                    ? (replication.history.replid, replication.offset + 1) : nil,
+                dualChannel: rs.dualChannel))
             sendOnLink(handshake.begin())
             link.handshake = handshake
             return
         }
         guard readable else { return }
-        // Byte by byte, as Redis's syncReadLine: nothing after the line may be consumed here, since the RDB or
-        // the stream that follows belongs to the loader thread or the primary's client.
+        if let dual = link.dual, dual.buffering { return bufferMainChannel(link, dual) }
+        while replication.link === link, link.state == .handshake || link.state == .awaitingBulk
+                || (link.state == .dualChannel && link.dual?.buffering == false) {
+            switch readLinkLine(link.fd, &link.line) {
+            case .pending: return
+            case .failed(let reason): return linkFailed(reason)
+            case .line(let line):
+                link.lastIO = Engine.monotonicMicros()
+                handleLinkLine(link, line)
+            }
+        }
+    }
+
+    enum LinkRead { case line(String), pending, failed(String) }
+
+    /// One reply line, byte by byte as Redis's syncReadLine: nothing after the line may be consumed here, since
+    /// the RDB or the stream that follows belongs to the loader thread or the primary's client.
+    func readLinkLine(_ fd: Int32, _ line: inout [UInt8]) -> LinkRead {
         var byte: UInt8 = 0
-        while replication.link === link, link.state == .handshake || link.state == .awaitingBulk {
-            let n = read(link.fd, &byte, 1)
-            if n == 0 { return linkFailed("Master closed the connection during the handshake") }
+        while true {
+            let n = read(fd, &byte, 1)
+            if n == 0 { return .failed("Master closed the connection during the handshake") }
             if n < 0 {
                 if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                return linkFailed("Error reading from MASTER: \(Sockets.errorText())")
+                if errno == EAGAIN || errno == EWOULDBLOCK { return .pending }
+                return .failed("Error reading from MASTER: \(Sockets.errorText())")
             }
-            link.lastIO = Engine.monotonicMicros()
             if byte != 10 {
-                link.line.append(byte)
-                if link.line.count > 64 * 1024 { return linkFailed("Bad protocol from MASTER: reply line too long") }
+                line.append(byte)
+                if line.count > 64 * 1024 { return .failed("Bad protocol from MASTER: reply line too long") }
                 continue
             }
-            if link.line.last == 13 { link.line.removeLast() }
-            let line = String(decoding: link.line, as: UTF8.self)
-            link.line.removeAll(keepingCapacity: true)
-            handleLinkLine(link, line)
+            if line.last == 13 { line.removeLast() }
+            defer { line.removeAll(keepingCapacity: true) }
+            return .line(String(decoding: line, as: UTF8.self))
         }
+    }
+
+    /// A non-blocking connect's outcome, once the socket is writable.
+    static func connectError(_ fd: Int32) -> String? {
+        var err: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+        return err == 0 ? nil : String(cString: strerror(err))
+    }
+
+    /// AUTH's arguments for the primary (masteruser / masterauth), nil when unset.
+    var primaryCredentials: (user: String?, password: String?) {
+        let rs = replicationSettings
+        return (rs.primaryUser.isEmpty ? nil : rs.primaryUser, rs.primaryAuth.isEmpty ? nil : rs.primaryAuth)
+    }
+
+    /// REPLCONF listening-port: replica-announce-port, else our port.
+    var announcedListeningPort: Int {
+        replicationSettings.announcePort != 0 ? replicationSettings.announcePort : settings.port
     }
 
     func sendOnLink(_ bytes: [UInt8]) {
@@ -172,12 +229,7 @@ extension Server {
 
     func handleLinkLine(_ link: PrimaryLink, _ line: String) {
         if link.state == .awaitingBulk {
-            if line.isEmpty { return }
-            if line.hasPrefix("-") { return linkFailed("MASTER aborted replication with an error: \(line)") }
-            guard let framing = BulkFraming(line: line) else {
-                return linkFailed("Bad protocol from MASTER, the first byte is not '$' (we received '\(line)'), are you sure the host and port are right?")
-            }
-            startLoading(link, framing)
+            if let framing = bulkFraming(line) { startLoading(link, framing) }
             return
         }
         guard var handshake = link.handshake else { return }
@@ -191,6 +243,10 @@ extension Server {
         case .fail(let reason):
             linkFailed(reason)
         case .psync(let reply):
+            if link.dual != nil {
+                guard case .resume = reply else { return linkFailed("Aborting dual channel sync. Main channel psync result: \(line)") }
+                return dualChannelResumed(link)
+            }
             switch reply {
             case .fullResync(let id, let offset):
                 log.notice("Full resync from master: \(id):\(offset)")
@@ -205,10 +261,27 @@ extension Server {
                 sendOnLink(Array("SYNC\r\n".utf8))
                 link.fullSync = nil
                 link.state = .awaitingBulk
+            case .dualChannel where replicationSettings.dualChannel:
+                startDualChannel(link)
             case .dualChannel, .invalid:
                 linkFailed("Unexpected reply to PSYNC from master: \(line)")
             }
         }
+    }
+
+    /// The line before a full sync's RDB: nil while it is a keep-alive newline, or when it is not a bulk
+    /// header (the link has then failed).
+    func bulkFraming(_ line: String) -> BulkFraming? {
+        if line.isEmpty { return nil }
+        if line.hasPrefix("-") {
+            linkFailed("MASTER aborted replication with an error: \(line)")
+            return nil
+        }
+        guard let framing = BulkFraming(line: line) else {
+            linkFailed("Bad protocol from MASTER, the first byte is not '$' (we received '\(line)'), are you sure the host and port are right?")
+            return nil
+        }
+        return framing
     }
 
     // MARK: full sync
@@ -232,6 +305,12 @@ extension Server {
         if case .failed(let reason) = outcome {
             return linkFailed("Failed trying to load the MASTER synchronization DB from socket: \(reason)")
         }
+        swapInLoaded(receiver, position: link.fullSync ?? receiver.recordedPosition ?? (ReplicationHistory.randomID(), 0))
+        becomeConnected(link, db: 0)
+    }
+
+    /// A loaded full sync replaces the dataset and starts the primary's history at the snapshot's position.
+    func swapInLoaded(_ receiver: RDBReceiver, position: (replid: String, offset: Int)) {
         log.notice("MASTER <-> REPLICA sync: Flushing old data")
         let loaded = receiver.target
         for (db, fresh) in zip(engine.dbs, loaded.dbs) {
@@ -241,7 +320,6 @@ extension Server {
         engine.persistedFunctions = loaded.persistedFunctions
         engine.persistedScripts = loaded.persistedScripts
         engine.dirty += 1
-        let position = link.fullSync ?? receiver.recordedPosition ?? (ReplicationHistory.randomID(), 0)
         replication.history.reset(to: position.replid)
         replication.offset = position.offset
         replication.backlog = nil
@@ -250,7 +328,6 @@ extension Server {
         for peer in replication.peers where peer.isReplica { closeConnection(peer.conn) }
         log.notice("MASTER <-> REPLICA sync: Loading DB in memory done: \(receiver.summary.keysLoaded) keys")
         log.notice("MASTER <-> REPLICA sync: Finished with success")
-        becomeConnected(link, db: 0)
     }
 
     /// +CONTINUE: the stream resumes where we stopped; a new ID means the primary's history shifted (it was
@@ -267,7 +344,8 @@ extension Server {
     }
 
     /// The link's socket becomes the primary's client: its commands run unconditionally and are not answered.
-    func becomeConnected(_ link: PrimaryLink, db: Int) {
+    /// `buffered` is a dual-channel sync's stream received during the load, applied first, in order.
+    func becomeConnected(_ link: PrimaryLink, db: Int, buffered: [[UInt8]] = []) {
         let fd = link.fd
         link.fd = -1
         link.state = .connected
@@ -286,6 +364,7 @@ extension Server {
         connectionsByID[session.id] = conn
         replication.primaryConnection = conn
         loop.add(fd, readable: true, writable: false)
+        if !buffered.isEmpty { applyBufferedStream(conn, buffered) }
         sendAck()
         refreshReplicationRefusals()
     }
@@ -325,7 +404,13 @@ extension Server {
         let now = Engine.monotonicMicros()
         switch link.state {
         case .connect:
-            if now >= link.retryAt { connectLink() }
+            if let resolver = link.resolver {
+                if let result = resolver.result { resolverAnswered(link, result) }
+            } else if now >= link.retryAt {
+                connectLink()
+            }
+        case .dualChannel:
+            dualChannelCron(link, now: now)
         case .connecting, .handshake, .awaitingBulk:
             if now - link.lastIO > replicationSettings.timeout * 1_000_000 { linkFailed("Timeout connecting to the MASTER...") }
         case .transfer:
@@ -356,11 +441,22 @@ extension Server {
             engine.replicationWriteRefusal = rs.readOnly ? "READONLY You can't write against a read only replica." : nil
             engine.staleDataRefusal = link.state != .connected && !rs.serveStaleData
                 ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." : nil
+            engine.loadingRefusal = replacingDataset(link) ? "LOADING Redis is loading the dataset in memory" : nil
         } else {
             engine.staleDataRefusal = nil
+            engine.loadingRefusal = nil
             engine.replicationWriteRefusal = rs.minReplicasToWrite > 0 && rs.minReplicasMaxLag > 0
                 && goodReplicaCount < rs.minReplicasToWrite ? "NOREPLICAS Not enough good replicas to write." : nil
         }
+    }
+
+    /// Whether clients get -LOADING: a full sync is loading (or loaded, waiting for its main channel) and will
+    /// replace the dataset, as Redis answers while it loads one. With repl-diskless-load swapdb a sync that
+    /// continues our own history serves the old data meanwhile, as Redis's async loading does.
+    func replacingDataset(_ link: PrimaryLink) -> Bool {
+        guard link.receiver != nil || link.dual?.loaded != nil else { return false }
+        let incoming = link.dual?.end?.replid ?? link.fullSync?.replid
+        return !(replicationSettings.disklessLoad == .swapdb && incoming == replication.history.replid)
     }
 
     /// The cron's replication work in either role.

@@ -1,5 +1,6 @@
 /// repl-diskless-load: how a replica loads a full sync. Cairn always loads on its loader thread into a fresh
-/// keyspace and swaps it in (what swapdb does), so the choice is accepted for compatibility.
+/// keyspace and swaps it in; only `swapdb` changes what clients see meanwhile (the old data when the sync
+/// continues our own history, as Redis's async loading, instead of -LOADING).
 public enum DisklessLoad: String, CaseIterable, Sendable {
     case disabled, onEmptyDB = "on-empty-db", swapdb
 }

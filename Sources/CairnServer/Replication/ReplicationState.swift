@@ -60,15 +60,22 @@ final class PrimaryLink {
         case awaitingBulk
         /// The loader thread owns the socket.
         case transfer
+        /// +DUALCHANNELSYNC: the RDB comes over a second connection (`dual`) while this one PSYNCs from the
+        /// snapshot's end and buffers the stream.
+        case dualChannel
         case connected
     }
     let host: String
     let port: Int
     var fd: Int32 = -1
     var state = State.connect
+    /// This attempt's address of the primary, and the lookup of a host name while it runs.
+    var address: SocketAddress?
+    var resolver: HostResolver?
     var handshake: ReplicaHandshake?
     var line: [UInt8] = []
     var receiver: RDBReceiver?
+    var dual: DualChannelLink?
     /// +FULLRESYNC's history and offset, applied when the RDB is loaded; nil after a legacy SYNC.
     var fullSync: (replid: String, offset: Int)?
     /// Monotonic µs: when to try connecting again; when the link went down; the last byte received.
@@ -89,7 +96,7 @@ final class PrimaryLink {
         case .connect: return "connect"
         case .connecting: return "connecting"
         case .handshake, .awaitingBulk: return "handshake"
-        case .transfer: return "sync"
+        case .transfer, .dualChannel: return "sync"
         case .connected: return "connected"
         }
     }
@@ -109,6 +116,8 @@ final class ReplicationState {
     var streamDB = 0
     /// repl-id / repl-offset of the dump loaded at startup.
     var restoredPosition: (replid: String, offset: Int)?
+    /// The largest stream buffered by the last dual-channel sync (INFO replicas_repl_buffer_peak).
+    var streamBufferPeak = 0
     var syncFull = 0
     var syncPartialOK = 0
     var syncPartialErr = 0
@@ -126,8 +135,10 @@ final class ReplicationState {
     var noReplicasSince = 0
 
     func owns(_ fd: Int32) -> Bool {
-        guard let link, link.fd == fd else { return false }
-        return link.state == .connecting || link.state == .handshake || link.state == .awaitingBulk
+        guard let link else { return false }
+        if let dual = link.dual, dual.fd == fd { return true }
+        guard link.fd == fd else { return false }
+        return link.state == .connecting || link.state == .handshake || link.state == .awaitingBulk || link.state == .dualChannel
     }
 
     func peer(_ conn: Connection) -> ReplicaPeer? { peers.first { $0.conn === conn } }

@@ -1,0 +1,221 @@
+"""Dual-channel full sync, replica side (issue 7): a Cairn replica with dual-channel-replication-enabled loads
+the RDB over a second connection while buffering the main channel's stream; it falls back to classic sync
+when the primary lacks the capability, and a cut or slowed RDB channel neither crashes it nor shows a
+half-loaded dataset."""
+
+import socket
+import threading
+import time
+
+from test_replication import (FakePrimary, Writers, digest, full_sync_under_writers, info, populate, read_command, stats,
+                              wait_for, wait_sync)
+
+
+def dual_primary(cairn_factory, *args):
+    return cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
+                         *args, name="primary")
+
+
+def dual_replica(cairn_factory, port, *args):
+    return cairn_factory("--replicaof", f"127.0.0.1 {port}", "--save", "", "--dual-channel-replication-enabled", "yes",
+                         *args, name="replica")
+
+
+class Proxy:
+    """Forwards every connection to a primary. The RDB channel (a connection whose opening names rdb-channel)
+    can be cut after `cut_after` bytes from the primary (the first one only) or slowed to `rate` bytes/s;
+    with `slow_all` every connection is slowed (a classic sync's single one)."""
+
+    def __init__(self, port, cut_after=None, rate=None, slow_all=False):
+        self.target = port
+        self.cut_after = cut_after
+        self.rate = rate
+        self.slow_all = slow_all
+        self.cuts = 0
+        self.rdb_channels = 0
+        self.open = threading.Event()  # cleared: new connections wait before reaching the primary
+        self.open.set()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                down, _ = self.sock.accept()
+            except OSError:
+                return
+            self.open.wait()
+            up = socket.create_connection(("127.0.0.1", self.target))
+            state = {"rdb": False, "cut": False}
+            threading.Thread(target=self.pump_up, args=(down, up, state), daemon=True).start()
+            threading.Thread(target=self.pump_down, args=(up, down, state), daemon=True).start()
+
+    def pump_up(self, down, up, state):
+        first = True
+        try:
+            while data := down.recv(65536):
+                if first and b"rdb-channel" in data:
+                    state["rdb"] = True
+                    self.rdb_channels += 1
+                    state["cut"] = self.cut_after is not None and self.cuts == 0
+                first = False
+                up.sendall(data)
+        except OSError:
+            pass
+        self.close(down, up)
+
+    def pump_down(self, up, down, state):
+        sent = 0
+        try:
+            while data := up.recv(16384):
+                if (state["rdb"] or self.slow_all) and self.rate:
+                    time.sleep(len(data) / self.rate)
+                if state["cut"] and sent + len(data) > self.cut_after:
+                    self.cuts += 1
+                    down.sendall(data[:self.cut_after - sent])
+                    break
+                down.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        self.close(down, up)
+
+    @staticmethod
+    def close(*socks):
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def raw_dbsize(sock):
+    """DBSIZE over a raw socket, so a -LOADING or -MASTERDOWN reply is seen as such rather than retried."""
+    sock.sendall(b"DBSIZE\r\n")
+    line = b""
+    while not line.endswith(b"\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            raise OSError("closed")
+        line += chunk
+    return int(line[1:]) if line.startswith(b":") else line.strip().decode()
+
+
+def test_dual_channel_full_sync_while_writing(cairn_factory):
+    primary = dual_primary(cairn_factory)
+    replica = full_sync_under_writers(primary, lambda: dual_replica(cairn_factory, primary.port))
+    # One full sync on the RDB channel and the main channel's PSYNC from the snapshot's end, as Valkey counts them.
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
+    rinfo = info(replica)
+    assert rinfo["replicas_repl_buffer_size"] == "0" and int(rinfo["replicas_repl_buffer_peak"]) >= 0
+    assert rinfo["master_replid"] == info(primary)["master_replid"]
+    assert "capable of dual channel synchronization" in primary.log_text()
+    log = replica.log_text()
+    assert "PSYNC is not possible, initialize RDB channel." in log
+    assert "Successfully streamed replication data into memory" in log
+    pinfo = info(primary)
+    assert pinfo["connected_slaves"] == "1" and "state=online" in pinfo["slave0"]
+    assert pinfo["replicas_waiting_psync"] == "0"
+    primary.client().set("after", "1")
+    wait_sync(primary, replica)
+    assert replica.client().get("after") == b"1"
+    assert replica.call("ROLE")[3] == b"connected"
+    # A cut main channel afterwards continues by partial resync on one channel.
+    assert primary.call("CLIENT", "KILL", "TYPE", "replica") == 1
+    primary.client().set("during-cut", "1")
+    wait_sync(primary, replica)
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 2
+    assert digest(primary) == digest(replica)
+
+
+def test_falls_back_to_classic_when_the_primary_lacks_the_capability(cairn_factory):
+    for primary_args in (("--dual-channel-replication-enabled", "no"), ("--repl-diskless-sync", "no")):
+        primary = dual_primary(cairn_factory, *primary_args)
+        populate(primary.client(), 500)
+        replica = dual_replica(cairn_factory, primary.port)
+        wait_sync(primary, replica)
+        assert digest(primary) == digest(replica)
+        st = stats(primary)
+        assert st["sync_full"] == 1 and st["sync_partial_ok"] == 0
+        assert "initialize RDB channel" not in replica.log_text()
+        replica.stop()
+        primary.stop()
+
+
+def test_rdb_channel_cut_mid_transfer_retries_and_converges(cairn_factory):
+    primary = dual_primary(cairn_factory)
+    populate(primary.client(), 3000)
+    full = primary.client().dbsize()
+    proxy = Proxy(primary.port, cut_after=256 * 1024)
+    replica = cairn_factory("--save", "", "--dual-channel-replication-enabled", "yes", name="replica")
+    replica.client().set("old", "1")
+    seen = set()
+    with socket.create_connection(("127.0.0.1", replica.port)) as s:
+        replica.call("REPLICAOF", "127.0.0.1", str(proxy.port))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            n = raw_dbsize(s)
+            seen.add(n if isinstance(n, str) else ("old" if n == 1 else "full" if n == full else f"partial {n}"))
+            if n == full and info(replica).get("master_link_status") == "up":
+                break
+            time.sleep(0.01)
+    assert proxy.cuts == 1 and proxy.rdb_channels >= 2
+    assert not any(x.startswith("partial") for x in seen), seen
+    assert "full" in seen
+    assert replica.healthy()
+    wait_sync(primary, replica)
+    assert digest(primary) == digest(replica)
+    assert stats(primary)["sync_full"] == 2
+    log = replica.log_text()
+    assert "Aborting dual channel sync" in log
+    assert "Successfully streamed replication data into memory" in log
+
+
+def test_buffer_limit_stops_reading_and_the_sync_still_completes(cairn_factory):
+    primary = dual_primary(cairn_factory)
+    populate(primary.client(), 2000)
+    proxy = Proxy(primary.port, rate=2 * 1024 * 1024)
+    with Writers(primary, 10) as w:
+        replica = dual_replica(cairn_factory, proxy.port, "--client-output-buffer-limit", "replica 64kb 0 0")
+        wait_for(lambda: "Replication buffer limit reached, stopping buffering." in replica.log_text(), 60,
+                 "the local buffer limit")
+        wait_for(lambda: info(replica).get("master_link_status") == "up", 60, "link up")
+        time.sleep(0.3)
+    assert not w.errors
+    wait_sync(primary, replica, timeout=90)
+    assert digest(primary) == digest(replica)
+    assert int(info(replica)["replicas_repl_buffer_peak"]) > 64 * 1024
+    assert stats(primary)["sync_full"] == 1
+
+
+def test_primary_refusing_the_rdb_channel_aborts_and_retries(cairn_factory):
+    """A primary that answers +DUALCHANNELSYNC but refuses the RDB channel's REPLCONF: the replica drops both
+    connections, keeps serving, and tries again from scratch."""
+
+    def script(c):
+        if c.recv(2, socket.MSG_PEEK) == b"*9":  # the RDB channel opens with its REPLCONF, no PING
+            read_command(c)
+            c.sendall(b"-ERR Unrecognized REPLCONF option: rdb-only\r\n")
+            return
+        read_command(c)
+        c.sendall(b"+PONG\r\n")
+        read_command(c)
+        read_command(c)
+        c.sendall(b"+OK\r\n+OK\r\n")
+        read_command(c)
+        c.sendall(b"+DUALCHANNELSYNC\r\n")
+        time.sleep(2)
+
+    fake = FakePrimary(script)
+    replica = dual_replica(cairn_factory, fake.port)
+    wait_for(lambda: replica.log_text().count("dual channel sync approach cannot be used") >= 2, 30, "two attempts")
+    assert replica.healthy()
+    assert info(replica)["master_link_status"] == "down"
+    assert replica.client().dbsize() == 0
+    fake.close()
