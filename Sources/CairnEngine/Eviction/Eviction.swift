@@ -227,7 +227,7 @@ extension Engine {
                 var found = false
                 // The top score puts the random pick above anything a former LRU/LFU policy left pooled.
                 db.keys.sample(1, volatileOnly: !allKeys, using: &accessRandom) { e in
-                    e.pointee.withKey { eviction.pool.offer(score: .max, key: $0, db: db.id) }
+                    Entry.withKey(at: e) { eviction.pool.offer(score: .max, key: $0, db: db.id) }
                     found = true
                 }
                 if found { return true }
@@ -251,7 +251,7 @@ extension Engine {
                     }
                     // Checked first: reading a key from the heap is a cache miss.
                     guard eviction.pool.accepts(score) else { return }
-                    e.pointee.withKey { eviction.pool.offer(score: score, key: $0, db: db.id) }
+                    Entry.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
                 }
             }
             if total == 0 { return false }
