@@ -90,7 +90,10 @@ def hit_ratio(port, sequence, value, limit, policy, batch=500):
     return hits / measured, c.dbsize()
 
 
-def zipf(servers, Server, keys=200_000, length=1_000_000, exponent=0.99):
+ZIPF_LIMITS = {16: "8mb", 100: "16mb"}
+
+
+def zipf(servers, Server, keys=200_000, length=1_000_000, exponent=0.99, sizes=(16, 100)):
     sequence = zipf_sequence(keys, length, exponent)
     print()
     print(f"Zipf (s={exponent}) read-through over {keys:,} keys, {length:,} requests (hit ratio of the second half):")
@@ -98,7 +101,7 @@ def zipf(servers, Server, keys=200_000, length=1_000_000, exponent=0.99):
     print("| policy | value bytes | maxmemory | cairn hits | redis hits | cairn keys | redis keys |")
     print("|---|---|---|---|---|---|---|")
     for policy in POLICIES:
-        for size, limit in ((16, "8mb"), (100, "16mb")):
+        for size, limit in ((size, ZIPF_LIMITS[size]) for size in sizes):
             row = {}
             for name, argv in servers:
                 with Server(name, argv) as s:

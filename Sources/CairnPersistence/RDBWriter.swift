@@ -259,10 +259,12 @@ public struct RDBWriter {
             try stream(s)
         case .int(let n):
             if !integer(n) { try string(IntegerFormat.bytes(n)) }
-        case .bytes(let b), .rawBytes(let b):
+        case .bytes(let b):
+            try b.withUnsafeBytes { try string($0) }
+        case .rawBytes(let b):
             try string(b)
         case .short(let s):
-            try string(s.bytes)
+            try s.withUnsafeBytes { try string($0) }
         case .list(let l) where !listpacks:
             length(l.count)
             try l.forEach { (e) throws in try string(e) }

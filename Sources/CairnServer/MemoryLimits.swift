@@ -44,7 +44,21 @@ extension Server {
     @inline(__always)
     func resumeEviction() {
         if engine.eviction.pending { engine.performEvictions() }
-        if settings.maxmemoryClients > 0 { evictClients(limit: settings.maxmemoryClients) }
+        if settings.maxmemoryClients != 0, case let limit = clientEvictionLimit, limit > 0 { evictClients(limit: limit) }
+    }
+
+    /// Redis's getClientEvictionLimit: maxmemory-clients in bytes, or its percentage of maxmemory (0, no limit,
+    /// while maxmemory is 0), and never below 128 KB, so a tiny setting cannot shut every client out.
+    var clientEvictionLimit: Int {
+        let setting = settings.maxmemoryClients
+        let limit: Int
+        if setting < 0 {
+            guard settings.maxmemory > 0 else { return 0 }
+            limit = Int(Double(settings.maxmemory) * Double(-setting) / 100)
+        } else {
+            limit = setting
+        }
+        return max(limit, 128 * 1024)
     }
 
     /// maxmemory-clients: while all normal clients together hold more than the limit, the one holding most is

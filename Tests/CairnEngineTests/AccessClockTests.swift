@@ -67,7 +67,7 @@ final class AccessClockTests: XCTestCase {
         for i in 0..<5000 { ks.set(Entry(key: Bytes(string: "key:\(i)"), value: .int(0))) }
         for n in [1, 5, 16, 64] {
             var keys = Set<Bytes>()
-            ks.sample(n, using: &rng) { keys.insert($0.key) }
+            ks.sample(n, using: &rng) { keys.insert($0.pointee.key) }
             XCTAssertEqual(keys.count, n)
         }
         var few = Keyspace()

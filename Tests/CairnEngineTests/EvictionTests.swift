@@ -4,21 +4,30 @@ import XCTest
 /// The eviction pool's ordering, the access hints of loads and restores, and the engine's OOM decision.
 final class EvictionTests: XCTestCase {
     func testPoolKeepsTheSixteenHighestScoresInOrder() {
-        var pool = EvictionPool()
+        let pool = EvictionPool()
         for score in [5, 1, 9, 3, 7] as [UInt64] {
             Bytes(string: "k\(score)").withUnsafeBytes { pool.offer(score: score, key: $0, db: 0) }
         }
-        XCTAssertEqual(pool.candidates.map(\.score), [1, 3, 5, 7, 9])
+        XCTAssertEqual(pool.orderedScores, [1, 3, 5, 7, 9])
         for score in 10..<30 as Range<UInt64> {
             Bytes(string: "k\(score)").withUnsafeBytes { pool.offer(score: score, key: $0, db: 1) }
         }
-        XCTAssertEqual(pool.candidates.map(\.score), Array(14..<30))
+        XCTAssertEqual(pool.orderedScores, Array(14..<30))
         XCTAssertFalse(pool.accepts(14), "no better than the worst pooled candidate")
         XCTAssertTrue(pool.accepts(15))
-        let best = pool.popBest()
-        XCTAssertEqual(best?.key, Bytes(string: "k29"))
-        XCTAssertEqual(best?.db, 1)
-        XCTAssertEqual(pool.candidates.count, 15)
+        let best = pool.popBest { (Bytes($0), $1) }
+        XCTAssertEqual(best?.0, Bytes(string: "k29"))
+        XCTAssertEqual(best?.1, 1)
+        XCTAssertEqual(pool.count, 15)
+        // A freed slot is reused; a key longer than the cached buffers round-trips too.
+        let long = Bytes(repeating: 120, count: 1000)
+        long.withUnsafeBytes { pool.offer(score: 100, key: $0, db: 2) }
+        XCTAssertEqual(pool.popBest { (Bytes($0), $1) }?.0, long)
+        Bytes().withUnsafeBytes { pool.offer(score: 101, key: $0, db: 3) }
+        XCTAssertEqual(pool.popBest { (Bytes($0), $1) }?.0, [])
+        XCTAssertEqual(pool.orderedScores, Array(14..<29))
+        while pool.popBest({ _, _ in () }) != nil {}
+        XCTAssertEqual(pool.count, 0)
     }
 
     func testRestoredAccessFollowsThePolicy() {

@@ -512,7 +512,7 @@ final class KeyCommandTests: XCTestCase {
         }
         // Asynchronous flushing hands a large keyspace to another thread; the engine goes on at once.
         let db = engine.dbs[0]
-        for i in 0..<200_000 { Bytes("key:\(i)".utf8).withUnsafeBytes { db.set($0, .bytes(Bytes(repeating: 1, count: 50))) } }
+        for i in 0..<200_000 { Bytes("key:\(i)".utf8).withUnsafeBytes { db.set($0, .embedded(Bytes(repeating: 1, count: 50))) } }
         assertReply("flushall", "async", is: "+OK\r\n")
         assertReply("dbsize", is: ":0\r\n")
         r("set", "after", "1")

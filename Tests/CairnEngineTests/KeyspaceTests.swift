@@ -56,7 +56,7 @@ final class KeyspaceTests: XCTestCase {
     /// the captured image exactly as it was.
     func testCapturedImageIsUnchangedByLaterWrites() {
         var ks = Keyspace()
-        for i in 0..<50_000 { ks.set(Entry(key: key(i), value: .bytes(Array("v\(i)".utf8)), expireAt: i % 3 == 0 ? 123 : -1)) }
+        for i in 0..<50_000 { ks.set(Entry(key: key(i), value: .bytes(PackedBytes(Array("v\(i)".utf8))), expireAt: i % 3 == 0 ? 123 : -1)) }
         let captured = ks
         for i in 0..<50_000 where i % 2 == 0 { ks.set(Entry(key: key(i), value: .int(-1))) }
         for i in 50_000..<120_000 { ks.set(Entry(key: key(i), value: .int(0))) }
@@ -70,7 +70,7 @@ final class KeyspaceTests: XCTestCase {
             let i = Int(String(decoding: e.key.dropFirst(4), as: UTF8.self))!
             XCTAssertLessThan(i, 50_000)
             guard case .bytes(let b) = e.value else { return XCTFail("value changed for \(i)") }
-            XCTAssertEqual(b, Array("v\(i)".utf8))
+            XCTAssertEqual(b.bytes, Array("v\(i)".utf8))
             XCTAssertEqual(e.expireAt, i % 3 == 0 ? 123 : -1)
         }
         XCTAssertEqual(seen, 50_000)

@@ -133,7 +133,9 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
 private func valueAddress(_ value: Value, key: UnsafeRawBufferPointer) -> String {
     var address = UInt(truncatingIfNeeded: KeyHash.hash(key)) & 0x7FFF_FFFF_FFF0
     switch value {
-    case .bytes(let b), .rawBytes(let b):
+    case .bytes(let b):
+        if let p = b.withUnsafeBytes({ $0.baseAddress }) { address = UInt(bitPattern: p) }
+    case .rawBytes(let b):
         if let p = b.withUnsafeBufferPointer({ $0.baseAddress }) { address = UInt(bitPattern: p) }
     case .int, .short, .set, .zset, .list, .hash, .stream:
         break
@@ -193,7 +195,8 @@ enum DatasetDigest {
         switch v {
         case .int(let n): mix(&digest, IntegerFormat.bytes(n))
         case .short(let b): mix(&digest, b.bytes)
-        case .bytes(let b), .rawBytes(let b): mix(&digest, b)
+        case .bytes(let b): b.withUnsafeBytes { mix(&digest, $0) }
+        case .rawBytes(let b): mix(&digest, b)
         case .set(let s): s.forEach { xor(&digest, $0) }
         case .zset(let z):
             // Each member and its score (in reply form) are chained, then the pairs combined order-free.

@@ -64,7 +64,8 @@ func replyString(_ ctx: CommandContext, _ v: Value) throws(CommandError) {
     switch v {
     case .int(let i): ctx.out.bulk(integer: i)
     case .short(let b): b.withUnsafeBytes { ctx.out.bulk($0) }
-    case .bytes(let b), .rawBytes(let b): ctx.out.bulk(b)
+    case .bytes(let b): b.withUnsafeBytes { ctx.out.bulk($0) }
+    case .rawBytes(let b): ctx.out.bulk(b)
     case .set, .zset, .list, .hash, .stream: throw CommandError.wrongType
     }
 }
@@ -89,7 +90,9 @@ func withStringBytes<R>(_ v: Value, _ body: (UnsafeRawBufferPointer) -> R) throw
         }
     case .short(let b):
         return b.withUnsafeBytes(body)
-    case .bytes(let b), .rawBytes(let b):
+    case .bytes(let b):
+        return b.withUnsafeBytes(body)
+    case .rawBytes(let b):
         return b.withUnsafeBytes(body)
     case .set, .zset, .list, .hash, .stream:
         throw CommandError.wrongType
@@ -103,7 +106,8 @@ func takeStringBytes(_ e: inout Entry) -> Bytes {
     switch e.value {
     case .int(let i): s = IntegerFormat.bytes(i)
     case .short(let b): s = b.bytes
-    case .bytes(let b), .rawBytes(let b): s = b
+    case .bytes(let b): s = b.bytes
+    case .rawBytes(let b): s = b
     case .set, .zset, .list, .hash, .stream: preconditionFailure("takeStringBytes called on a non-string")
     }
     e.value = .int(0)

@@ -21,51 +21,80 @@ public enum EvictionResult { case ok, running, failed }
 /// Redis's eviction pool: the best candidates seen so far across samples, ordered by ascending score (idle
 /// time, 255 - LFU counter, or the inverted deadline), so each eviction takes the highest-scoring one that
 /// still exists. Keeping candidates between evictions is what makes 5 samples approach true LRU.
-struct EvictionPool {
+///
+/// Candidates live in 16 fixed slots whose key bytes are copied into buffers allocated once (keys up to
+/// `cachedKeyBytes`, as Redis caches one sds per slot); `order` lists the occupied slots by ascending score.
+/// Filling the pool then neither allocates nor touches a reference count, and an insertion shifts at most
+/// 15 bytes.
+final class EvictionPool {
     static let size = 16
-    struct Candidate {
-        var score: UInt64
-        var key: Bytes
-        var db: Int
-    }
-    /// Ascending by score; the array never grows past `size`, so inserts shift at most 15 candidates.
-    var candidates: [Candidate] = []
-    /// Key buffers of dropped candidates, reused so filling the pool does not allocate.
-    var spare: [Bytes] = []
+    static let cachedKeyBytes = 255
+
+    private let scores = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+    private let dbs = UnsafeMutablePointer<Int>.allocate(capacity: size)
+    private let keyLengths = UnsafeMutablePointer<Int>.allocate(capacity: size)
+    private let keyBytes = UnsafeMutableRawPointer.allocate(byteCount: size * cachedKeyBytes, alignment: 8)
+    /// Keys longer than `cachedKeyBytes`, by slot: rare, so they may allocate.
+    private var longKeys = [Bytes](repeating: [], count: size)
+    /// Occupied slots, ascending by score, in `order[0..<count]`; the free ones after them.
+    private let order = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+    private(set) var count = 0
 
     init() {
-        candidates.reserveCapacity(Self.size)
-        spare.reserveCapacity(Self.size)
+        for i in 0..<Self.size { order[i] = UInt8(i) }
     }
 
-    func accepts(_ score: UInt64) -> Bool { candidates.count < Self.size || candidates[0].score < score }
+    deinit {
+        scores.deallocate()
+        dbs.deallocate()
+        keyLengths.deallocate()
+        keyBytes.deallocate()
+        order.deallocate()
+    }
+
+    func accepts(_ score: UInt64) -> Bool { count < Self.size || scores[Int(order[0])] < score }
 
     /// Redis's evictionPoolPopulate insertion: a candidate worse than every pooled one is dropped when the
     /// pool is full; otherwise it goes in order, pushing out the lowest score when there is no room.
-    mutating func offer(score: UInt64, key: UnsafeRawBufferPointer, db: Int) {
+    func offer(score: UInt64, key: UnsafeRawBufferPointer, db: Int) {
         var k = 0
-        while k < candidates.count && candidates[k].score < score { k += 1 }
-        if candidates.count == Self.size {
+        while k < count && scores[Int(order[k])] < score { k += 1 }
+        let slot: UInt8
+        if count == Self.size {
             if k == 0 { return }
             k -= 1
-            recycle(candidates.removeFirst().key)
+            slot = order[0]
+            (order).update(from: order + 1, count: k)
+        } else {
+            slot = order[count]
+            (order + k + 1).update(from: order + k, count: count - k)
+            count += 1
         }
-        var buffer = spare.popLast() ?? Bytes()
-        buffer.append(contentsOf: key)
-        candidates.insert(Candidate(score: score, key: buffer, db: db), at: k)
+        order[k] = slot
+        let i = Int(slot)
+        scores[i] = score
+        dbs[i] = db
+        keyLengths[i] = key.count
+        if key.count <= Self.cachedKeyBytes {
+            if key.count > 0 { (keyBytes + i * Self.cachedKeyBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        } else {
+            longKeys[i] = Bytes(key)
+        }
     }
 
-    mutating func popBest() -> (key: Bytes, db: Int)? {
-        guard let best = candidates.popLast() else { return nil }
-        return (best.key, best.db)
+    /// Takes out the highest-scoring candidate and gives `body` its key and database; nil when empty.
+    func popBest<R>(_ body: (UnsafeRawBufferPointer, Int) -> R) -> R? {
+        guard count > 0 else { return nil }
+        count -= 1
+        let i = Int(order[count])
+        let n = keyLengths[i]
+        if n <= Self.cachedKeyBytes { return body(UnsafeRawBufferPointer(start: keyBytes + i * Self.cachedKeyBytes, count: n), dbs[i]) }
+        defer { longKeys[i] = [] }
+        return longKeys[i].withUnsafeBytes { body($0, dbs[i]) }
     }
 
-    mutating func recycle(_ key: Bytes) {
-        guard spare.count < Self.size else { return }
-        var k = key
-        k.removeAll(keepingCapacity: true)
-        spare.append(k)
-    }
+    /// The pooled scores, lowest first.
+    var orderedScores: [UInt64] { (0..<count).map { scores[Int(order[$0])] } }
 }
 
 /// The state eviction keeps between calls.
@@ -156,23 +185,26 @@ extension Engine {
         var evicted = 0
         let start = Self.monotonicMicros()
         let timeLimit = evictionTimeLimitMicros
+        let volatileOnly = !policy.allKeys
         while freed < toFree {
-            guard let (key, dbIndex) = pickVictim(policy) else {
+            guard fillPool(policy) else {
                 eviction.pending = false
                 return .failed
             }
-            let db = dbs[dbIndex]
-            key.withUnsafeBytes { k in
+            let removed = eviction.pool.popBest { k, dbIndex in
+                let db = dbs[dbIndex]
                 // Only this database's slack moves: its slot now counts as free.
                 let before = Int(csystem_used_memory()) - db.keys.slackBytes
-                db.keys.remove(k)
+                // A pooled key may have gone since it was sampled (deleted, or its deadline removed).
+                guard db.keys.remove(k, volatileOnly: volatileOnly) != nil else { return false }
                 freed += before - (Int(csystem_used_memory()) - db.keys.slackBytes)
                 eviction.evictedKeys += 1
                 db.signalModified(k)
                 notify(.evicted, "evicted", k, db: dbIndex)
-            }
-            alsoPropagate(db: dbIndex, [Bytes("DEL".utf8), key])
-            eviction.pool.recycle(key)
+                propagateDel(db: dbIndex, k)
+                return true
+            } ?? false
+            guard removed else { continue }
             evicted += 1
             if evicted % 16 == 0 && Self.monotonicMicros() - start > timeLimit {
                 eviction.pending = true
@@ -183,19 +215,24 @@ extension Engine {
         return .ok
     }
 
-    /// The next key to evict under `policy`, or nil when no key qualifies.
-    private func pickVictim(_ policy: EvictionPolicy) -> (Bytes, Int)? {
+    /// Puts the next key to evict under `policy` at the top of the pool; false when no key qualifies. A pooled
+    /// key may be gone by now: the caller's removal finds out.
+    private func fillPool(_ policy: EvictionPolicy) -> Bool {
         let allKeys = policy.allKeys
         if policy.random {
             for _ in 0..<dbs.count {
                 eviction.nextDB = (eviction.nextDB + 1) % dbs.count
                 let db = dbs[eviction.nextDB]
                 guard (allKeys ? db.count : db.volatileCount) > 0 else { continue }
-                var victim: Bytes?
-                db.keys.sample(1, volatileOnly: !allKeys, using: &accessRandom) { victim = $0.key }
-                if let victim { return (victim, db.id) }
+                var found = false
+                // The top score puts the random pick above anything a former LRU/LFU policy left pooled.
+                db.keys.sample(1, volatileOnly: !allKeys, using: &accessRandom) { e in
+                    Entry.withKey(at: e) { eviction.pool.offer(score: .max, key: $0, db: db.id) }
+                    found = true
+                }
+                if found { return true }
             }
-            return nil
+            return false
         }
         let clock = accessClock
         let samples = settings.maxmemorySamples
@@ -208,25 +245,18 @@ extension Engine {
                 db.keys.sample(samples, volatileOnly: !allKeys, using: &accessRandom) { e in
                     let score: UInt64
                     switch policy {
-                    case .allkeysLFU, .volatileLFU: score = UInt64(255 - clock.frequency(e.access))
-                    case .volatileTTL: score = UInt64.max - UInt64(e.expireAt)
-                    default: score = UInt64(clock.idleMilliseconds(e.access))
+                    case .allkeysLFU, .volatileLFU: score = UInt64(255 - clock.frequency(e.pointee.access))
+                    case .volatileTTL: score = UInt64.max - UInt64(e.pointee.expireAt)
+                    default: score = UInt64(clock.idleMilliseconds(e.pointee.access))
                     }
                     // Checked first: reading a key from the heap is a cache miss.
                     guard eviction.pool.accepts(score) else { return }
-                    e.withKey { eviction.pool.offer(score: score, key: $0, db: db.id) }
+                    Entry.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
                 }
             }
-            if total == 0 { return nil }
-            // Pooled keys may have gone since they were sampled (deleted, or their deadline removed).
-            while let (key, dbIndex) = eviction.pool.popBest() {
-                let present = key.withUnsafeBytes { k in
-                    guard let exp = dbs[dbIndex].keys.expireAt(k) else { return false }
-                    return allKeys || exp >= 0
-                }
-                if present { return (key, dbIndex) }
-                eviction.pool.recycle(key)
-            }
+            if total == 0 { return false }
+            // A sparse spread of deadlines can leave a volatile sample empty: sample again.
+            if eviction.pool.count > 0 { return true }
         }
     }
 

@@ -211,7 +211,7 @@ public final class Database {
 
     /// An expired key leaves the AOF and replicas through an explicit DEL: they never expire keys themselves.
     func propagateExpiry(_ key: UnsafeRawBufferPointer) {
-        engine.alsoPropagate(db: id, [Bytes("DEL".utf8), Bytes(key)])
+        engine.propagateDel(db: id, key)
     }
 
     // MARK: WATCH

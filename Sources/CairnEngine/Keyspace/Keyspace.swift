@@ -138,13 +138,15 @@ public struct Keyspace {
         }
     }
 
+    /// Removes the key; with `volatileOnly`, only if it has a deadline (a volatile-* eviction candidate whose
+    /// deadline went since it was sampled stays).
     @discardableResult
-    public mutating func remove(_ key: UnsafeRawBufferPointer) -> Entry? {
+    public mutating func remove(_ key: UnsafeRawBufferPointer, volatileOnly: Bool = false) -> Entry? {
         let h = KeyHash.hash(key)
         let si = segmentIndex(h)
-        guard segments[si].find(h, key) != nil else { return nil }
+        guard let i = segments[si].find(h, key), !volatileOnly || segments[si].entries[i].expireAt >= 0 else { return nil }
+        // A copy keeps every entry at its position, so `i` holds in the segment this keyspace owns.
         let seg = uniqueSegment(si)
-        let i = seg.find(h, key)!
         let e = seg.remove(at: i)
         count -= 1
         if e.expireAt >= 0 { volatileCount -= 1 }

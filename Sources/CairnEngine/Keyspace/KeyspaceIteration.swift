@@ -43,9 +43,10 @@ extension Keyspace {
     /// Up to `count` entries from a random place, for eviction to compare their access fields (as Redis's
     /// dictGetSomeKeys): consecutive entries from a random one on, spilling into the following segments, so a
     /// sample costs `count` visits however large the keyspace. `volatileOnly` takes only keys with a deadline
-    /// (Redis samples its expires dict), skipping segments that hold none.
+    /// (Redis samples its expires dict), skipping segments that hold none. `body` reads each entry in place (a
+    /// copy would retain and release its key and value); it must not change the keyspace.
     public func sample<G: RandomNumberGenerator>(_ count: Int, volatileOnly: Bool = false, using rng: inout G,
-                                                  _ body: (Entry) -> Void) {
+                                                  _ body: (UnsafePointer<Entry>) -> Void) {
         let available = volatileOnly ? volatileCount : self.count
         guard available > 0 else { return }
         let wanted = Swift.min(count, available)
@@ -59,7 +60,7 @@ extension Keyspace {
             if !volatileOnly || seg.volatileCount > 0 {
                 while i < seg.count && taken < wanted {
                     if !volatileOnly || seg.entries[i].expireAt >= 0 {
-                        body(seg.entries[i])
+                        body(seg.entries + i)
                         taken += 1
                     }
                     i += 1

@@ -48,6 +48,15 @@ public struct Entry {
         }
     }
 
+    /// As `withKey`, for the entry at `e`, reading only its key: a method called on `e.pointee` copies the whole
+    /// entry (retaining and releasing its value) whenever `body` might write memory.
+    @inlinable public static func withKey<R>(at e: UnsafePointer<Entry>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch e.pointee.storedKey {
+        case .inline(let k): return try k.withUnsafeBytes(body)
+        case .heap(let k): return try k.withUnsafeBytes(body)
+        }
+    }
+
     /// Redis's keyIsExpired: a deadline is passed only once the clock is strictly beyond it.
     @inline(__always)
     public static func isExpired(_ expireAt: Int64, now: Int64) -> Bool { expireAt >= 0 && now > expireAt }

@@ -48,6 +48,16 @@ public final class Propagation {
         stage(db, args.count, length: { args[$0].count }, Self.copying(args))
     }
 
+    /// Adds `DEL key` encoded straight from the key's bytes: every eviction and lazy expiry propagates one, and
+    /// an argument array apiece would cost allocations apiece.
+    func addDel(db: Int, _ key: UnsafeRawBufferPointer) {
+        let start = pendingBytes.count
+        Self.encode(2, into: &pendingBytes, length: { $0 == 0 ? 3 : key.count }) { i, out in
+            if i == 0 { out.append(contentsOf: "DEL".utf8) } else { out.append(contentsOf: key) }
+        }
+        pending.append((db, start..<pendingBytes.count))
+    }
+
     /// Adds a command's own arguments, encoded straight from the request.
     func add(db: Int, _ args: Args) {
         stage(db, args.count, length: { args[$0].count }) { i, to in
@@ -146,11 +156,11 @@ public final class Propagation {
 }
 
 extension Engine {
-    /// Adds a command to the current execution unit (the DEL of a lazily expired key, a command's extra
-    /// effects); a no-op when nothing consumes the stream.
-    public func alsoPropagate(db: Int, _ args: [Bytes]) {
+    /// Adds the DEL of a lazily expired or evicted key to the current execution unit; a no-op when nothing
+    /// consumes the stream.
+    public func propagateDel(db: Int, _ key: UnsafeRawBufferPointer) {
         guard propagation.enabled else { return }
-        propagation.add(db: db, args)
+        propagation.addDel(db: db, key)
         if propagation.depth == 0 { propagation.flushUnit() }
     }
 }

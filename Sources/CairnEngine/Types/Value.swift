@@ -7,7 +7,7 @@ public enum Value {
     /// short string costs no heap block, which is most of what a small key-value pair would otherwise weigh.
     case short(InlineBytes23)
     /// A string as SET creates it, too long for `short`: `embstr` up to 44 bytes, `raw` beyond.
-    case bytes(Bytes)
+    case bytes(PackedBytes)
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
     case rawBytes(Bytes)
     // Collections are boxed: their fields would otherwise widen every Value, and so every keyspace entry,
@@ -34,12 +34,11 @@ public enum Value {
     /// A string kept as written, never as an integer (Redis's createStringObject): inline when short.
     public static func embedded(_ b: UnsafeRawBufferPointer) -> Value {
         if let s = InlineBytes23(b) { return .short(s) }
-        return .bytes(Bytes(b))
+        return .bytes(PackedBytes(b))
     }
 
     public static func embedded(_ b: Bytes) -> Value {
-        if b.count <= InlineBytes23.capacity { return b.withUnsafeBytes { .short(InlineBytes23($0)!) } }
-        return .bytes(b)
+        b.withUnsafeBytes { embedded($0) }
     }
 
     public var typeName: StaticString {
@@ -72,7 +71,8 @@ public enum Value {
         switch self {
         case .int(let v): return IntegerFormat.bytes(v)
         case .short(let s): return s.bytes
-        case .bytes(let b), .rawBytes(let b): return b
+        case .bytes(let b): return b.bytes
+        case .rawBytes(let b): return b
         case .set, .zset, .list, .hash, .stream: return nil
         }
     }

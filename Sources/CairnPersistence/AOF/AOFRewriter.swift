@@ -87,7 +87,8 @@ public struct AOFRewriter {
         case .stream(let s):
             stream(key, s)
         case .int(let v): command([Array("SET".utf8), key, IntegerFormat.bytes(v)])
-        case .bytes(let b), .rawBytes(let b): command([Array("SET".utf8), key, b])
+        case .bytes(let b): command([Array("SET".utf8), key, b.bytes])
+        case .rawBytes(let b): command([Array("SET".utf8), key, b])
         case .short(let s): command([Array("SET".utf8), key, s.bytes])
         case .list(let l):
             var items: [[UInt8]] = []

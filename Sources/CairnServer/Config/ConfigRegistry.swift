@@ -856,7 +856,7 @@ extension ConfigRegistry {
         register(.choice("maxmemory-policy", s, \.maxmemoryPolicy))
         register(.integer("maxmemory-samples", s, \.maxmemorySamples, 1...64))
         register(.integer("maxmemory-eviction-tenacity", s, \.maxmemoryEvictionTenacity, 0...100))
-        register(.memory("maxmemory-clients", s, \.maxmemoryClients, 0...Int.max))
+        register(.memoryOrPercent("maxmemory-clients", s, \.maxmemoryClients, maxPercent: 100))
         register(.integer("lfu-log-factor", s, \.lfuLogFactor, 0...int32))
         register(.integer("lfu-decay-time", s, \.lfuDecayTime, 0...int32))
         register(.bool("lazyfree-lazy-eviction", s, \.lazyfreeLazyEviction))
