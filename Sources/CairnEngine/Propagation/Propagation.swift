@@ -51,11 +51,13 @@ public final class Propagation {
     /// Adds `DEL key` encoded straight from the key's bytes: every eviction and lazy expiry propagates one, and
     /// an argument array apiece would cost allocations apiece.
     func addDel(db: Int, _ key: UnsafeRawBufferPointer) {
-        let start = pendingBytes.count
-        Self.encode(2, into: &pendingBytes, length: { $0 == 0 ? 3 : key.count }) { i, out in
-            if i == 0 { out.append(contentsOf: "DEL".utf8) } else { out.append(contentsOf: key) }
+        stage(db, 2, length: { $0 == 0 ? 3 : key.count }) { i, to in
+            if i == 0 {
+                to.storeBytes(of: (UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "L")), as: (UInt8, UInt8, UInt8).self)
+            } else {
+                UnsafeMutableRawBufferPointer(start: to, count: key.count).copyMemory(from: key)
+            }
         }
-        pending.append((db, start..<pendingBytes.count))
     }
 
     /// Adds a command's own arguments, encoded straight from the request.
