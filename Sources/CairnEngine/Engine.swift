@@ -168,18 +168,25 @@ public final class Engine {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         wallClockTicks = CommandClock.ticks()
-        wallClockMs = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-        now = wallClockMs
+        wallClockMicros = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+        setNow(wallClockMicros / 1000)
     }
 
     /// The wall clock read by the last refreshTime and the tick count then: a command's `now` is advanced
     /// from them by the ticks since, which the cron's refresh (hz times a second) keeps close to the real
     /// clock should it be stepped.
-    private var wallClockMs: Int64 = 0
+    private var wallClockMicros: Int64 = 0
     private var wallClockTicks: UInt64 = 0
 
     @inline(__always) private func advanceTime(to ticks: UInt64) {
-        now = wallClockMs + Int64(CommandClock.micros(ticks &- wallClockTicks) / 1000)
+        setNow((wallClockMicros + Int64(CommandClock.micros(ticks &- wallClockTicks))) / 1000)
+    }
+
+    /// Ticks and a fresh wall-clock read can disagree by microseconds, which may cross a millisecond
+    /// boundary backwards: `now` never steps back for that (a TTL read after an EXPIRE would exceed what was
+    /// set), only for a real clock step of over a second.
+    @inline(__always) private func setNow(_ t: Int64) {
+        if t >= now || now - t > 1000 { now = t }
     }
 
     /// Microseconds on the monotonic clock, for command timing.

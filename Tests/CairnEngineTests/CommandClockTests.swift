@@ -29,4 +29,20 @@ final class CommandClockTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(engine.now - refreshed, 50)
         XCTAssertLessThanOrEqual(abs(wall - engine.now), 5)
     }
+
+    func testNowNeverStepsBackAcrossRefreshes() {
+        let engine = Engine()
+        let client = engine.makeClient()
+        var last = engine.now
+        for i in 0..<5_000 {
+            OwnedArgs([Bytes("PING".utf8)]).withArgs { engine.execute(client, $0) }
+            XCTAssertGreaterThanOrEqual(engine.now, last)
+            last = engine.now
+            if i % 7 == 0 {
+                engine.refreshTime()
+                XCTAssertGreaterThanOrEqual(engine.now, last)
+                last = engine.now
+            }
+        }
+    }
 }
