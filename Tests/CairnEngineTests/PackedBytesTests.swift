@@ -19,10 +19,12 @@ final class PackedBytesTests: XCTestCase {
     }
 
     func testAValueCostsItsBytesPlusTheObjectHeaderRoundedToAChunk() {
-        // [UInt8] took 112, 144 and 240 bytes for these sizes.
-        XCTAssertEqual(chunkBytesPerValue(64), 96)
-        XCTAssertEqual(chunkBytesPerValue(100), 128)
-        XCTAssertEqual(chunkBytesPerValue(200), 224)
+        // [UInt8] took 112, 144 and 240 bytes for these sizes. The counter sees every thread of the test
+        // process, so another thread's allocation can move the average by a byte either way.
+        for (size, chunk) in [(64, 96), (100, 128), (200, 224)] {
+            let measured = chunkBytesPerValue(size)
+            XCTAssertLessThanOrEqual(abs(measured - chunk), 2, "\(size)-byte value: \(measured) bytes")
+        }
     }
 
     func testBytesReadBackAndEncodings() {
