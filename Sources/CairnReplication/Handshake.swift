@@ -72,6 +72,28 @@ extension Substring {
     var trimmingSpaces: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
 }
 
+/// What a replica says of its version in `REPLCONF version`.
+public enum ReplicaVersion {
+    /// Valkey 9 primaries pick the RDB version they send from this (RDB 11 below 9.0.0), so Cairn names the
+    /// Valkey release whose formats it speaks. Redis 7 primaries answer an error, which the handshake ignores.
+    public static let announced = "8.0.1"
+
+    /// Valkey's rule for the value: three dot-separated decimal parts, each at most 255.
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, !text.isEmpty else { return false }
+        return parts.allSatisfy { part in
+            var value = 0
+            for c in part {
+                guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return false }
+                value = value * 10 + Int(c - UInt8(ascii: "0"))
+                if value > 255 { return false }
+            }
+            return true
+        }
+    }
+}
+
 /// The replica's side of the handshake (Redis's syncWithPrimary), without I/O: it says what to send and
 /// interprets each reply line the primary sends back. The server drives it from the event loop.
 public struct ReplicaHandshake {
@@ -158,6 +180,8 @@ public struct ReplicaHandshake {
         }
         out += encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"] + (options.dualChannel ? ["capa", "dual-channel"] : []))
         expecting.append(.reply("capa"))
+        out += encodeCommand(["REPLCONF", "version", ReplicaVersion.announced])
+        expecting.append(.reply("version"))
         return out
     }
 

@@ -137,6 +137,8 @@ public final class RDBReceiver: @unchecked Sendable {
     public let totalBytes: Int
     public let bytesRead = Atomic<Int>(0)
     public let lastRead = Atomic<Int>(Engine.monotonicMicros())
+    /// Unix seconds: INFO's loading_start_time.
+    public let startedAt = time(nil)
 
     /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed).
     public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int) {

@@ -68,10 +68,13 @@ final class HandshakeTests: XCTestCase {
         XCTAssertEqual(h.receive(line: ""), .wait)
         guard case .send(let pipelined) = h.receive(line: "-NOAUTH Authentication required.") else { return XCTFail() }
         XCTAssertEqual(pipelined, encodeCommand(["AUTH", "u", "p"]) + encodeCommand(["REPLCONF", "listening-port", "6380"])
-                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"]))
+                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"])
+                       + encodeCommand(["REPLCONF", "version", "8.0.1"]))
         XCTAssertEqual(h.receive(line: "+OK"), .wait)
         XCTAssertEqual(h.receive(line: "-ERR Unrecognized REPLCONF option: listening-port"), .wait)
-        XCTAssertEqual(h.receive(line: "+OK"), .send(encodeCommand(["PSYNC", String(repeating: "c", count: 40), "1069"])))
+        XCTAssertEqual(h.receive(line: "+OK"), .wait)
+        // Redis 7 does not know REPLCONF version: its error is no reason to stop.
+        XCTAssertEqual(h.receive(line: "-ERR Unrecognized REPLCONF option: version"), .send(encodeCommand(["PSYNC", String(repeating: "c", count: 40), "1069"])))
         XCTAssertEqual(h.receive(line: ""), .wait)
         XCTAssertEqual(h.receive(line: "+CONTINUE " + String(repeating: "d", count: 40)),
                        .psync(.resume(replid: String(repeating: "d", count: 40))))
@@ -106,6 +109,13 @@ final class HandshakeTests: XCTestCase {
     }
 }
 
+final class ReplicaVersionTests: XCTestCase {
+    func testValkeysVersionRule() {
+        for good in ["8.0.1", "7.2.4", "255.255.255", "1..2", "0.0."] { XCTAssertTrue(ReplicaVersion.isValid(good), good) }
+        for bad in ["", "8.0", "8.0.1.2", "256.0.0", "8.0.1-rc1", "a.b.c", " 8.0.1"] { XCTAssertFalse(ReplicaVersion.isValid(bad), bad) }
+    }
+}
+
 final class DualChannelTests: XCTestCase {
     let id = String(repeating: "a", count: 40)
 
@@ -114,7 +124,9 @@ final class DualChannelTests: XCTestCase {
                                                 resumeFrom: nil, dualChannel: true))
         _ = h.begin()
         XCTAssertEqual(h.receive(line: "+PONG"), .send(encodeCommand(["REPLCONF", "listening-port", "6380"])
-                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2", "capa", "dual-channel"])))
+                       + encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2", "capa", "dual-channel"])
+                       + encodeCommand(["REPLCONF", "version", "8.0.1"])))
+        XCTAssertEqual(h.receive(line: "+OK"), .wait)
         XCTAssertEqual(h.receive(line: "+OK"), .wait)
         XCTAssertEqual(h.receive(line: "+OK"), .send(encodeCommand(["PSYNC", "?", "-1"])))
         XCTAssertEqual(h.receive(line: "+DUALCHANNELSYNC"), .psync(.dualChannel))

@@ -384,24 +384,30 @@ def read_command(conn):
     return data
 
 
+def answer_replconfs(conn):
+    """Reads the replica's pipelined REPLCONFs (listening-port, capa, version) and accepts them all."""
+    for _ in range(3):
+        read_command(conn)
+    conn.sendall(b"+OK\r\n" * 3)
+
+
 STAGES = [
     lambda c: None,                                                              # cut at connect
     lambda c: (read_command(c),),                                                # cut after PING
     lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c)),       # cut mid-REPLCONF
     lambda c: (read_command(c), c.sendall(b"-ERR nope\r\n")),                    # PING error
-    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
-               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c)),                   # cut after PSYNC
-    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
-               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), answer_replconfs(c), read_command(c)),  # cut after PSYNC
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), answer_replconfs(c),
+               read_command(c),
                c.sendall(b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n\n\n$100\r\nREDIS0011garbage")),  # cut mid-RDB
-    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
-               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), answer_replconfs(c),
+               read_command(c),
                c.sendall(b"+FULLRESYNC " + b"b" * 40 + b" 0\r\n$EOF:" + b"c" * 40 + b"\r\n" + bytes(range(256)) * 40)),
     lambda c: c.sendall(bytes(random.Random(7).randrange(256) for _ in range(5000))),  # pure garbage
-    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
-               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c), c.sendall(b"+WHAT\r\n")),
-    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), read_command(c), read_command(c),
-               c.sendall(b"+OK\r\n+OK\r\n"), read_command(c),
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), answer_replconfs(c),
+               read_command(c), c.sendall(b"+WHAT\r\n")),
+    lambda c: (read_command(c), c.sendall(b"+PONG\r\n"), answer_replconfs(c),
+               read_command(c),
                c.sendall(b"+FULLRESYNC " + b"d" * 40 + b" 0\r\n$999999999999999999999999\r\n")),
 ]
 
@@ -451,6 +457,16 @@ def test_rogue_clients_get_errors(cairn_factory):
         c.execute_command("REPLCONF", "bogus", "1")
     with pytest.raises(redis.ResponseError, match="not an integer"):
         c.execute_command("REPLCONF", "listening-port", "port")
+    # Valkey 8's checks and words for the options its replicas send.
+    assert c.execute_command("REPLCONF", "version", "8.0.1") == b"OK"
+    with pytest.raises(redis.ResponseError, match="Unrecognized version format: 8.0$"):
+        c.execute_command("REPLCONF", "version", "8.0")
+    with pytest.raises(redis.ResponseError, match="value is out of range, value must between 0 and 1$"):
+        c.execute_command("REPLCONF", "rdb-channel", "2")
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        c.execute_command("REPLCONF", "set-rdb-client-id", "abc")
+    with pytest.raises(redis.ResponseError, match="Unrecognized RDB client id 424242$"):
+        c.execute_command("REPLCONF", "set-rdb-client-id", "424242")
     with RawConn(primary.port) as rc:
         # ACKs from a client that is not a replica are ignored, whatever the offset, and never answered.
         rc.send(b"REPLCONF ACK 9223372036854775807\r\nREPLCONF ACK -5\r\nREPLCONF ACK zz\r\nPING\r\n")

@@ -7,8 +7,8 @@ import socket
 import threading
 import time
 
-from test_replication import (FakePrimary, Writers, digest, full_sync_under_writers, info, populate, read_command, stats,
-                              wait_for, wait_sync)
+from test_replication import (FakePrimary, Writers, answer_replconfs, digest, full_sync_under_writers, info, populate,
+                              read_command, stats, wait_for, wait_sync)
 
 
 def dual_primary(cairn_factory, *args):
@@ -205,9 +205,7 @@ def test_primary_refusing_the_rdb_channel_aborts_and_retries(cairn_factory):
             return
         read_command(c)
         c.sendall(b"+PONG\r\n")
-        read_command(c)
-        read_command(c)
-        c.sendall(b"+OK\r\n+OK\r\n")
+        answer_replconfs(c)
         read_command(c)
         c.sendall(b"+DUALCHANNELSYNC\r\n")
         time.sleep(2)
@@ -219,3 +217,35 @@ def test_primary_refusing_the_rdb_channel_aborts_and_retries(cairn_factory):
     assert info(replica)["master_link_status"] == "down"
     assert replica.client().dbsize() == 0
     fake.close()
+
+
+def test_info_shows_both_channels_and_the_replicas_load(cairn_factory):
+    """While a slowed RDB channel transfers, the primary lists the RDB channel and the main channel as Valkey 8
+    does (type=rdb-channel / main-channel, the main channel in bg_transfer until its replica's first ACK) and the
+    replica reports loading:1 with Redis's loading_* progress fields; afterwards one replica line, online."""
+    from test_replication_loading import sync_info
+    primary = dual_primary(cairn_factory)
+    populate(primary.client(), 3000)
+    proxy = Proxy(primary.port, rate=512 * 1024)
+    replica = dual_replica(cairn_factory, proxy.port)
+    lines = {}
+
+    def both_channels():
+        pinfo = info(primary)
+        lines.update({k: v for k, v in pinfo.items() if k.startswith("slave")})
+        return pinfo.get("connected_slaves") == "2"
+    wait_for(both_channels, 30, "two replica lines on the primary")
+    types = {v.split("type=")[1]: v for v in lines.values()}
+    assert "state=wait_bgsave" in types["rdb-channel"]
+    assert "state=bg_transfer" in types["main-channel"]
+    load = sync_info(replica, "persistence")
+    assert load["loading"] == "1" and load["async_loading"] == "0"
+    assert int(load["loading_start_time"]) > 0 and load["loading_total_bytes"] == "0"
+    assert int(load["loading_loaded_bytes"]) >= 0 and int(load["loading_eta_seconds"]) >= 0
+    wait_sync(primary, replica, timeout=90)
+    pinfo = info(primary)
+    assert pinfo["connected_slaves"] == "1"
+    assert pinfo["slave0"].endswith(",type=replica") and "state=online" in pinfo["slave0"]
+    after = info(replica, "persistence")
+    assert after["loading"] == "0" and "loading_start_time" not in after
+    assert digest(primary) == digest(replica)

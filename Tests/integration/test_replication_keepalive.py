@@ -8,7 +8,7 @@ import time
 import pytest
 
 from cairn_helpers import RawConn
-from test_replication import FakePrimary, info, read_command, start_replica, stats, wait_for, wait_sync
+from test_replication import FakePrimary, answer_replconfs, info, read_command, start_replica, stats, wait_for, wait_sync
 
 
 def test_debug_change_repl_id_forces_a_full_resync(cairn_factory):
@@ -45,8 +45,7 @@ def test_loading_replica_sends_newlines_to_its_primary(cairn_factory):
     def stall_mid_rdb(c):
         read_command(c)
         c.sendall(b"+PONG\r\n")
-        read_command(c), read_command(c)
-        c.sendall(b"+OK\r\n+OK\r\n")
+        answer_replconfs(c)
         read_command(c)
         c.sendall(b"+FULLRESYNC " + b"e" * 40 + b" 0\r\n$100\r\nREDIS0011")
         got, deadline = b"", time.monotonic() + 3.5

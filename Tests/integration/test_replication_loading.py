@@ -27,10 +27,10 @@ def raw_reply(sock, command):
     return line.strip().decode()
 
 
-def sync_info(replica):
-    """INFO replication while loading (INFO is allowed then), as a dict."""
+def sync_info(replica, section="replication"):
+    """An INFO section while loading (INFO is allowed then), as a dict."""
     with socket.create_connection(("127.0.0.1", replica.port)) as s:
-        text = raw_reply(s, b"INFO replication\r\n")
+        text = raw_reply(s, b"INFO %s\r\n" % section.encode())
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
@@ -49,6 +49,9 @@ def test_loading_replica_answers_loading_and_reports_progress(cairn_factory, dis
         assert raw_reply(s, b"ROLE\r\n").startswith("*")  # ROLE and INFO have the loading flag
         first = sync_info(replica)
         assert first["master_sync_in_progress"] == "1" and first["master_link_status"] == "down"
+        persistence = sync_info(replica, "persistence")
+        assert persistence["loading"] == "1" and persistence["async_loading"] == "0"
+        assert persistence["loading_total_bytes"] == first["master_sync_total_bytes"]
         time.sleep(1)
         later = sync_info(replica)
     read, total = int(later["master_sync_read_bytes"]), int(later["master_sync_total_bytes"])
@@ -93,8 +96,9 @@ def test_swapdb_serves_old_data_when_the_sync_continues_our_history(cairn_factor
     primary.call("CLIENT", "KILL", "TYPE", "replica")
     primary.client().set("big", "x" * 100_000)  # more than the backlog holds: the next sync is full
     proxy.open.set()
-    wait_for(lambda: sync_info(replica).get("master_sync_total_bytes") is not None, 30, "the second load")
+    wait_for(lambda: sync_info(replica, "persistence").get("async_loading") == "1", 30, "the second load")
     assert replica.client().get("k:0") is not None  # old data, no -LOADING
+    assert sync_info(replica, "persistence")["loading"] == "0"
     wait_sync(primary, replica, timeout=90)
     assert stats(primary)["sync_full"] == 2
     assert replica.client().get("big") == b"x" * 100_000

@@ -46,7 +46,7 @@ extension CollectionKind {
 
 /// Redis's getRangeLongFromObjectOrReply: an integer within bounds. With `message`, that text answers both a
 /// non-integer and an out-of-range value, as it does in Redis.
-func rangedArgument(_ a: Args, _ i: Int, _ bounds: ClosedRange<Int64>, message: String? = nil) throws(CommandError) -> Int64 {
+public func rangedArgument(_ a: Args, _ i: Int, _ bounds: ClosedRange<Int64>, message: String? = nil) throws(CommandError) -> Int64 {
     guard let v = NumberParsing.int64(a[i]) else { throw message.map(CommandError.init) ?? .notInteger }
     guard bounds.contains(v) else {
         throw CommandError(message ?? "ERR value is out of range, value must between \(bounds.lowerBound) and \(bounds.upperBound)")

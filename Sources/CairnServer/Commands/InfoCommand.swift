@@ -176,9 +176,10 @@ extension Server {
     }
 
     private func persistenceSection() -> [String] {
-        [
-            "loading:\(persistence.loading ? 1 : 0)",
-            "async_loading:0",
+        let load = fullSyncLoad()
+        return [
+            "loading:\(persistence.loading || load?.replacing == true ? 1 : 0)",
+            "async_loading:\(load?.replacing == false ? 1 : 0)",
             "current_cow_peak:0",
             "current_cow_size:0",
             "current_cow_size_age:0",
@@ -215,7 +216,7 @@ extension Server {
             "aof_pending_bio_fsync:0",
             "aof_delayed_fsync:0",
             "aof_fsyncs:\(aof.writer?.syncCount.load(ordering: .relaxed) ?? 0)",
-        ] : [])
+        ] : []) + (load?.progress ?? [])
     }
 
     private func statsSection() -> [String] {

@@ -1,3 +1,4 @@
+import Glibc
 import RESP
 import CairnEngine
 import CairnReplication
@@ -58,6 +59,27 @@ extension Server {
         }
     }
 
+    /// A full sync's load as INFO persistence shows it: `replacing` when clients get -LOADING meanwhile
+    /// (loading:1), otherwise the old data is served (async_loading:1); and Redis's loading_* progress fields.
+    func fullSyncLoad() -> (replacing: Bool, progress: [String])? {
+        guard let link = replication.link, let receiver = link.receiver ?? link.dual?.loaded else { return nil }
+        let total = receiver.totalBytes
+        let loaded = receiver.bytesRead.load(ordering: .relaxed)
+        let elapsed = time(nil) - receiver.startedAt
+        let remaining = total > 0 ? total - loaded : 1
+        let eta = elapsed == 0 ? 1 : elapsed * remaining / (loaded + 1)
+        let perc = total > 0 ? Double(loaded) * 100 / Double(total) : 0
+        return (replacingDataset(link), [
+            "loading_start_time:\(receiver.startedAt)",
+            "loading_total_bytes:\(total)",
+            // The primary's used-mem aux field is read only with the rest of the aux fields at the end.
+            "loading_rdb_used_mem:0",
+            "loading_loaded_bytes:\(loaded)",
+            "loading_loaded_perc:\(DoubleFormat.cFormat("%.2f", perc))",
+            "loading_eta_seconds:\(eta)",
+        ])
+    }
+
     func role(_ out: inout ReplyWriter) {
         if let link = replication.link {
             out.array(5)
@@ -114,9 +136,8 @@ extension Server {
         lines.append("connected_slaves:\(replicas.count)")
         if rs.minReplicasToWrite > 0 && rs.minReplicasMaxLag > 0 { lines.append("min_slaves_good_slaves:\(goodReplicaCount)") }
         for (i, p) in replicas.enumerated() {
-            let state = p.state == .waitAck ? "online" : p.state.rawValue
             let lag = p.state == .online ? (now - p.lastAck) / 1_000_000 : 0
-            lines.append("slave\(i):ip=\(p.ip),port=\(p.listeningPort),state=\(state),offset=\(p.ackOffset),lag=\(lag)")
+            lines.append("slave\(i):ip=\(p.ip),port=\(p.listeningPort),state=\(p.infoState),offset=\(p.ackOffset),lag=\(lag),type=\(p.infoType)")
         }
         let h = replication.history
         let backlog = replication.backlog

@@ -37,7 +37,7 @@ extension Server {
         for peer in replication.peers {
             switch peer.state {
             case .handshake: continue
-            case .online:
+            case .online, .bgTransfer:
                 peer.conn.session.reply.raw(bytes)
                 pendingFlush.append(peer.conn)
                 if !withinOutputLimit(peer.conn, pending: peer.conn.pendingOutputBytes) { over.append(peer.conn) }
@@ -118,11 +118,13 @@ extension Server {
     func tryPartialResync(_ peer: ReplicaPeer, id: String, offset: Int) -> Bool {
         guard let backlog = replication.backlog, replication.history.accepts(id, offset: offset) else { return false }
         var missing = backlog.bytes(from: offset)
+        var rdbChannelOpen = false
         if let rdbID = peer.rdbClientID, let pin = replication.pinned.removeValue(forKey: rdbID), offset == pin.offset + 1 {
             missing = pin.held
+            rdbChannelOpen = connectionsByID[rdbID] != nil
         }
         guard let missing else { return false }
-        peer.state = .online
+        peer.state = rdbChannelOpen ? .bgTransfer : .online
         peer.lastAck = Engine.monotonicMicros()
         peer.conn.session.isReplica = true
         peer.conn.session.reply.status(peer.capaPsync2 ? "CONTINUE \(replication.history.replid)" : "CONTINUE")
@@ -154,6 +156,7 @@ extension Server {
         loop.remove(conn.fd)
         peer.held = []
         peer.state = .sendBulk
+        peer.disklessTransfer = diskless
         peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: rdbWriteOptions,
                                 diskPath: diskless ? nil : rdbPath, timeoutSeconds: replicationSettings.timeout)
         log.notice("Starting BGSAVE for SYNC with target: \(diskless ? "replicas sockets" : "disk")")
@@ -182,7 +185,8 @@ extension Server {
                     log.warning("Disconnecting timedout replica (streaming sync): \(peer.ip):\(peer.listeningPort)")
                     closeConnection(peer.conn)
                 }
-            case .handshake:
+            case .handshake, .bgTransfer:
+                // A main channel waits out its replica's load without ACKs, as Valkey lets it.
                 break
             }
         }
@@ -296,6 +300,10 @@ extension Server {
                 if offset > peer.ackOffset { peer.ackOffset = offset }
                 peer.lastAck = Engine.monotonicMicros()
                 if peer.state == .waitAck { goOnline(peer) }
+                if peer.state == .bgTransfer {
+                    peer.state = .online
+                    log.notice("Synchronization with replica \(peer.ip):\(peer.listeningPort) succeeded")
+                }
                 releaseWaiters()
                 if replicationSettings.minReplicasToWrite > 0 { refreshReplicationRefusals() }
                 return
@@ -303,13 +311,20 @@ extension Server {
                 if conn === replication.primaryConnection { sendAck() }
                 return
             case "rdb-channel":
-                peerFor(conn).rdbChannel = a.text(j + 1) == "1"
-            case "rdb-only", "rdb-filter-only", "version":
+                peerFor(conn).rdbChannel = try rangedArgument(a, j + 1, 0...1) == 1
+            case "rdb-only":
+                _ = try rangedArgument(a, j + 1, 0...1)
+            case "rdb-filter-only":
                 break
-            case "set-rdb-client-id":
-                guard let id = Int(a.text(j + 1)), replication.pinned[id] != nil else {
-                    throw CommandError("ERR Unrecognized RDB client id \(a.text(j + 1))")
+            case "version":
+                // Valkey keeps the replica's version for cluster slot migration, which Cairn has none of; the
+                // format is still checked as Valkey checks it.
+                guard ReplicaVersion.isValid(a.text(j + 1)) else {
+                    throw CommandError("ERR Unrecognized version format: \(a.text(j + 1))")
                 }
+            case "set-rdb-client-id":
+                let id = try a.int(j + 1)
+                guard replication.pinned[id] != nil else { throw CommandError("ERR Unrecognized RDB client id \(id)") }
                 peerFor(conn).rdbClientID = id
             default:
                 throw CommandError("ERR Unrecognized REPLCONF option: \(a.text(j))")

@@ -11,6 +11,9 @@ final class ReplicaPeer {
         /// The RDB was sent with an EOF mark: the stream starts at the replica's first ACK, since it could
         /// not tell stream bytes from the end of the RDB.
         case waitAck = "wait_ack"
+        /// A dual-channel main channel: streaming while its replica still loads the snapshot from the RDB
+        /// channel; online at its first ACK, as in Valkey.
+        case bgTransfer = "bg_transfer"
         case online
     }
     let conn: Connection
@@ -34,12 +37,25 @@ final class ReplicaPeer {
     /// When a delayed diskless sync starts (monotonic µs).
     var startAt = 0
     var sender: RDBSender?
+    /// The running transfer streams the snapshot straight to the socket: Redis reports such a replica as
+    /// waiting for the save until it ends, since the save and the transfer are one.
+    var disklessTransfer = false
     /// The stream since the snapshot, held until the replica can take it.
     var held: [UInt8] = []
 
     init(conn: Connection) { self.conn = conn }
 
     var isReplica: Bool { state != .handshake }
+
+    /// INFO replication's state= and type= for this replica, in Valkey 8's words.
+    var infoState: String {
+        switch state {
+        case .waitAck: return "online"
+        case .sendBulk where disklessTransfer: return "wait_bgsave"
+        default: return state.rawValue
+        }
+    }
+    var infoType: String { rdbChannel ? "rdb-channel" : state == .bgTransfer ? "main-channel" : "replica" }
 
     /// The address INFO and ROLE show: the announced one, else the peer's IP.
     var ip: String {
