@@ -337,3 +337,41 @@ def parse_client_line(line) -> dict:
         k, _, v = part.partition("=")
         out[k] = v
     return out
+
+
+def redis_contents(c, db):
+    """Every key of one database of a live server with its type, content and absolute deadline, in the form
+    test_cairn_dump's `normalize` gives a dump's records (streams: entries and metadata)."""
+    c.execute_command("SELECT", db)
+    out = {}
+    for k in c.scan_iter(count=1000):
+        t = c.type(k).decode()
+        if t == "string":
+            v = c.get(k)
+        elif t == "list":
+            v = c.lrange(k, 0, -1)
+        elif t == "set":
+            v = sorted(c.smembers(k))
+        elif t == "hash":
+            v = c.hgetall(k)
+        elif t == "zset":
+            v = dict(c.zrange(k, 0, -1, withscores=True))
+        else:
+            info = c.xinfo_stream(k)
+            groups = c.xinfo_groups(k)
+            v = ([(i.decode(), [x for kv in fields.items() for x in kv]) for i, fields in c.xrange(k)],
+                 info["last-generated-id"].decode(), info["entries-added"], info["max-deleted-entry-id"].decode(),
+                 sorted((g["name"].decode(), g["last-delivered-id"].decode(), g["entries-read"], g["pending"],
+                         sorted(x["name"].decode() for x in c.xinfo_consumers(k, g["name"]))) for g in groups))
+        exp = c.execute_command("PEXPIRETIME", k)
+        out[(db, k)] = (t, v, exp if exp >= 0 else None)
+    return out
+
+
+def server_contents(c):
+    """`redis_contents` of all 16 databases."""
+    out = {}
+    for db in range(16):
+        out.update(redis_contents(c, db))
+    c.execute_command("SELECT", 0)
+    return out

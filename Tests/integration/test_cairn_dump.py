@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from cairn_helpers import redis_contents
 from conftest import CAIRN_SERVER, REDIS_SERVER, REPO, RedisProcess
 
 DUMP = os.path.join(os.path.dirname(CAIRN_SERVER), "cairn-dump")
@@ -165,34 +166,6 @@ def test_convert_downgrade_names_what_cannot_be_represented(tmp_path):
     assert p.returncode == 3
     assert b"stream '" in p.stderr and b"RDB version 9" in p.stderr
     assert not (tmp_path / "x.rdb").exists()
-
-
-def redis_contents(c, db):
-    """Every key of one database of a live server in `normalize`'s form (streams: entries and metadata)."""
-    c.execute_command("SELECT", db)
-    out = {}
-    for k in c.scan_iter(count=1000):
-        t = c.type(k).decode()
-        if t == "string":
-            v = c.get(k)
-        elif t == "list":
-            v = c.lrange(k, 0, -1)
-        elif t == "set":
-            v = sorted(c.smembers(k))
-        elif t == "hash":
-            v = c.hgetall(k)
-        elif t == "zset":
-            v = dict(c.zrange(k, 0, -1, withscores=True))
-        else:
-            info = c.xinfo_stream(k)
-            groups = c.xinfo_groups(k)
-            v = ([(i.decode(), [x for kv in fields.items() for x in kv]) for i, fields in c.xrange(k)],
-                 info["last-generated-id"].decode(), info["entries-added"], info["max-deleted-entry-id"].decode(),
-                 sorted((g["name"].decode(), g["last-delivered-id"].decode(), g["entries-read"], g["pending"],
-                         sorted(x["name"].decode() for x in c.xinfo_consumers(k, g["name"]))) for g in groups))
-        exp = c.execute_command("PEXPIRETIME", k)
-        out[(db, k)] = (t, v, exp if exp >= 0 else None)
-    return out
 
 
 def comparable(contents):

@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from cairn_helpers import RawConn, parse_info
+from cairn_helpers import RawConn, parse_info, server_contents
 from conftest import REDIS_SERVER, RedisProcess, _ACTIVE
 
 
@@ -267,39 +267,13 @@ def redis_process(tmp_path, *args, name="redis-repl"):
     return s
 
 
-def every_key(server):
-    """Each key of every database with its type and full content, in a comparable form."""
-    c = server.client()
-    out = {}
-    for db in range(16):
-        c.execute_command("SELECT", db)
-        for k in c.scan_iter(count=1000):
-            t = c.type(k).decode()
-            if t == "string":
-                v = c.get(k)
-            elif t == "list":
-                v = c.lrange(k, 0, -1)
-            elif t == "hash":
-                v = sorted(c.hgetall(k).items())
-            elif t == "set":
-                v = sorted(c.smembers(k))
-            elif t == "zset":
-                v = c.zrange(k, 0, -1, withscores=True)
-            else:
-                v = c.xrange(k)
-            ttl = c.pttl(k)
-            out[(db, k)] = (t, v, ttl > 0)
-    c.execute_command("SELECT", 0)
-    return out
-
-
 def sync_then_resync_partially(primary, replica):
     """Full sync under writers, then a cut link: every key and the digest equal after each, and the primary
     counted the second sync as a partial one. Returns the primary's INFO stats."""
     with Writers(primary, 5):
         time.sleep(1)
     wait_sync(primary, replica)
-    assert every_key(primary) == every_key(replica)
+    assert server_contents(primary.client()) == server_contents(replica.client())
     assert digest(primary) == digest(replica)
     primary.call("CLIENT", "KILL", "TYPE", "replica")
     primary.client().set("during-cut", "1")
@@ -491,6 +465,37 @@ def test_min_replicas_to_write(cairn_factory):
     wait_sync(primary, replica)
     wait_for(lambda: info(primary).get("min_slaves_good_slaves") == "1", 10, "a good replica")
     assert primary.client().set("a", 1)
+
+
+def test_primarys_writes_see_keys_the_replicas_clock_has_expired(cairn_factory):
+    """Writes the primary made before a key's deadline reach a lagging replica after it: the replica applies
+    them to the key as it stands (Redis's expireIfNeeded lets the primary's commands see it), so an RPUSH or
+    INCR followed by PERSIST leaves the same data on both sides instead of a list or counter started over."""
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", name="primary")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    p = primary.client()
+    p.rpush("list", "a")
+    p.set("counter", 5)
+    p.hset("hash", "f", "1")
+    for key in ("list", "counter", "hash"):
+        p.pexpire(key, 400)
+    wait_sync(primary, replica)
+    sleeper = threading.Thread(target=lambda: replica.client().execute_command("DEBUG", "SLEEP", "0.8"))
+    sleeper.start()
+    time.sleep(0.1)
+    p.rpush("list", "b")
+    p.incr("counter")
+    p.hset("hash", "g", "2")
+    for key in ("list", "counter", "hash"):
+        p.persist(key)
+    sleeper.join()
+    wait_sync(primary, replica)
+    r = replica.client()
+    assert r.lrange("list", 0, -1) == [b"a", b"b"]
+    assert r.get("counter") == b"6"
+    assert r.hgetall("hash") == {b"f": b"1", b"g": b"2"}
+    assert digest(primary) == digest(replica)
 
 
 def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory):

@@ -35,18 +35,12 @@ extension Database {
         var created = false
         var deleted = false
         var foundExpired = false
-        let clock = engine.accessClock
-        let touch = engine.touchKeys
-        // One lookup serves lookupKeyWrite's expiry check and access stamp and the edit itself.
+        let lookup = writeLookup
         let outcome = try withEntry(key) { (e: inout Entry?) throws(CommandError) -> (R, Bool)? in
-            if e != nil && Entry.isExpired(e!.expireAt, now: clock.now) {
-                e = nil
-                foundExpired = true
-            }
+            foundExpired = lookup.prepare(&e)
             var value: T
             if e != nil {
                 guard let v = kind.extract(e!.value) else { throw CommandError.wrongType }
-                if touch { e!.access = clock.touched(e!.access) }
                 value = v
                 // Dropping the entry's reference (with no other copy of the entry alive) leaves `value`
                 // unique, so the edit happens in place.

@@ -62,22 +62,11 @@ public final class Database {
     public func mutate<R>(_ key: UnsafeRawBufferPointer, _ body: (inout Entry?) throws(CommandError) -> R) throws(CommandError) -> R {
         var created = false
         var foundExpired = false
-        let clock = engine.accessClock
-        let touch = engine.touchKeys
-        let removesExpired = !engine.expiryFollowsPrimary
-        // One lookup serves lookupKeyWrite's expiry check and access stamp and the edit itself. The outcome is
-        // carried out of the closure so an expired key's bookkeeping happens even when `body` refuses.
+        let lookup = writeLookup
+        // The outcome is carried out of the closure so an expired key's bookkeeping happens even when `body`
+        // refuses.
         let outcome = withEntry(key) { (e: inout Entry?) -> Result<R, CommandError> in
-            if e != nil {
-                if Entry.isExpired(e!.expireAt, now: clock.now) {
-                    if removesExpired {
-                        e = nil
-                        foundExpired = true
-                    }
-                } else if touch {
-                    e!.access = clock.touched(e!.access)
-                }
-            }
+            foundExpired = lookup.prepare(&e)
             let existed = e != nil
             do throws(CommandError) {
                 let r = try body(&e)
@@ -92,6 +81,34 @@ public final class Database {
         if created { engine.notify(.newKey, "new", key, db: id) }
         signalModified(key)
         return r
+    }
+
+    /// lookupKeyWrite's rules for single-pass writes (`mutate`, collection edits), where one keyspace lookup
+    /// serves the expiry check, the access stamp and the edit itself.
+    struct WriteLookup {
+        let clock: AccessClock
+        let touch: Bool
+        /// On a replica the primary's own commands still see a key past its deadline, its DEL being on the
+        /// way; anyone else's write drops it first (Redis's expireIfNeeded with a forced delete).
+        let keepsExpired: Bool
+
+        /// Drops an expired entry (true: the caller reports it with `expired(key)` once the pass ends) or
+        /// stamps a live one's access field.
+        @inline(__always) func prepare(_ e: inout Entry?) -> Bool {
+            guard e != nil else { return false }
+            if Entry.isExpired(e!.expireAt, now: clock.now) {
+                if keepsExpired { return false }
+                e = nil
+                return true
+            }
+            if touch { e!.access = clock.touched(e!.access) }
+            return false
+        }
+    }
+
+    var writeLookup: WriteLookup {
+        WriteLookup(clock: engine.accessClock, touch: engine.touchKeys,
+                    keepsExpired: engine.expiryFollowsPrimary && engine.obeying)
     }
 
     /// The keyspace's withEntry, stamping an inserted entry's access field with the clock now. It neither
