@@ -61,11 +61,13 @@ public final class RDBSender: @unchecked Sendable {
     private let bulkStarted = Mutex<Bool>(false)
     public private(set) var job: BackgroundJob!
 
-    /// Thread: "cairn-repl-send", one per full sync, ends when the RDB has been written to the socket.
+    /// Thread: "cairn-repl-send", one per full sync, ends when the RDB has been written to the socket. It runs
+    /// at normal priority, unlike a BGSAVE: a replica waits on it (Redis's fork child is not niced either), and
+    /// under a busy primary a background-class thread would stretch the sync several times.
     public init(fd: Int32, snapshot: Snapshot, options: RDBWriteOptions, diskPath: String?, timeoutSeconds: Int) {
         socket = TransferSocket(fd)
         self.snapshot = snapshot
-        job = BackgroundJob(name: "cairn-repl-send") { [self] in
+        job = BackgroundJob(name: "cairn-repl-send", yielding: false) { [self] in
             defer { socket.close() }
             if let diskPath {
                 try snapshot.save(to: diskPath, options: options)
