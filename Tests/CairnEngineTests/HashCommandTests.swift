@@ -261,6 +261,36 @@ final class HashCommandTests: TranscriptTestCase {
         XCTAssertEqual(Bytes(string: "field-7").withUnsafeBytes { original.get($0) }, Bytes(string: "changed"))
     }
 
+    func testCompactHashKeepsOrderThroughUpdatesRemovalsAndLongEntries() {
+        var h = HashValue()
+        func set(_ f: String, _ v: Bytes) -> Bool { Bytes(string: f).withUnsafeBytes { h.set($0, v, maxEntries: 128, maxValue: 1000) } }
+        func pairs() -> [String] {
+            var out: [String] = []
+            h.forEach { f, v in out.append(String(decoding: f, as: UTF8.self) + "=" + String(decoding: v, as: UTF8.self)) }
+            return out
+        }
+        // 200 bytes needs a two-byte length; an update that changes a value's length keeps its place.
+        let long = Bytes(repeating: UInt8(ascii: "x"), count: 200)
+        XCTAssertTrue(set("a", Bytes(string: "1")))
+        XCTAssertTrue(set("b", long))
+        XCTAssertTrue(set("", Bytes()))
+        XCTAssertFalse(set("a", Bytes(repeating: UInt8(ascii: "y"), count: 130)))
+        XCTAssertTrue(h.isCompact)
+        XCTAssertEqual(pairs(), ["a=" + String(repeating: "y", count: 130), "b=" + String(repeating: "x", count: 200), "="])
+        XCTAssertEqual(Bytes(string: "b").withUnsafeBytes { h.get($0) }, long)
+        XCTAssertNil(Bytes(string: "c").withUnsafeBytes { h.get($0) })
+        XCTAssertTrue(Bytes(string: "b").withUnsafeBytes { h.remove($0) })
+        XCTAssertFalse(Bytes(string: "b").withUnsafeBytes { h.remove($0) })
+        XCTAssertEqual(h.count, 2)
+        XCTAssertEqual(pairs().first?.prefix(2), "a=")
+        var borrowed: [String] = []
+        h.forEachBorrowed { f, _ in borrowed.append(String(decoding: f, as: UTF8.self)) }
+        XCTAssertEqual(borrowed, ["a", ""])
+        h.convert()
+        XCTAssertFalse(h.isCompact)
+        XCTAssertEqual(Set(pairs()), Set(["a=" + String(repeating: "y", count: 130), "="]))
+    }
+
     func testDigestEqualsRedis() {
         run(["HSET", "h", "a", "1", "b", "2"])
         XCTAssertEqual(run(["DEBUG", "DIGEST-VALUE", "h"]), "*1\r\n+6c8f22b3bf510fdcfd6122dd0f908a80e88243bf\r\n")

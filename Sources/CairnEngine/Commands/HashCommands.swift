@@ -99,7 +99,7 @@ private func hgetallCommand(_ ctx: CommandContext, fields: Bool, values: Bool) t
     let h = try readCollection(ctx, ctx.args[1], .hash)
     let n = h?.count ?? 0
     if fields && values { ctx.out.map(n) } else { ctx.out.array(n) }
-    h?.forEach { f, v in
+    h?.forEachBorrowed { f, v in
         if fields { ctx.out.bulk(f) }
         if values { ctx.out.bulk(v) }
     }

@@ -15,13 +15,13 @@ public struct SetLimits {
 }
 
 /// A set of byte strings with Redis 7.2's three encodings, which OBJECT ENCODING reports and which decide
-/// SMEMBERS order for small sets: a sorted array of integers (`intset`), a small array in insertion order
+/// SMEMBERS order for small sets: a sorted array of integers (`intset`), members packed in insertion order
 /// (`listpack`), and a chunked hash table (`hashtable`). A set only moves towards `hashtable`, except where
 /// SPOP rebuilds one from scratch.
 public struct SetValue {
     enum Storage {
         case intset([Int64])
-        case listpack([Bytes])
+        case listpack(PackedEntries)
         case hashtable(ChunkedHashMap<NoValue>)
     }
 
@@ -33,7 +33,7 @@ public struct SetValue {
         if NumberParsing.int64(first) != nil && sizeHint <= limits.intsetEntries {
             storage = .intset([])
         } else if sizeHint <= limits.listpackEntries {
-            storage = .listpack([])
+            storage = .listpack(PackedEntries())
         } else {
             storage = .hashtable(ChunkedHashMap())
         }
@@ -45,7 +45,7 @@ public struct SetValue {
     /// An empty listpack, where SINTERSTORE and SPOP begin.
     public static var emptyListpack: SetValue {
         var s = SetValue()
-        s.storage = .listpack([])
+        s.storage = .listpack(PackedEntries())
         return s
     }
 
@@ -83,7 +83,7 @@ public struct SetValue {
         case .intset(let a):
             guard let v = NumberParsing.int64(member) else { return false }
             return Self.search(a, v).found
-        case .listpack(let a): return a.contains(member)
+        case .listpack(let a): return member.withUnsafeBytes { a.find($0) } != nil
         case .hashtable(let h): return h.contains(member)
         }
     }
@@ -106,17 +106,20 @@ public struct SetValue {
             // The listpack check bounds every integer by the longer of the smallest and largest.
             let widest = a.isEmpty ? 0 : max(IntegerFormat.bytes(a.first!).count, IntegerFormat.bytes(a.last!).count)
             if a.count < limits.listpackEntries && member.count <= limits.listpackValue && widest <= limits.listpackValue {
-                storage = .listpack(a.map { IntegerFormat.bytes($0) } + [member])
+                var packed = PackedEntries()
+                for v in a { IntegerFormat.bytes(v).withUnsafeBytes { packed.append($0) } }
+                member.withUnsafeBytes { packed.append($0) }
+                storage = .listpack(packed)
             } else {
                 convertToHashtable()
                 _ = add(member, limits: limits)
             }
             return true
         case .listpack(var a):
-            if a.contains(member) { return false }
+            if member.withUnsafeBytes({ a.find($0) }) != nil { return false }
             if a.count < limits.listpackEntries && member.count <= limits.listpackValue {
                 storage = .intset([])
-                a.append(member)
+                member.withUnsafeBytes { a.append($0) }
                 storage = .listpack(a)
             } else {
                 convertToHashtable()
@@ -142,9 +145,9 @@ public struct SetValue {
             storage = .intset(a)
             return true
         case .listpack(var a):
-            guard let i = a.firstIndex(of: member) else { return false }
+            guard let found = member.withUnsafeBytes({ a.find($0) }) else { return false }
             storage = .intset([])
-            a.remove(at: i)
+            a.remove(found.span)
             storage = .listpack(a)
             return true
         case .hashtable(var h):
@@ -182,7 +185,11 @@ public struct SetValue {
     public func forEach(_ body: (Bytes) throws -> Void) rethrows {
         switch storage {
         case .intset(let a): for v in a { try body(IntegerFormat.bytes(v)) }
-        case .listpack(let a): for m in a { try body(m) }
+        case .listpack(let a):
+            try a.walk { m, _ in
+                try body(Bytes(m))
+                return true
+            }
         case .hashtable(let h): try h.forEach { k, _ in try body(k) }
         }
     }
@@ -198,7 +205,7 @@ public struct SetValue {
     public func randomMember() -> Bytes {
         switch storage {
         case .intset(let a): return IntegerFormat.bytes(a.randomElement()!)
-        case .listpack(let a): return a.randomElement()!
+        case .listpack(let a): return a.entry(at: Int.random(in: 0..<a.count))
         case .hashtable(let h): return h.randomElement().key
         }
     }
