@@ -10,6 +10,7 @@ final class LayoutTests: XCTestCase {
         XCTAssertEqual(InlineBytes22.capacity, 22)
         XCTAssertLessThanOrEqual(MemoryLayout<Value>.size, 24)
         XCTAssertLessThanOrEqual(MemoryLayout<Slot>.stride, 48)
+        XCTAssertLessThan(Segment.maxEntries, 1 << Segment.positionBits, "an index entry must hold every position")
     }
 
     func testShortKeysAndStringsAreInline() {

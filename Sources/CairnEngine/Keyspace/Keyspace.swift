@@ -20,10 +20,10 @@ public struct Keyspace {
         entrySlots = segments[0].entryCapacity
     }
 
-    /// Bytes of allocated but empty slots (slot and tag): memory this keyspace holds for keys to come, as an
-    /// allocator holds freed chunks. Room for deadlines is left out: only segments holding one have it.
+    /// Bytes of allocated but empty slots: memory this keyspace holds for keys to come, as an allocator holds
+    /// freed chunks. Room for deadlines is left out: only segments holding one have it.
     @inline(__always)
-    public var slackBytes: Int { (entrySlots - count) * (MemoryLayout<Slot>.stride + MemoryLayout<UInt32>.stride) }
+    public var slackBytes: Int { (entrySlots - count) * MemoryLayout<Slot>.stride }
 
     @inline(__always)
     func segmentIndex(_ hash: UInt64) -> Int {
@@ -109,7 +109,7 @@ public struct Keyspace {
                     }
                 } else {
                     (seg.slots + i).initialize(to: Slot(Entry(key: Bytes(), value: .int(0), expireAt: oldExpire)))
-                    seg.remove(at: i)
+                    seg.remove(at: i, hash: h)
                     count -= 1
                     if oldVolatile { volatileCount -= 1 }
                 }
@@ -151,7 +151,7 @@ public struct Keyspace {
         guard let i = segments[si].find(h, key), !volatileOnly || segments[si].expireAt(i) >= 0 else { return nil }
         // A copy keeps every entry at its position, so `i` holds in the segment this keyspace owns.
         let seg = uniqueSegment(si)
-        let e = seg.remove(at: i)
+        let e = seg.remove(at: i, hash: h)
         count -= 1
         if e.expireAt >= 0 { volatileCount -= 1 }
         return e

@@ -23,10 +23,8 @@ extension Keyspace {
     public func scan(cursor: UInt64, count: Int, _ visit: (Entry) -> Void) -> UInt64 {
         hashOrderScan(cursor: cursor, count: count, collect: { c, batch in
             let seg = segments[segmentIndex(c)]
-            // A tag below the cursor's rules its key out without hashing it again; the rest need the full hash.
-            let least = Segment.tag(c)
-            for i in 0..<seg.count where seg.tags[i] >= least {
-                let h = Slot.withKey(at: seg.slots + i) { KeyHash.hash($0) }
+            for i in 0..<seg.count {
+                let h = seg.hash(at: i)
                 if h >= c { batch.append((h, Entry(seg.slots[i], expireAt: seg.expireAt(i)))) }
             }
             return seg.depth
@@ -94,7 +92,7 @@ extension Keyspace {
                 while i < seg.count {
                     if Entry.isExpired(seg.expireAt(i), now: now) {
                         seg = uniqueSegment(si)
-                        let e = seg.remove(at: i)
+                        let e = seg.remove(at: i, hash: seg.hash(at: i))
                         count -= 1
                         volatileCount -= 1
                         expired(e)

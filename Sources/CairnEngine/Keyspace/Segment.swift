@@ -96,11 +96,11 @@ struct Slot {
 
 /// A bounded hash table holding the keys whose hash starts with one prefix.
 ///
-/// Slots sit densely in insertion order; an open-addressing index of 2-byte positions (linear probing,
-/// backward-shift deletion, no tombstones) finds them. Empty index slots cost 2 bytes instead of a whole
-/// slot, which keeps memory per key close to the slot itself. Beside each slot the segment keeps the upper
-/// half of its key's hash (`tags`): a probe compares it before touching the slot, the index's home position
-/// is derived from it, and it holds the hash bits that splits use. Segments are also the unit of
+/// Slots sit densely in insertion order; an open-addressing index of 2-byte entries (linear probing,
+/// backward-shift deletion, no tombstones) finds them. An index entry holds a slot's position and six bits of
+/// its key's hash, which rule out almost every other key of a probe run without touching its slot; nothing
+/// else of the hash is kept, so a key costs its slot and about 4 bytes of index. What needs a stored key's hash
+/// (a deletion's backward shift, growth, splits, SCAN) hashes its key again. Segments are also the unit of
 /// copy-on-write: a snapshot holds references to segments, and the keyspace copies a segment only when it must
 /// write to one that a snapshot still holds.
 @usableFromInline
@@ -108,12 +108,14 @@ final class Segment {
     /// Largest index before the segment splits in two; small enough that a copy takes microseconds.
     @usableFromInline static let maxCapacity = 1024
     @usableFromInline static let minCapacity = 8
-    /// The most entries a segment holds (its index at 3/4 load); positions fit the index's UInt16.
+    /// The most entries a segment holds (its index at 3/4 load); positions must fit `positionBits`.
     @usableFromInline static let maxEntries = maxCapacity * 3 / 4
 
-    /// Index slot -> dense position + 1; 0 marks an empty slot.
+    /// An index entry's low bits: dense position + 1, 0 marking an empty entry. The bits above hold `filter`.
+    @usableFromInline static let positionBits = 10
+    @usableFromInline static let positionMask: UInt16 = (1 << positionBits) - 1
+
     @usableFromInline var index: UnsafeMutablePointer<UInt16>
-    @usableFromInline var tags: UnsafeMutablePointer<UInt32>
     @usableFromInline var slots: UnsafeMutablePointer<Slot>
     /// Each slot's deadline, or nil while no key here has had one (then every deadline is -1).
     @usableFromInline var expires: UnsafeMutablePointer<Int64>?
@@ -130,14 +132,12 @@ final class Segment {
         self.depth = depth
         index = .allocate(capacity: capacity)
         index.initialize(repeating: 0, count: capacity)
-        tags = .allocate(capacity: self.entryCapacity)
         slots = .allocate(capacity: self.entryCapacity)
     }
 
     deinit {
         slots.deinitialize(count: count)
         index.deallocate()
-        tags.deallocate()
         slots.deallocate()
         expires?.deallocate()
     }
@@ -145,7 +145,6 @@ final class Segment {
     @usableFromInline func copy() -> Segment {
         let s = Segment(capacity: capacity, entryCapacity: count, depth: depth)
         s.index.update(from: index, count: capacity)
-        s.tags.update(from: tags, count: count)
         s.slots.initialize(from: slots, count: count)
         if let expires, volatileCount > 0 {
             s.expires = .allocate(capacity: s.entryCapacity)
@@ -156,17 +155,20 @@ final class Segment {
         return s
     }
 
-    /// The part of a 64-bit key hash a segment keeps: the leading bits, which splits consume one at a time.
+    /// Hash bits an index entry keeps to skip other keys' slots. Neither the leading bits (the same for every
+    /// key here: they chose the segment) nor the trailing ones (the home position) would tell keys apart.
     @inline(__always) @usableFromInline
-    static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+    static func filter(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash >> 32) << UInt16(positionBits) }
 
     @inline(__always)
     var mask: Int { capacity - 1 }
 
-    /// The index position a tag probes from. The tag's leading bits are the same for every key here (they
-    /// chose the segment), so a multiply folds its varying low bits into the bits the mask keeps.
     @inline(__always)
-    func home(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 16) & mask }
+    func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
+
+    /// The hash of the key stored at `d`.
+    @inline(__always)
+    func hash(at d: Int) -> UInt64 { Slot.withKey(at: slots + d) { KeyHash.hash($0) } }
 
     @inline(__always)
     func expireAt(_ d: Int) -> Int64 { expires?[d] ?? -1 }
@@ -187,24 +189,24 @@ final class Segment {
     /// The dense position of the key, or nil.
     @usableFromInline
     func find(_ hash: UInt64, _ key: UnsafeRawBufferPointer) -> Int? {
-        let t = Self.tag(hash)
-        var s = home(t)
+        let f = Self.filter(hash)
+        var s = home(hash)
         while true {
-            let p = Int(index[s])
-            if p == 0 { return nil }
-            if tags[p - 1] == t {
-                let found = Slot.withKey(at: slots + (p - 1)) { bytesEqual($0, key) }
-                if found { return p - 1 }
+            let v = index[s]
+            if v == 0 { return nil }
+            if v & ~Self.positionMask == f {
+                let p = Int(v & Self.positionMask) - 1
+                if Slot.withKey(at: slots + p, { bytesEqual($0, key) }) { return p }
             }
             s = (s + 1) & mask
         }
     }
 
-    /// The index slot that points at dense position `d`.
+    /// The index entry that points at dense position `d`, whose key hashes to `hash`.
     @inline(__always)
-    func slot(of d: Int) -> Int {
-        var s = home(tags[d])
-        while Int(index[s]) != d + 1 { s = (s + 1) & mask }
+    func slot(of d: Int, hash: UInt64) -> Int {
+        var s = home(hash)
+        while Int(index[s] & Self.positionMask) != d + 1 { s = (s + 1) & mask }
         return s
     }
 
@@ -213,19 +215,18 @@ final class Segment {
     @discardableResult
     func insertNew(_ hash: UInt64, _ entry: consuming Entry) -> Int {
         let at = entry.expireAt
-        return insertNew(tag: Self.tag(hash), Slot(entry), expireAt: at)
+        return insertNew(hash, Slot(entry), expireAt: at)
     }
 
     @discardableResult
-    func insertNew(tag t: UInt32, _ slot: consuming Slot, expireAt: Int64) -> Int {
+    func insertNew(_ hash: UInt64, _ slot: consuming Slot, expireAt: Int64) -> Int {
         // A quarter more room at a time: slots are most of a key's weight, so slack costs more memory than
         // the extra moves cost time.
         if count == entryCapacity { resizeEntries(min(entryCapacity + max(entryCapacity / 4, 4), Self.maxEntries)) }
-        var s = home(t)
+        var s = home(hash)
         while index[s] != 0 { s = (s + 1) & mask }
         let d = count
-        index[s] = UInt16(d + 1)
-        tags[d] = t
+        index[s] = UInt16(d + 1) | Self.filter(hash)
         count += 1
         if expireAt >= 0 || expires != nil {
             setExpire(d, expireAt)
@@ -235,18 +236,17 @@ final class Segment {
         return d
     }
 
-    /// Removes the entry at dense position `d`: its index slot is closed by shifting later members of the probe
-    /// run back, and the last entry moves into the gap so the slots stay dense.
+    /// Removes the entry at dense position `d`, whose key hashes to `hash`: its index entry is closed by
+    /// shifting later members of the probe run back, and the last slot moves into the gap so the slots stay
+    /// dense.
     @usableFromInline
     @discardableResult
-    func remove(at d: Int) -> Entry {
-        var hole = slot(of: d)
-        let removed = Entry((slots + d).move(), expireAt: expireAt(d))
-        if removed.expireAt >= 0 { volatileCount -= 1 }
+    func remove(at d: Int, hash: UInt64) -> Entry {
+        var hole = slot(of: d, hash: hash)
         index[hole] = 0
         var j = (hole + 1) & mask
         while index[j] != 0 {
-            let h = home(tags[Int(index[j]) - 1])
+            let h = home(self.hash(at: Int(index[j] & Self.positionMask) - 1))
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !stays {
@@ -256,13 +256,14 @@ final class Segment {
             }
             j = (j + 1) & mask
         }
+        let removed = Entry((slots + d).move(), expireAt: expireAt(d))
+        if removed.expireAt >= 0 { volatileCount -= 1 }
         let last = count - 1
         if d != last {
-            let ls = slot(of: last)
+            let ls = slot(of: last, hash: self.hash(at: last))
             (slots + d).moveInitialize(from: slots + last, count: 1)
-            tags[d] = tags[last]
             if let expires { expires[d] = expires[last] }
-            index[ls] = UInt16(d + 1)
+            index[ls] = UInt16(d + 1) | (index[ls] & ~Self.positionMask)
         }
         count -= 1
         return removed
@@ -281,20 +282,17 @@ final class Segment {
         index = .allocate(capacity: capacity)
         index.initialize(repeating: 0, count: capacity)
         for d in 0..<count {
-            var s = home(tags[d])
+            let h = hash(at: d)
+            var s = home(h)
             while index[s] != 0 { s = (s + 1) & mask }
-            index[s] = UInt16(d + 1)
+            index[s] = UInt16(d + 1) | Self.filter(h)
         }
     }
 
     private func resizeEntries(_ newCapacity: Int) {
-        let newTags = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
         let newSlots = UnsafeMutablePointer<Slot>.allocate(capacity: newCapacity)
-        newTags.update(from: tags, count: count)
         newSlots.moveInitialize(from: slots, count: count)
-        tags.deallocate()
         slots.deallocate()
-        tags = newTags
         slots = newSlots
         if let old = expires {
             // Deadlines gone from every key here (PERSIST, deletion) give their room back.
@@ -312,21 +310,19 @@ final class Segment {
     /// Moves every key whose next hash bit is 1 into a new segment; both halves get depth + 1. Each half's
     /// slot storage is sized to what it holds plus room to grow, so a split does not leave half of it empty.
     @usableFromInline func split() -> Segment {
-        // The tag holds the hash's top 32 bits: 2^32 segments are far beyond any memory.
-        precondition(depth < 32, "keyspace segment depth exhausted")
-        let bit = UInt32(1) << UInt32(31 - depth)
+        let bit = UInt64(1) << UInt64(63 - depth)
         depth += 1
         let other = Segment(capacity: capacity, entryCapacity: count / 2 + count / 8, depth: depth)
         var kept = 0
         volatileCount = 0
         for d in 0..<count {
             let at = expireAt(d)
-            if tags[d] & bit != 0 {
-                other.insertNew(tag: tags[d], (slots + d).move(), expireAt: at)
+            let h = hash(at: d)
+            if h & bit != 0 {
+                other.insertNew(h, (slots + d).move(), expireAt: at)
             } else {
                 if kept != d {
                     (slots + kept).moveInitialize(from: slots + d, count: 1)
-                    tags[kept] = tags[d]
                     expires?[kept] = at
                 }
                 if at >= 0 { volatileCount += 1 }
