@@ -67,14 +67,14 @@ final class AccessClockTests: XCTestCase {
         for i in 0..<5000 { ks.set(Entry(key: Bytes(string: "key:\(i)"), value: .int(0))) }
         for n in [1, 5, 16, 64] {
             var keys = Set<Bytes>()
-            ks.sample(n, using: &rng) { keys.insert($0.pointee.key) }
+            ks.sample(n, using: &rng) { s, _ in keys.insert(Slot.withKey(at: s) { Bytes($0) }) }
             XCTAssertEqual(keys.count, n)
         }
         var few = Keyspace()
         few.set(Entry(key: Bytes("only"), value: .int(0)))
         var visits = 0
-        few.sample(5, using: &rng) { _ in visits += 1 }
+        few.sample(5, using: &rng) { _, _ in visits += 1 }
         XCTAssertEqual(visits, 1)
-        Keyspace().sample(5, using: &rng) { _ in XCTFail("empty keyspace") }
+        Keyspace().sample(5, using: &rng) { _, _ in XCTFail("empty keyspace") }
     }
 }

@@ -226,8 +226,8 @@ extension Engine {
                 guard (allKeys ? db.count : db.volatileCount) > 0 else { continue }
                 var found = false
                 // The top score puts the random pick above anything a former LRU/LFU policy left pooled.
-                db.keys.sample(1, volatileOnly: !allKeys, using: &accessRandom) { e in
-                    Entry.withKey(at: e) { eviction.pool.offer(score: .max, key: $0, db: db.id) }
+                db.keys.sample(1, volatileOnly: !allKeys, using: &accessRandom) { e, _ in
+                    Slot.withKey(at: e) { eviction.pool.offer(score: .max, key: $0, db: db.id) }
                     found = true
                 }
                 if found { return true }
@@ -242,16 +242,16 @@ extension Engine {
                 let n = allKeys ? db.count : db.volatileCount
                 guard n > 0 else { continue }
                 total += n
-                db.keys.sample(samples, volatileOnly: !allKeys, using: &accessRandom) { e in
+                db.keys.sample(samples, volatileOnly: !allKeys, using: &accessRandom) { e, expireAt in
                     let score: UInt64
                     switch policy {
                     case .allkeysLFU, .volatileLFU: score = UInt64(255 - clock.frequency(e.pointee.access))
-                    case .volatileTTL: score = UInt64.max - UInt64(e.pointee.expireAt)
+                    case .volatileTTL: score = UInt64.max - UInt64(expireAt)
                     default: score = UInt64(clock.idleMilliseconds(e.pointee.access))
                     }
                     // Checked first: reading a key from the heap is a cache miss.
                     guard eviction.pool.accepts(score) else { return }
-                    Entry.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
+                    Slot.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
                 }
             }
             if total == 0 { return false }

@@ -9,8 +9,8 @@ public struct Keyspace {
     @usableFromInline var globalDepth: Int
     public internal(set) var count = 0
     public internal(set) var volatileCount = 0
-    /// Entry slots the segments have allocated, used or not. Slots freed by deletions are reused by later
-    /// inserts without a new allocation, so eviction counts the empty ones as free memory (see `slackBytes`).
+    /// Slots the segments have allocated, used or not. Slots freed by deletions are reused by later inserts
+    /// without a new allocation, so eviction counts the empty ones as free memory (see `slackBytes`).
     public internal(set) var entrySlots = 0
 
     public init() {
@@ -20,10 +20,10 @@ public struct Keyspace {
         entrySlots = segments[0].entryCapacity
     }
 
-    /// Bytes of allocated but empty entry slots (entry and hash): memory this keyspace holds for keys to
-    /// come, as an allocator holds freed chunks.
+    /// Bytes of allocated but empty slots: memory this keyspace holds for keys to come, as an allocator holds
+    /// freed chunks. Room for deadlines is left out: only segments holding one have it.
     @inline(__always)
-    public var slackBytes: Int { (entrySlots - count) * (MemoryLayout<Entry>.stride + MemoryLayout<UInt64>.stride) }
+    public var slackBytes: Int { (entrySlots - count) * MemoryLayout<Slot>.stride }
 
     @inline(__always)
     func segmentIndex(_ hash: UInt64) -> Int {
@@ -47,7 +47,7 @@ public struct Keyspace {
         let h = KeyHash.hash(key)
         let seg = segments[segmentIndex(h)]
         guard let i = seg.find(h, key) else { return nil }
-        return (seg.entries[i].value, seg.entries[i].expireAt)
+        return (seg.slots[i].value, seg.expireAt(i))
     }
 
     /// As `lookup`, and a live key's access field is updated as Redis's lookupKey does. A segment a snapshot
@@ -58,11 +58,13 @@ public struct Keyspace {
         guard let i = segments[si].find(h, key) else { return nil }
         // Checked before anything here holds a second reference to the segment.
         let unshared = isKnownUniquelyReferenced(&segments[si])
-        let entry = segments[si].entries + i
-        if unshared && !Entry.isExpired(entry.pointee.expireAt, now: clock.now) {
-            entry.pointee.access = clock.touched(entry.pointee.access)
+        let seg = segments[si]
+        let slot = seg.slots + i
+        let at = seg.expireAt(i)
+        if unshared && !Entry.isExpired(at, now: clock.now) {
+            slot.pointee.access = clock.touched(slot.pointee.access)
         }
-        return (entry.pointee.value, entry.pointee.expireAt)
+        return (slot.pointee.value, at)
     }
 
     /// The access field of a key (see AccessClock), without expiring or touching it.
@@ -70,14 +72,14 @@ public struct Keyspace {
         let h = KeyHash.hash(key)
         let seg = segments[segmentIndex(h)]
         guard let i = seg.find(h, key) else { return nil }
-        return seg.entries[i].access
+        return seg.slots[i].access
     }
 
     public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
         let h = KeyHash.hash(key)
         let seg = segments[segmentIndex(h)]
         guard let i = seg.find(h, key) else { return nil }
-        return seg.entries[i].expireAt
+        return seg.expireAt(i)
     }
 
     // MARK: writes
@@ -91,12 +93,14 @@ public struct Keyspace {
         var si = segmentIndex(h)
         var seg = uniqueSegment(si)
         if let i = seg.find(h, key) {
-            var e: Entry? = (seg.entries + i).move()
-            let oldVolatile = e!.expireAt >= 0
+            let oldExpire = seg.expireAt(i)
+            var e: Entry? = Entry((seg.slots + i).move(), expireAt: oldExpire)
+            let oldVolatile = oldExpire >= 0
             // Re-initialise the slot whatever happens so the table stays consistent if body throws.
             defer {
                 if let e {
-                    (seg.entries + i).initialize(to: e)
+                    (seg.slots + i).initialize(to: Slot(e))
+                    if e.expireAt != oldExpire { seg.setExpire(i, e.expireAt) }
                     let nowVolatile = e.expireAt >= 0
                     if nowVolatile != oldVolatile {
                         let d = nowVolatile ? 1 : -1
@@ -104,8 +108,8 @@ public struct Keyspace {
                         volatileCount += d
                     }
                 } else {
-                    (seg.entries + i).initialize(to: Entry(key: Bytes(), value: .int(0), expireAt: oldVolatile ? 0 : -1))
-                    seg.remove(at: i)
+                    (seg.slots + i).initialize(to: Slot(Entry(key: Bytes(), value: .int(0), expireAt: oldExpire)))
+                    seg.remove(at: i, hash: h)
                     count -= 1
                     if oldVolatile { volatileCount -= 1 }
                 }
@@ -144,10 +148,10 @@ public struct Keyspace {
     public mutating func remove(_ key: UnsafeRawBufferPointer, volatileOnly: Bool = false) -> Entry? {
         let h = KeyHash.hash(key)
         let si = segmentIndex(h)
-        guard let i = segments[si].find(h, key), !volatileOnly || segments[si].entries[i].expireAt >= 0 else { return nil }
+        guard let i = segments[si].find(h, key), !volatileOnly || segments[si].expireAt(i) >= 0 else { return nil }
         // A copy keeps every entry at its position, so `i` holds in the segment this keyspace owns.
         let seg = uniqueSegment(si)
-        let e = seg.remove(at: i)
+        let e = seg.remove(at: i, hash: h)
         count -= 1
         if e.expireAt >= 0 { volatileCount -= 1 }
         return e

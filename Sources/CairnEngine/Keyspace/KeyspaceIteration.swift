@@ -3,7 +3,7 @@ extension Keyspace {
     /// Visits every entry in storage order.
     public func forEach(_ body: (Entry) throws -> Void) rethrows {
         for seg in segments {
-            for i in 0..<seg.count { try body(seg.entries[i]) }
+            for i in 0..<seg.count { try body(Entry(seg.slots[i], expireAt: seg.expireAt(i))) }
         }
     }
 
@@ -14,7 +14,7 @@ extension Keyspace {
         for i in segments.indices {
             let seg = segments[i]
             segments[i] = empty
-            for j in 0..<seg.count { try body(seg.entries[j]) }
+            for j in 0..<seg.count { try body(Entry(seg.slots[j], expireAt: seg.expireAt(j))) }
         }
         self = Keyspace()
     }
@@ -23,7 +23,10 @@ extension Keyspace {
     public func scan(cursor: UInt64, count: Int, _ visit: (Entry) -> Void) -> UInt64 {
         hashOrderScan(cursor: cursor, count: count, collect: { c, batch in
             let seg = segments[segmentIndex(c)]
-            for i in 0..<seg.count where seg.hashes[i] >= c { batch.append((seg.hashes[i], seg.entries[i])) }
+            for i in 0..<seg.count {
+                let h = seg.hash(at: i)
+                if h >= c { batch.append((h, Entry(seg.slots[i], expireAt: seg.expireAt(i)))) }
+            }
             return seg.depth
         }, visit: visit)
     }
@@ -36,17 +39,18 @@ extension Keyspace {
             guard seg.count > 0 else { continue }
             // Accepting a segment with probability proportional to its count makes each key about equally likely.
             if Int.random(in: 0..<Segment.maxEntries) >= seg.count { continue }
-            return seg.entries[Int.random(in: 0..<seg.count)]
+            let i = Int.random(in: 0..<seg.count)
+            return Entry(seg.slots[i], expireAt: seg.expireAt(i))
         }
     }
 
     /// Up to `count` entries from a random place, for eviction to compare their access fields (as Redis's
     /// dictGetSomeKeys): consecutive entries from a random one on, spilling into the following segments, so a
     /// sample costs `count` visits however large the keyspace. `volatileOnly` takes only keys with a deadline
-    /// (Redis samples its expires dict), skipping segments that hold none. `body` reads each entry in place (a
-    /// copy would retain and release its key and value); it must not change the keyspace.
-    public func sample<G: RandomNumberGenerator>(_ count: Int, volatileOnly: Bool = false, using rng: inout G,
-                                                  _ body: (UnsafePointer<Entry>) -> Void) {
+    /// (Redis samples its expires dict), skipping segments that hold none. `body` reads each slot in place (a
+    /// copy would retain and release its key and value), given its deadline; it must not change the keyspace.
+    func sample<G: RandomNumberGenerator>(_ count: Int, volatileOnly: Bool = false, using rng: inout G,
+                                          _ body: (UnsafePointer<Slot>, Int64) -> Void) {
         let available = volatileOnly ? volatileCount : self.count
         guard available > 0 else { return }
         let wanted = Swift.min(count, available)
@@ -59,8 +63,9 @@ extension Keyspace {
             let seg = segments[si]
             if !volatileOnly || seg.volatileCount > 0 {
                 while i < seg.count && taken < wanted {
-                    if !volatileOnly || seg.entries[i].expireAt >= 0 {
-                        body(seg.entries + i)
+                    let at = seg.expireAt(i)
+                    if !volatileOnly || at >= 0 {
+                        body(seg.slots + i, at)
                         taken += 1
                     }
                     i += 1
@@ -85,9 +90,9 @@ extension Keyspace {
                 var seg = segments[si]
                 var i = 0
                 while i < seg.count {
-                    if Entry.isExpired(seg.entries[i].expireAt, now: now) {
+                    if Entry.isExpired(seg.expireAt(i), now: now) {
                         seg = uniqueSegment(si)
-                        let e = seg.remove(at: i)
+                        let e = seg.remove(at: i, hash: seg.hash(at: i))
                         count -= 1
                         volatileCount -= 1
                         expired(e)

@@ -1,36 +1,53 @@
-/// One stored key: its bytes, value, access field and absolute expiry in unix milliseconds (-1 when it has none).
-///
-/// Short keys and short string values sit inside the entry (see InlineBytes), and the fields are ordered so
-/// the whole entry packs into 64 bytes: that, the segment's 8-byte hash and its 2-byte index slots are all a
-/// small key-value pair costs.
+/// One key as commands see it: its bytes, value, access field and absolute expiry in unix milliseconds (-1
+/// when it has none). A segment keeps the deadline apart from the rest (see Slot), so this is the form an
+/// entry takes while a command edits it or a walk hands it out.
 public struct Entry {
     @usableFromInline var storedKey: StoredKey
-    public var value: Value
     /// Redis's lru field: see AccessClock. The keyspace stamps it when the entry is inserted.
     public var access: UInt32
+    public var value: Value
     public var expireAt: Int64
 
     @usableFromInline enum StoredKey {
-        case inline(InlineBytes15)
+        case inline(InlineBytes16)
         case heap(Bytes)
+
+        @inlinable init(_ key: UnsafeRawBufferPointer) {
+            if let k = InlineBytes16(key) { self = .inline(k) } else { self = .heap(Bytes(key)) }
+        }
+
+        @inlinable func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            switch self {
+            case .inline(let k): return try k.withUnsafeBytes(body)
+            case .heap(let k): return try k.withUnsafeBytes(body)
+            }
+        }
     }
 
     @inlinable public init(key: UnsafeRawBufferPointer, value: Value, expireAt: Int64 = -1) {
-        if let k = InlineBytes15(key) { storedKey = .inline(k) } else { storedKey = .heap(Bytes(key)) }
-        self.value = value
+        storedKey = StoredKey(key)
         self.access = 0
+        self.value = value
         self.expireAt = expireAt
     }
 
     @inlinable public init(key: Bytes, value: Value, expireAt: Int64 = -1) {
-        if key.count > InlineBytes15.capacity {
+        if key.count > InlineBytes16.capacity {
             storedKey = .heap(key)
-            self.value = value
             self.access = 0
+            self.value = value
             self.expireAt = expireAt
         } else {
             self = key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: expireAt) }
         }
+    }
+
+    @inlinable init(_ slot: consuming Slot, expireAt: Int64) {
+        let s = slot
+        storedKey = s.storedKey
+        access = s.access
+        value = s.value
+        self.expireAt = expireAt
     }
 
     /// The key's bytes, copied out; `withKey` reads them in place.
@@ -42,19 +59,7 @@ public struct Entry {
     }
 
     @inlinable public func withKey<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch storedKey {
-        case .inline(let k): return try k.withUnsafeBytes(body)
-        case .heap(let k): return try k.withUnsafeBytes(body)
-        }
-    }
-
-    /// As `withKey`, for the entry at `e`, reading only its key: a method called on `e.pointee` copies the whole
-    /// entry (retaining and releasing its value) whenever `body` might write memory.
-    @inlinable public static func withKey<R>(at e: UnsafePointer<Entry>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch e.pointee.storedKey {
-        case .inline(let k): return try k.withUnsafeBytes(body)
-        case .heap(let k): return try k.withUnsafeBytes(body)
-        }
+        try storedKey.withUnsafeBytes(body)
     }
 
     /// Redis's keyIsExpired: a deadline is passed only once the clock is strictly beyond it.
@@ -62,25 +67,58 @@ public struct Entry {
     public static func isExpired(_ expireAt: Int64, now: Int64) -> Bool { expireAt >= 0 && now > expireAt }
 }
 
+/// An entry as a segment stores it: the key, the access field and the value in 48 bytes. A key of up to 16
+/// bytes and a string of up to 22 sit inside (see InlineBytes); the key's enum tag, the access field and the
+/// value fall into one run without padding. The deadline lives in the segment's `expires`, allocated only
+/// once a key there has one, so keys without a deadline do not carry its 8 bytes.
+@usableFromInline
+struct Slot {
+    @usableFromInline var storedKey: Entry.StoredKey
+    @usableFromInline var access: UInt32
+    @usableFromInline var value: Value
+
+    @inlinable init(_ entry: consuming Entry) {
+        let e = entry
+        storedKey = e.storedKey
+        access = e.access
+        value = e.value
+    }
+
+    /// The key of the slot at `s`, read in place: a method called on `s.pointee` copies the whole slot
+    /// (retaining and releasing its value) whenever `body` might write memory.
+    @inlinable static func withKey<R>(at s: UnsafePointer<Slot>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch s.pointee.storedKey {
+        case .inline(let k): return try k.withUnsafeBytes(body)
+        case .heap(let k): return try k.withUnsafeBytes(body)
+        }
+    }
+}
+
 /// A bounded hash table holding the keys whose hash starts with one prefix.
 ///
-/// Entries sit densely in insertion order; an open-addressing index of 2-byte positions (linear probing,
-/// backward-shift deletion, no tombstones) finds them. Empty index slots cost 2 bytes instead of a whole
-/// entry, which keeps memory per key close to the entry itself. Segments are also the unit of copy-on-write:
-/// a snapshot holds references to segments, and the keyspace copies a segment only when it must write to one
-/// that a snapshot still holds.
+/// Slots sit densely in insertion order; an open-addressing index of 2-byte entries (linear probing,
+/// backward-shift deletion, no tombstones) finds them. An index entry holds a slot's position and six bits of
+/// its key's hash, which rule out almost every other key of a probe run without touching its slot; nothing
+/// else of the hash is kept, so a key costs its slot and about 4 bytes of index. What needs a stored key's hash
+/// (a deletion's backward shift, growth, splits, SCAN) hashes its key again. Segments are also the unit of
+/// copy-on-write: a snapshot holds references to segments, and the keyspace copies a segment only when it must
+/// write to one that a snapshot still holds.
 @usableFromInline
 final class Segment {
     /// Largest index before the segment splits in two; small enough that a copy takes microseconds.
     @usableFromInline static let maxCapacity = 1024
     @usableFromInline static let minCapacity = 8
-    /// The most entries a segment holds (its index at 3/4 load); positions fit the index's UInt16.
+    /// The most entries a segment holds (its index at 3/4 load); positions must fit `positionBits`.
     @usableFromInline static let maxEntries = maxCapacity * 3 / 4
 
-    /// Index slot -> dense position + 1; 0 marks an empty slot.
+    /// An index entry's low bits: dense position + 1, 0 marking an empty entry. The bits above hold `filter`.
+    @usableFromInline static let positionBits = 10
+    @usableFromInline static let positionMask: UInt16 = (1 << positionBits) - 1
+
     @usableFromInline var index: UnsafeMutablePointer<UInt16>
-    @usableFromInline var hashes: UnsafeMutablePointer<UInt64>
-    @usableFromInline var entries: UnsafeMutablePointer<Entry>
+    @usableFromInline var slots: UnsafeMutablePointer<Slot>
+    /// Each slot's deadline, or nil while no key here has had one (then every deadline is -1).
+    @usableFromInline var expires: UnsafeMutablePointer<Int64>?
     @usableFromInline var capacity: Int
     @usableFromInline var entryCapacity: Int
     @usableFromInline var count = 0
@@ -94,26 +132,33 @@ final class Segment {
         self.depth = depth
         index = .allocate(capacity: capacity)
         index.initialize(repeating: 0, count: capacity)
-        hashes = .allocate(capacity: self.entryCapacity)
-        entries = .allocate(capacity: self.entryCapacity)
+        slots = .allocate(capacity: self.entryCapacity)
     }
 
     deinit {
-        entries.deinitialize(count: count)
+        slots.deinitialize(count: count)
         index.deallocate()
-        hashes.deallocate()
-        entries.deallocate()
+        slots.deallocate()
+        expires?.deallocate()
     }
 
     @usableFromInline func copy() -> Segment {
         let s = Segment(capacity: capacity, entryCapacity: count, depth: depth)
         s.index.update(from: index, count: capacity)
-        s.hashes.update(from: hashes, count: count)
-        s.entries.initialize(from: entries, count: count)
+        s.slots.initialize(from: slots, count: count)
+        if let expires, volatileCount > 0 {
+            s.expires = .allocate(capacity: s.entryCapacity)
+            s.expires!.update(from: expires, count: count)
+        }
         s.count = count
         s.volatileCount = volatileCount
         return s
     }
+
+    /// Hash bits an index entry keeps to skip other keys' slots. Neither the leading bits (the same for every
+    /// key here: they chose the segment) nor the trailing ones (the home position) would tell keys apart.
+    @inline(__always) @usableFromInline
+    static func filter(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash >> 32) << UInt16(positionBits) }
 
     @inline(__always)
     var mask: Int { capacity - 1 }
@@ -121,26 +166,47 @@ final class Segment {
     @inline(__always)
     func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
 
+    /// The hash of the key stored at `d`.
+    @inline(__always)
+    func hash(at d: Int) -> UInt64 { Slot.withKey(at: slots + d) { KeyHash.hash($0) } }
+
+    @inline(__always)
+    func expireAt(_ d: Int) -> Int64 { expires?[d] ?? -1 }
+
+    /// Records the deadline of the slot at `d`, making room for deadlines the first time one is set.
+    @inline(__always)
+    func setExpire(_ d: Int, _ at: Int64) {
+        if let expires {
+            expires[d] = at
+        } else if at >= 0 {
+            let e = UnsafeMutablePointer<Int64>.allocate(capacity: entryCapacity)
+            e.initialize(repeating: -1, count: count)
+            e[d] = at
+            expires = e
+        }
+    }
+
     /// The dense position of the key, or nil.
     @usableFromInline
     func find(_ hash: UInt64, _ key: UnsafeRawBufferPointer) -> Int? {
+        let f = Self.filter(hash)
         var s = home(hash)
         while true {
-            let p = Int(index[s])
-            if p == 0 { return nil }
-            if hashes[p - 1] == hash {
-                let found = entries[p - 1].withKey { bytesEqual($0, key) }
-                if found { return p - 1 }
+            let v = index[s]
+            if v == 0 { return nil }
+            if v & ~Self.positionMask == f {
+                let p = Int(v & Self.positionMask) - 1
+                if Slot.withKey(at: slots + p, { bytesEqual($0, key) }) { return p }
             }
             s = (s + 1) & mask
         }
     }
 
-    /// The index slot that points at dense position `d`.
+    /// The index entry that points at dense position `d`, whose key hashes to `hash`.
     @inline(__always)
-    func slot(of d: Int) -> Int {
-        var s = home(hashes[d])
-        while Int(index[s]) != d + 1 { s = (s + 1) & mask }
+    func slot(of d: Int, hash: UInt64) -> Int {
+        var s = home(hash)
+        while Int(index[s] & Self.positionMask) != d + 1 { s = (s + 1) & mask }
         return s
     }
 
@@ -148,32 +214,39 @@ final class Segment {
     @usableFromInline
     @discardableResult
     func insertNew(_ hash: UInt64, _ entry: consuming Entry) -> Int {
-        // A quarter more room at a time: entries are most of a key's weight, so slack costs more memory than
+        let at = entry.expireAt
+        return insertNew(hash, Slot(entry), expireAt: at)
+    }
+
+    @discardableResult
+    func insertNew(_ hash: UInt64, _ slot: consuming Slot, expireAt: Int64) -> Int {
+        // A quarter more room at a time: slots are most of a key's weight, so slack costs more memory than
         // the extra moves cost time.
         if count == entryCapacity { resizeEntries(min(entryCapacity + max(entryCapacity / 4, 4), Self.maxEntries)) }
         var s = home(hash)
         while index[s] != 0 { s = (s + 1) & mask }
         let d = count
-        index[s] = UInt16(d + 1)
-        hashes[d] = hash
+        index[s] = UInt16(d + 1) | Self.filter(hash)
         count += 1
-        if entry.expireAt >= 0 { volatileCount += 1 }
-        (entries + d).initialize(to: consume entry)
+        if expireAt >= 0 || expires != nil {
+            setExpire(d, expireAt)
+            if expireAt >= 0 { volatileCount += 1 }
+        }
+        (slots + d).initialize(to: consume slot)
         return d
     }
 
-    /// Removes the entry at dense position `d`: its index slot is closed by shifting later members of the probe
-    /// run back, and the last entry moves into the gap so the entries stay dense.
+    /// Removes the entry at dense position `d`, whose key hashes to `hash`: its index entry is closed by
+    /// shifting later members of the probe run back, and the last slot moves into the gap so the slots stay
+    /// dense.
     @usableFromInline
     @discardableResult
-    func remove(at d: Int) -> Entry {
-        var hole = slot(of: d)
-        let removed = (entries + d).move()
-        if removed.expireAt >= 0 { volatileCount -= 1 }
+    func remove(at d: Int, hash: UInt64) -> Entry {
+        var hole = slot(of: d, hash: hash)
         index[hole] = 0
         var j = (hole + 1) & mask
         while index[j] != 0 {
-            let h = home(hashes[Int(index[j]) - 1])
+            let h = home(self.hash(at: Int(index[j] & Self.positionMask) - 1))
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !stays {
@@ -183,12 +256,14 @@ final class Segment {
             }
             j = (j + 1) & mask
         }
+        let removed = Entry((slots + d).move(), expireAt: expireAt(d))
+        if removed.expireAt >= 0 { volatileCount -= 1 }
         let last = count - 1
         if d != last {
-            let ls = slot(of: last)
-            (entries + d).moveInitialize(from: entries + last, count: 1)
-            hashes[d] = hashes[last]
-            index[ls] = UInt16(d + 1)
+            let ls = slot(of: last, hash: self.hash(at: last))
+            (slots + d).moveInitialize(from: slots + last, count: 1)
+            if let expires { expires[d] = expires[last] }
+            index[ls] = UInt16(d + 1) | (index[ls] & ~Self.positionMask)
         }
         count -= 1
         return removed
@@ -196,7 +271,7 @@ final class Segment {
 
     @usableFromInline var isFull: Bool { count * 4 >= capacity * 3 }
 
-    /// Doubles the index; only called while below maxCapacity. Entries do not move.
+    /// Doubles the index; only called while below maxCapacity. Slots do not move.
     @usableFromInline func grow() {
         capacity *= 2
         rebuildIndex()
@@ -207,26 +282,33 @@ final class Segment {
         index = .allocate(capacity: capacity)
         index.initialize(repeating: 0, count: capacity)
         for d in 0..<count {
-            var s = home(hashes[d])
+            let h = hash(at: d)
+            var s = home(h)
             while index[s] != 0 { s = (s + 1) & mask }
-            index[s] = UInt16(d + 1)
+            index[s] = UInt16(d + 1) | Self.filter(h)
         }
     }
 
     private func resizeEntries(_ newCapacity: Int) {
-        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
-        let newEntries = UnsafeMutablePointer<Entry>.allocate(capacity: newCapacity)
-        newHashes.update(from: hashes, count: count)
-        newEntries.moveInitialize(from: entries, count: count)
-        hashes.deallocate()
-        entries.deallocate()
-        hashes = newHashes
-        entries = newEntries
+        let newSlots = UnsafeMutablePointer<Slot>.allocate(capacity: newCapacity)
+        newSlots.moveInitialize(from: slots, count: count)
+        slots.deallocate()
+        slots = newSlots
+        if let old = expires {
+            // Deadlines gone from every key here (PERSIST, deletion) give their room back.
+            if volatileCount > 0 {
+                expires = .allocate(capacity: newCapacity)
+                expires!.update(from: old, count: count)
+            } else {
+                expires = nil
+            }
+            old.deallocate()
+        }
         entryCapacity = newCapacity
     }
 
     /// Moves every key whose next hash bit is 1 into a new segment; both halves get depth + 1. Each half's
-    /// entry storage is sized to what it holds plus room to grow, so a split does not leave half of it empty.
+    /// slot storage is sized to what it holds plus room to grow, so a split does not leave half of it empty.
     @usableFromInline func split() -> Segment {
         let bit = UInt64(1) << UInt64(63 - depth)
         depth += 1
@@ -234,14 +316,16 @@ final class Segment {
         var kept = 0
         volatileCount = 0
         for d in 0..<count {
-            if hashes[d] & bit != 0 {
-                other.insertNew(hashes[d], (entries + d).move())
+            let at = expireAt(d)
+            let h = hash(at: d)
+            if h & bit != 0 {
+                other.insertNew(h, (slots + d).move(), expireAt: at)
             } else {
                 if kept != d {
-                    (entries + kept).moveInitialize(from: entries + d, count: 1)
-                    hashes[kept] = hashes[d]
+                    (slots + kept).moveInitialize(from: slots + d, count: 1)
+                    expires?[kept] = at
                 }
-                if entries[kept].expireAt >= 0 { volatileCount += 1 }
+                if at >= 0 { volatileCount += 1 }
                 kept += 1
             }
         }

@@ -30,17 +30,22 @@ extension InlineBytes {
     @inlinable public var bytes: Bytes { withUnsafeBytes { Bytes($0) } }
 }
 
-/// Up to 15 bytes: a short key.
-public struct InlineBytes15: InlineBytes {
+/// Up to 16 bytes: a short key. Seventeen bytes with the count, so the key's enum tag still leaves room for
+/// the access field before the value in a keyspace slot (see Slot).
+public struct InlineBytes16: InlineBytes {
     @usableFromInline var w0: UInt64 = 0
     @usableFromInline var w1: UInt64 = 0
+    @usableFromInline var n: UInt8 = 0
     @inlinable public init() {}
 }
 
-/// Up to 23 bytes: a short string value.
-public struct InlineBytes23: InlineBytes {
+/// Up to 22 bytes: a short string value. Twenty-three bytes with the count, so Value's tag fits in the
+/// 24th and a Value stays three words.
+public struct InlineBytes22: InlineBytes {
     @usableFromInline var w0: UInt64 = 0
     @usableFromInline var w1: UInt64 = 0
-    @usableFromInline var w2: UInt64 = 0
+    @usableFromInline var w2: UInt32 = 0
+    @usableFromInline var w3: UInt16 = 0
+    @usableFromInline var n: UInt8 = 0
     @inlinable public init() {}
 }

@@ -3,9 +3,9 @@
 public enum Value {
     /// A string that is the canonical decimal form of a 64-bit integer (encoding `int`).
     case int(Int64)
-    /// A string as SET creates it, up to `InlineBytes23.capacity` bytes, held inside the Value (`embstr`): a
+    /// A string as SET creates it, up to `InlineBytes22.capacity` bytes, held inside the Value (`embstr`): a
     /// short string costs no heap block, which is most of what a small key-value pair would otherwise weigh.
-    case short(InlineBytes23)
+    case short(InlineBytes22)
     /// A string as SET creates it, too long for `short`: `embstr` up to 44 bytes, `raw` beyond.
     case bytes(PackedBytes)
     /// A string modified in place (APPEND, SETRANGE, SETBIT...): always `raw`, as in Redis.
@@ -33,7 +33,7 @@ public enum Value {
 
     /// A string kept as written, never as an integer (Redis's createStringObject): inline when short.
     public static func embedded(_ b: UnsafeRawBufferPointer) -> Value {
-        if let s = InlineBytes23(b) { return .short(s) }
+        if let s = InlineBytes22(b) { return .short(s) }
         return .bytes(PackedBytes(b))
     }
 
