@@ -284,7 +284,7 @@ public final class Server {
                     if conn === replication.primaryConnection { primaryCommandApplied(base, consumed) }
                     if !engine.propagation.output.isEmpty, aof.policy == .always, let w = aof.writer {
                         conn.holdUntil = w.queuedOffset + engine.propagation.output.count
-                        aof.groupCommit.wrote(conn)
+                        aof.groupCommit.settled(conn)
                     }
                 }
                 if paused {
@@ -409,6 +409,7 @@ public final class Server {
     func closeConnection(_ conn: Connection) {
         guard !conn.closed else { return }
         conn.closed = true
+        aof.groupCommit.settled(conn)
         loop.remove(conn.fd)
         close(conn.fd)
         connections[Int(conn.fd)] = nil

@@ -5,20 +5,12 @@ reply never stalls the others."""
 import threading
 
 from cairn_helpers import RawConn
+from test_aof import info_field
 
 
 def incr_file(server):
     d = server.dir / "appendonlydir"
     return sorted(d.glob("*.incr.aof"), key=lambda p: int(p.name.split(".")[-3]))[-1]
-
-
-def info_field(port, name):
-    with RawConn(port) as c:
-        text = c.cmd("INFO", "persistence").decode()
-    for line in text.split("\r\n"):
-        if line.startswith(name + ":"):
-            return line.split(":", 1)[1]
-    return None
 
 
 def test_reply_waits_for_the_file_under_concurrent_writers(cairn_factory):

@@ -2,8 +2,8 @@
 /// bounded time, for the clients the previous one answered).
 ///
 /// Each batch of replies a sync releases opens a generation; the clients released in it are outstanding until
-/// they write again. Once none is, every write the next sync can expect soon is queued and the sync may
-/// start. A released client that reads, idles or leaves instead only costs the writer's bounded wait.
+/// they write again or disconnect. Once none is, every write the next sync can expect soon is queued and the
+/// sync may start. A released client that only reads or idles instead costs the writer's bounded wait.
 struct GroupCommit {
     private var generation = 0
     private(set) var outstanding = 0
@@ -25,8 +25,9 @@ struct GroupCommit {
         }
     }
 
-    /// A client produced a write whose reply waits for a sync.
-    mutating func wrote(_ conn: Connection) {
+    /// A client produced a write whose reply waits for a sync, or disconnected: the next sync has its write or
+    /// will never get one.
+    mutating func settled(_ conn: Connection) {
         guard conn.commitGeneration == generation, outstanding > 0 else { return }
         conn.commitGeneration = 0
         outstanding -= 1
