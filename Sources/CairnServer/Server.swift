@@ -284,6 +284,7 @@ public final class Server {
                     if conn === replication.primaryConnection { primaryCommandApplied(base, consumed) }
                     if !engine.propagation.output.isEmpty, aof.policy == .always, let w = aof.writer {
                         conn.holdUntil = w.queuedOffset + engine.propagation.output.count
+                        aof.groupCommit.settled(conn)
                     }
                 }
                 if paused {
@@ -369,11 +370,13 @@ public final class Server {
     /// Queues the replies of clients whose writes the AOF writer has now synced.
     func releaseSynced() {
         let durable = aof.writer?.durableOffset ?? 0
+        let released = pendingFlush.count
         heldForSync.removeAll { conn in
             guard conn.holdUntil <= durable || conn.closed else { return false }
             if !conn.closed { pendingFlush.append(conn) }
             return true
         }
+        aof.groupCommit.released(pendingFlush[released...], durable: durable)
     }
 
     /// client-output-buffer-limit: over the hard limit, or over the soft limit for longer than its seconds,
@@ -406,6 +409,7 @@ public final class Server {
     func closeConnection(_ conn: Connection) {
         guard !conn.closed else { return }
         conn.closed = true
+        aof.groupCommit.settled(conn)
         loop.remove(conn.fd)
         close(conn.fd)
         connections[Int(conn.fd)] = nil

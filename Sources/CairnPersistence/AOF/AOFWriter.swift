@@ -16,6 +16,13 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 /// (bytes known to be on stable storage; with `no`, bytes handed to the kernel). With `always`, the thread
 /// writes to `wakeFD` (an eventfd the loop polls) after each sync, so replies held for durability go out as
 /// soon as one fdatasync covers them — group commit: every write queued before the sync shares it.
+///
+/// Under `always` a sync does not start the moment the previous one ends: the clients that sync just answered
+/// are about to write again, and a sync started without them leaves them for the next one, so the clients
+/// settle into groups that take turns at the disk and each sync covers only a fraction of them. The thread
+/// waits instead until the loop says the writes it expects are in (`append(_:commitAt:)`), or for at most half
+/// the previous sync's duration (PostgreSQL's commit_delay, measured rather than configured): a lone client
+/// never waits, and when the answered clients do not return soon the disk idles only briefly.
 public final class AOFWriter: @unchecked Sendable {
     // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
     private struct State {
@@ -28,6 +35,12 @@ public final class AOFWriter: @unchecked Sendable {
         /// The thread waits for work, so the next append must wake it. While it is busy, appends only queue:
         /// a burst of loop iterations costs one wake-up, not one each.
         var idle = false
+        /// The durable offset as the loop last saw it when it said that the writes the next sync should cover
+        /// are queued (always policy). A commit given before the latest sync ended counts for nothing: the
+        /// loop had not yet answered that sync's clients, whose next writes the following sync waits for.
+        var committedAt = -1
+        /// The thread waits for a commit, so a commit must wake the thread.
+        var gathering = false
     }
     /// With everysec and no, nobody waits for a write, so the thread lets a burst gather for this long before
     /// writing it: one write and no wake-ups per interval however fast the loop turns. It bounds what a
@@ -68,15 +81,18 @@ public final class AOFWriter: @unchecked Sendable {
     /// The last write or sync error, if the disk refused; Redis then refuses writes (MISCONF).
     public var lastError: String? { failure.withLock { $0 } }
 
-    /// Hands over bytes to append (copied); returns the offset that covers them.
+    /// Hands over bytes to append (copied); returns the offset that covers them. `commitAt` (always policy):
+    /// the loop has answered every client whose writes are durable up to this offset and expects no further
+    /// writes for the next sync to wait for; nil when it does.
     @discardableResult
-    public func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+    public func append(_ bytes: UnsafeRawBufferPointer, commitAt: Int? = nil) -> Int {
         guard !bytes.isEmpty else { return queuedOffset }
         queuedOffset += bytes.count
         let wake = state.withLock { s -> Bool in
             s.queue.append(contentsOf: bytes)
             defer { s.idle = false }
-            return s.idle
+            if let commitAt { s.committedAt = commitAt }
+            return s.idle || (commitAt != nil && s.gathering)
         }
         if wake { wakeup.signal() }
         return queuedOffset
@@ -116,9 +132,25 @@ public final class AOFWriter: @unchecked Sendable {
         return state.withLock { $0.fd }
     }
 
+    /// Waits, after a sync, until the loop commits the writes queued since or the delay runs out.
+    private func gather(delayMicros: Int) {
+        let deadline = DispatchTime.now() + .microseconds(delayMicros)
+        let synced = durableOffset
+        while true {
+            let ready = state.withLock { s -> Bool in
+                s.gathering = !(s.committedAt >= synced || s.stopping || s.syncRequested)
+                return !s.gathering
+            }
+            if ready || wakeup.wait(timeout: deadline) == .timedOut { break }
+        }
+        state.withLock { $0.gathering = false }
+    }
+
     private func run() {
         var lastSync = Engine.monotonicMicros() / 1000
         var unsynced = false
+        /// How long the last fdatasync took, which bounds how long the next one waits for company.
+        var lastSyncMicros = 0
         while true {
             // After a failed write the queue is not empty, yet the retry waits for the timeout below.
             let failing = lastError != nil
@@ -134,6 +166,10 @@ public final class AOFWriter: @unchecked Sendable {
                 } else {
                     wakeup.wait()
                 }
+            }
+            // Also when the thread was idle: the first write back after a sync would otherwise go alone.
+            if policy == .always && !failing && lastSyncMicros > 0 {
+                gather(delayMicros: lastSyncMicros / 2)
             }
             let (fd, stopping, syncRequested) = state.withLock { s -> (Int32, Bool, Bool) in
                 if batch.isEmpty {
@@ -159,7 +195,11 @@ public final class AOFWriter: @unchecked Sendable {
             let now = Engine.monotonicMicros() / 1000
             switch policy {
             case .always:
-                if unsynced { sync(fd, upTo: writtenNow) }
+                if unsynced {
+                    let start = Engine.monotonicMicros()
+                    sync(fd, upTo: writtenNow)
+                    lastSyncMicros = Engine.monotonicMicros() - start
+                }
                 unsynced = false
                 var one: UInt64 = 1
                 _ = Glibc.write(wakeFD, &one, 8)

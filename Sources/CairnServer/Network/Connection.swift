@@ -23,6 +23,8 @@ final class Connection {
     var overSoftLimitSince = 0
     /// With appendfsync always: the AOF offset that must be durable before this client's replies go out.
     var holdUntil = 0
+    /// The group-commit generation whose sync last released this client's replies (GroupCommit).
+    var commitGeneration = 0
     var closed = false
     /// A full sync's sender thread owns the socket: the loop neither reads nor writes it meanwhile.
     var heldByReplication = false

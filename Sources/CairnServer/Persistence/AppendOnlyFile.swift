@@ -402,6 +402,8 @@ final class AppendOnlyFile {
     /// Bytes the disk may fall behind before the event loop waits for it (back-pressure, everysec/no).
     static let maxUnwritten = 64 << 20
     private var lastSlowDiskLog: Int64 = 0
+    /// Tells the writer when a sync under `always` has the writes it should wait for.
+    var groupCommit = GroupCommit()
 
     /// Hands the stream's new bytes to the writer, preceded by a `#TS:` annotation when timestamps are on
     /// and the second changed; returns the offset that covers them.
@@ -414,7 +416,7 @@ final class AppendOnlyFile {
             var annotation = "#TS:\(lastTimestamp)\r\n"
             annotation.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
         }
-        let offset = engine.propagation.output.withUnsafeBytes { writer.append($0) }
+        let offset = engine.propagation.output.withUnsafeBytes { writer.append($0, commitAt: groupCommit.commitAt) }
         engine.propagation.discardOutput()
         if writer.unwrittenBytes > Self.maxUnwritten {
             // A stalled disk: memory must not grow without bound, so the loop waits for the writer.
