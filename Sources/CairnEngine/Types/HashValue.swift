@@ -1,29 +1,24 @@
-/// A hash. Small hashes keep Redis's listpack layout, an array of pairs in insertion order (an update keeps its
-/// place), because HGETALL, HKEYS and HSCAN answer in that order. Large ones use a `ChunkedHashMap`, whose
-/// chunks are the copy-on-write units. Like Redis, a hash never converts back to the compact form.
+/// A hash. Small hashes keep Redis's listpack layout: fields and values alternately in insertion order (an
+/// update keeps its place), packed into one buffer, because HGETALL, HKEYS and HSCAN answer in that order and
+/// a small hash then weighs about what Redis's listpack does. Large ones use a `ChunkedHashMap`, whose chunks
+/// are the copy-on-write units. Like Redis, a hash never converts back to the compact form.
 public struct HashValue {
-    public struct Pair {
-        public var field: Bytes
-        public var value: Bytes
-    }
-
-    /// The listpack-encoded contents; unused once `table` exists.
-    var pairs: [Pair] = []
+    /// The listpack-encoded contents, field then value; unused once `table` exists.
+    var packed = PackedStrings()
     var table: ChunkedHashMap<Bytes>?
 
     public init() {}
 
     public var isCompact: Bool { table == nil }
-    public var count: Int { table?.count ?? pairs.count }
+    public var count: Int { table?.count ?? packed.count / 2 }
     public var isEmpty: Bool { count == 0 }
 
-    func compactIndex(_ field: UnsafeRawBufferPointer) -> Int? {
-        pairs.firstIndex { $0.field.withUnsafeBytes { bytesEqual($0, field) } }
-    }
+    /// The position of the field in `packed`; its value follows it.
+    func compactPosition(_ field: UnsafeRawBufferPointer) -> Int? { packed.firstPosition(of: field, stride: 2) }
 
     public func get(_ field: UnsafeRawBufferPointer) -> Bytes? {
         if let table { return table[field] }
-        return compactIndex(field).map { pairs[$0].value }
+        return compactPosition(field).map { packed.bytes(at: packed.position(after: $0)) }
     }
 
     /// Sets a field; true when it was new. A field or value longer than hash-max-listpack-value, or more fields
@@ -32,20 +27,33 @@ public struct HashValue {
     public mutating func set(_ field: UnsafeRawBufferPointer, _ value: Bytes, maxEntries: Int, maxValue: Int) -> Bool {
         if table == nil && (field.count > maxValue || value.count > maxValue) { convert() }
         if table != nil { return table!.updateValue(value, forKey: field) == nil }
-        if let i = compactIndex(field) {
-            pairs[i].value = value
+        return value.withUnsafeBytes { setCompact(field, $0, maxEntries: maxEntries) }
+    }
+
+    /// As `set`, for a value read in place (a loaded listpack's elements).
+    @discardableResult
+    public mutating func set(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, maxEntries: Int, maxValue: Int) -> Bool {
+        if table == nil && (field.count > maxValue || value.count > maxValue) { convert() }
+        if table != nil { return table!.updateValue(Bytes(value), forKey: field) == nil }
+        return setCompact(field, value, maxEntries: maxEntries)
+    }
+
+    private mutating func setCompact(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, maxEntries: Int) -> Bool {
+        if let p = compactPosition(field) {
+            packed.replace(at: packed.position(after: p), with: value)
             return false
         }
-        pairs.append(Pair(field: Bytes(field), value: value))
-        if pairs.count > maxEntries { convert() }
+        packed.append(field)
+        packed.append(value)
+        if packed.count / 2 > maxEntries { convert() }
         return true
     }
 
     @discardableResult
     public mutating func remove(_ field: UnsafeRawBufferPointer) -> Bool {
         if table != nil { return table!.removeValue(forKey: field) != nil }
-        guard let i = compactIndex(field) else { return false }
-        pairs.remove(at: i)
+        guard let p = compactPosition(field) else { return false }
+        packed.remove(at: p, elements: 2)
         return true
     }
 
@@ -53,20 +61,33 @@ public struct HashValue {
     public mutating func convert() {
         guard table == nil else { return }
         var t = ChunkedHashMap<Bytes>()
-        for p in pairs { t.updateValue(p.value, forKey: p.field) }
-        pairs = []
+        forEachCompact { f, v in t.updateValue(Bytes(v), forKey: f) }
+        packed = PackedStrings()
         table = t
+    }
+
+    /// The compact pairs in place, in listpack order.
+    private func forEachCompact(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var field: UnsafeRawBufferPointer? = nil
+        try packed.forEach { e in
+            if let f = field {
+                try body(f, e)
+                field = nil
+            } else {
+                field = e
+            }
+        }
     }
 
     /// Every pair: listpack order when compact, table order otherwise.
     public func forEach(_ body: (Bytes, Bytes) throws -> Void) rethrows {
-        if let table { try table.forEach(body) } else { for p in pairs { try body(p.field, p.value) } }
+        if let table { try table.forEach(body) } else { try forEachCompact { try body(Bytes($0), Bytes($1)) } }
     }
 
     /// A uniformly chosen pair; the hash must not be empty.
     public func randomPair() -> (Bytes, Bytes) {
         if let table { return table.randomElement() }
-        let p = pairs[Int.random(in: 0..<pairs.count)]
-        return (p.field, p.value)
+        let p = packed.position(ofElement: 2 * Int.random(in: 0..<count))
+        return (packed.bytes(at: p), packed.bytes(at: packed.position(after: p)))
     }
 }
