@@ -3,6 +3,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <stdint.h>
+#include <errno.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +26,32 @@ void csystem_yield_to_foreground(void) {
     struct sched_param none = { 0 };
     pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
     setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
+/* The first fields of the kernel's struct sched_attr (SCHED_ATTR_SIZE_VER0); glibc exports no wrapper. */
+struct csystem_sched_attr {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+};
+
+int csystem_request_short_slice(void) {
+    /* Since Linux 6.12 a fair task's sched_runtime is its slice, and a waking task with a shorter slice than the
+       running one preempts it at once instead of waiting for that task's slice to end. Older kernels ignore it. */
+    struct csystem_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.sched_policy = SCHED_OTHER;
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    attr.sched_nice = errno == 0 ? nice : 0;
+    attr.sched_runtime = 100 * 1000;
+    return (int)syscall(SYS_sched_setattr, 0, &attr, 0);
 }
 
 int csystem_tsc_is_invariant(void) {

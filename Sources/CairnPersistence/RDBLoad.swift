@@ -28,7 +28,9 @@ public struct RDBLoadSummary {
 public enum RDBLoader {
     /// Loads every record of `input` into `engine`'s databases, which the caller has emptied. Keys whose
     /// deadline already passed are dropped when `dropExpired` (a primary loading at startup); a duplicate key
-    /// is corruption unless `allowDuplicates` (DEBUG RELOAD semantics: the later one wins).
+    /// is corruption unless `allowDuplicates` (DEBUG RELOAD semantics: the later one wins). The file is read
+    /// and its values built on a reader thread while this thread fills the keyspace (see RDBLoadPipeline); the
+    /// input is left just past the EOF record, as a caller reading on from it expects.
     public static func load(_ input: RDBInput, into engine: Engine, dropExpired: Bool = true,
                             allowDuplicates: Bool = false) throws(RDBError) -> RDBLoadSummary {
         var reader = RDBReader(input: input, settings: engine.settings)
@@ -40,45 +42,73 @@ public enum RDBLoader {
         var scripts: [[UInt8]] = []
         engine.refreshTime()
         let now = engine.now
-        var db = 0
-        var record: RDBRecord? = nil
-        while true {
-            guard let h = try reader.nextKey(orRecord: &record) else {
-                guard let r = record else { break }
-                record = nil
-                switch r {
-                case .aux(let k, let v):
-                    summary.aux.append((k, v))
-                    if k == Array("lua".utf8) { scripts.append(v) }
-                case .function(let source):
-                    functions.append(source)
-                case .moduleAux(let id):
-                    throw RDBError(offset: input.offset, reason: "The RDB file contains AUX module data I can't load: no matching module '\(moduleName(id))'")
-                case .selectDB(let id):
-                    db = id
-                case .resizeDB(let keys, _):
-                    engine.dbs[db].keys.reserveCapacity(keys)
-                case .entry, .emptyKey:
-                    break
+        let pipeline = RDBLoadPipeline()
+        pipeline.start { batch in
+            do throws(RDBError) {
+                var record: RDBRecord? = nil
+                guard let h = try reader.nextKey(orRecord: &record) else {
+                    guard let r = record else {
+                        batch.append(.end(nil))
+                        return false
+                    }
+                    batch.append(.record(r, offset: input.offset))
+                    return true
                 }
-                continue
+                guard let value = try reader.value(type: h.type, at: h.offset) else {
+                    batch.append(.empty)
+                    return true
+                }
+                if dropExpired && Entry.isExpired(h.expireAt, now: now) {
+                    batch.append(.expired)
+                    return true
+                }
+                // The key sits in the reader's reused buffer until the next key: the entry gets its own copy.
+                let entry = h.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
+                batch.append(.entry(db: h.db, entry, idle: h.idle, freq: h.freq, offset: input.offset))
+                return true
+            } catch {
+                batch.append(.end(error))
+                return false
             }
-            guard let value = try reader.value(type: h.type, at: h.offset) else {
-                summary.emptySkipped += 1
-                continue
+        }
+        var ended = false
+        defer { if !ended { pipeline.stopAndDrain() } }
+        var db = 0
+        while !ended {
+            for item in pipeline.next() {
+                switch item {
+                case .entry(let entryDB, let entry, let idle, let freq, let offset):
+                    let access = engine.accessClock.restored(idleSeconds: idle, frequency: freq)
+                    let stored = entry.withKey { k in
+                        store(entry, key: k, in: engine.dbs[entryDB], access: access, replacing: allowDuplicates)
+                    }
+                    if !stored { throw RDBError(offset: offset, key: entry.key, reason: "Duplicate key found in RDB file") }
+                    summary.keysLoaded += 1
+                case .expired:
+                    summary.expiredSkipped += 1
+                case .empty:
+                    summary.emptySkipped += 1
+                case .record(let r, let offset):
+                    switch r {
+                    case .aux(let k, let v):
+                        summary.aux.append((k, v))
+                        if k == Array("lua".utf8) { scripts.append(v) }
+                    case .function(let source):
+                        functions.append(source)
+                    case .moduleAux(let id):
+                        throw RDBError(offset: offset, reason: "The RDB file contains AUX module data I can't load: no matching module '\(moduleName(id))'")
+                    case .selectDB(let id):
+                        db = id
+                    case .resizeDB(let keys, _):
+                        engine.dbs[db].keys.reserveCapacity(keys)
+                    case .entry, .emptyKey:
+                        break
+                    }
+                case .end(let error):
+                    ended = true
+                    if let error { throw error }
+                }
             }
-            if dropExpired && Entry.isExpired(h.expireAt, now: now) {
-                summary.expiredSkipped += 1
-                continue
-            }
-            let access = engine.accessClock.restored(idleSeconds: h.idle, frequency: h.freq)
-            // The key sits in the reader's reused buffer until the next key: the entry gets its own copy.
-            let stored = h.key.withUnsafeBytes { k in
-                store(Entry(key: k, value: value, expireAt: h.expireAt), key: k, in: engine.dbs[h.db], access: access,
-                      replacing: allowDuplicates)
-            }
-            if !stored { throw RDBError(offset: input.offset, key: h.key, reason: "Duplicate key found in RDB file") }
-            summary.keysLoaded += 1
         }
         engine.persistedFunctions = functions
         engine.persistedScripts = scripts

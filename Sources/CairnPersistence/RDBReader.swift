@@ -461,7 +461,16 @@ public struct RDBReader {
                 j += 2
             }
             return try b.zset(entries, compactSource: true).get(self)
-        case RDBType.hashZiplist, RDBType.hashListpack:
+        case RDBType.hashListpack:
+            let blob = try string()
+            let built: Result<Built, PackedFormatError> = blob.withUnsafeBytes { p in
+                do throws(PackedFormatError) { return .success(try b.hash(listpack: p)) } catch { return .failure(error) }
+            }
+            switch built {
+            case .success(let h): return try h.get(self)
+            case .failure(let error): throw fail(error.reason, at: at)
+            }
+        case RDBType.hashZiplist:
             let blob = try string()
             let items = t == RDBType.hashZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
             guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
@@ -568,6 +577,39 @@ public struct ValueBuilder {
         var z = SortedSetValue(sizeHint: entries.count, longestMember: longest, limits: limits)
         for e in entries where z.set(e.member, e.score, limits: limits) != nil { return .corrupt("Duplicate zset fields detected") }
         return .value(.zset(z))
+    }
+
+    /// A hash straight from a listpack blob, its elements read in place rather than as an array each.
+    public func hash(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
+        var h = HashValue()
+        var elements = 0
+        var duplicate = false
+        // A field that was stored as an integer needs its digits kept while its value is visited.
+        var fieldDigits: [UInt8] = []
+        var field = UnsafeRawBufferPointer(start: nil, count: 0)
+        let maxEntries = settings.hashMaxListpackEntries, maxValue = settings.hashMaxListpackValue
+        try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
+            elements += 1
+            if elements % 2 == 1 {
+                if let int {
+                    fieldDigits = IntegerFormat.bytes(int)
+                    field = UnsafeRawBufferPointer(start: nil, count: 0)
+                } else {
+                    fieldDigits = []
+                    field = string
+                }
+                return
+            }
+            let isNew = fieldDigits.withUnsafeBytes { digits in
+                let f = fieldDigits.isEmpty ? field : digits
+                if let int { return IntegerFormat.withDigits(int) { h.set(f, $0, maxEntries: maxEntries, maxValue: maxValue) } }
+                return h.set(f, string, maxEntries: maxEntries, maxValue: maxValue)
+            }
+            if !isNew { duplicate = true }
+        }
+        if elements % 2 != 0 { return .corrupt("hash blob with an odd element count") }
+        if duplicate { return .corrupt("Duplicate hash fields detected") }
+        return .value(elements == 0 ? nil : .hash(h))
     }
 
     /// `pairs` alternates field and value.

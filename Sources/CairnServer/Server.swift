@@ -153,6 +153,8 @@ public final class Server {
     // MARK: the loop
 
     public func run() {
+        // Clients wait on this thread: when it wakes it takes the core from a snapshot being written at once.
+        _ = csystem_request_short_slice()
         while !shutdownRequested {
             var timeout = Int32(max(1, 1000 / max(settings.hz, 1)))
             // Blocked clients time out with millisecond precision, not at the next cron tick.

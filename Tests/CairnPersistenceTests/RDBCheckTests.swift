@@ -59,6 +59,9 @@ final class RDBCheckTests: XCTestCase {
         assertSameVerdict([RDBType.setListpack] + str("s") + listpack(["7", "x", "7"]), "error Duplicate set members")
         assertSameVerdict([RDBType.hashListpack] + str("h") + listpack(["f", "v", "f", "w"]), "error Duplicate hash fields")
         assertSameVerdict([RDBType.hashListpack] + str("h") + listpack(["f", "v", "g"]), "error hash blob with an odd")
+        // Integer-encoded fields and values go through the loader's in-place listpack path too.
+        assertSameVerdict([RDBType.hashListpack] + str("h") + listpack(["1", "7", "2", "x"]), "ok")
+        assertSameVerdict([RDBType.hashListpack] + str("h") + listpack(["12", "x", "12", "y"]), "error Duplicate hash fields")
         assertSameVerdict([RDBType.zsetListpack] + str("z") + listpack(["m", "1.5", "n", "2"]), "ok")
         assertSameVerdict([RDBType.zsetListpack] + str("z") + listpack(["m", "nan"]), "error bad sorted set score")
         assertSameVerdict([RDBType.listQuicklist2] + str("l") + [2] + [2] + listpack(["a", "b"]) + [1] + str("plain"), "ok")

@@ -22,6 +22,9 @@ void csystem_set_thread_name(const char *name);
 /// woken by a client, then takes the CPU from it at once rather than after a time slice; the weight still
 /// leaves it about a tenth of a core that the loop keeps busy, so a snapshot always finishes.
 void csystem_yield_to_foreground(void);
+/* Asks for a short scheduler slice for the calling thread, so that it preempts background threads as soon as
+   it wakes (the event loop against the snapshot thread). Returns 0 or -1 with errno. */
+int csystem_request_short_slice(void);
 
 /// The processor's time-stamp counter (rdtsc), or 0 where there is none. A few cycles, against tens of
 /// nanoseconds for clock_gettime: the command path reads a clock twice per command.

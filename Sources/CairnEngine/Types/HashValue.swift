@@ -1,10 +1,10 @@
-/// A hash. Small hashes keep Redis's listpack order, pairs in insertion order (an update keeps its place),
-/// because HGETALL, HKEYS and HSCAN answer in that order; their fields and values alternate in one
-/// `PackedEntries`. Large ones use a `ChunkedHashMap`, whose chunks are the copy-on-write units. Like Redis, a
-/// hash never converts back to the compact form.
+/// A hash. Small hashes keep Redis's listpack layout: fields and values alternately in insertion order (an
+/// update keeps its place), packed into one buffer, because HGETALL, HKEYS and HSCAN answer in that order and
+/// a small hash then weighs about what Redis's listpack does. Large ones use a `ChunkedHashMap`, whose chunks
+/// are the copy-on-write units. Like Redis, a hash never converts back to the compact form.
 public struct HashValue {
     /// The listpack-encoded contents, field then value; unused once `table` exists.
-    var packed = PackedEntries()
+    var packed = PackedStrings()
     var table: ChunkedHashMap<Bytes>?
 
     public init() {}
@@ -13,38 +13,12 @@ public struct HashValue {
     public var count: Int { table?.count ?? packed.count / 2 }
     public var isEmpty: Bool { count == 0 }
 
-    /// Visits the compact pairs in order, each with the spans of its field entry and value entry, until `body`
-    /// returns false.
-    private func walkPairs(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Range<Int>, Range<Int>) throws -> Bool) rethrows {
-        var field: (bytes: UnsafeRawBufferPointer, span: Range<Int>)?
-        try packed.walk { e, span in
-            guard let f = field else {
-                field = (e, span)
-                return true
-            }
-            field = nil
-            return try body(f.bytes, e, f.span, span)
-        }
-    }
-
-    /// The spans of a compact hash's field entry and value entry.
-    private func compactSpans(_ field: UnsafeRawBufferPointer) -> (field: Range<Int>, value: Range<Int>)? {
-        var found: (Range<Int>, Range<Int>)?
-        walkPairs { f, _, fieldSpan, valueSpan in
-            if bytesEqual(f, field) { found = (fieldSpan, valueSpan) }
-            return found == nil
-        }
-        return found
-    }
+    /// The position of the field in `packed`; its value follows it.
+    func compactPosition(_ field: UnsafeRawBufferPointer) -> Int? { packed.firstPosition(of: field, stride: 2) }
 
     public func get(_ field: UnsafeRawBufferPointer) -> Bytes? {
         if let table { return table[field] }
-        var value: Bytes?
-        walkPairs { f, v, _, _ in
-            if bytesEqual(f, field) { value = Bytes(v) }
-            return value == nil
-        }
-        return value
+        return compactPosition(field).map { packed.bytes(at: packed.position(after: $0)) }
     }
 
     /// Sets a field; true when it was new. A field or value longer than hash-max-listpack-value, or more fields
@@ -53,21 +27,33 @@ public struct HashValue {
     public mutating func set(_ field: UnsafeRawBufferPointer, _ value: Bytes, maxEntries: Int, maxValue: Int) -> Bool {
         if table == nil && (field.count > maxValue || value.count > maxValue) { convert() }
         if table != nil { return table!.updateValue(value, forKey: field) == nil }
-        if let spans = compactSpans(field) {
-            value.withUnsafeBytes { packed.replace(spans.value, with: $0) }
+        return value.withUnsafeBytes { setCompact(field, $0, maxEntries: maxEntries) }
+    }
+
+    /// As `set`, for a value read in place (a loaded listpack's elements).
+    @discardableResult
+    public mutating func set(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, maxEntries: Int, maxValue: Int) -> Bool {
+        if table == nil && (field.count > maxValue || value.count > maxValue) { convert() }
+        if table != nil { return table!.updateValue(Bytes(value), forKey: field) == nil }
+        return setCompact(field, value, maxEntries: maxEntries)
+    }
+
+    private mutating func setCompact(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, maxEntries: Int) -> Bool {
+        if let p = compactPosition(field) {
+            packed.replace(at: packed.position(after: p), with: value)
             return false
         }
         packed.append(field)
-        value.withUnsafeBytes { packed.append($0) }
-        if count > maxEntries { convert() }
+        packed.append(value)
+        if packed.count / 2 > maxEntries { convert() }
         return true
     }
 
     @discardableResult
     public mutating func remove(_ field: UnsafeRawBufferPointer) -> Bool {
         if table != nil { return table!.removeValue(forKey: field) != nil }
-        guard let spans = compactSpans(field) else { return false }
-        packed.remove(spans.field.lowerBound..<spans.value.upperBound, entries: 2)
+        guard let p = compactPosition(field) else { return false }
+        packed.remove(at: p, elements: 2)
         return true
     }
 
@@ -75,21 +61,27 @@ public struct HashValue {
     public mutating func convert() {
         guard table == nil else { return }
         var t = ChunkedHashMap<Bytes>()
-        walkPairs { f, v, _, _ in
-            t.updateValue(Bytes(v), forKey: f)
-            return true
-        }
-        packed = PackedEntries()
+        forEachCompact { f, v in t.updateValue(Bytes(v), forKey: f) }
+        packed = PackedStrings()
         table = t
+    }
+
+    /// The compact pairs in place, in listpack order.
+    private func forEachCompact(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var field: UnsafeRawBufferPointer? = nil
+        try packed.forEach { e in
+            if let f = field {
+                try body(f, e)
+                field = nil
+            } else {
+                field = e
+            }
+        }
     }
 
     /// Every pair: listpack order when compact, table order otherwise.
     public func forEach(_ body: (Bytes, Bytes) throws -> Void) rethrows {
-        if let table { return try table.forEach(body) }
-        try walkPairs { f, v, _, _ in
-            try body(Bytes(f), Bytes(v))
-            return true
-        }
+        if let table { try table.forEach(body) } else { try forEachCompact { try body(Bytes($0), Bytes($1)) } }
     }
 
     /// Every pair as borrowed bytes, valid only during `body`: a compact hash's pairs need no copies then.
@@ -99,16 +91,13 @@ public struct HashValue {
                 try f.withUnsafeBytes { fb in try v.withUnsafeBytes { vb in try body(fb, vb) } }
             }
         }
-        try walkPairs { f, v, _, _ in
-            try body(f, v)
-            return true
-        }
+        try forEachCompact(body)
     }
 
     /// A uniformly chosen pair; the hash must not be empty.
     public func randomPair() -> (Bytes, Bytes) {
         if let table { return table.randomElement() }
-        let i = Int.random(in: 0..<count) * 2
-        return (packed.entry(at: i), packed.entry(at: i + 1))
+        let p = packed.position(ofElement: 2 * Int.random(in: 0..<count))
+        return (packed.bytes(at: p), packed.bytes(at: packed.position(after: p)))
     }
 }

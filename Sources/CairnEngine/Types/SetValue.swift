@@ -21,7 +21,7 @@ public struct SetLimits {
 public struct SetValue {
     enum Storage {
         case intset([Int64])
-        case listpack(PackedEntries)
+        case listpack(PackedStrings)
         case hashtable(ChunkedHashMap<NoValue>)
     }
 
@@ -33,7 +33,7 @@ public struct SetValue {
         if NumberParsing.int64(first) != nil && sizeHint <= limits.intsetEntries {
             storage = .intset([])
         } else if sizeHint <= limits.listpackEntries {
-            storage = .listpack(PackedEntries())
+            storage = .listpack(PackedStrings())
         } else {
             storage = .hashtable(ChunkedHashMap())
         }
@@ -45,7 +45,7 @@ public struct SetValue {
     /// An empty listpack, where SINTERSTORE and SPOP begin.
     public static var emptyListpack: SetValue {
         var s = SetValue()
-        s.storage = .listpack(PackedEntries())
+        s.storage = .listpack(PackedStrings())
         return s
     }
 
@@ -83,7 +83,7 @@ public struct SetValue {
         case .intset(let a):
             guard let v = NumberParsing.int64(member) else { return false }
             return Self.search(a, v).found
-        case .listpack(let a): return member.withUnsafeBytes { a.find($0) } != nil
+        case .listpack(let a): return member.withUnsafeBytes { a.firstPosition(of: $0) } != nil
         case .hashtable(let h): return h.contains(member)
         }
     }
@@ -106,9 +106,9 @@ public struct SetValue {
             // The listpack check bounds every integer by the longer of the smallest and largest.
             let widest = a.isEmpty ? 0 : max(IntegerFormat.bytes(a.first!).count, IntegerFormat.bytes(a.last!).count)
             if a.count < limits.listpackEntries && member.count <= limits.listpackValue && widest <= limits.listpackValue {
-                var packed = PackedEntries()
-                for v in a { IntegerFormat.bytes(v).withUnsafeBytes { packed.append($0) } }
-                member.withUnsafeBytes { packed.append($0) }
+                var packed = PackedStrings()
+                for v in a { packed.append(IntegerFormat.bytes(v)) }
+                packed.append(member)
                 storage = .listpack(packed)
             } else {
                 convertToHashtable()
@@ -116,10 +116,10 @@ public struct SetValue {
             }
             return true
         case .listpack(var a):
-            if member.withUnsafeBytes({ a.find($0) }) != nil { return false }
+            if member.withUnsafeBytes({ a.firstPosition(of: $0) }) != nil { return false }
             if a.count < limits.listpackEntries && member.count <= limits.listpackValue {
                 storage = .intset([])
-                member.withUnsafeBytes { a.append($0) }
+                a.append(member)
                 storage = .listpack(a)
             } else {
                 convertToHashtable()
@@ -145,9 +145,9 @@ public struct SetValue {
             storage = .intset(a)
             return true
         case .listpack(var a):
-            guard let found = member.withUnsafeBytes({ a.find($0) }) else { return false }
+            guard let position = member.withUnsafeBytes({ a.firstPosition(of: $0) }) else { return false }
             storage = .intset([])
-            a.remove(found.span)
+            a.remove(at: position)
             storage = .listpack(a)
             return true
         case .hashtable(var h):
@@ -186,10 +186,7 @@ public struct SetValue {
         switch storage {
         case .intset(let a): for v in a { try body(IntegerFormat.bytes(v)) }
         case .listpack(let a):
-            try a.walk { m, _ in
-                try body(Bytes(m))
-                return true
-            }
+            try a.forEach { try body(Bytes($0)) }
         case .hashtable(let h): try h.forEach { k, _ in try body(k) }
         }
     }
@@ -205,7 +202,7 @@ public struct SetValue {
     public func randomMember() -> Bytes {
         switch storage {
         case .intset(let a): return IntegerFormat.bytes(a.randomElement()!)
-        case .listpack(let a): return a.entry(at: Int.random(in: 0..<a.count))
+        case .listpack(let a): return a.bytes(at: a.position(ofElement: Int.random(in: 0..<a.count)))
         case .hashtable(let h): return h.randomElement().key
         }
     }

@@ -1,0 +1,44 @@
+import XCTest
+@testable import CairnEngine
+
+final class PackedStringsTests: XCTestCase {
+    func elements(_ p: PackedStrings) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        p.forEach { out.append(Array($0)) }
+        return out
+    }
+
+    func testAppendFindReplaceRemove() {
+        var p = PackedStrings()
+        let long = [UInt8](repeating: 7, count: 300)  // a two-byte length prefix
+        for e in [Array("a".utf8), [], long, Array("b".utf8)] { e.withUnsafeBytes { p.append($0) } }
+        XCTAssertEqual(p.count, 4)
+        XCTAssertEqual(elements(p), [Array("a".utf8), [], long, Array("b".utf8)])
+        let b = Array("b".utf8).withUnsafeBytes { p.firstPosition(of: $0) }!
+        XCTAssertEqual(p.bytes(at: b), Array("b".utf8))
+        // Stride 2 looks at elements 0 and 2 only.
+        XCTAssertNil(Array("b".utf8).withUnsafeBytes { p.firstPosition(of: $0, stride: 2) })
+        XCTAssertEqual(long.withUnsafeBytes { p.firstPosition(of: $0, stride: 2) }, p.position(ofElement: 2))
+        Array("longer value".utf8).withUnsafeBytes { p.replace(at: p.position(ofElement: 2), with: $0) }
+        XCTAssertEqual(elements(p), [Array("a".utf8), [], Array("longer value".utf8), Array("b".utf8)])
+        p.remove(at: p.position(ofElement: 1), elements: 2)
+        XCTAssertEqual(p.count, 2)
+        XCTAssertEqual(elements(p), [Array("a".utf8), Array("b".utf8)])
+        XCTAssertEqual(p.position(after: p.position(ofElement: 1)), p.endPosition)
+    }
+
+    func testSmallHashKeepsInsertionOrderInOneBuffer() {
+        var h = HashValue()
+        for (f, v) in [("x", "1"), ("y", "2"), ("z", "3")] {
+            Array(f.utf8).withUnsafeBytes { _ = h.set($0, Array(v.utf8), maxEntries: 128, maxValue: 64) }
+        }
+        Array("y".utf8).withUnsafeBytes { _ = h.set($0, Array("two".utf8), maxEntries: 128, maxValue: 64) }
+        var pairs: [String] = []
+        h.forEach { pairs.append(String(decoding: $0, as: UTF8.self) + "=" + String(decoding: $1, as: UTF8.self)) }
+        XCTAssertEqual(pairs, ["x=1", "y=two", "z=3"])
+        XCTAssertTrue(h.isCompact)
+        XCTAssertTrue(Array("x".utf8).withUnsafeBytes { h.remove($0) })
+        XCTAssertEqual(h.count, 2)
+        XCTAssertEqual(Array("z".utf8).withUnsafeBytes { h.get($0) }, Array("3".utf8))
+    }
+}
