@@ -115,6 +115,10 @@ struct JSONRecordWriter: KeyConsumer {
     }
 
     mutating func stream(_ s: StreamValue) throws {
+        try stream(s, payload: DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor))
+    }
+
+    mutating func stream(_ s: StreamValue, payload: [UInt8]) throws {
         out.append(UInt8(ascii: "["))
         var failure: Error? = nil
         var firstEntry = true
@@ -170,7 +174,6 @@ struct JSONRecordWriter: KeyConsumer {
             put("]}")
         }
         put("],\"dump\":\"")
-        let payload = try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor)
         let d = out.reserve(2 * payload.count)
         for (j, b) in payload.enumerated() {
             d.storeBytes(of: BinaryJSON.hexDigit(b >> 4), toByteOffset: 2 * j, as: UInt8.self)
