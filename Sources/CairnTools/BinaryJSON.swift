@@ -26,10 +26,12 @@ public enum BinaryJSON {
 
     /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
     /// their count in the top byte. A byte that may start a multi-byte UTF-8 sequence has its `\udcXX` form,
-    /// taken when the sequence turns out not to be well formed (`sequences`).
+    /// taken when the sequence turns out not to be well formed (`sequences`), and the top bit set (`leadFlag`),
+    /// so the loop tells the two kinds apart without a second load.
     static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
         func entry(_ bytes: [UInt8]) -> UInt64 {
-            bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let flag = sequences[b] != 0 ? leadFlag : 0
+            return bytes.enumerated().reduce(flag | UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         }
         let hex = { (v: Int) in hexDigit(UInt8(v)) }
         switch b {
@@ -42,6 +44,9 @@ public enum BinaryJSON {
         default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
         }
     }
+
+    static let leadFlag: UInt64 = 1 << 63
+    static let countMask: UInt64 = 0x7F
 
     /// For a byte that may start a well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
     /// ≤ U+10FFFF): the sequence's length in the low byte, the lowest allowed second byte in the next and the
@@ -83,22 +88,23 @@ public enum BinaryJSON {
                 let table = tb.baseAddress!, seq = sb.baseAddress!
                 let fast = min(stop, n - 3)
                 while i < fast {
-                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                    let b = Int(w & 0xFF)
-                    let e = table[b], m = seq[b]
+                    let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
+                    let e = table[b]
                     d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                    if m == 0 {
+                    if e & leadFlag == 0 {
                         o &+= Int(truncatingIfNeeded: e >> 56)
                         i &+= 1
                         continue
                     }
+                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                    let m = seq[b]
                     let length = m & 0xFF
                     var ok = UInt32((((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF)) <= (m >> 16) ? 1 : 0)
                     ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
                     ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
                     let keep = 0 &- UInt64(ok)
                     d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
-                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & ~keep))
+                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
                     i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
                 }
                 while i < stop {
@@ -111,7 +117,7 @@ public enum BinaryJSON {
                     } else {
                         let e = table[Int(b)]
                         d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                        o += Int(e >> 56)
+                        o += Int((e >> 56) & countMask)
                         i += 1
                     }
                 }
