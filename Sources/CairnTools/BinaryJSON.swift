@@ -9,9 +9,10 @@ public enum BinaryJSON {
 
     /// Writes `s` as a quoted JSON string at `d`, which has room for `maxLength(s.count)` bytes; returns the
     /// bytes written.
-    @inline(__always) public static func write(_ s: UnsafeRawBufferPointer, to d: UnsafeMutableRawPointer) -> Int {
+    @inline(__always) public static func write(_ s: UnsafeRawBufferPointer, to d: UnsafeMutableRawPointer,
+                                               tables: Tables = .shared) -> Int {
         d.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-        let (_, used) = escape(s, 0, s.count, d + 1)
+        let (_, used) = escape(s, 0, s.count, d + 1, tables: tables)
         (d + 1 + used).storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
         return used + 2
     }
@@ -45,6 +46,21 @@ public enum BinaryJSON {
         }
     }
 
+    /// The two tables in memory of their own, never freed: a writer keeps this (`JSONRecordWriter`), so escaping
+    /// a string does not go through the lazy globals' initialization check each time.
+    public struct Tables {
+        let escapes: UnsafePointer<UInt64>
+        let sequences: UnsafePointer<UInt32>
+
+        public static let shared = Tables(escapes: pinned(BinaryJSON.escapes), sequences: pinned(BinaryJSON.sequences))
+
+        static func pinned<T>(_ a: [T]) -> UnsafePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: a.count)
+            p.initialize(from: a, count: a.count)
+            return UnsafePointer(p)
+        }
+    }
+
     static let leadFlag: UInt64 = 1 << 63
     static let countMask: UInt64 = 0x7F
 
@@ -73,7 +89,8 @@ public enum BinaryJSON {
     /// as it is or its `\udcXX` form stays. Bytes past what a
     /// step counts are overwritten by the next step, or lie past the end.
     @inline(__always)
-    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
+                       tables: Tables = .shared) -> (Int, Int) {
         guard let p = s.baseAddress else { return (from, 0) }
         let n = s.count
         var i = from, o = 0
@@ -84,54 +101,50 @@ public enum BinaryJSON {
             i += 8
             o += 8
         }
-        return escapes.withUnsafeBufferPointer { tb in
-            sequences.withUnsafeBufferPointer { sb in
-                let table = tb.baseAddress!, seq = sb.baseAddress!
-                let fast = min(stop, n - 3)
-                while i < fast {
-                    let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
-                    let e = table[b]
-                    d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                    if e & leadFlag == 0 {
-                        o &+= Int(truncatingIfNeeded: e >> 56)
-                        i &+= 1
-                        continue
-                    }
-                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                    let m = seq[b]
-                    // In binary data three lead bytes in four have no continuation byte after them: their
-                    // escape, already stored, stands.
-                    guard ((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF) <= (m >> 16) else {
-                        o &+= 6
-                        i &+= 1
-                        continue
-                    }
-                    let length = m & 0xFF
-                    var ok: UInt32 = 1
-                    ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
-                    ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
-                    let keep = 0 &- UInt64(ok)
-                    d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
-                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
-                    i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
-                }
-                while i < stop {
-                    let b = p.load(fromByteOffset: i, as: UInt8.self)
-                    let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
-                    if k > 0 {
-                        for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
-                        o += k
-                        i += k
-                    } else {
-                        let e = table[Int(b)]
-                        d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                        o += Int((e >> 56) & countMask)
-                        i += 1
-                    }
-                }
-                return (i, o)
+        let table = tables.escapes, seq = tables.sequences
+        let fast = min(stop, n - 3)
+        while i < fast {
+            let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
+            let e = table[b]
+            d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+            if e & leadFlag == 0 {
+                o &+= Int(truncatingIfNeeded: e >> 56)
+                i &+= 1
+                continue
+            }
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+            let m = seq[b]
+            // In binary data three lead bytes in four have no continuation byte after them: their
+            // escape, already stored, stands.
+            guard ((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF) <= (m >> 16) else {
+                o &+= 6
+                i &+= 1
+                continue
+            }
+            let length = m & 0xFF
+            var ok: UInt32 = 1
+            ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
+            ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
+            let keep = 0 &- UInt64(ok)
+            d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
+            o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
+            i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
+        }
+        while i < stop {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
+            if k > 0 {
+                for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                o += k
+                i += k
+            } else {
+                let e = table[Int(b)]
+                d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                o += Int((e >> 56) & countMask)
+                i += 1
             }
         }
+        return (i, o)
     }
 
     /// A nibble's lower-case hex digit, without a branch.
