@@ -266,7 +266,7 @@ extension RDBReader {
 
     /// A listpack's elements as bytes, integers written out in decimal (as stream nodes flatten them), each
     /// valid during the call only.
-    private func forEachListpackElement(_ blob: UnsafeRawBufferPointer, at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    func forEachListpackElement(_ blob: UnsafeRawBufferPointer, at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var failure: Error? = nil
         try packed(blob, at: at) { (p: UnsafeRawBufferPointer) throws(PackedFormatError) in
             try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
