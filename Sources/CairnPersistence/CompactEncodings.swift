@@ -286,6 +286,51 @@ public enum ZiplistCodec {
     }
 }
 
+/// Writes a ziplist, for RDB versions before listpacks (a type 18 quicklist's node downgraded for RDB 9).
+/// Every element is a string entry: Redis would store some as integers to save bytes, but reads either kind.
+struct ZiplistBuilder {
+    private(set) var bytes = [UInt8](repeating: 0, count: 10)
+    private var previous = 0
+    private var tail = 10
+    private var count = 0
+
+    mutating func append(_ e: UnsafeRawBufferPointer) {
+        let start = bytes.count
+        if previous < 254 {
+            bytes.append(UInt8(previous))
+        } else {
+            bytes.append(0xFE)
+            appendLE(UInt64(previous), 4, to: &bytes)
+        }
+        let n = e.count
+        if n <= 63 {
+            bytes.append(UInt8(n))
+        } else if n <= 16383 {
+            bytes.append(0x40 | UInt8(n >> 8))
+            bytes.append(UInt8(n & 0xFF))
+        } else {
+            bytes.append(0x80)
+            for shift in [24, 16, 8, 0] { bytes.append(UInt8(truncatingIfNeeded: n >> shift)) }
+        }
+        bytes.append(contentsOf: e)
+        tail = start
+        previous = bytes.count - start
+        count += 1
+    }
+
+    /// The header (total bytes, tail offset, count: 65535 when larger) and the terminator.
+    mutating func finish() -> [UInt8] {
+        bytes.append(0xFF)
+        for (at, v) in [(0, bytes.count), (4, tail)] {
+            for j in 0..<4 { bytes[at + j] = UInt8(truncatingIfNeeded: v >> (8 * j)) }
+        }
+        let n = min(count, 65535)
+        bytes[8] = UInt8(n & 0xFF)
+        bytes[9] = UInt8(n >> 8)
+        return bytes
+    }
+}
+
 /// Zipmap (Redis ≤ 2.6 small hashes); read only. Returns field, value, field, value...
 public enum ZipmapCodec {
     public static func decode(_ blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> [[UInt8]] {

@@ -23,6 +23,14 @@ public enum DumpPayload {
         return out.buffer
     }
 
+    /// Appends the footer (version and CRC-64) to a value serialized with its type byte first.
+    public static func seal(_ body: inout [UInt8], version: Int) {
+        body.append(UInt8(version & 0xFF))
+        body.append(UInt8(version >> 8))
+        let crc = body.withUnsafeBytes { CRC64.update(0, $0) }
+        for j in 0..<8 { body.append(UInt8(truncatingIfNeeded: crc >> (8 * UInt64(j)))) }
+    }
+
     /// verifyDumpPayload: a footer whose version this server reads and whose checksum matches.
     public static func verify(_ p: UnsafeRawBufferPointer) -> Bool {
         guard p.count >= 10 else { return false }

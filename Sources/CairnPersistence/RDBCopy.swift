@@ -13,15 +13,17 @@ extension RDBReader {
 
     /// Copies the value of `h` (whose header was just read) with its key to `w`, in the source's own layout:
     /// the same type byte, the same element order. A version 3 sorted set goes out as type 5 (binary scores),
-    /// which every version from 8 on reads; a type 18 quicklist needs a version 10 target. Semantic checks that
-    /// need the whole collection (duplicate members) are left to the loader that reads the result.
+    /// which every version from 8 on reads; a type 18 quicklist for a target before version 10 goes out as
+    /// type 14, each listpack node rewritten as a ziplist (a plain node as a ziplist of its one element), so
+    /// the node count it starts with still holds. Semantic checks that need the whole collection (duplicate
+    /// members) are left to the loader that reads the result.
     public mutating func copyValue(_ h: RDBKeyHeader, to w: RDBWriter) throws -> CopyOutcome {
         let t = h.type
         let target: UInt8
         switch t {
         case RDBType.list, RDBType.set, RDBType.hash, RDBType.zset2, RDBType.listQuicklist: target = t
         case RDBType.zset: target = RDBType.zset2
-        case RDBType.listQuicklist2 where w.options.version >= 10: target = t
+        case RDBType.listQuicklist2: target = w.options.version >= 10 ? t : RDBType.listQuicklist
         default: return .notStreamed
         }
         let n = try count()
@@ -42,10 +44,16 @@ extension RDBReader {
                 w.out.uint(score.bitPattern, 8)
             default:
                 let plain = try quicklistNodeIsPlain(type: t)
-                if t == RDBType.listQuicklist2 { w.length(plain ? 1 : 2) }
+                if target == RDBType.listQuicklist2 { w.length(plain ? 1 : 2) }
                 let nodeAt = input.offset
                 try withString { blob in
                     guard blob.count > 0 else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
+                    if target != t {
+                        var zl = ZiplistBuilder()
+                        if plain { zl.append(blob) } else { try forEachListpackElement(blob, at: nodeAt) { zl.append($0) } }
+                        try w.string(zl.finish())
+                        return
+                    }
                     // A packed node is checked before it is copied: the output must load.
                     if !plain {
                         if t == RDBType.listQuicklist {

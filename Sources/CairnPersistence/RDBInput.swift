@@ -44,6 +44,11 @@ public final class RDBInput {
     private var unread = Int.max
     /// Told the size of each read from `fd` (a replica's sync progress in INFO).
     public var onRead: ((Int) -> Void)?
+    /// Between `startCapture` and `endCapture`, consumed bytes are also copied to `captured`, from
+    /// `buffer[captureFrom]` on.
+    private var capturing = false
+    private var captureFrom = 0
+    private var captured: [UInt8] = []
 
     public init(bytes: [UInt8]) {
         capacity = max(bytes.count, 1)
@@ -108,10 +113,32 @@ public final class RDBInput {
         }
     }
 
+    /// Copies every byte consumed from now until `endCapture` (a value's serialized form, read once).
+    public func startCapture() {
+        captured.removeAll(keepingCapacity: true)
+        capturing = true
+        captureFrom = pos
+    }
+
+    public func endCapture() -> [UInt8] {
+        keepCaptured()
+        capturing = false
+        return captured
+    }
+
+    private func keepCaptured() {
+        if capturing && pos > captureFrom {
+            captured.append(contentsOf: UnsafeRawBufferPointer(start: buffer + captureFrom, count: pos - captureFrom))
+            captureFrom = pos
+        }
+    }
+
     /// Moves the unread bytes to the front and reads once more; false at end of input.
     private func refill() throws(RDBError) -> Bool {
         guard fd >= 0 else { return false }
         foldCRC()
+        keepCaptured()
+        captureFrom = 0
         let keep = end - pos
         if keep > 0 && pos > 0 { buffer.copyMemory(from: buffer + pos, byteCount: keep) }
         base += pos

@@ -162,7 +162,7 @@ public struct RDBReader {
     /// As `nextItem`, for the loader's loop: a key's header comes back alone, so each key costs no copy or
     /// destruction of the large item enum; a record comes back in `record` (left nil at EOF), which must come in
     /// nil: clearing it here would destroy an optional enum per key through the runtime's generic witness.
-    mutating func nextKey(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyHeader? {
+    public mutating func nextKey(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyHeader? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil

@@ -28,6 +28,13 @@ public protocol RDBValueVisitor {
     mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws
     /// Streams are built whole: their groups refer back to entries, and nodes are bounded by the server.
     mutating func stream(_ s: StreamValue) throws
+    /// A stream read from a file, with its DUMP payload made of the bytes the file holds (`payload`), so a
+    /// visitor that wants both need not serialize the stream again.
+    mutating func stream(_ s: StreamValue, payload: [UInt8]) throws
+}
+
+extension RDBValueVisitor {
+    public mutating func stream(_ s: StreamValue, payload: [UInt8]) throws { try stream(s) }
 }
 
 extension RDBType {
@@ -119,8 +126,21 @@ extension RDBReader {
             }
         default:
             // Streams, and the types `value` refuses with their reason.
-            guard let value = try value(type: t, at: h.offset), case .stream(let s) = value else { return }
-            try v.stream(s)
+            input.startCapture()
+            let value: Value?
+            do {
+                value = try self.value(type: t, at: h.offset)
+            } catch {
+                _ = input.endCapture()
+                throw error
+            }
+            var payload = input.endCapture()
+            guard let value, case .stream(let s) = value else { return }
+            payload.insert(t, at: 0)
+            // The file's version, which every reader of its stream types accepts; a newer or Valkey file's
+            // streams have the layout of version 11.
+            DumpPayload.seal(&payload, version: magic == "REDIS" ? min(version, RDBType.version) : RDBType.version)
+            try v.stream(s, payload: payload)
         }
     }
 
@@ -246,7 +266,7 @@ extension RDBReader {
 
     /// A listpack's elements as bytes, integers written out in decimal (as stream nodes flatten them), each
     /// valid during the call only.
-    private func forEachListpackElement(_ blob: UnsafeRawBufferPointer, at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    func forEachListpackElement(_ blob: UnsafeRawBufferPointer, at: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var failure: Error? = nil
         try packed(blob, at: at) { (p: UnsafeRawBufferPointer) throws(PackedFormatError) in
             try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in

@@ -5,44 +5,50 @@ import RESP
 import CairnEngine
 import CairnPersistence
 
-/// Rebuilds the dataset an AOF (one file, or the files a manifest lists) describes by running its commands
-/// in an engine of its own, as the server loads it: an RDB base or preamble first, then the commands. A
-/// last file cut short inside a command is read up to its last whole command (aof-load-truncated).
-struct AOFReplay {
+/// The files of an AOF source in load order (one file, or the base and incr files a manifest lists), each read
+/// as the server loads it: an RDB base or preamble first, then the commands. A last file cut short inside a
+/// command is read up to its last whole command (aof-load-truncated).
+struct AOFFiles {
     let source: DumpSource
 
-    func run(progress: Progress?) throws -> Engine {
-        let engine = Engine()
-        var files: [String] = [source.path]
-        if source.format == .aofManifest {
+    var paths: [String] {
+        get throws {
+            guard source.format == .aofManifest else { return [source.path] }
             let manifest: AOFManifest?
             do {
                 manifest = try AOFManifest.load(path: source.path)
             } catch {
                 throw ToolError(.badInput, "\(source.path): \(error.message); check the manifest with cairn-check-aof")
             }
-            files = (manifest?.loadOrder ?? []).map { source.directory + "/" + $0.name }
+            return (manifest?.loadOrder ?? []).map { source.directory + "/" + $0.name }
         }
-        let client = engine.makeClient()
-        client.authenticated = true
-        client.mustObey = true
+    }
+
+    /// Reads every file: `preamble` gets each file's descriptor and returns the offset where its commands
+    /// start (nil without an RDB part), leaving the descriptor there; `command` gets each command and the
+    /// offset past it; `fileStarted` is told before each file.
+    func forEach(progress: Progress?, fileStarted: (String) throws -> Void = { _ in },
+                 preamble: (Int32) throws -> Int?, command: ([[UInt8]], Int) throws -> Void) throws {
+        let files = try paths
         var done = 0
         for (i, p) in files.enumerated() {
-            done += try replay(p, engine: engine, client: client, isLast: i == files.count - 1) { progress?.update(bytes: done + $0, keys: 0) }
+            try fileStarted(p)
+            done += try read(p, isLast: i == files.count - 1, preamble: preamble) { args, offset in
+                try command(args, offset)
+                progress?.update(bytes: done + offset, keys: 0)
+            }
         }
-        engine.clientClosed(client)
-        return engine
     }
 
     /// Returns the file's size.
-    private func replay(_ p: String, engine: Engine, client: ClientSession, isLast: Bool, _ step: (Int) -> Void) throws -> Int {
+    private func read(_ p: String, isLast: Bool, preamble: (Int32) throws -> Int?, _ command: ([[UInt8]], Int) throws -> Void) throws -> Int {
         let fd = try source.openFile(p)
         defer { close(fd) }
         let start: Int
         do {
-            start = try AOFPreamble.load(fd, into: engine) ?? 0
-        } catch {
-            throw ToolError(.badInput, "\(p): RDB part \(error); the file is damaged. Next step: `cairn-dump repair` on a copy of it")
+            start = try preamble(fd) ?? 0
+        } catch let e as RDBError {
+            throw ToolError(.badInput, "\(p): RDB part \(e); the file is damaged. Next step: `cairn-dump repair` on a copy of it")
         }
         var reader = AOFRecordReader(fd: fd, startOffset: start)
         while true {
@@ -60,13 +66,42 @@ struct AOFReplay {
             }
             guard let record else { break }
             guard case .command(let args) = record else { continue }
-            guard engine.commands.lookup(String(decoding: args[0], as: UTF8.self)) != nil else {
-                throw ToolError(.badInput, "\(p): unknown command '\(String(decoding: args[0], as: UTF8.self))' at offset \(reader.offset)")
-            }
-            OwnedArgs(args).withArgs { engine.execute(client, $0) }
-            client.reply.bytes.removeAll(keepingCapacity: true)
-            step(reader.offset)
+            try command(args, reader.offset)
         }
         return Int(lseek(fd, 0, SEEK_END))
+    }
+
+    /// Refuses a command the server would not know, as its loader does.
+    static func check(_ args: [[UInt8]], in engine: Engine, file: String, offset: Int) throws {
+        guard engine.commands.lookup(String(decoding: args[0], as: UTF8.self)) != nil else {
+            throw ToolError(.badInput, "\(file): unknown command '\(String(decoding: args[0], as: UTF8.self))' at offset \(offset)")
+        }
+    }
+}
+
+/// Rebuilds the dataset an AOF describes by running its commands in an engine of its own: for the outputs that
+/// need each key's final state, since any command may edit any key anywhere in the files.
+struct AOFReplay {
+    let source: DumpSource
+
+    func run(progress: Progress?) throws -> Engine {
+        let engine = Engine()
+        var client: ClientSession? = nil
+        var file = source.path
+        // Each file starts in db 0 with a new client, as the server's loader reads it.
+        try AOFFiles(source: source).forEach(progress: progress, fileStarted: { p in
+            file = p
+            client.map(engine.clientClosed)
+            let c = engine.makeClient()
+            c.authenticated = true
+            c.mustObey = true
+            client = c
+        }, preamble: { fd in try AOFPreamble.load(fd, into: engine) }) { args, offset in
+            try AOFFiles.check(args, in: engine, file: file, offset: offset)
+            OwnedArgs(args).withArgs { engine.execute(client!, $0) }
+            client!.reply.bytes.removeAll(keepingCapacity: true)
+        }
+        client.map(engine.clientClosed)
+        return engine
     }
 }

@@ -9,9 +9,10 @@ public enum BinaryJSON {
 
     /// Writes `s` as a quoted JSON string at `d`, which has room for `maxLength(s.count)` bytes; returns the
     /// bytes written.
-    @inline(__always) public static func write(_ s: UnsafeRawBufferPointer, to d: UnsafeMutableRawPointer) -> Int {
+    @inline(__always) public static func write(_ s: UnsafeRawBufferPointer, to d: UnsafeMutableRawPointer,
+                                               tables: Tables = .shared) -> Int {
         d.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-        let (_, used) = escape(s, 0, s.count, d + 1)
+        let (_, used) = escape(s, 0, s.count, d + 1, tables: tables)
         (d + 1 + used).storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
         return used + 2
     }
@@ -26,10 +27,12 @@ public enum BinaryJSON {
 
     /// What each byte becomes, for the escaping loop: its output bytes in the low 7 bytes (little-endian) and
     /// their count in the top byte. A byte that may start a multi-byte UTF-8 sequence has its `\udcXX` form,
-    /// taken when the sequence turns out not to be well formed (`sequences`).
+    /// taken when the sequence turns out not to be well formed (`sequences`), and the top bit set (`leadFlag`),
+    /// so the loop tells the two kinds apart without a second load.
     static let escapes: [UInt64] = (0...255).map { (b: Int) -> UInt64 in
         func entry(_ bytes: [UInt8]) -> UInt64 {
-            bytes.enumerated().reduce(UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let flag = sequences[b] != 0 ? leadFlag : 0
+            return bytes.enumerated().reduce(flag | UInt64(bytes.count) << 56) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         }
         let hex = { (v: Int) in hexDigit(UInt8(v)) }
         switch b {
@@ -42,6 +45,24 @@ public enum BinaryJSON {
         default: return entry([92, UInt8(ascii: "u"), UInt8(ascii: "d"), UInt8(ascii: "c"), hex(b >> 4), hex(b & 15)])
         }
     }
+
+    /// The two tables in memory of their own, never freed: a writer keeps this (`JSONRecordWriter`), so escaping
+    /// a string does not go through the lazy globals' initialization check each time.
+    public struct Tables {
+        let escapes: UnsafePointer<UInt64>
+        let sequences: UnsafePointer<UInt32>
+
+        public static let shared = Tables(escapes: pinned(BinaryJSON.escapes), sequences: pinned(BinaryJSON.sequences))
+
+        static func pinned<T>(_ a: [T]) -> UnsafePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: a.count)
+            p.initialize(from: a, count: a.count)
+            return UnsafePointer(p)
+        }
+    }
+
+    static let leadFlag: UInt64 = 1 << 63
+    static let countMask: UInt64 = 0x7F
 
     /// For a byte that may start a well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
     /// ≤ U+10FFFF): the sequence's length in the low byte, the lowest allowed second byte in the next and the
@@ -63,11 +84,13 @@ public enum BinaryJSON {
     /// Escapes `s[from..<stop]` at `d` (a UTF-8 sequence may run past `stop`), which has room for 6 bytes a
     /// byte and 8 more; returns where it stopped and the bytes written. A leading run of bytes JSON takes as
     /// they are is copied eight at a time. After that each byte is a table load and an 8-byte store; a byte
-    /// that may start a UTF-8 sequence is checked without further branches (random bytes make such branches a
-    /// coin toss) and either its sequence is written as it is or its `\udcXX` form stays. Bytes past what a
+    /// that may start a UTF-8 sequence is checked on its second byte (which random bytes fail three times in
+    /// four), then without further branches (a coin toss on random bytes), and either its sequence is written
+    /// as it is or its `\udcXX` form stays. Bytes past what a
     /// step counts are overwritten by the next step, or lie past the end.
     @inline(__always)
-    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer) -> (Int, Int) {
+    static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
+                       tables: Tables = .shared) -> (Int, Int) {
         guard let p = s.baseAddress else { return (from, 0) }
         let n = s.count
         var i = from, o = 0
@@ -78,46 +101,50 @@ public enum BinaryJSON {
             i += 8
             o += 8
         }
-        return escapes.withUnsafeBufferPointer { tb in
-            sequences.withUnsafeBufferPointer { sb in
-                let table = tb.baseAddress!, seq = sb.baseAddress!
-                let fast = min(stop, n - 3)
-                while i < fast {
-                    let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-                    let b = Int(w & 0xFF)
-                    let e = table[b], m = seq[b]
-                    d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                    if m == 0 {
-                        o &+= Int(truncatingIfNeeded: e >> 56)
-                        i &+= 1
-                        continue
-                    }
-                    let length = m & 0xFF
-                    var ok = UInt32((((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF)) <= (m >> 16) ? 1 : 0)
-                    ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
-                    ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
-                    let keep = 0 &- UInt64(ok)
-                    d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
-                    o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & ~keep))
-                    i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
-                }
-                while i < stop {
-                    let b = p.load(fromByteOffset: i, as: UInt8.self)
-                    let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
-                    if k > 0 {
-                        for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
-                        o += k
-                        i += k
-                    } else {
-                        let e = table[Int(b)]
-                        d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-                        o += Int(e >> 56)
-                        i += 1
-                    }
-                }
-                return (i, o)
+        let table = tables.escapes, seq = tables.sequences
+        let fast = min(stop, n - 3)
+        while i < fast {
+            let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
+            let e = table[b]
+            d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+            if e & leadFlag == 0 {
+                o &+= Int(truncatingIfNeeded: e >> 56)
+                i &+= 1
+                continue
+            }
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+            let m = seq[b]
+            // In binary data three lead bytes in four have no continuation byte after them: their
+            // escape, already stored, stands.
+            guard ((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF) <= (m >> 16) else {
+                o &+= 6
+                i &+= 1
+                continue
+            }
+            let length = m & 0xFF
+            var ok: UInt32 = 1
+            ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
+            ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
+            let keep = 0 &- UInt64(ok)
+            d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
+            o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
+            i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
+        }
+        while i < stop {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
+            if k > 0 {
+                for j in 0..<k { d.storeBytes(of: p.load(fromByteOffset: i + j, as: UInt8.self), toByteOffset: o + j, as: UInt8.self) }
+                o += k
+                i += k
+            } else {
+                let e = table[Int(b)]
+                d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                o += Int((e >> 56) & countMask)
+                i += 1
             }
         }
+        return (i, o)
     }
 
     /// A nibble's lower-case hex digit, without a branch.

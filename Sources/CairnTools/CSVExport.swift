@@ -53,26 +53,34 @@ struct CSVWriter: StatsConsumer {
 public enum ExportFormat: String { case jsonl, json, resp, csv }
 
 public enum ExportCommand {
-    /// Writes every accepted key of `source` to `out`; returns the number of keys written.
-    public static func run(_ source: DumpSource, format: ExportFormat, out: OutputFile) throws -> Int {
+    /// Writes every accepted key of `source` to `out`; returns how many records were written and what they are
+    /// ("keys", or "commands" for an AOF copied as commands). Decoding runs on its own thread (`DecoderThread`).
+    public static func run(_ source: DumpSource, format: ExportFormat, out: OutputFile) throws -> (count: Int, what: String) {
         switch format {
         case .jsonl, .json:
             var w = JSONRecordWriter(out: out, array: format == .json)
-            try source.scan(&w)
+            try DecoderThread.scan(source, into: &w)
             w.finish()
-            return w.records
+            return (w.records, "keys")
         case .csv:
             var w = CSVWriter(out: out, now: source.filter.now)
-            try source.scan(&w)
-            return w.rows
+            try DecoderThread.scan(source, into: &w)
+            return (w.rows, "keys")
         case .resp:
             var w = CommandStreamWriter { bytes in
                 out.append(bytes)
                 try out.flushIfLarge()
             }
-            try source.scan(&w)
+            if source.format == .aof || source.format == .aofManifest, source.filter.acceptsAll {
+                let progress = source.progressLabel.map { Progress(label: $0, total: source.fileSize) }
+                defer { progress?.finish() }
+                let (keys, commands) = try AOFCommandCopy(source: source).run(into: &w, progress: progress)
+                try w.finish()
+                return (keys + commands, keys > 0 ? "keys and commands" : "commands")
+            }
+            try DecoderThread.scan(source, into: &w)
             try w.finish()
-            return w.keys
+            return (w.keys, "keys")
         }
     }
 }

@@ -120,8 +120,8 @@ struct RDBFileWriter {
 }
 
 public enum ConvertCommand {
-    /// Returns the number of keys written.
-    public static func run(_ source: DumpSource, to target: ConvertTarget, out: OutputFile, rdbVersion: Int, allowLossy: Bool) throws -> Int {
+    /// Returns the number of records written and what they are (`ExportCommand.run`).
+    public static func run(_ source: DumpSource, to target: ConvertTarget, out: OutputFile, rdbVersion: Int, allowLossy: Bool) throws -> (count: Int, what: String) {
         switch target {
         case .jsonl:
             return try ExportCommand.run(source, format: .jsonl, out: out)
@@ -143,7 +143,7 @@ public enum ConvertCommand {
             }
             try w.start(aux: convertedAux(source), functions: source.functions)
             try w.finish()
-            return w.keys
+            return (w.keys, "keys")
         }
     }
 

@@ -182,9 +182,9 @@ public enum CairnDump {
             s.filter.notExpired = o.flags.contains("--not-expired")
             let out = try OutputFile(path: o.values["-o"])
             do {
-                let n = try ExportCommand.run(s, format: format, out: out)
+                let (n, what) = try ExportCommand.run(s, format: format, out: out)
                 try out.finish()
-                if out.fileDescriptor != 1 { fputs("exported \(n) keys to \(out.name)\n", stderr) }
+                if out.fileDescriptor != 1 { fputs("exported \(n) \(what) to \(out.name)\n", stderr) }
             } catch {
                 out.abandon()
                 throw error
@@ -198,9 +198,9 @@ public enum CairnDump {
             let s = try source(o.positional[0], label: "convert")
             let out = try OutputFile(path: try require(o, "-o", command))
             do {
-                let n = try ConvertCommand.run(s, to: target, out: out, rdbVersion: version, allowLossy: o.flags.contains("--allow-lossy"))
+                let (n, what) = try ConvertCommand.run(s, to: target, out: out, rdbVersion: version, allowLossy: o.flags.contains("--allow-lossy"))
                 try out.finish()
-                fputs("converted \(n) keys to \(out.name)\n", stderr)
+                fputs("converted \(n) \(what) to \(out.name)\n", stderr)
             } catch {
                 out.abandon()
                 throw error

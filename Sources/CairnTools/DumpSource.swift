@@ -88,9 +88,13 @@ public final class DumpSource {
         var keys = 0
         try withRDB { reader, input in
             reader.reusesKeyBuffer = true
-            while let item = try reader.nextItem() {
-                guard case .key(let h) = item else {
-                    if case .record(let r) = item { note(r) }
+            var record: RDBRecord? = nil
+            while true {
+                // nextKey, not nextItem: no item enum is copied per key.
+                guard let h = try reader.nextKey(orRecord: &record) else {
+                    guard let r = record else { break }
+                    note(r)
+                    record = nil
                     continue
                 }
                 let (type, encoding) = RDBType.describe(h.type)

@@ -17,6 +17,7 @@ struct JSONRecordWriter: KeyConsumer {
     var closer: UInt8 = 0
     var records = 0
     let compressor = LZF.Compressor()
+    let tables = BinaryJSON.Tables.shared
 
     /// Records go straight into `out`'s buffer, which is flushed in large writes at element boundaries, so a
     /// record costs no write of its own and a long value never has to fit in memory.
@@ -45,14 +46,14 @@ struct JSONRecordWriter: KeyConsumer {
     @inline(__always) func string(_ s: UnsafeRawBufferPointer) throws {
         let n = s.count
         if n <= 1 << 16 {
-            out.commit(BinaryJSON.write(s, to: out.reserve(BinaryJSON.maxLength(n))))
+            out.commit(BinaryJSON.write(s, to: out.reserve(BinaryJSON.maxLength(n)), tables: tables))
             return
         }
         out.append(UInt8(ascii: "\""))
         var i = 0
         while i < n {
             let stop = min(n, i + (1 << 16))
-            let (next, used) = BinaryJSON.escape(s, i, stop, out.reserve(BinaryJSON.maxLength(stop - i)))
+            let (next, used) = BinaryJSON.escape(s, i, stop, out.reserve(BinaryJSON.maxLength(stop - i)), tables: tables)
             out.commit(used)
             i = next
             try out.flushIfLarge()
@@ -115,6 +116,10 @@ struct JSONRecordWriter: KeyConsumer {
     }
 
     mutating func stream(_ s: StreamValue) throws {
+        try stream(s, payload: DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor))
+    }
+
+    mutating func stream(_ s: StreamValue, payload: [UInt8]) throws {
         out.append(UInt8(ascii: "["))
         var failure: Error? = nil
         var firstEntry = true
@@ -170,7 +175,6 @@ struct JSONRecordWriter: KeyConsumer {
             put("]}")
         }
         put("],\"dump\":\"")
-        let payload = try DumpPayload.create(.stream(s), options: RDBWriteOptions(), compressor: compressor)
         let d = out.reserve(2 * payload.count)
         for (j, b) in payload.enumerated() {
             d.storeBytes(of: BinaryJSON.hexDigit(b >> 4), toByteOffset: 2 * j, as: UInt8.self)

@@ -68,6 +68,9 @@ public struct KeyFilter {
 
     public init() {}
 
+    /// No option narrows the run.
+    public var acceptsAll: Bool { db == nil && pattern == nil && type == nil && !notExpired }
+
     public func accepts(_ k: KeyInfo) -> Bool {
         if let db, db != k.db { return false }
         if let type, type != k.type { return false }

@@ -77,7 +77,7 @@ public final class OutputFile {
     @inline(__always) public func append(_ b: [UInt8]) { b.withUnsafeBytes { append($0) } }
     public func append(_ s: String) { append(Array(s.utf8)) }
 
-    public func append(_ s: StaticString) { append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+    @inline(__always) public func append(_ s: StaticString) { append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
 
     public func flushIfLarge() throws(ToolError) {
         if pending >= 1 << 17 { try flush() }

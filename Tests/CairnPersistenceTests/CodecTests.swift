@@ -144,6 +144,18 @@ final class CompactEncodingTests: XCTestCase {
         XCTAssertThrowsError(try bad.withUnsafeBytes { try ZiplistCodec.decode($0) })
     }
 
+    /// What the builder writes reads back, across the 1/2/5-byte length and 1/5-byte prevlen encodings.
+    func testZiplistBuilderRoundTrip() throws {
+        let elements: [[UInt8]] = [[], Array("a".utf8), [UInt8](repeating: 7, count: 63), [UInt8](repeating: 8, count: 64),
+                                   [UInt8](repeating: 9, count: 300), [UInt8](repeating: 1, count: 16384), Array("12".utf8)]
+        var b = ZiplistBuilder()
+        for e in elements { e.withUnsafeBytes { b.append($0) } }
+        let zl = b.finish()
+        XCTAssertEqual(try zl.withUnsafeBytes { try ZiplistCodec.decode($0) }, elements.map { .string($0) })
+        var empty = ZiplistBuilder()
+        XCTAssertEqual(try empty.finish().withUnsafeBytes { try ZiplistCodec.decode($0) }, [])
+    }
+
     func testZipmap() throws {
         let zm = hexBytes("02 02 66 31 02 00 76 31 02 66 32 02 00 76 32 ff")
         XCTAssertEqual(try zm.withUnsafeBytes { try ZipmapCodec.decode($0) }, ["f1", "v1", "f2", "v2"].map { Array($0.utf8) })

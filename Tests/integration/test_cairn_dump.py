@@ -65,7 +65,8 @@ def normalize(rec):
 
 def export(path, *extra):
     p = run("export", path, "--format", "jsonl", *extra, check=0)
-    recs = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    # bytes.splitlines: str.splitlines would also split at U+2028 and friends inside a value.
+    recs = [json.loads(line) for line in p.stdout.splitlines()]
     return {(r["db"], b(r["key"])): normalize(r) for r in recs}, len(recs)
 
 

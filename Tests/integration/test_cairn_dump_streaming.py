@@ -117,3 +117,28 @@ def test_repair_streams_and_takes_back_a_damaged_collection(big_rdb, tmp_path):
     assert check.returncode == 0, check.stdout
     p = subprocess.run([DUMP, "export", out, "--format", "csv"], capture_output=True, check=True)
     assert [line.split(",")[1] for line in p.stdout.decode().splitlines()[1:]] == ["small", "biglist"]
+
+
+def listpack(elements):
+    """A listpack of short strings (6-bit string entries)."""
+    body = b"".join(bytes([0x80 | len(e)]) + e + bytes([1 + len(e)]) for e in elements)
+    return (6 + len(body) + 1).to_bytes(4, "little") + len(elements).to_bytes(2, "little") + body + b"\xff"
+
+
+def test_type18_quicklist_downgrades_to_rdb9_node_by_node(tmp_path):
+    """A Redis 7 quicklist (type 18, listpack nodes, one plain node) converted to RDB 9 goes out as type 14,
+    each node a ziplist, in flat memory, with every element (test_cairn_dump.py loads such output into Redis 7.0)."""
+    path = tmp_path / "ql.rdb"
+    per, nodes = 128, N // 128
+    with open(path, "wb") as f:
+        f.write(b"REDIS0011\xfe\x00\x12" + string(b"biglist") + length(nodes + 1))
+        f.write(b"\x01" + string(b"p" * 70_000))
+        for n in range(nodes):
+            f.write(b"\x02" + string(listpack([b"e%d" % j for j in range(n * per, n * per + per)])))
+        f.write(b"\xff" + bytes(8))
+    out = tmp_path / "nine.rdb"
+    code, mb, text = peak(tmp_path, "convert", path, "--to", "rdb", "--rdb-version", "9", "-o", out)
+    assert code == 0 and mb < PEAK_MB, (mb, text)
+    data = out.read_bytes()
+    assert data[:9] == b"REDIS0009" and data[data.index(string(b"biglist")) - 1] == 14
+    assert subprocess.run([DUMP, "diff", path, out], capture_output=True, timeout=600).returncode == 0

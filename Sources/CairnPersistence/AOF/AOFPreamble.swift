@@ -10,12 +10,19 @@ public enum AOFPreamble {
     /// replayed as written) and returns the offset of the RESP records that follow; nil when there is none.
     /// `fd` is left at the first RESP byte either way.
     public static func load(_ fd: Int32, into engine: Engine) throws(RDBError) -> Int? {
+        try withRDB(fd) { input throws(RDBError) in _ = try RDBLoader.load(input, into: engine, dropExpired: false) }
+    }
+
+    /// When `fd`'s file begins with an RDB, hands `read` an input at its start and returns the offset where
+    /// `read` stopped (the RESP records that follow); nil when there is none. `fd` is left at the first RESP
+    /// byte either way.
+    public static func withRDB<E: Error>(_ fd: Int32, _ read: (RDBInput) throws(E) -> Void) throws(E) -> Int? {
         var magic = [UInt8](repeating: 0, count: 5)
-        let isRDB = read(fd, &magic, 5) == 5 && magic == Array("REDIS".utf8)
+        let isRDB = Glibc.read(fd, &magic, 5) == 5 && magic == Array("REDIS".utf8)
         lseek(fd, 0, SEEK_SET)
         guard isRDB else { return nil }
         let input = RDBInput(fileDescriptor: fd)
-        _ = try RDBLoader.load(input, into: engine, dropExpired: false)
+        try read(input)
         lseek(fd, off_t(input.offset), SEEK_SET)
         return input.offset
     }
