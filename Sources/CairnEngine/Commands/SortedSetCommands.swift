@@ -228,7 +228,7 @@ private struct ZaddFlags {
 private enum ZaddOutcome { case added, updated, unchanged, skipped, notANumber }
 
 /// Redis's zsetAdd: one member's update under the ZADD flags. Returns what happened and the member's score.
-private func zsetAdd(_ z: inout SortedSetValue, _ member: Bytes, _ score: Double, _ f: ZaddFlags,
+private func zsetAdd(_ z: inout SortedSetValue, _ member: UnsafeRawBufferPointer, _ score: Double, _ f: ZaddFlags,
                      _ limits: SortedSetLimits) -> (ZaddOutcome, Double) {
     if let current = z.score(member) {
         if f.nx { return (.skipped, current) }
@@ -288,7 +288,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
         var added = 0, updated = 0, processed = 0
         var score = 0.0
         for j in 0..<elements {
-            let (what, s) = zsetAdd(&z, a.bytes(scoreIndex + 2 * j + 1), scores[j], f, limits)
+            let (what, s) = zsetAdd(&z, a[scoreIndex + 2 * j + 1], scores[j], f, limits)
             switch what {
             case .notANumber: return ((added, updated, processed, score, true), added + updated > 0)
             case .added: added += 1; processed += 1
