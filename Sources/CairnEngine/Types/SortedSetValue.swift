@@ -59,7 +59,7 @@ public struct SortedSetValue {
     }
 
     /// Sets a member's score (adding it when new), converting a listpack to a skiplist first when it would
-    /// outgrow the limits, as zsetAdd does. Returns the previous score.
+    /// outgrow the limits, as zsetAdd does. Returns the previous score; an equal one is left in place.
     @discardableResult
     public mutating func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Double? {
         member.withUnsafeBytes { set($0, score, limits: limits) }
@@ -79,7 +79,11 @@ public struct SortedSetValue {
             }
         }
         if let old {
-            if old == score { return old }
+            if old == score {
+                // An equal score leaves the member as it was, so a 0 stays 0 when set to -0, as in Redis.
+                if index != nil && old.bitPattern != score.bitPattern { index!.updateValue(old, forKey: member) }
+                return old
+            }
             order.remove(old, member)
         }
         order.insert(index == nil ? Self.listpackScore(score) : score, member)
