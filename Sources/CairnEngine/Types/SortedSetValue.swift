@@ -41,13 +41,19 @@ public struct SortedSetValue {
 
     /// A skiplist of distinct members, built in one pass, as Redis builds the results of set operations.
     public init(skiplistOf entries: [ScoredMember]) {
-        order = OrderedChunks(sorted: entries.sorted { ScoredMember.precedes($0.score, $0.member, $1) })
+        self.init(skiplistOf: entries, rejectingDuplicates: false)!
+    }
+
+    /// The same, for entries that may repeat a member (an RDB file's): nil when one does.
+    public init?(skiplistOf entries: [ScoredMember], rejectingDuplicates: Bool) {
         var h = ChunkedHashMap<Double>()
-        for e in entries { h.updateValue(e.score, forKey: e.member) }
+        for e in entries where h.updateValue(e.score, forKey: e.member) != nil && rejectingDuplicates { return nil }
+        order = OrderedChunks(sorted: entries.sorted { ScoredMember.precedes($0.score, $0.member, $1) })
         index = h
     }
 
     public var encodingName: StaticString { index == nil ? "listpack" : "skiplist" }
+    public var isSkiplist: Bool { index != nil }
     public var count: Int { order.count }
     public var isEmpty: Bool { order.count == 0 }
 
