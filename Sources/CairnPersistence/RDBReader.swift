@@ -575,6 +575,14 @@ public struct ValueBuilder {
         let limits = SortedSetLimits(settings)
         let longest = compactSource ? 0 : entries.reduce(0) { max($0, $1.member.count) }
         var z = SortedSetValue(sizeHint: entries.count, longestMember: longest, limits: limits)
+        if z.isSkiplist {
+            // One sort and a bulk build: Redis writes a skiplist highest first, which inserted one by one would
+            // split the first leaf of the order again and again.
+            guard let built = SortedSetValue(skiplistOf: entries, rejectingDuplicates: true) else {
+                return .corrupt("Duplicate zset fields detected")
+            }
+            return .value(.zset(built))
+        }
         for e in entries where z.set(e.member, e.score, limits: limits) != nil { return .corrupt("Duplicate zset fields detected") }
         return .value(.zset(z))
     }

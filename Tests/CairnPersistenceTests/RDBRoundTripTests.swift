@@ -123,6 +123,28 @@ final class RDBRoundTripTests: XCTestCase {
         XCTAssertGreaterThan(compared, 40)
     }
 
+    func testLoadedSkiplistKeepsOrderAndRefusesRepeatedMembers() {
+        let builder = ValueBuilder(settings: EngineSettings())
+        // Highest first, as Redis writes a skiplist; ties on the score ordered by member.
+        let entries = (0..<5000).reversed().map { ScoredMember(Bytes(string: "m\($0)"), Double($0 / 3)) }
+        guard case .value(.zset(let z)?) = builder.zset(entries) else { return XCTFail("not loaded") }
+        XCTAssertEqual("\(z.encodingName)", "skiplist")
+        XCTAssertEqual(z.count, 5000)
+        var previous: ScoredMember? = nil
+        z.forEach { e in
+            if let p = previous { XCTAssertTrue(p.score < e.score || (p.score == e.score && p.member.lexicographicallyPrecedes(e.member))) }
+            previous = e
+        }
+        XCTAssertEqual(z.rank(Bytes(string: "m4000"))?.rank, 4000)
+        XCTAssertEqual(z.score(Bytes(string: "m4000")), 1333)
+        for count in [10, 5000] {
+            var repeated = Array(entries.prefix(count))
+            repeated.append(ScoredMember(Bytes(string: "m4999"), 7))
+            guard case .corrupt(let why) = builder.zset(repeated) else { return XCTFail("repeat accepted") }
+            XCTAssertEqual(why, "Duplicate zset fields detected")
+        }
+    }
+
     func testScoreText() {
         for (d, text) in [(1e-9, "1e-9"), (-2.25, "-2.25"), (0.1, "0.1"), (1e20, "1e+20"), (0.00001, "0.00001"),
                           (1.5e-7, "1.5e-7"), (123.456, "123.456"), (1e300, "1e+300")] {

@@ -26,11 +26,11 @@ struct KeyspaceEvent {
 
 extension Database {
     /// Edits the collection at `key` in place. A missing key is created from `create` (or left alone, giving nil,
-    /// without it); another type is WRONGTYPE. `body` reports whether it changed anything: only then are watchers
+    /// when it gives nil); another type is WRONGTYPE. `body` reports whether it changed anything: only then are watchers
     /// told and `event` published, as Redis signals only keys a command changed. A collection left empty is
     /// deleted, announced by a `del` event after the command's own, in Redis's order.
     func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, event: KeyspaceEvent,
-                    create: (() -> T)? = nil,
+                    create: () -> T? = { nil },
                     _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
         var created = false
         var deleted = false
@@ -45,8 +45,8 @@ extension Database {
                 // Dropping the entry's reference (with no other copy of the entry alive) leaves `value`
                 // unique, so the edit happens in place.
                 e!.value = .int(0)
-            } else if let create {
-                value = create()
+            } else if let v = create() {
+                value = v
             } else {
                 return nil
             }

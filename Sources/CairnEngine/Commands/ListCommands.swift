@@ -78,7 +78,7 @@ private func pushCommand(_ ctx: CommandContext, atHead: Bool, onlyExisting: Bool
     let a = ctx.args
     let fill = ctx.engine.settings.listMaxListpackSize
     let event = KeyspaceEvent(.list, atHead ? "lpush" : "rpush")
-    let length = try ctx.db.edit(a[1], .list, event: event, create: onlyExisting ? nil : { ListValue() }) { l in
+    let length = try ctx.db.edit(a[1], .list, event: event, create: { onlyExisting ? nil : ListValue() }) { l in
         l.push(copying: (2..<a.count).lazy.map { a[$0] }, atHead: atHead, fill: fill)
         return (l.count, true)
     }

@@ -62,7 +62,7 @@ private func saddCommand(_ ctx: CommandContext) throws(CommandError) {
     let added = try ctx.db.edit(a[1], .set, event: KeyspaceEvent(.set, "sadd"), create: { SetValue(first: a.bytes(2), sizeHint: hint, limits: limits) }) { s -> (Int, Bool) in
         s.convertIfOutgrown(sizeHint: hint, limits: limits)
         var added = 0
-        for i in 2..<a.count where s.add(a.bytes(i), limits: limits) { added += 1 }
+        for i in 2..<a.count where s.add(a[i], limits: limits) { added += 1 }
         return (added, added > 0)
     } ?? 0
     ctx.engine.dirty += added

@@ -228,8 +228,13 @@ private struct ZaddFlags {
 private enum ZaddOutcome { case added, updated, unchanged, skipped, notANumber }
 
 /// Redis's zsetAdd: one member's update under the ZADD flags. Returns what happened and the member's score.
-private func zsetAdd(_ z: inout SortedSetValue, _ member: Bytes, _ score: Double, _ f: ZaddFlags,
+private func zsetAdd(_ z: inout SortedSetValue, _ member: UnsafeRawBufferPointer, _ score: Double, _ f: ZaddFlags,
                      _ limits: SortedSetLimits) -> (ZaddOutcome, Double) {
+    // Without conditions the new score always wins, so one index lookup both reads and replaces the old one.
+    if !f.nx && !f.xx && !f.gt && !f.lt && !f.incr {
+        guard let old = z.set(member, score, limits: limits) else { return (.added, score) }
+        return (old == score ? .unchanged : .updated, score)
+    }
     if let current = z.score(member) {
         if f.nx { return (.skipped, current) }
         var s = score
@@ -271,9 +276,17 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
         throw CommandError("ERR GT, LT, and/or NX options at the same time are not compatible")
     }
     if f.incr && elements > 1 { throw CommandError("ERR INCR option supports a single increment-element pair") }
-    var scores: [Double] = []
-    for j in 0..<elements { scores.append(try a.double(scoreIndex + 2 * j)) }
+    // Every score is checked before any member is touched, as Redis does; the scores wait on the stack.
+    try withUnsafeTemporaryAllocation(of: Double.self, capacity: elements) { (scores) throws(CommandError) in
+        for j in 0..<elements { scores[j] = try a.double(scoreIndex + 2 * j) }
+        try zaddApply(ctx, f, ch: ch, scoreIndex: scoreIndex, scores: scores)
+    }
+}
 
+private func zaddApply(_ ctx: CommandContext, _ f: ZaddFlags, ch: Bool, scoreIndex: Int,
+                       scores: UnsafeMutableBufferPointer<Double>) throws(CommandError) {
+    let a = ctx.args
+    let elements = scores.count
     let limits = SortedSetLimits(ctx.engine.settings)
     let db = ctx.db
     let key = a[1]
@@ -288,7 +301,7 @@ private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError)
         var added = 0, updated = 0, processed = 0
         var score = 0.0
         for j in 0..<elements {
-            let (what, s) = zsetAdd(&z, a.bytes(scoreIndex + 2 * j + 1), scores[j], f, limits)
+            let (what, s) = zsetAdd(&z, a[scoreIndex + 2 * j + 1], scores[j], f, limits)
             switch what {
             case .notANumber: return ((added, updated, processed, score, true), added + updated > 0)
             case .added: added += 1; processed += 1

@@ -126,11 +126,18 @@ public struct SetValue {
                 _ = add(member, limits: limits)
             }
             return true
-        case .hashtable(var h):
-            storage = .intset([])
-            defer { storage = .hashtable(h) }
-            return h.updateValue(NoValue(), forKey: member) == nil
+        case .hashtable:
+            return member.withUnsafeBytes { add($0, limits: limits) }
         }
+    }
+
+    /// `add` for a member still in the request buffer: a hashtable takes its bytes without an array copy.
+    @discardableResult
+    public mutating func add(_ member: UnsafeRawBufferPointer, limits: SetLimits) -> Bool {
+        guard case .hashtable(var h) = storage else { return add(Bytes(member), limits: limits) }
+        storage = .intset([])
+        defer { storage = .hashtable(h) }
+        return h.updateValue(NoValue(), forKey: member) == nil
     }
 
     @discardableResult
