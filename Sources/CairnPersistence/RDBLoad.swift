@@ -71,11 +71,15 @@ public enum RDBLoader {
                 return false
             }
         }
-        var ended = false
-        defer { if !ended { pipeline.stopAndDrain() } }
+        // Once a batch ending the stream is taken the reader has stopped, so an error thrown while its items are
+        // applied leaves nothing to drain (waiting for another batch would wait forever).
+        var readerDone = false
+        defer { if !readerDone { pipeline.stopAndDrain() } }
         var db = 0
-        while !ended {
-            for item in pipeline.next() {
+        while !readerDone {
+            let batch = pipeline.next()
+            if case .end = batch.last { readerDone = true }
+            for item in batch {
                 switch item {
                 case .entry(let entryDB, let entry, let idle, let freq, let offset):
                     let access = engine.accessClock.restored(idleSeconds: idle, frequency: freq)
@@ -105,7 +109,6 @@ public enum RDBLoader {
                         break
                     }
                 case .end(let error):
-                    ended = true
                     if let error { throw error }
                 }
             }
