@@ -81,7 +81,7 @@ public enum ReplicaVersion {
     /// Valkey's rule for the value: three dot-separated decimal parts, each at most 255.
     public static func isValid(_ text: String) -> Bool {
         let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 3, !text.isEmpty else { return false }
+        guard parts.count == 3 else { return false }
         return parts.allSatisfy { part in
             var value = 0
             for c in part {

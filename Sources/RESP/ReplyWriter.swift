@@ -41,10 +41,36 @@ public struct ReplyWriter {
     @inlinable public mutating func integer(_ v: Int) { header(UInt8(ascii: ":"), v) }
 
     @inlinable public mutating func bulk(_ b: UnsafeRawBufferPointer) {
-        header(UInt8(ascii: "$"), b.count)
-        bytes.append(contentsOf: b)
-        raw("\r\n")
+        guard b.count <= Self.shortBulk else {
+            header(UInt8(ascii: "$"), b.count)
+            bytes.append(contentsOf: b)
+            raw("\r\n")
+            return
+        }
+        // A short value (most GETs and pops) is framed on the stack and appended once: each append to the
+        // array checks uniqueness and capacity, which cost more than the copy itself.
+        var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &tmp) { buf in
+            buf[0] = UInt8(ascii: "$")
+            var i = 1
+            if b.count >= 10 {
+                buf[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: b.count / 10)
+                i += 1
+            }
+            buf[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: b.count % 10)
+            buf[i + 1] = 13
+            buf[i + 2] = 10
+            i += 3
+            if let src = b.baseAddress { (buf.baseAddress! + i).copyMemory(from: src, byteCount: b.count) }
+            i += b.count
+            buf[i] = 13
+            buf[i + 1] = 10
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[..<(i + 2)]))
+        }
     }
+
+    /// The longest value `bulk` frames on the stack: `$`, two digits, CRLF, the value and CRLF in 56 bytes.
+    @inlinable static var shortBulk: Int { 49 }
 
     @inlinable public mutating func bulk(_ b: [UInt8]) {
         b.withUnsafeBytes { bulk($0) }

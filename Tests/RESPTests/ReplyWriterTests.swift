@@ -18,6 +18,19 @@ final class ReplyWriterTests: XCTestCase {
         XCTAssertEqual(text(w3), "+OK\r\n:-42\r\n$2\r\nhi\r\n_\r\n_\r\n#t\r\n,1.5\r\n,inf\r\n$20\r\n-9223372036854775808\r\n-ERR bad  thing\r\n")
     }
 
+    /// Values up to 49 bytes are framed on the stack and longer ones appended piecewise: both frame alike,
+    /// whatever the number of length digits.
+    func testBulkFramingAtEveryLengthAroundTheShortPath() {
+        var w = ReplyWriter()
+        var expected: [UInt8] = []
+        for n in [0, 1, 9, 10, 11, 48, 49, 50, 51, 99, 100, 1000] {
+            let value = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
+            w.bulk(value)
+            expected += Array("$\(n)\r\n".utf8) + value + [13, 10]
+        }
+        XCTAssertEqual(w.bytes, expected)
+    }
+
     func testNestedAggregates() {
         for resp3 in [false, true] {
             var w = ReplyWriter(resp3: resp3)

@@ -1,20 +1,35 @@
 import RESP
 
 /// How a collection type sits inside a Value, so one edit routine serves sets and sorted sets.
-struct CollectionKind<T> {
-    let extract: (Value) -> T?
-    let wrap: (T) -> Value
-    let isEmpty: (T) -> Bool
+/// A collection type that lives in one case of `Value`. Edits and reads reach it through these static
+/// members, so the generic helpers below specialise to direct code for each type.
+protocol StoredCollection {
+    static func extract(_ v: Value) -> Self?
+    static func wrap(_ c: consuming Self) -> Value
+    /// True when an edit that leaves the value like this deletes the key: an empty collection, never a stream.
+    var deletesKey: Bool { get }
+}
 
-    static var set: CollectionKind<SetValue> {
-        CollectionKind<SetValue>(extract: { if case .set(let s) = $0 { return s } else { return nil } },
-                                 wrap: { .set($0) }, isEmpty: { $0.isEmpty })
-    }
+/// Names a collection type at call sites (`.list`, `.hash`...).
+struct CollectionKind<T: StoredCollection> {
+    @inline(__always) func extract(_ v: Value) -> T? { T.extract(v) }
+    @inline(__always) func wrap(_ t: consuming T) -> Value { T.wrap(t) }
+    @inline(__always) func isEmpty(_ t: T) -> Bool { t.deletesKey }
 
-    static var zset: CollectionKind<SortedSetValue> {
-        CollectionKind<SortedSetValue>(extract: { if case .zset(let z) = $0 { return z } else { return nil } },
-                                       wrap: { .zset($0) }, isEmpty: { $0.isEmpty })
-    }
+    static var set: CollectionKind<SetValue> { CollectionKind<SetValue>() }
+    static var zset: CollectionKind<SortedSetValue> { CollectionKind<SortedSetValue>() }
+}
+
+extension SetValue: StoredCollection {
+    static func extract(_ v: Value) -> SetValue? { if case .set(let s) = v { return s } else { return nil } }
+    static func wrap(_ c: consuming SetValue) -> Value { .set(c) }
+    var deletesKey: Bool { isEmpty }
+}
+
+extension SortedSetValue: StoredCollection {
+    static func extract(_ v: Value) -> SortedSetValue? { if case .zset(let z) = v { return z } else { return nil } }
+    static func wrap(_ c: consuming SortedSetValue) -> Value { .zset(c) }
+    var deletesKey: Bool { isEmpty }
 }
 
 /// A keyspace notification: its class and event name.
@@ -29,7 +44,7 @@ extension Database {
     /// when it gives nil); another type is WRONGTYPE. `body` reports whether it changed anything: only then are watchers
     /// told and `event` published, as Redis signals only keys a command changed. A collection left empty is
     /// deleted, announced by a `del` event after the command's own, in Redis's order.
-    func edit<T, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, event: KeyspaceEvent,
+    func edit<T: StoredCollection, R>(_ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>, event: KeyspaceEvent,
                     create: () -> T? = { nil },
                     _ body: (inout T) -> (result: R, changed: Bool)) throws(CommandError) -> R? {
         var created = false
@@ -90,7 +105,7 @@ extension Database {
 
 /// The value at `key` as type T (nil when missing), WRONGTYPE for another type. A read counts a keyspace hit
 /// or miss; `forWrite` looks the key up as Redis's lookupKeyWrite does, without counting.
-func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>,
+func readCollection<T: StoredCollection>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ kind: CollectionKind<T>,
                        forWrite: Bool = false) throws(CommandError) -> T? {
     guard let v = forWrite ? ctx.db.lookupWrite(key) : ctx.db.lookupRead(key) else { return nil }
     guard let t = kind.extract(v) else { throw CommandError.wrongType }
@@ -100,7 +115,7 @@ func readCollection<T>(_ ctx: CommandContext, _ key: UnsafeRawBufferPointer, _ k
 /// SSCAN/ZSCAN's options (after the cursor at args[2]): COUNT n (at least 1) and MATCH pattern.
 /// SREM, ZREM and HDEL: removes the members named from argument 2 on, stopping once the collection is empty
 /// (which deletes the key), and replies how many went. `remove` takes the argument index.
-func removeMembersCommand<T>(_ ctx: CommandContext, _ kind: CollectionKind<T>, event: KeyspaceEvent,
+func removeMembersCommand<T: StoredCollection>(_ ctx: CommandContext, _ kind: CollectionKind<T>, event: KeyspaceEvent,
                              _ remove: (inout T, Int) -> Bool) throws(CommandError) {
     let a = ctx.args
     let removed = try ctx.db.edit(a[1], kind, event: event) { c -> (Int, Bool) in

@@ -49,10 +49,13 @@ extension Engine {
 }
 
 extension CollectionKind {
-    static var hash: CollectionKind<HashValue> {
-        CollectionKind<HashValue>(extract: { if case .hash(let h) = $0 { return h } else { return nil } },
-                                  wrap: { .hash($0) }, isEmpty: { $0.isEmpty })
-    }
+    static var hash: CollectionKind<HashValue> { CollectionKind<HashValue>() }
+}
+
+extension HashValue: StoredCollection {
+    static func extract(_ v: Value) -> HashValue? { if case .hash(let h) = v { return h } else { return nil } }
+    static func wrap(_ c: consuming HashValue) -> Value { .hash(c) }
+    var deletesKey: Bool { isEmpty }
 }
 
 extension CommandError {

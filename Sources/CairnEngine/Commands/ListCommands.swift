@@ -38,10 +38,13 @@ extension Engine {
 }
 
 extension CollectionKind {
-    static var list: CollectionKind<ListValue> {
-        CollectionKind<ListValue>(extract: { if case .list(let l) = $0 { return l } else { return nil } },
-                                  wrap: { .list($0) }, isEmpty: { $0.isEmpty })
-    }
+    static var list: CollectionKind<ListValue> { CollectionKind<ListValue>() }
+}
+
+extension ListValue: StoredCollection {
+    static func extract(_ v: Value) -> ListValue? { if case .list(let l) = v { return l } else { return nil } }
+    static func wrap(_ c: consuming ListValue) -> Value { .list(c) }
+    var deletesKey: Bool { isEmpty }
 }
 
 /// Redis's getRangeLongFromObjectOrReply: an integer within bounds. With `message`, that text answers both a
@@ -99,23 +102,29 @@ func popElements(_ l: inout ListValue, _ n: Int, atHead: Bool, fill: Int) -> [By
 private func popCommand(_ ctx: CommandContext, atHead: Bool) throws(CommandError) {
     let a = ctx.args
     guard a.count <= 3 else { throw CommandError.wrongArity(ctx.name) }
-    let count = a.count == 3 ? try nonNegativeArgument(a, 2) : nil
     let fill = ctx.engine.settings.listMaxListpackSize
-    let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l in
-        let n = min(count ?? 1, l.count)
-        return (popElements(&l, n, atHead: atHead, fill: fill), n > 0)
-    }
-    guard let popped else {
-        if count == nil { ctx.out.null() } else { ctx.out.nullArray() }
+    guard a.count == 3 else {
+        // The plain form, which queues pop far more often than anything else, moves its one element
+        // without an array around it.
+        let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l -> (result: Bytes?, changed: Bool) in
+            guard let e = l.pop(atHead: atHead) else { return (nil, false) }
+            if !l.isEmpty { l.shrinkEncoding(fill: fill) }
+            return (e, true)
+        }
+        guard let element = popped ?? nil else { ctx.out.null(); return }
+        ctx.engine.dirty += 1
+        ctx.out.bulk(element)
         return
     }
-    ctx.engine.dirty += popped.count
-    if count == nil {
-        ctx.out.bulk(popped[0])
-    } else {
-        ctx.out.array(popped.count)
-        for e in popped { ctx.out.bulk(e) }
+    let count = try nonNegativeArgument(a, 2)
+    let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l in
+        let n = min(count, l.count)
+        return (popElements(&l, n, atHead: atHead, fill: fill), n > 0)
     }
+    guard let popped else { ctx.out.nullArray(); return }
+    ctx.engine.dirty += popped.count
+    ctx.out.array(popped.count)
+    for e in popped { ctx.out.bulk(e) }
 }
 
 private func lrangeCommand(_ ctx: CommandContext) throws(CommandError) {

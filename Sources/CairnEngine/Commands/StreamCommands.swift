@@ -83,11 +83,14 @@ extension Engine {
 }
 
 extension CollectionKind {
+    static var stream: CollectionKind<StreamValue> { CollectionKind<StreamValue>() }
+}
+
+extension StreamValue: StoredCollection {
+    static func extract(_ v: Value) -> StreamValue? { if case .stream(let s) = v { return s } else { return nil } }
+    static func wrap(_ c: consuming StreamValue) -> Value { .stream(c) }
     /// A stream stays when its last entry goes (unlike other collections): its IDs and groups live on.
-    static var stream: CollectionKind<StreamValue> {
-        CollectionKind<StreamValue>(extract: { if case .stream(let s) = $0 { return s } else { return nil } },
-                                    wrap: { .stream($0) }, isEmpty: { _ in false })
-    }
+    var deletesKey: Bool { false }
 }
 
 extension CommandError {
