@@ -271,10 +271,15 @@ private struct KeyEventReplay {
                 info.offset = offset < 0 ? nil : offset
                 info.rdbType = rdbType < 0 ? nil : UInt8(rdbType)
                 let key = bytes(&p)
-                // One buffer serves every key: a key of another length reuses its capacity instead of costing
-                // an allocation and a release (a consumer that keeps a key gets it copied on write).
-                info.key.removeAll(keepingCapacity: true)
-                info.key.append(contentsOf: key)
+                // One buffer serves every key: overwritten in place when the length repeats (`user:1234`), else
+                // refilled within its capacity instead of costing an allocation and a release (a consumer that
+                // keeps a key gets it copied on write).
+                if info.key.count == key.count {
+                    info.key.withUnsafeMutableBytes { $0.copyMemory(from: key) }
+                } else {
+                    info.key.removeAll(keepingCapacity: true)
+                    info.key.append(contentsOf: key)
+                }
                 if let t = info.rdbType {
                     (info.type, info.encoding) = RDBType.describe(t)
                 } else {
