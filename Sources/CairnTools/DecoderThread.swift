@@ -271,11 +271,14 @@ private struct KeyEventReplay {
                 info.offset = offset < 0 ? nil : offset
                 info.rdbType = rdbType < 0 ? nil : UInt8(rdbType)
                 let key = bytes(&p)
-                // Keys of one length follow each other (`user:1234`): the buffer is overwritten in place.
+                // One buffer serves every key: overwritten in place when the length repeats (`user:1234`), else
+                // refilled within its capacity instead of costing an allocation and a release (a consumer that
+                // keeps a key gets it copied on write).
                 if info.key.count == key.count {
                     info.key.withUnsafeMutableBytes { $0.copyMemory(from: key) }
                 } else {
-                    info.key = Array(key)
+                    info.key.removeAll(keepingCapacity: true)
+                    info.key.append(contentsOf: key)
                 }
                 if let t = info.rdbType {
                     (info.type, info.encoding) = RDBType.describe(t)

@@ -31,10 +31,10 @@ struct JSONRecordWriter: KeyConsumer {
 
     func put(_ n: Int64) { IntegerFormat.withDigits(n) { out.append($0) } }
 
-    /// A stream ID as a JSON string, "ms-seq".
+    /// A stream ID as a JSON string, "ms-seq", written from the stack.
     func put(_ id: StreamID) {
         out.append(UInt8(ascii: "\""))
-        out.append(id.bytes)
+        id.withTextBytes { out.append($0) }
         out.append(UInt8(ascii: "\""))
     }
 

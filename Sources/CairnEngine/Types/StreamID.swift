@@ -60,7 +60,7 @@ public struct StreamID: Comparable, Hashable, Sendable {
 
     public var text: String { withTextBytes { String(decoding: $0, as: UTF8.self) } }
 
-    func withTextBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    public func withTextBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &tmp) { buf in
             let n = write(into: buf)
