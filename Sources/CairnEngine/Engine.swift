@@ -313,11 +313,7 @@ public final class Engine {
         let replacement = propagation.replacement
         propagation.replacement = nil
         if changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
-            if let replacement {
-                for r in replacement { propagation.add(db: client.db, r) }
-            } else {
-                propagation.add(db: client.db, args)
-            }
+            propagation.add(db: client.db, args, replacedBy: replacement)
         }
         if propagation.depth == 0 { propagation.flushUnit() }
     }

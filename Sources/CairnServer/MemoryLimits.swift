@@ -25,7 +25,7 @@ extension Server {
     /// INFO mem_aof_buffer: propagated bytes waiting for the AOF writer thread, or for the next hand-off.
     var aofBufferBytes: Int {
         guard let writer = aof.writer else { return 0 }
-        return writer.unwrittenBytes + engine.propagation.output.count
+        return writer.unwrittenBytes + engine.propagation.outputCount
     }
 
     /// CONFIG SET maxmemory below what is in use: warned about as Redis does; eviction starts at the next loop

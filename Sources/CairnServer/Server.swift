@@ -284,8 +284,8 @@ public final class Server {
                 if !paused {
                     engine.execute(session, args)
                     if conn === replication.primaryConnection { primaryCommandApplied(base, consumed) }
-                    if !engine.propagation.output.isEmpty, aof.policy == .always, let w = aof.writer {
-                        conn.holdUntil = w.queuedOffset + engine.propagation.output.count
+                    if engine.propagation.outputCount > 0, aof.policy == .always, let w = aof.writer {
+                        conn.holdUntil = w.queuedOffset + engine.propagation.outputCount
                         aof.groupCommit.settled(conn)
                     }
                 }
@@ -334,7 +334,7 @@ public final class Server {
                 // A served blocked command may have written: under appendfsync always its reply waits for
                 // everything written so far to be synced.
                 if aof.policy == .always, let w = aof.writer {
-                    c.holdUntil = max(c.holdUntil, w.queuedOffset + engine.propagation.output.count)
+                    c.holdUntil = max(c.holdUntil, w.queuedOffset + engine.propagation.outputCount)
                 }
                 pendingFlush.append(c)
                 // A client just unblocked may have pipelined more commands behind the blocking one.

@@ -81,6 +81,26 @@ final class PropagationTests: TranscriptTestCase {
         XCTAssertEqual(engine.propagation.take(), [])
     }
 
+    /// The backlog's copy is the AOF's, byte for byte, whether a unit went straight to the output (one command,
+    /// a DEL outside any command) or was staged first (a transaction, a write that met an expired key).
+    func testReplicationCopyMatchesTheOutput() {
+        engine.activeExpireEnabled = false
+        engine.propagation.feedsReplication = true
+        defer { engine.propagation.feedsReplication = false }
+        run(["SET", "e", "1", "PX", "1"])
+        usleep(5000)
+        run(["SET", "a", "1"]); run(["SELECT", "2"]); run(["SET", "b", "2"])
+        run(["SELECT", "0"]); run(["SET", "e", "2"])
+        run(["MULTI"]); run(["SET", "x", "1"]); run(["INCR", "x"]); run(["EXEC"])
+        run(["SPOP", "missing"])
+        XCTAssertEqual(engine.propagation.replicationOutput, engine.propagation.withOutput { Array($0) })
+        XCTAssertEqual(stream(), ["SELECT 0", "SET e 1 PXAT <ms>", "SET a 1", "SELECT 2", "SET b 2", "SELECT 0",
+                                  "MULTI", "DEL e", "SET e 2", "EXEC", "MULTI", "SET x 1", "INCR x", "EXEC"])
+        engine.propagation.replicationOutput = []
+        run(["SET", "y", "1"])
+        XCTAssertEqual(engine.propagation.replicationOutput, engine.propagation.take())
+    }
+
     /// Stream commands propagate what they did (t_stream.c): a blocked XREADGROUP served by a later XADD
     /// propagates the XADD, then its delivery as XCLAIM; history reads and empty reads propagate nothing.
     func testStreamReadsPropagateAsClaims() {

@@ -13,15 +13,13 @@ public final class Propagation {
     /// The commands of the execution unit in progress, already encoded: each one's database and its bytes in
     /// `pendingBytes`, so a verbatim command costs no allocation.
     var pending: [(db: Int, range: Range<Int>)] = []
-    /// A scratch buffer that only grows: the unit's bytes are its first `pendingEnd`, written in place.
-    private var pendingBytes: [UInt8] = []
-    private var pendingEnd = 0
+    private var pendingBytes = ScratchBytes()
     /// Set by a handler to propagate these commands instead of its own arguments ([] propagates nothing).
     var replacement: [[Bytes]]? = nil
     /// How deep the engine is in nested calls (EXEC runs its queue through call).
     var depth = 0
     /// The stream's bytes not yet taken by the consumers.
-    public private(set) var output: [UInt8] = []
+    private var output = ScratchBytes()
     /// Whether the replication backlog consumes the stream too: each unit is then also appended to
     /// `replicationOutput`, which the server drains on its own schedule (a full sync drains it mid-iteration).
     public var feedsReplication = false
@@ -30,28 +28,49 @@ public final class Propagation {
 
     public init() {}
 
+    /// How many bytes the consumers have not taken yet.
+    public var outputCount: Int { output.count }
+
+    /// Lends the bytes produced so far (the AOF writer copies them, then they are discarded).
+    public func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try output.withBytes(0..<output.count, body)
+    }
+
     /// Hands the bytes produced so far to the caller.
     public func take() -> [UInt8] {
-        defer { output.removeAll(keepingCapacity: true) }
-        return output
+        defer { discardOutput() }
+        return withOutput { Array($0) }
     }
 
     /// Drops the bytes produced so far: the AOF writer copied them, or no AOF consumes them (the backlog alone
     /// enabled the stream).
-    public func discardOutput() { output.removeAll(keepingCapacity: true) }
+    public func discardOutput() { output.removeAll() }
 
     /// The next command is preceded by SELECT whatever the database: a new consumer (a fresh AOF file, a new
     /// replica stream) cannot know the current one.
     public func forgetSelectedDatabase() { selectedDB = -1 }
 
-    func add(db: Int, _ args: [Bytes]) {
-        stage(db, args.count, length: { args[$0].count }, Self.copying(args))
+    /// Whether a command added now is its execution unit's only one: a client's command at the top level that
+    /// met no expired key (the common case), or a DEL of an evicted or expired key outside any command.
+    private var unitIsEmpty: Bool { depth == 0 && pending.isEmpty }
+
+    /// Adds what a finished call propagates: `commands` when its handler replaced them, else its own arguments.
+    func add(db: Int, _ args: Args, replacedBy commands: [[Bytes]]?) {
+        guard let commands else {
+            stage(db, args.count, alone: unitIsEmpty, length: { args[$0].count }) { i, to in
+                let a = args[i]
+                UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
+            }
+            return
+        }
+        let alone = commands.count == 1 && unitIsEmpty
+        for c in commands { stage(db, c.count, alone: alone, length: { c[$0].count }, Self.copying(c)) }
     }
 
     /// Adds `DEL key` encoded straight from the key's bytes: every eviction and lazy expiry propagates one, and
     /// an argument array apiece would cost allocations apiece.
     func addDel(db: Int, _ key: UnsafeRawBufferPointer) {
-        stage(db, 2, length: { $0 == 0 ? 3 : key.count }) { i, to in
+        stage(db, 2, alone: unitIsEmpty, length: { $0 == 0 ? 3 : key.count }) { i, to in
             if i == 0 {
                 to.storeBytes(of: (UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "L")), as: (UInt8, UInt8, UInt8).self)
             } else {
@@ -60,23 +79,22 @@ public final class Propagation {
         }
     }
 
-    /// Adds a command's own arguments, encoded straight from the request.
-    func add(db: Int, _ args: Args) {
-        stage(db, args.count, length: { args[$0].count }) { i, to in
-            let a = args[i]
-            UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
-        }
-    }
-
+    /// Encodes a command in place: a unit's only command straight into the output (nothing to wrap, so
+    /// nothing to stage), any other into the unit's scratch buffer until flushUnit knows whether to wrap.
     @inline(__always)
-    private func stage(_ db: Int, _ count: Int, length: (Int) -> Int, _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
-        let start = pendingEnd
-        pendingEnd += Self.size(count, length: length)
-        if pendingBytes.count < pendingEnd {
-            pendingBytes.append(contentsOf: repeatElement(0, count: pendingEnd - pendingBytes.count))
+    private func stage(_ db: Int, _ count: Int, alone: Bool, length: (Int) -> Int,
+                       _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
+        let size = Self.size(count, length: length)
+        guard alone else {
+            let start = pendingBytes.count
+            pendingBytes.append(size) { Self.write(count, at: $0, length: length, copy) }
+            pending.append((db, start..<pendingBytes.count))
+            return
         }
-        pendingBytes.withUnsafeMutableBytes { Self.write(count, at: $0.baseAddress! + start, length: length, copy) }
-        pending.append((db, start..<pendingEnd))
+        let unitStart = output.count
+        select(db)
+        output.append(size) { Self.write(count, at: $0, length: length, copy) }
+        if feedsReplication { copyToReplication(from: unitStart) }
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
@@ -88,16 +106,21 @@ public final class Propagation {
             select(pending[0].db)
             append([Bytes("MULTI".utf8)])
         }
-        pendingBytes.withUnsafeBytes { bytes in
-            for (db, range) in pending {
-                select(db)
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        for (db, range) in pending {
+            select(db)
+            pendingBytes.withBytes(range) { bytes in
+                output.append(bytes.count) { $0.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
             }
         }
         if wrap { append([Bytes("EXEC".utf8)]) }
-        if feedsReplication { replicationOutput.append(contentsOf: output[unitStart...]) }
+        if feedsReplication { copyToReplication(from: unitStart) }
         pending.removeAll(keepingCapacity: true)
-        pendingEnd = 0
+        pendingBytes.removeAll()
+    }
+
+    /// The backlog gets each unit as the output has it.
+    private func copyToReplication(from unitStart: Int) {
+        output.withBytes(unitStart..<output.count) { replicationOutput.append(contentsOf: $0) }
     }
 
     private func select(_ db: Int) {
@@ -108,9 +131,7 @@ public final class Propagation {
 
     private func append(_ args: [Bytes]) {
         let length: (Int) -> Int = { args[$0].count }
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: Self.size(args.count, length: length)))
-        output.withUnsafeMutableBytes { Self.write(args.count, at: $0.baseAddress! + start, length: length, Self.copying(args)) }
+        output.append(Self.size(args.count, length: length)) { Self.write(args.count, at: $0, length: length, Self.copying(args)) }
     }
 
     private static func copying(_ args: [Bytes]) -> (Int, UnsafeMutableRawPointer) -> Void {
@@ -154,6 +175,32 @@ public final class Propagation {
         p.storeBytes(of: 13, toByteOffset: width + 1, as: UInt8.self)
         p.storeBytes(of: 10, toByteOffset: width + 2, as: UInt8.self)
         return p + width + 3
+    }
+}
+
+/// Bytes written in place at the end of a buffer that only grows: the first `count` are in use. Growing an array
+/// a few bytes at a time cost more than encoding the commands, so the space is made once and reused.
+struct ScratchBytes {
+    private var storage: [UInt8] = []
+    private(set) var count = 0
+
+    /// Makes room for `size` more bytes and hands `body` their address to write them.
+    @inline(__always)
+    mutating func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        let start = count
+        count += size
+        if storage.count < count { storage.append(contentsOf: repeatElement(0, count: count - storage.count)) }
+        storage.withUnsafeMutableBytes { body($0.baseAddress! + start) }
+    }
+
+    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Forgets the bytes; the space stays for the next ones, unless a burst made it large.
+    mutating func removeAll() {
+        count = 0
+        if storage.count > 4 << 20 { storage = [] }
     }
 }
 

@@ -410,13 +410,13 @@ final class AppendOnlyFile {
     @discardableResult
     func handOff(_ engine: Engine, log: Logger? = nil) -> Int {
         guard let writer else { return 0 }
-        if engine.propagation.output.isEmpty { return writer.queuedOffset }
+        if engine.propagation.outputCount == 0 { return writer.queuedOffset }
         if timestamps && engine.now / 1000 > lastTimestamp {
             lastTimestamp = engine.now / 1000
             var annotation = "#TS:\(lastTimestamp)\r\n"
             annotation.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
         }
-        let offset = engine.propagation.output.withUnsafeBytes { writer.append($0, commitAt: groupCommit.commitAt) }
+        let offset = engine.propagation.withOutput { writer.append($0, commitAt: groupCommit.commitAt) }
         engine.propagation.discardOutput()
         if writer.unwrittenBytes > Self.maxUnwritten {
             // A stalled disk: memory must not grow without bound, so the loop waits for the writer.

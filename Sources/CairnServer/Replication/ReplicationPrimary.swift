@@ -24,7 +24,7 @@ extension Server {
             replication.getAckPending = false
             encodeCommand(["REPLCONF", "GETACK", "*"]).withUnsafeBytes { distribute($0) }
         }
-        if aof.writer == nil && !p.output.isEmpty { p.discardOutput() }
+        if aof.writer == nil && p.outputCount > 0 { p.discardOutput() }
     }
 
     /// Appends stream bytes to the backlog and hands them to every replica: online ones get them now, the
