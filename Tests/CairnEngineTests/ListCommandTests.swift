@@ -345,7 +345,7 @@ final class ListCommandTests: TranscriptTestCase {
                     if node.plain {
                         XCTAssertEqual(node.items.count, 1)
                     } else {
-                        XCTAssertEqual(node.size, ListValue.Node(items: Array(node.items)).size)
+                        XCTAssertEqual(node.size, ListValue.Node(items: node.items).size)
                     }
                 }
             }
