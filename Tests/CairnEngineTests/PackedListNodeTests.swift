@@ -47,7 +47,7 @@ final class PackedListNodeTests: XCTestCase {
         }
         XCTAssertEqual(elements(items), model)
         XCTAssertEqual(reversedElements(items), model.reversed())
-        [1].withUnsafeBytes { items.replace(at: items.startPosition, with: $0) }
+        Bytes([1]).withUnsafeBytes { items.replace(at: items.startPosition, with: $0) }
         model[0] = [1]
         var joined = items
         joined.append(contentsOf: items)
@@ -68,6 +68,13 @@ final class PackedListNodeTests: XCTestCase {
         XCTAssertEqual(items.count, 100)
         // The room at the front is given back once it exceeds the elements (3 bytes each).
         XCTAssertLessThanOrEqual(items.endPosition, 2 * 300 + 17)
+    }
+
+    func testStaysTwoWords() {
+        // A third word would push a small hash's box into the next malloc size class.
+        XCTAssertEqual(MemoryLayout<PackedStrings>.size, 16)
+        XCTAssertTrue(PackedStrings(backLinked: true).backLinked)
+        XCTAssertFalse(PackedStrings().backLinked)
     }
 
     func testHeadInsertsUseTheRoomAtTheFront() {

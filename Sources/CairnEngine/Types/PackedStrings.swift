@@ -12,16 +12,19 @@
 /// Positions are byte offsets of an element's length prefix; they stay valid until the next edit.
 public struct PackedStrings {
     var storage: [UInt8] = []
-    /// Kept 32-bit, with `start`, so the struct stays two words and a flag inside the values that embed it.
-    private var elements: Int32 = 0
+    /// The element count in the low 31 bits and `backLinked` in the top one: with `start` one word, so the
+    /// struct stays two words inside the values that embed it (a third would cost a hash's box 16 bytes).
+    private var elements: UInt32 = 0
     /// storage[..<start] is room for front inserts (back-linked sequences only).
     private var start: Int32 = 0
-    let backLinked: Bool
 
-    public init(backLinked: Bool = false) { self.backLinked = backLinked }
+    private static let backLinkedBit: UInt32 = 1 << 31
 
-    public var count: Int { Int(elements) }
-    public var isEmpty: Bool { elements == 0 }
+    public init(backLinked: Bool = false) { elements = backLinked ? Self.backLinkedBit : 0 }
+
+    var backLinked: Bool { elements >= Self.backLinkedBit }
+    public var count: Int { Int(elements & ~Self.backLinkedBit) }
+    public var isEmpty: Bool { count == 0 }
     public var startPosition: Int { Int(start) }
     public var endPosition: Int { storage.count }
     /// Bytes held by the elements, room excluded.
@@ -151,6 +154,8 @@ public struct PackedStrings {
         let size = encodedSize(bytes.count)
         elements += 1
         guard position == Int(start) && backLinked else {
+            // The same eighth more room as `append`, where Array would double it.
+            if storage.capacity < storage.count + size { storage.reserveCapacity(storage.count + size + byteCount / 8) }
             storage.insert(contentsOf: repeatElement(0, count: size), at: position)
             return write(bytes, at: position)
         }
@@ -177,7 +182,7 @@ public struct PackedStrings {
     public mutating func remove(at position: Int, elements n: Int = 1) {
         var end = position
         for _ in 0..<n { end = self.position(after: end) }
-        elements -= Int32(n)
+        elements -= UInt32(n)
         if end == storage.count {
             storage.removeLast(end - position)
             if position == Int(start) {
@@ -248,17 +253,17 @@ public struct PackedStrings {
         let cut = position(ofElement: n)
         var head = PackedStrings(backLinked: backLinked)
         head.storage = Array(storage[Int(start)..<cut])
-        head.elements = Int32(n)
+        head.elements += UInt32(n)
         storage.removeSubrange(..<cut)
         start = 0
-        elements -= Int32(n)
+        elements -= UInt32(n)
         return head
     }
 
     /// Appends every element of `other`, which must have the same layout (joining list nodes).
     mutating func append(contentsOf other: PackedStrings) {
         storage.append(contentsOf: other.storage[Int(other.start)...])
-        elements += other.elements
+        elements += UInt32(other.count)
     }
 
     /// The storage, so tests can tell whether a write copied it.

@@ -120,8 +120,8 @@ public struct SortedSetValue {
             }
             return true
         }
-        withScoreBytes(score) { p.insert($0, at: at) }
         p.insert(member, at: at)
+        withScoreBytes(score) { p.insert($0, at: p.position(after: at)) }
     }
 
     // MARK: reads and writes
