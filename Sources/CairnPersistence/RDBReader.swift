@@ -445,6 +445,7 @@ public struct RDBReader {
             return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(self)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
             let blob = try string()
+            if t == RDBType.zsetListpack, let z = try packed(blob, at: at, b.zset(listpack:)) { return try z.get(self) }
             let items = t == RDBType.zsetZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
             var entries: [ScoredMember] = []
@@ -480,15 +481,23 @@ public struct RDBReader {
             let items = try packed(blob, at: at, ListpackCodec.decode)
             return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
-            var layout: [(items: [[UInt8]], plain: Bool)] = []
+            var layout: [(items: PackedStrings, plain: Bool)] = []
             try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
+                var items = ListValue.emptyNode
+                items.reserveCapacity(blob.count)
                 if plain {
-                    layout.append(([blob], true))
+                    items.append(blob)
                 } else if t == RDBType.listQuicklist {
-                    layout.append((try packed(blob, at: nodeAt, ZiplistCodec.decode).map(\.bytes), false))
+                    for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { items.append(e.bytes) }
                 } else {
-                    layout.append((try packed(blob, at: nodeAt, ListpackCodec.decode).map(\.bytes), false))
+                    // A listpack node goes straight into the node's buffer, with no array per element on the way.
+                    try packed(blob, at: nodeAt) { p throws(PackedFormatError) in
+                        try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
+                            if let int { IntegerFormat.withDigits(int) { items.append($0) } } else { items.append(string) }
+                        }
+                    }
                 }
+                layout.append((items, plain))
             }
             return b.list(nodes: layout)
         case RDBType.streamListpacks, RDBType.streamListpacks2, RDBType.streamListpacks3:
@@ -547,7 +556,7 @@ public struct ValueBuilder {
     public init(settings: EngineSettings) { self.settings = settings }
 
     /// Quicklists keep their nodes, as Redis's loader appends each node whole.
-    func list(nodes: [(items: [[UInt8]], plain: Bool)]) -> Value? {
+    func list(nodes: [(items: PackedStrings, plain: Bool)]) -> Value? {
         guard nodes.contains(where: { !$0.items.isEmpty }) else { return nil }
         return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
     }
@@ -585,6 +594,35 @@ public struct ValueBuilder {
         }
         for e in entries where z.set(e.member, e.score, limits: limits) != nil { return .corrupt("Duplicate zset fields detected") }
         return .value(.zset(z))
+    }
+
+    /// A small sorted set straight from a listpack blob, each pair appended in place, with no array per element
+    /// on the way; nil when the pairs do not allow that (out of order, repeated, over the limits, a bad
+    /// score), and `zset(_:)` then decides.
+    public func zset(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built? {
+        let limits = SortedSetLimits(settings)
+        var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        var elements = 0
+        var fits = true
+        var memberInt: Int64? = nil
+        var member = UnsafeRawBufferPointer(start: nil, count: 0)
+        try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
+            elements += 1
+            guard fits else { return }
+            if elements % 2 == 1 {
+                memberInt = int
+                member = string
+                return
+            }
+            guard let score = int.map(Double.init) ?? NumberParsing.double(string), !score.isNaN else {
+                fits = false
+                return
+            }
+            fits = memberInt.map { IntegerFormat.withDigits($0) { z.appendInOrder($0, score, limits: limits) } }
+                ?? z.appendInOrder(member, score, limits: limits)
+        }
+        guard fits && elements % 2 == 0 else { return nil }
+        return .value(elements == 0 ? nil : .zset(z))
     }
 
     /// A hash straight from a listpack blob, its elements read in place rather than as an array each.

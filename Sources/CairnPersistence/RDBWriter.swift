@@ -273,11 +273,11 @@ public struct RDBWriter {
             try l.forEachNode { (items, plain) throws in
                 if plain {
                     length(1)
-                    try string(items[0])
+                    try items.withElement(at: items.startPosition) { try string($0) }
                 } else {
                     length(2)
                     var lp = ListpackCodec.Builder()
-                    for e in items { lp.append(e) }
+                    items.forEach { lp.append($0) }
                     try string(lp.finished())
                 }
             }
@@ -295,9 +295,9 @@ public struct RDBWriter {
         case .zset(let z):
             if listpacks && z.encodingName.description == "listpack" {
                 var lp = ListpackCodec.Builder()
-                z.forEach { e in
-                    lp.append(e.member)
-                    Self.appendScore(e.score, to: &lp)
+                z.forEachBorrowed { member, score in
+                    lp.append(member)
+                    Self.appendScore(score, to: &lp)
                 }
                 try string(lp.finished())
             } else {

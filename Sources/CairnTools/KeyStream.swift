@@ -44,7 +44,7 @@ func visit<V: RDBValueVisitor>(_ value: Value, _ v: inout V) throws {
     switch value {
     case .int, .short, .bytes, .rawBytes:
         try value.stringBytes!.withUnsafeBytes { try v.string($0) }
-    case .list(let l): try l.forEach { e in try e.withUnsafeBytes { try v.element($0) } }
+    case .list(let l): try l.forEach { try v.element($0) }
     case .set(let s): try s.forEach { e in try e.withUnsafeBytes { try v.element($0) } }
     case .hash(let h): try h.forEach { f, x in try f.withUnsafeBytes { fp in try x.withUnsafeBytes { try v.field(fp, $0) } } }
     case .zset(let z):

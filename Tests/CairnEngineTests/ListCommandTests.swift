@@ -345,7 +345,7 @@ final class ListCommandTests: TranscriptTestCase {
                     if node.plain {
                         XCTAssertEqual(node.items.count, 1)
                     } else {
-                        XCTAssertEqual(node.size, ListValue.Node(items: Array(node.items)).size)
+                        XCTAssertEqual(node.size, ListValue.Node(items: node.items).size)
                     }
                 }
             }
@@ -366,7 +366,11 @@ final class ListCommandTests: TranscriptTestCase {
         XCTAssertEqual(copy[50_000], Bytes(string: "element-50000"))
         XCTAssertEqual(original[50_000], Bytes(string: "changed"))
 
+        // A pop from the head moves the node's start past the element without writing to the shared bytes, so
+        // it copies nothing; a pop from the tail truncates them, which copies that node.
         _ = original.pop(atHead: true)
+        XCTAssertEqual(zip(copy.nodeIdentities, original.nodeIdentities).filter { $0 != $1 }.count, 1)
+        _ = original.pop(atHead: false)
         XCTAssertEqual(zip(copy.nodeIdentities, original.nodeIdentities).filter { $0 != $1 }.count, 2)
         XCTAssertEqual(copy.count, 100_000)
         XCTAssertEqual(copy[0], Bytes(string: "element-0"))

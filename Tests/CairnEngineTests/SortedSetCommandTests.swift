@@ -746,7 +746,7 @@ final class SortedSetCommandTests: TranscriptTestCase {
         for i in 0..<10_000 { z.set(Bytes(string: "m\(i)"), Double(i), limits: limits) }
         for i in 0..<10_000 where i % 100 != 0 { z.remove(Bytes(string: "m\(i)")) }
         XCTAssertEqual(z.count, 100)
-        XCTAssertLessThanOrEqual(z.order.leaves.count, 4)
+        XCTAssertLessThanOrEqual(z.order!.leaves.count, 4)
         for rank in 0..<100 { XCTAssertEqual(z[rank].score, Double(rank * 100)) }
     }
 

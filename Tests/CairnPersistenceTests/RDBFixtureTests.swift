@@ -33,7 +33,7 @@ func assertMatches(_ engine: Engine, expected path: String, file: StaticString =
             XCTAssertEqual(value.stringBytes, latin1(item["value"] as! String), name, file: file, line: line)
         case .list(let l):
             var got: [[UInt8]] = []
-            l.forEach { got.append($0) }
+            l.forEach { got.append(Array($0)) }
             XCTAssertEqual(got, (item["value"] as! [String]).map(latin1), name, file: file, line: line)
         case .set(let s):
             XCTAssertEqual(Set(s.members), Set((item["value"] as! [String]).map(latin1)), name, file: file, line: line)

@@ -102,29 +102,21 @@ func popElements(_ l: inout ListValue, _ n: Int, atHead: Bool, fill: Int) -> [By
 private func popCommand(_ ctx: CommandContext, atHead: Bool) throws(CommandError) {
     let a = ctx.args
     guard a.count <= 3 else { throw CommandError.wrongArity(ctx.name) }
+    let count = a.count == 3 ? try nonNegativeArgument(a, 2) : nil
     let fill = ctx.engine.settings.listMaxListpackSize
-    guard a.count == 3 else {
-        // The plain form, which queues pop far more often than anything else, moves its one element
-        // without an array around it.
-        let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l -> (result: Bytes?, changed: Bool) in
-            guard let e = l.pop(atHead: atHead) else { return (nil, false) }
-            if !l.isEmpty { l.shrinkEncoding(fill: fill) }
-            return (e, true)
-        }
-        guard let element = popped ?? nil else { ctx.out.null(); return }
-        ctx.engine.dirty += 1
-        ctx.out.bulk(element)
+    // The reply is written from the node as each element leaves it, so popping copies no element.
+    let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l in
+        let n = min(count ?? 1, l.count)
+        if count != nil { ctx.out.array(n) }
+        for _ in 0..<n { l.pop(atHead: atHead) { ctx.out.bulk($0) } }
+        if !l.isEmpty { l.shrinkEncoding(fill: fill) }
+        return (n, n > 0)
+    }
+    guard let popped else {
+        if count == nil { ctx.out.null() } else { ctx.out.nullArray() }
         return
     }
-    let count = try nonNegativeArgument(a, 2)
-    let popped = try ctx.db.edit(a[1], .list, event: popEvent(atHead)) { l in
-        let n = min(count, l.count)
-        return (popElements(&l, n, atHead: atHead, fill: fill), n > 0)
-    }
-    guard let popped else { ctx.out.nullArray(); return }
-    ctx.engine.dirty += popped.count
-    ctx.out.array(popped.count)
-    for e in popped { ctx.out.bulk(e) }
+    ctx.engine.dirty += popped
 }
 
 private func lrangeCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -147,7 +139,7 @@ private func position(_ index: Int64, count: Int) -> Int? {
 private func lindexCommand(_ ctx: CommandContext) throws(CommandError) {
     guard let l = try readCollection(ctx, ctx.args[1], .list) else { ctx.out.null(); return }
     guard let i = position(try ctx.args.int64(2), count: l.count) else { ctx.out.null(); return }
-    ctx.out.bulk(l[i])
+    l.withElement(at: i) { ctx.out.bulk($0) }
 }
 
 private func lsetCommand(_ ctx: CommandContext) throws(CommandError) {
@@ -184,7 +176,7 @@ private func linsertCommand(_ ctx: CommandContext) throws(CommandError) {
         var found: Int? = nil
         var i = 0
         l.walk { e in
-            if e.withUnsafeBytes({ bytesEqual($0, pivot) }) { found = i }
+            if bytesEqual(e, pivot) { found = i }
             i += 1
             return found == nil
         }
@@ -210,7 +202,7 @@ private func lremCommand(_ ctx: CommandContext) throws(CommandError) {
         let wanted = limit == 0 ? Int.max : Int(limit.magnitude)
         var i = limit < 0 ? l.count - 1 : 0
         l.walk(reversed: limit < 0) { e in
-            if e.withUnsafeBytes({ bytesEqual($0, element) }) { matches.append(i) }
+            if bytesEqual(e, element) { matches.append(i) }
             i += limit < 0 ? -1 : 1
             return matches.count < wanted
         }
@@ -275,7 +267,7 @@ private func lposCommand(_ ctx: CommandContext) throws(CommandError) {
     let wanted = count == -1 ? 1 : (count == 0 ? Int.max : Int(count))
     l.walk(reversed: fromTail) { e in
         if maxlen != 0 && scanned >= maxlen { return false }
-        if e.withUnsafeBytes({ bytesEqual($0, element) }) {
+        if bytesEqual(e, element) {
             matches += 1
             if matches > skip {
                 found.append(index)
@@ -315,7 +307,7 @@ func moveCommand(_ ctx: CommandContext, fromHead: Bool, toHead: Bool) throws(Com
     } else {
         let end = fromHead ? 0 : source.count - 1
         var moved: Bytes = []
-        source.forEach(from: end, through: end) { moved = $0 }
+        source.forEach(from: end, through: end) { moved = Bytes($0) }
         value = moved
         _ = try db.edit(a[2], .list, event: pushEvent, create: { ListValue() }) { l in
             l.push(CollectionOfOne(value), atHead: toHead, fill: fill)

@@ -105,10 +105,10 @@ private func sortCommand(_ ctx: CommandContext, readonly: Bool) throws(CommandEr
             let n = end - start + 1
             items.reserveCapacity(n)
             if o.desc {
-                l.forEach(from: length - 1 - end, through: length - 1 - start) { items.append(SortItem(element: $0)) }
+                l.forEach(from: length - 1 - end, through: length - 1 - start) { items.append(SortItem(element: Bytes($0))) }
                 items.reverse()
             } else {
-                l.forEach(from: start, through: end) { items.append(SortItem(element: $0)) }
+                l.forEach(from: start, through: end) { items.append(SortItem(element: Bytes($0))) }
             }
             end -= start
             start = 0
@@ -126,7 +126,7 @@ private func sortCommand(_ ctx: CommandContext, readonly: Bool) throws(CommandEr
         }
     case .list(let l)?:
         items.reserveCapacity(length)
-        l.forEach { items.append(SortItem(element: $0)) }
+        l.forEach { items.append(SortItem(element: Bytes($0))) }
     case .set(let s)?:
         items.reserveCapacity(length)
         s.forEach { items.append(SortItem(element: $0)) }

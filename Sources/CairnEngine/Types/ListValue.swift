@@ -1,5 +1,5 @@
-/// A list: a sequence of nodes, each a copy-on-write array of elements, that mirrors the node layout of
-/// Redis 7.2's quicklist.
+/// A list: a sequence of nodes, each its elements packed in one copy-on-write buffer as a listpack packs
+/// them, that mirrors the node layout of Redis 7.2's quicklist.
 ///
 /// Modelling Redis's nodes (their fill rule, splits and merges) is what makes OBJECT ENCODING exact: 7.2
 /// converts a quicklist back to a listpack only when a single node remains and it is small enough, so the
@@ -7,36 +7,47 @@
 /// after the list was copied (a snapshot) copies the spine of node references and the one node it touches.
 public struct ListValue {
     struct Node {
-        var items: ListNodeItems
+        /// The elements packed in one buffer, as a listpack holds them, with back-lengths so that either end
+        /// is reached without a walk.
+        var items: PackedStrings
+        /// An element too large for a packed node, kept alone as Redis's plain nodes are.
+        var plain: Bool
         /// The bytes Redis's listpack for these items takes (header and end marker included); for a plain
         /// node, the element's length.
         var size: Int
-        /// An element too large for a packed node, kept alone as Redis's plain nodes are.
-        var plain: Bool
 
-        init(_ element: Bytes, plain: Bool) {
-            items = ListNodeItems([element])
+        init(_ element: UnsafeRawBufferPointer, plain: Bool) {
+            items = PackedStrings(backLinked: true)
+            items.append(element)
             self.plain = plain
             size = plain ? element.count : Listpack.emptySize + Listpack.entrySize(element)
         }
 
-        init(items: [Bytes]) {
-            self.items = ListNodeItems(items)
+        init(items: PackedStrings) {
+            self.items = items
             plain = false
-            size = Listpack.emptySize
-            for e in items { size += Listpack.entrySize(e) }
+            var total = Listpack.emptySize
+            items.forEach { total += Listpack.entrySize($0) }
+            size = total
         }
 
-        mutating func insert(_ e: consuming Bytes, at i: Int) {
+        mutating func insert(_ e: UnsafeRawBufferPointer, at i: Int) {
             size += Listpack.entrySize(e)
-            items.insert(e, at: i)
+            items.insert(e, at: i == items.count ? items.endPosition : items.position(ofElement: i))
         }
 
-        mutating func remove(at i: Int) -> Bytes {
-            let e = items.remove(at: i)
-            if !plain { size -= Listpack.entrySize(e) }
-            return e
+        /// Removes the element at byte position `p`, handing it to `body` first.
+        mutating func remove<R>(atPosition p: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+            let (r, entry) = items.withElement(at: p) { (body($0), plain ? 0 : Listpack.entrySize($0)) }
+            size -= entry
+            items.remove(at: p)
+            return r
         }
+
+        mutating func remove(at i: Int) { remove(atPosition: items.position(ofElement: i)) { _ in } }
+
+        /// The position of the last element.
+        var lastPosition: Int { items.position(before: items.endPosition) }
     }
 
     var nodes: [Node] = []
@@ -50,21 +61,30 @@ public struct ListValue {
     /// to a listpack afterwards only if it ended up small enough.
     public init(resultOf elements: [Bytes], fill: Int) {
         isQuicklist = true
-        for e in elements { pushOne(e, atHead: false, fill: fill) }
+        for e in elements { e.withUnsafeBytes { pushOne($0, atHead: false, fill: fill) } }
         convertToListpackIfFits(fill: fill, divisor: 1)
     }
 
     /// A list with a given node layout (elements and whether the node is plain), as Redis's loader keeps a
     /// quicklist's nodes; a single packed node within the fill limits becomes a listpack, as on RDB load.
-    public init(nodes layout: [(items: [Bytes], plain: Bool)], fill: Int) {
+    /// The nodes' elements come packed as `emptyNode` starts them, so a loaded node is one buffer from the start.
+    public init(nodes layout: [(items: PackedStrings, plain: Bool)], fill: Int) {
         for n in layout where !n.items.isEmpty {
-            nodes.append(n.plain ? Node(n.items[0], plain: true) : Node(items: n.items))
+            var node = Node(items: n.items)
+            if n.plain {
+                node.plain = true
+                node.size = n.items.withElement(at: n.items.startPosition) { $0.count }
+            }
+            nodes.append(node)
             count += n.items.count
         }
         isQuicklist = nodes.count != 1 || nodes[0].plain || Self.exceeds(fill, size: nodes[0].size, count: count)
     }
 
     public var isEmpty: Bool { count == 0 }
+
+    /// An empty node's elements, for building the nodes `init(nodes:fill:)` takes.
+    public static var emptyNode: PackedStrings { PackedStrings(backLinked: true) }
 
     // MARK: Redis's node limits (list-max-listpack-size is the fill)
 
@@ -137,44 +157,48 @@ public struct ListValue {
         return (n, nodes[n].items.count - 1 - rest)
     }
 
-    public subscript(i: Int) -> Bytes {
+    public subscript(i: Int) -> Bytes { withElement(at: i) { Bytes($0) } }
+
+    /// Reads the element at index `i` (a valid index) in place.
+    public func withElement<R>(at i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let (n, o) = locate(i)
-        return nodes[n].items[o]
+        return try nodes[n].items.withElement(at: nodes[n].items.position(ofElement: o), body)
     }
 
-    /// Visits elements start...end (valid indexes, start ≤ end) in order.
-    public func forEach(from start: Int, through end: Int, _ body: (Bytes) throws -> Void) rethrows {
+    /// Visits elements start...end (valid indexes, start ≤ end) in order, in place.
+    public func forEach(from start: Int, through end: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         guard start <= end else { return }
         var (n, o) = locate(start)
         var left = end - start + 1
-        while left > 0 {
-            let items = nodes[n].items
-            while o < items.count && left > 0 {
-                try body(items[o])
-                o += 1
+        var p = nodes[n].items.position(ofElement: o)
+        while true {
+            try nodes[n].items.walk(from: p) { e in
+                try body(e)
                 left -= 1
+                return left > 0
             }
+            if left == 0 { return }
             n += 1
-            o = 0
+            p = nodes[n].items.startPosition
         }
     }
 
-    public func forEach(_ body: (Bytes) throws -> Void) rethrows {
-        for node in nodes { for e in node.items { try body(e) } }
+    public func forEach(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        for node in nodes { try node.items.forEach(body) }
     }
 
-    /// Visits elements from the head, or from the tail when `reversed`, until `body` returns false.
-    public func walk(reversed: Bool = false, _ body: (Bytes) -> Bool) {
+    /// Visits elements in place from the head, or from the tail when `reversed`, until `body` returns false.
+    public func walk(reversed: Bool = false, _ body: (UnsafeRawBufferPointer) -> Bool) {
         if reversed {
-            for node in nodes.reversed() { for e in node.items.reversed() where !body(e) { return } }
+            for node in nodes.reversed() where !node.items.walk(from: node.lastPosition, reversed: true, body) { return }
         } else {
-            for node in nodes { for e in node.items where !body(e) { return } }
+            for node in nodes where !node.items.walk(from: node.items.startPosition, body) { return }
         }
     }
 
     /// Each node's elements and whether it is a plain node, head first: the RDB writer emits one quicklist
     /// node per node, as Redis does.
-    public func forEachNode(_ body: (_ items: ListNodeItems, _ plain: Bool) throws -> Void) rethrows {
+    public func forEachNode(_ body: (_ items: PackedStrings, _ plain: Bool) throws -> Void) rethrows {
         for node in nodes { try body(node.items, node.plain) }
     }
 
@@ -184,23 +208,18 @@ public struct ListValue {
 
     /// LPUSH / RPUSH of several elements, checking the encoding once for all of them as Redis does.
     public mutating func push<C: Collection>(_ elements: C, atHead: Bool, fill: Int) where C.Element == Bytes {
-        push(elements, atHead: atHead, fill: fill) { $0 }
+        prepareGrowth(adding: elements.reduce(0) { $0 + $1.count }, elements: elements.count, fill: fill)
+        for e in elements { e.withUnsafeBytes { pushOne($0, atHead: atHead, fill: fill) } }
     }
 
-    /// As `push`, copying each element out of borrowed bytes (a command's arguments) as it goes in, so no
-    /// intermediate array of copies is built.
+    /// As `push`, for borrowed bytes (a command's arguments), which are copied straight into the nodes.
     public mutating func push<C: Collection>(copying elements: C, atHead: Bool, fill: Int)
     where C.Element == UnsafeRawBufferPointer {
-        push(elements, atHead: atHead, fill: fill) { Bytes($0) }
-    }
-
-    private mutating func push<C: Collection>(_ elements: C, atHead: Bool, fill: Int, _ owned: (C.Element) -> Bytes)
-    where C.Element: Collection {
         prepareGrowth(adding: elements.reduce(0) { $0 + $1.count }, elements: elements.count, fill: fill)
-        for e in elements { pushOne(owned(e), atHead: atHead, fill: fill) }
+        for e in elements { pushOne(e, atHead: atHead, fill: fill) }
     }
 
-    mutating func pushOne(_ e: consuming Bytes, atHead: Bool, fill: Int) {
+    mutating func pushOne(_ e: UnsafeRawBufferPointer, atHead: Bool, fill: Int) {
         count += 1
         let end = atHead ? 0 : nodes.count - 1
         if !isQuicklist && !nodes.isEmpty {
@@ -213,24 +232,28 @@ public struct ListValue {
         }
     }
 
-    /// Removes and returns the first or last element. Call `shrinkEncoding` once the command's removals are done.
-    public mutating func pop(atHead: Bool) -> Bytes? {
+    /// Removes the first or last element, handing it to `body` in place before it goes, so a reply can be
+    /// written from the node without a copy. Call `shrinkEncoding` once the command's removals are done.
+    @discardableResult
+    public mutating func pop<R>(atHead: Bool, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard count > 0 else { return nil }
         let n = atHead ? 0 : nodes.count - 1
-        return remove(node: n, offset: atHead ? 0 : nodes[n].items.count - 1)
+        return remove(node: n, position: atHead ? nodes[n].items.startPosition : nodes[n].lastPosition, body)
     }
 
-    @discardableResult
-    mutating func remove(node n: Int, offset o: Int) -> Bytes {
-        let e = nodes[n].remove(at: o)
+    /// Removes and returns the first or last element.
+    public mutating func pop(atHead: Bool) -> Bytes? { pop(atHead: atHead) { Bytes($0) } }
+
+    mutating func remove<R>(node n: Int, position p: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let r = nodes[n].remove(atPosition: p, body)
         if nodes[n].items.isEmpty { nodes.remove(at: n) }
         count -= 1
-        return e
+        return r
     }
 
     public mutating func remove(at i: Int) {
         let (n, o) = locate(i)
-        remove(node: n, offset: o)
+        remove(node: n, position: nodes[n].items.position(ofElement: o)) { _ in }
     }
 
     /// Removes `k` elements from the head and `m` from the tail (LTRIM), node by node as Redis deletes ranges.
@@ -243,7 +266,7 @@ public struct ListValue {
                 count -= c
                 k -= c
             } else {
-                for _ in 0..<k { _ = nodes[0].remove(at: 0) }
+                for _ in 0..<k { nodes[0].remove(at: 0) }
                 count -= k
                 k = 0
             }
@@ -256,7 +279,7 @@ public struct ListValue {
                 count -= c
                 m -= c
             } else {
-                for _ in 0..<m { _ = nodes[last].remove(at: nodes[last].items.count - 1) }
+                for _ in 0..<m { nodes[last].remove(at: nodes[last].items.count - 1) }
                 count -= m
                 m = 0
             }
@@ -265,15 +288,19 @@ public struct ListValue {
 
     /// LSET: replaces the element at `i` (a valid index).
     public mutating func replace(at i: Int, with e: Bytes, fill: Int) {
+        e.withUnsafeBytes { replace(at: i, with: $0, fill: fill) }
+    }
+
+    mutating func replace(at i: Int, with e: UnsafeRawBufferPointer, fill: Int) {
         prepareGrowth(adding: e.count, elements: 1, fill: fill)
         let (n, o) = locate(i)
         let large = Self.isLarge(e.count, fill)
         if !isQuicklist || (!nodes[n].plain && !large) {
-            _ = nodes[n].remove(at: o)
+            nodes[n].remove(at: o)
             nodes[n].insert(e, at: o)
         } else if nodes[n].plain {
             if large {
-                nodes[n].items.replace(at: 0, with: e)
+                nodes[n].items.replace(at: nodes[n].items.startPosition, with: e)
                 nodes[n].size = e.count
             } else if n + 1 < nodes.count && Self.allowsInsert(nodes[n + 1], fill, e.count) {
                 // Redis inserts after the plain node (at the next node's head when it has room), then drops it.
@@ -291,7 +318,7 @@ public struct ListValue {
             if nodes[at].items.count == 1 {
                 nodes.remove(at: at)
             } else {
-                _ = nodes[at].remove(at: nodes[at].items.count - 1)
+                nodes[at].remove(at: nodes[at].items.count - 1)
                 at += 1
                 mergeAround(at, fill: fill)
             }
@@ -301,6 +328,10 @@ public struct ListValue {
     /// LINSERT: inserts `e` before or after the element at `i` (a valid index), following quicklist's rules
     /// for where the element lands: the pivot's node, a neighbour with room, a new node, or a split.
     public mutating func insert(_ e: Bytes, pivot i: Int, after: Bool, fill: Int) {
+        e.withUnsafeBytes { insert($0, pivot: i, after: after, fill: fill) }
+    }
+
+    mutating func insert(_ e: UnsafeRawBufferPointer, pivot i: Int, after: Bool, fill: Int) {
         prepareGrowth(adding: e.count, elements: 1, fill: fill)
         let (n, o) = locate(i)
         count += 1
@@ -339,13 +370,15 @@ public struct ListValue {
     /// Splits node `n` around `offset`: with `after` the new node (at n + 1) takes what follows the offset;
     /// otherwise the new node (at n, the original moving to n + 1) takes what precedes it.
     mutating func split(_ n: Int, at offset: Int, after: Bool) {
-        let items = nodes[n].items
+        var rest = nodes[n].items
         if after {
-            nodes[n] = Node(items: Array(items[...offset]))
-            nodes.insert(Node(items: Array(items[(offset + 1)...])), at: n + 1)
+            let head = rest.split(at: offset + 1)
+            nodes[n] = Node(items: head)
+            nodes.insert(Node(items: rest), at: n + 1)
         } else {
-            nodes[n] = Node(items: Array(items[offset...]))
-            nodes.insert(Node(items: Array(items[..<offset])), at: n)
+            let head = rest.split(at: offset)
+            nodes[n] = Node(items: rest)
+            nodes.insert(Node(items: head), at: n)
         }
     }
 
@@ -386,12 +419,12 @@ public enum Listpack {
     static let emptySize = 7
 
     /// The bytes one element takes: its encoding and data, then the back-length that lets Redis walk backwards.
-    static func entrySize(_ e: Bytes) -> Int {
+    static func entrySize(_ e: UnsafeRawBufferPointer) -> Int {
         let body = encodedSize(e)
         return body + backlenSize(body)
     }
 
-    static func encodedSize(_ e: Bytes) -> Int {
+    static func encodedSize(_ e: UnsafeRawBufferPointer) -> Int {
         if let v = NumberParsing.int64(e) {
             switch v {
             case 0...127: return 1

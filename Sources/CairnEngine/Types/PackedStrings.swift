@@ -1,17 +1,34 @@
 /// A short sequence of byte strings packed back to back in one array, each behind a varint length, as Redis's
-/// listpack packs a small collection's elements. A small hash or set is one allocation this way instead of a
-/// heap array per element, which is most of what such a key weighs; finding an element walks the sequence, as
-/// a listpack lookup does, which the encoding thresholds keep short.
+/// listpack packs a small collection's elements. A small hash, set, sorted set or list node is one allocation
+/// this way instead of a heap array per element, which is most of what such a key weighs; finding an element
+/// walks the sequence, as a listpack lookup does, which the encoding thresholds keep short.
+///
+/// A list node needs two things a hash does not, and asks for them with `backLinked`: each element is followed
+/// by its length again (written backwards), so RPOP and reverse walks step back from the end as listpack's
+/// back-lengths let Redis do; and inserts at the front use spare room kept there, so LPUSH and LPOP move no
+/// bytes. The room is made in one step as large as half the contents when a front insert finds none, so the
+/// shifting is amortized, and given back when removals from the front leave more room than contents.
 ///
 /// Positions are byte offsets of an element's length prefix; they stay valid until the next edit.
 public struct PackedStrings {
     var storage: [UInt8] = []
-    public private(set) var count = 0
+    /// The element count in the low 31 bits and `backLinked` in the top one: with `start` one word, so the
+    /// struct stays two words inside the values that embed it (a third would cost a hash's box 16 bytes).
+    private var elements: UInt32 = 0
+    /// storage[..<start] is room for front inserts (back-linked sequences only).
+    private var start: Int32 = 0
 
-    public init() {}
+    private static let backLinkedBit: UInt32 = 1 << 31
 
+    public init(backLinked: Bool = false) { elements = backLinked ? Self.backLinkedBit : 0 }
+
+    var backLinked: Bool { elements >= Self.backLinkedBit }
+    public var count: Int { Int(elements & ~Self.backLinkedBit) }
     public var isEmpty: Bool { count == 0 }
+    public var startPosition: Int { Int(start) }
     public var endPosition: Int { storage.count }
+    /// Bytes held by the elements, room excluded.
+    public var byteCount: Int { storage.count - Int(start) }
 
     /// Where the bytes of the element at `position` start, and how many there are.
     @inline(__always)
@@ -28,6 +45,22 @@ public struct PackedStrings {
         }
     }
 
+    /// The bytes a varint of `n` takes.
+    @inline(__always)
+    static func lengthSize(_ n: Int) -> Int {
+        var size = 1
+        var v = n >> 7
+        while v > 0 { size += 1; v >>= 7 }
+        return size
+    }
+
+    /// The position after an element whose bytes are `s..<s+n`.
+    @inline(__always)
+    func next(_ s: Int, _ n: Int) -> Int { backLinked ? s + n + Self.lengthSize(n) : s + n }
+
+    /// The bytes one element of length `n` takes in this sequence.
+    func encodedSize(_ n: Int) -> Int { (backLinked ? 2 : 1) * Self.lengthSize(n) + n }
+
     /// Reads the element at `position` in place.
     public func withElement<R>(at position: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try storage.withUnsafeBytes { raw in
@@ -43,7 +76,24 @@ public struct PackedStrings {
     public func position(after position: Int) -> Int {
         storage.withUnsafeBytes { raw in
             let (s, n) = Self.decode(raw, position)
-            return s + n
+            return next(s, n)
+        }
+    }
+
+    /// The position of the element that ends at `position` (back-linked sequences; not the first element's).
+    public func position(before position: Int) -> Int {
+        storage.withUnsafeBytes { raw in
+            var p = position - 1
+            var n = 0
+            var shift = 0
+            while true {
+                let b = raw[p]
+                n |= Int(b & 0x7F) << shift
+                if b < 0x80 { break }
+                p -= 1
+                shift += 7
+            }
+            return p - n - Self.lengthSize(n)
         }
     }
 
@@ -51,71 +101,173 @@ public struct PackedStrings {
     /// (stride 2 compares a hash's fields and skips its values), or nil.
     public func firstPosition(of bytes: UnsafeRawBufferPointer, stride: Int = 1) -> Int? {
         storage.withUnsafeBytes { raw in
-            var p = 0
+            var p = Int(start)
             while p < raw.count {
                 var (s, n) = Self.decode(raw, p)
                 if n == bytes.count && bytesEqual(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]), bytes) { return p }
-                for _ in 1..<stride { (s, n) = Self.decode(raw, s + n) }
-                p = s + n
+                for _ in 1..<stride { (s, n) = Self.decode(raw, next(s, n)) }
+                p = next(s, n)
             }
             return nil
+        }
+    }
+
+    /// Encodes `bytes` at `offset`, over the `encodedSize` bytes the caller made room for there.
+    private mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        let n = bytes.count
+        let lengthSize = Self.lengthSize(n)
+        let backLinked = backLinked
+        storage.withUnsafeMutableBytes { raw in
+            var p = offset
+            var v = n
+            for i in 0..<lengthSize {
+                let b = UInt8(truncatingIfNeeded: v & 0x7F) | (i < lengthSize - 1 ? 0x80 : 0)
+                raw[p + i] = b
+                // The back-length holds the same bytes in reverse, so a backwards read meets the low bits first.
+                if backLinked { raw[offset + lengthSize + n + lengthSize - 1 - i] = b }
+                v >>= 7
+            }
+            p += lengthSize
+            if n > 0 { raw.baseAddress!.advanced(by: p).copyMemory(from: bytes.baseAddress!, byteCount: n) }
         }
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         // An eighth more room at a time rather than Array's doubling: a small collection is mostly built once
         // and then kept, so slack would stay for its lifetime.
-        let needed = storage.count + bytes.count + 3
-        if storage.capacity < needed { storage.reserveCapacity(needed + storage.count / 8) }
-        Self.appendLength(bytes.count, to: &storage)
-        storage.append(contentsOf: bytes)
-        count += 1
+        let size = encodedSize(bytes.count)
+        let at = storage.count
+        if storage.capacity < at + size { storage.reserveCapacity(at + size + byteCount / 8) }
+        storage.append(contentsOf: repeatElement(0, count: size))
+        write(bytes, at: at)
+        elements += 1
     }
 
     public mutating func append(_ bytes: Bytes) { bytes.withUnsafeBytes { append($0) } }
 
+    /// Room for `n` bytes of encoded elements, for a sequence whose size is known before it is filled.
+    public mutating func reserveCapacity(_ n: Int) { storage.reserveCapacity(n) }
+
+    /// Inserts `bytes` as an element at `position` (the start, the end, or an element's position).
+    public mutating func insert(_ bytes: UnsafeRawBufferPointer, at position: Int) {
+        if position == storage.count { return append(bytes) }
+        let size = encodedSize(bytes.count)
+        elements += 1
+        guard position == Int(start) && backLinked else {
+            // The same eighth more room as `append`, where Array would double it.
+            if storage.capacity < storage.count + size { storage.reserveCapacity(storage.count + size + byteCount / 8) }
+            storage.insert(contentsOf: repeatElement(0, count: size), at: position)
+            return write(bytes, at: position)
+        }
+        if Int(start) < size {
+            let room = Swift.max(16, size + byteCount / 2)
+            var grown: [UInt8] = []
+            grown.reserveCapacity(room + byteCount)
+            grown.append(contentsOf: repeatElement(0, count: room))
+            grown.append(contentsOf: storage[Int(start)...])
+            storage = grown
+            start = Int32(room)
+        }
+        start -= Int32(size)
+        write(bytes, at: Int(start))
+    }
+
     /// Replaces the element at `position` with `bytes`.
     public mutating func replace(at position: Int, with bytes: UnsafeRawBufferPointer) {
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(bytes.count + 3)
-        Self.appendLength(bytes.count, to: &encoded)
-        encoded.append(contentsOf: bytes)
-        storage.replaceSubrange(position..<self.position(after: position), with: encoded)
+        storage.replaceSubrange(position..<self.position(after: position), with: repeatElement(0, count: encodedSize(bytes.count)))
+        write(bytes, at: position)
     }
 
     /// Removes `n` consecutive elements starting at `position`.
     public mutating func remove(at position: Int, elements n: Int = 1) {
         var end = position
         for _ in 0..<n { end = self.position(after: end) }
-        storage.removeSubrange(position..<end)
-        count -= n
+        elements -= UInt32(n)
+        if end == storage.count {
+            storage.removeLast(end - position)
+            if position == Int(start) {
+                storage.removeAll(keepingCapacity: true)
+                start = 0
+            }
+        } else if position == Int(start) && backLinked {
+            start = Int32(end)
+            if start > 16 && Int(start) > byteCount {
+                storage.removeFirst(Int(start))
+                start = 0
+            }
+        } else {
+            storage.removeSubrange(position..<end)
+        }
     }
 
     /// Every element in order, read in place.
     public func forEach(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         try storage.withUnsafeBytes { raw in
-            var p = 0
+            var p = Int(start)
             while p < raw.count {
                 let (s, n) = Self.decode(raw, p)
                 try body(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]))
-                p = s + n
+                p = next(s, n)
             }
         }
     }
 
-    /// The position of element number `i` (0-based), walking from the start.
+    /// Elements in place from `position` on (or backwards from the one there with `reversed`, back-linked
+    /// sequences only) until `body` returns false; false when it did.
+    @discardableResult
+    public func walk(from position: Int, reversed: Bool = false, _ body: (UnsafeRawBufferPointer) throws -> Bool) rethrows -> Bool {
+        if reversed {
+            var p = position
+            while true {
+                if try !withElement(at: p, body) { return false }
+                if p == Int(start) { return true }
+                p = self.position(before: p)
+            }
+        }
+        return try storage.withUnsafeBytes { raw in
+            var p = position
+            while p < raw.count {
+                let (s, n) = Self.decode(raw, p)
+                if try !body(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)])) { return false }
+                p = next(s, n)
+            }
+            return true
+        }
+    }
+
+    /// The position of element number `i` (0-based), walking from the nearer end when the sequence is
+    /// back-linked, from the start otherwise.
     public func position(ofElement i: Int) -> Int {
-        var p = 0
+        if backLinked && i >= count / 2 {
+            var p = storage.count
+            for _ in i..<count { p = position(before: p) }
+            return p
+        }
+        var p = Int(start)
         for _ in 0..<i { p = position(after: p) }
         return p
     }
 
-    static func appendLength(_ n: Int, to out: inout [UInt8]) {
-        var v = n
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
+    /// The first `n` elements as a sequence of their own, and the rest left here (splitting a list node).
+    mutating func split(at n: Int) -> PackedStrings {
+        let cut = position(ofElement: n)
+        var head = PackedStrings(backLinked: backLinked)
+        head.storage = Array(storage[Int(start)..<cut])
+        head.elements += UInt32(n)
+        storage.removeSubrange(..<cut)
+        start = 0
+        elements -= UInt32(n)
+        return head
+    }
+
+    /// Appends every element of `other`, which must have the same layout (joining list nodes).
+    mutating func append(contentsOf other: PackedStrings) {
+        storage.append(contentsOf: other.storage[Int(other.start)...])
+        elements += UInt32(other.count)
+    }
+
+    /// The storage, so tests can tell whether a write copied it.
+    var storageIdentity: UnsafeRawPointer? {
+        storage.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
 }

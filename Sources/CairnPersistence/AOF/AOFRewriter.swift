@@ -92,7 +92,7 @@ public struct AOFRewriter {
         case .short(let s): command([Array("SET".utf8), key, s.bytes])
         case .list(let l):
             var items: [[UInt8]] = []
-            l.forEach { items.append($0) }
+            l.forEach { items.append(Array($0)) }
             batched("RPUSH", key, items)
         case .set(let s):
             var items: [[UInt8]] = []
