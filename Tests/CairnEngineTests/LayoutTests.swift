@@ -11,6 +11,7 @@ final class LayoutTests: XCTestCase {
         XCTAssertLessThanOrEqual(MemoryLayout<Value>.size, 24)
         XCTAssertLessThanOrEqual(MemoryLayout<Slot>.stride, 48)
         XCTAssertLessThan(Segment.maxEntries, 1 << Segment.positionBits, "an index entry must hold every position")
+        XCTAssertLessThanOrEqual(Segment.maxCapacity, 1 << Segment.homeBits, "an index entry must hold its home at every capacity")
     }
 
     func testShortKeysAndStringsAreInline() {

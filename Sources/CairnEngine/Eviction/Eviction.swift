@@ -168,7 +168,11 @@ extension Engine {
         if allocated <= limit && !eviction.pending && eviction.exceededSince == 0 { return .ok }
         // A replica mirrors its primary (replica-ignore-maxmemory), and a loading server evicts nothing.
         guard limit > 0, !eviction.suspended, role == "master" else { eviction.pending = false; return .ok }
-        let used = allocated > limit ? memoryForEviction() : allocated
+        // Each step only lowers the figure, so the reporters of uncounted memory (closures over the AOF and the
+        // replicas) are asked only when the keyspaces' free slots do not bring it under the limit.
+        var used = allocated
+        if used > limit { used = usedMemory() }
+        if used > limit { used -= memoryNotCountedForEviction }
         guard used > limit else {
             eviction.pending = false
             if eviction.exceededSince != 0 {

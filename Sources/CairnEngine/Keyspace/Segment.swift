@@ -97,10 +97,12 @@ struct Slot {
 /// A bounded hash table holding the keys whose hash starts with one prefix.
 ///
 /// Slots sit densely in insertion order; an open-addressing index of 2-byte entries (linear probing,
-/// backward-shift deletion, no tombstones) finds them. An index entry holds a slot's position and six bits of
-/// its key's hash, which rule out almost every other key of a probe run without touching its slot; nothing
-/// else of the hash is kept, so a key costs its slot and about 4 bytes of index. What needs a stored key's hash
-/// (a deletion's backward shift, growth, splits, SCAN) hashes its key again. Segments are also the unit of
+/// backward-shift deletion, no tombstones) finds them. An index entry holds a slot's position, the low six bits
+/// of its key's hash (its home position at every capacity up to maxCapacity) and four more hash bits; together
+/// they rule out almost every other key of a probe run without touching its slot, and a deletion's backward
+/// shift reads each moved entry's home from the entry itself. Nothing else of the hash is kept, so a key costs
+/// its slot and about 4 bytes of index. What needs a stored key's whole hash (growth, splits, SCAN, finding the
+/// index entry of the slot that fills a deletion's gap) hashes its key again. Segments are also the unit of
 /// copy-on-write: a snapshot holds references to segments, and the keyspace copies a segment only when it must
 /// write to one that a snapshot still holds.
 @usableFromInline
@@ -115,8 +117,10 @@ final class Segment {
     @usableFromInline static let maxEntries = maxCapacity * 3 / 4
 
     /// An index entry's low bits: dense position + 1, 0 marking an empty entry. The bits above hold `filter`.
-    @usableFromInline static let positionBits = 10
+    @usableFromInline static let positionBits = 6
     @usableFromInline static let positionMask: UInt16 = (1 << positionBits) - 1
+    /// The hash bits an index entry keeps above its position as the key's home: enough for maxCapacity.
+    @usableFromInline static let homeBits = 6
 
     @usableFromInline var index: UnsafeMutablePointer<UInt16>
     @usableFromInline var slots: UnsafeMutablePointer<Slot>
@@ -158,10 +162,19 @@ final class Segment {
         return s
     }
 
-    /// Hash bits an index entry keeps to skip other keys' slots. Neither the leading bits (the same for every
-    /// key here: they chose the segment) nor the trailing ones (the home position) would tell keys apart.
+    /// Hash bits an index entry keeps above the position: the low `homeBits` (the home at any capacity, so a
+    /// backward shift needs no rehash) and four from the middle. The leading bits would not tell keys apart:
+    /// they are the same for every key here, having chosen the segment.
     @inline(__always) @usableFromInline
-    static func filter(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash >> 32) << UInt16(positionBits) }
+    static func filter(_ hash: UInt64) -> UInt16 {
+        let low = UInt16(truncatingIfNeeded: hash) & ((1 << homeBits) - 1)
+        let middle = UInt16(truncatingIfNeeded: hash >> 32) << UInt16(homeBits)
+        return (low | middle) << UInt16(positionBits)
+    }
+
+    /// The home position of the key an index entry points at, from the hash bits the entry keeps.
+    @inline(__always)
+    func home(entry v: UInt16) -> Int { Int(truncatingIfNeeded: v >> UInt16(Self.positionBits)) & mask }
 
     @inline(__always)
     var mask: Int { capacity - 1 }
@@ -249,7 +262,7 @@ final class Segment {
         index[hole] = 0
         var j = (hole + 1) & mask
         while index[j] != 0 {
-            let h = home(self.hash(at: Int(index[j] & Self.positionMask) - 1))
+            let h = home(entry: index[j])
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !stays {
