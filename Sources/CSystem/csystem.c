@@ -22,10 +22,17 @@ void csystem_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), shortName);
 }
 
+static __thread int background;
+
 void csystem_yield_to_foreground(void) {
     struct sched_param none = { 0 };
     pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
     setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+    background = 1;
+}
+
+void csystem_let_foreground_run(void) {
+    if (background) sched_yield();
 }
 
 /* The first fields of the kernel's struct sched_attr (SCHED_ATTR_SIZE_VER0); glibc exports no wrapper. */

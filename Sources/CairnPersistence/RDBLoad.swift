@@ -43,11 +43,13 @@ public enum RDBLoader {
         engine.refreshTime()
         let now = engine.now
         let pipeline = RDBLoadPipeline()
+        // Outside the per-key closure and emptied only when it was filled: a local one would be destroyed after
+        // every key through the runtime's generic witness.
+        var record: RDBRecord? = nil
         pipeline.start { batch in
             do throws(RDBError) {
-                var record: RDBRecord? = nil
                 guard let h = try reader.nextKey(orRecord: &record) else {
-                    guard let r = record else {
+                    guard let r = record.take() else {
                         batch.append(.end(nil))
                         return false
                     }
@@ -77,16 +79,19 @@ public enum RDBLoader {
         defer { if !readerDone { pipeline.stopAndDrain() } }
         var db = 0
         while !readerDone {
-            let batch = pipeline.next()
+            var batch = pipeline.next()
             if case .end = batch.last { readerDone = true }
-            for item in batch {
-                switch item {
-                case .entry(let entryDB, let entry, let idle, let freq, let offset):
-                    let access = engine.accessClock.restored(idleSeconds: idle, frequency: freq)
-                    let stored = entry.withKey { k in
-                        store(entry, key: k, in: engine.dbs[entryDB], access: access, replacing: allowDuplicates)
+            for i in batch.indices {
+                // Moved out rather than copied: the reader's core wrote these values, and a copy would retain and
+                // release each one from this core.
+                var item = RDBLoadPipeline.Item.empty
+                swap(&item, &batch[i])
+                switch consume item {
+                case .entry(let entryDB, var entry, let idle, let freq, let offset):
+                    entry.access = engine.accessClock.restored(idleSeconds: idle, frequency: freq)
+                    if let refused = engine.dbs[entryDB].keys.insert(entry, replacing: allowDuplicates) {
+                        throw RDBError(offset: offset, key: refused.key, reason: "Duplicate key found in RDB file")
                     }
-                    if !stored { throw RDBError(offset: offset, key: entry.key, reason: "Duplicate key found in RDB file") }
                     summary.keysLoaded += 1
                 case .expired:
                     summary.expiredSkipped += 1
@@ -116,20 +121,6 @@ public enum RDBLoader {
         engine.persistedFunctions = functions
         engine.persistedScripts = scripts
         return summary
-    }
-
-    /// The one place a loaded entry becomes a keyspace entry (one hash lookup). False when the key exists
-    /// and may not be replaced.
-    static func store(_ entry: consuming Entry, key: UnsafeRawBufferPointer, in db: Database, access: UInt32,
-                      replacing: Bool) -> Bool {
-        var pending: Entry? = consume entry
-        pending!.access = access
-        return db.keys.withEntry(key, access: access) { slot in
-            if slot != nil && !replacing { return false }
-            // Moved, not copied: a copy would retain and later release the value.
-            slot = pending.take()
-            return true
-        }
     }
 
     /// The 9-character type name packed in a module id's top 54 bits.

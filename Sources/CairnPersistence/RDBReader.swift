@@ -398,11 +398,15 @@ public struct RDBReader {
         let b = ValueBuilder(settings: settings)
         switch t {
         case RDBType.string:
-            // Built from a reused buffer: a short string goes inline and an integer into its own case with no
-            // array allocated on the way.
+            // Built in place from the input's buffer (or a reused one): a short string goes inline and an
+            // integer into its own case with no array allocated on the way.
             let at = input.offset
             let header = try stringHeader()
-            if case .int(let v) = header { return .int(v) }
+            switch header {
+            case .int(let v): return .int(v)
+            case .raw(let n): if let p = try input.take(n) { return Value.string(p) }
+            case .lzf: break
+            }
             try string(header, at: at, into: &scratch.value)
             return scratch.value.withUnsafeBytes { Value.string($0) }
         case RDBType.list:

@@ -4,6 +4,7 @@ import Glibc
 import RESP
 import CairnEngine
 import Synchronization
+import CSystem
 
 /// A point-in-time image of every database. Capturing copies each Keyspace struct, which retains its segments
 /// (O(segments)); the event loop then copies a segment before writing to one still shared with a snapshot, so
@@ -58,6 +59,9 @@ public final class Snapshot: @unchecked Sendable {
         try w.aux("aof-base", Array((aofBase ? "1" : "0").utf8))
         for s in scripts { try w.aux("lua", s) }
         for f in functions { try w.function(f) }
+        // The segment tables are still shared with the live keyspaces: copied here, the event loop's next write
+        // finds its own table unshared instead of copying it (see unshareSegmentTable).
+        for j in databases.indices { databases[j].keys.unshareSegmentTable() }
         while !databases.isEmpty {
             var (id, keys) = databases.removeFirst()
             w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
@@ -68,6 +72,8 @@ public final class Snapshot: @unchecked Sendable {
                             frequency: clock.lfu ? UInt8(clock.frequency(e.access)) : nil)
                 try out.flushIfLarge()
                 sinceCheck += 1
+                // A snapshot thread sharing a core with the event loop otherwise holds it until the tick.
+                if sinceCheck & 127 == 0 { csystem_let_foreground_run() }
                 if sinceCheck == 1024 {
                     sinceCheck = 0
                     if cancelled.load(ordering: .relaxed) { throw RDBError(offset: out.written, reason: "save cancelled") }

@@ -77,6 +77,43 @@ final class KeyspaceTests: XCTestCase {
         XCTAssertEqual(captured.volatileCount, (0..<50_000).filter { $0 % 3 == 0 }.count)
     }
 
+    /// A capture that hands the old segment table to the image right away (as BGSAVE does) keeps the same
+    /// contract, and the live keyspace goes on reading and writing through its own table.
+    func testUnsharedTableKeepsTheCapturedImage() {
+        var ks = Keyspace()
+        for i in 0..<30_000 { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
+        let captured = ks
+        ks.unshareSegmentTable()
+        for i in 0..<30_000 where i % 2 == 0 { ks.set(Entry(key: key(i), value: .int(-1))) }
+        for i in 30_000..<60_000 { ks.set(Entry(key: key(i), value: .int(0))) }
+        var seen = 0
+        captured.forEach { e in
+            seen += 1
+            let i = Int(String(decoding: e.key.dropFirst(4), as: UTF8.self))!
+            guard case .int(let v) = e.value else { return XCTFail("value changed for \(i)") }
+            XCTAssertEqual(v, Int64(i))
+        }
+        XCTAssertEqual(seen, 30_000)
+        XCTAssertEqual(ks.count, 60_000)
+        guard case .int(let v) = value(ks, key(2)) else { return XCTFail("key 2 missing") }
+        XCTAssertEqual(v, -1)
+    }
+
+    /// `insert` moves an entry in, or hands it back untouched when the key exists and may not be replaced.
+    func testInsertRefusesOrReplacesAnExistingKey() {
+        var ks = Keyspace()
+        var e = Entry(key: key(1), value: .int(1))
+        e.access = 7
+        XCTAssertNil(ks.insert(e, replacing: false))
+        XCTAssertEqual(key(1).withUnsafeBytes { ks.access($0) }, 7)
+        let refused = ks.insert(Entry(key: key(1), value: .int(2)), replacing: false)
+        guard case .int(2) = refused?.value else { return XCTFail("the refused entry comes back") }
+        guard case .int(1) = value(ks, key(1)) else { return XCTFail("the first entry stays") }
+        XCTAssertNil(ks.insert(Entry(key: key(1), value: .int(3)), replacing: true))
+        guard case .int(3) = value(ks, key(1)) else { return XCTFail("replaced") }
+        XCTAssertEqual(ks.count, 1)
+    }
+
     func testScanReturnsEveryKeyDespiteGrowth() {
         var ks = Keyspace()
         for i in 0..<5000 { ks.set(Entry(key: key(i), value: .int(0))) }
