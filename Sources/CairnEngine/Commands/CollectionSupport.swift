@@ -1,6 +1,5 @@
 import RESP
 
-/// How a collection type sits inside a Value, so one edit routine serves sets and sorted sets.
 /// A collection type that lives in one case of `Value`. Edits and reads reach it through these static
 /// members, so the generic helpers below specialise to direct code for each type.
 protocol StoredCollection {

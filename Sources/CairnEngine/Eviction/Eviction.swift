@@ -133,14 +133,8 @@ extension Engine {
         return used
     }
 
-    /// The memory that counts against maxmemory: used_memory less what Redis also leaves out
-    /// (freeMemoryGetNotCountedMemory: AOF and replica output buffers, reported through `memoryNotCounted`).
-    public func memoryForEviction() -> Int {
-        var used = usedMemory()
-        for notCounted in memoryNotCounted { used -= notCounted() }
-        return used
-    }
-
+    /// What Redis also leaves out of the memory that counts against maxmemory (freeMemoryGetNotCountedMemory:
+    /// AOF and replica output buffers, reported through `memoryNotCounted`).
     public var memoryNotCountedForEviction: Int { memoryNotCounted.reduce(0) { $0 + $1() } }
 
     /// Redis's evictionTimeLimitUs: how long one call may evict before deferring to the next loop turn.
