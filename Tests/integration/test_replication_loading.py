@@ -47,6 +47,8 @@ def test_loading_replica_answers_loading_and_reports_progress(cairn_factory, dis
         wait_for(lambda: raw_reply(s, b"GET old\r\n") == LOADING, 30, "-LOADING")
         assert raw_reply(s, b"PING\r\n") == LOADING
         assert raw_reply(s, b"ROLE\r\n").startswith("*")  # ROLE and INFO have the loading flag
+        # The first sample waits for the first bytes: LOADING is answered from the moment the transfer begins.
+        wait_for(lambda: int(sync_info(replica).get("master_sync_read_bytes", "0")) > 0, 30, "the first bytes")
         first = sync_info(replica)
         assert first["master_sync_in_progress"] == "1" and first["master_link_status"] == "down"
         persistence = sync_info(replica, "persistence")
