@@ -571,6 +571,30 @@ def test_debug_errors(both):
     both("DEBUG", "OBJECT", "nokey")
 
 
+def test_debug_populate(both):
+    """DEBUG POPULATE fills the same keys and values as Redis's (compared by digest and by reading them back),
+    leaves existing keys alone, pads or cuts values to the size given, and rejects bad counts and sizes."""
+    both("FLUSHALL")
+    both("SET", "key:1", "mine")
+    both("DEBUG", "POPULATE", "50")
+    both("GET", "key:1")
+    both("GET", "key:49")
+    both("DEBUG", "POPULATE", "3", "p", "20")
+    both("GET", "p:2")
+    both("DEBUG", "POPULATE", "3", "q", "3")
+    both("GET", "q:0")
+    both("DEBUG", "POPULATE", "2", b"ab\x00cd")
+    both("DEBUG", "POPULATE", "2", "x" * 200)
+    both("DEBUG", "POPULATE", "0")
+    both("DBSIZE")
+    both("DEBUG", "DIGEST")
+    both("OBJECT", "ENCODING", "key:7")
+    both("DEBUG", "POPULATE", "-1")
+    both("DEBUG", "POPULATE", "many")
+    both("DEBUG", "POPULATE", "2", "p", "-5")
+    both("DEBUG", "POPULATE", "1", "a", "2", "extra")
+
+
 # ---- MONITOR --------------------------------------------------------------------------------------------------
 
 MONITOR_LINE = re.compile(rb"^\+(\d+\.\d{6}) \[(\d+) (127\.0\.0\.1:\d+)\] (.*)\r\n$")

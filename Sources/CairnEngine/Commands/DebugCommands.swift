@@ -76,6 +76,9 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             "    Return a hex fingerprint of the value of each given key.",
             "OBJECT <key>",
             "    Show internal details of the value stored at <key>.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Create <count> string keys named key:<num>, or <prefix>:<num>, holding value:<num> (padded with",
+            "    zero bytes or cut to <size> bytes when given). Keys that exist are left alone. Not propagated.",
             "PROTOCOL <type>",
             "    Reply with a sample of a protocol type: string, integer, double, bignum, null, array, set, map,",
             "    attrib, push, verbatim, true or false.",
@@ -118,6 +121,8 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
             nanosleep(&ts, nil)
         }
         ctx.out.ok()
+    } else if argc >= 3 && argc <= 5 && a.isKeyword(1, "populate") {
+        try debugPopulate(ctx)
     } else if argc == 3 && a.isKeyword(1, "protocol") {
         try debugProtocol(ctx, a[2])
     } else if argc == 3 && a.isKeyword(1, "set-active-expire") {
@@ -126,6 +131,43 @@ private func debugCommand(_ ctx: CommandContext) throws(CommandError) {
     } else {
         throw CommandError("ERR unknown subcommand or wrong number of arguments for '\(String(cString(a[1]).prefix(128)))'. Try DEBUG HELP.")
     }
+}
+
+/// DEBUG POPULATE, as Redis fills a test dataset: names and values are formatted into 128-byte buffers there, so
+/// a name is cut at 127 bytes and a prefix ends at its first zero byte. Like Redis, it neither counts as a change
+/// for save points nor propagates.
+private func debugPopulate(_ ctx: CommandContext) throws(CommandError) {
+    let a = ctx.args
+    let count = try nonNegativeArgument(a, 2)
+    if ctx.engine.loadingRefusal != nil { throw CommandError("LOADING Redis is loading the dataset in memory") }
+    let size = a.count == 5 ? try nonNegativeArgument(a, 4) : 0
+    var prefix: Bytes = a.count >= 4 ? a.bytes(3) : Array("key".utf8)
+    if let zero = prefix.firstIndex(of: 0) { prefix.removeSubrange(zero...) }
+    let nameLimit = 127
+    var name = Bytes()
+    var value = Bytes()
+    let valuePrefix = Array("value:".utf8)
+    for j in 0..<count {
+        name.removeAll(keepingCapacity: true)
+        name.append(contentsOf: prefix)
+        name.append(UInt8(ascii: ":"))
+        IntegerFormat.withDigits(Int64(j)) { name.append(contentsOf: $0) }
+        if name.count > nameLimit { name.removeSubrange(nameLimit...) }
+        let exists = name.withUnsafeBytes { ctx.db.lookupWrite($0) != nil }
+        if exists { continue }
+        value.removeAll(keepingCapacity: true)
+        value.append(contentsOf: valuePrefix)
+        IntegerFormat.withDigits(Int64(j)) { value.append(contentsOf: $0) }
+        if size > 0 {
+            if value.count > size { value.removeSubrange(size...) }
+            value.append(contentsOf: repeatElement(0, count: size - value.count))
+        }
+        name.withUnsafeBytes { key in
+            value.withUnsafeBytes { ctx.db.set(key, Value.embedded($0)) }
+            ctx.db.signalModified(key)
+        }
+    }
+    ctx.out.ok()
 }
 
 /// DEBUG OBJECT's "Value at:" field. Byte strings show where their storage lives; an integer or a short string
