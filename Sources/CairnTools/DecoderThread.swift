@@ -9,8 +9,9 @@ import CairnPersistence
 
 /// Reads a source on a thread of its own ("cairn-decode": file reads, LZF, listpack walking; an RDB file's CRC-64
 /// on a third, "cairn-crc") while the calling thread formats and writes what it decoded, so an export takes
-/// about the time of the slower half instead of the sum. The decoder records each consumer call into a few fixed, reused batches; the caller
-/// replays them in order into its consumer, so the output is byte for byte what a single thread writes.
+/// about the time of the slower half instead of the sum. The decoder records each consumer call into a few
+/// fixed, reused batches; the caller replays them in order into its consumer, so the output is byte for byte
+/// what a single thread writes.
 enum DecoderThread {
     /// Batches in the ring: enough for the decoder to run ahead while a batch is formatted, few enough that
     /// memory stays flat (a batch grows past `KeyEventBatch.size` only for a larger element, and shrinks back).
