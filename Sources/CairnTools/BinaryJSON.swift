@@ -82,54 +82,48 @@ public enum BinaryJSON {
     }
 
     /// Escapes `s[from..<stop]` at `d` (a UTF-8 sequence may run past `stop`), which has room for 6 bytes a
-    /// byte and 8 more; returns where it stopped and the bytes written. A leading run of bytes JSON takes as
-    /// they are is copied eight at a time. After that each byte is a table load and an 8-byte store; a byte
-    /// that may start a UTF-8 sequence is checked on its second byte (which random bytes fail three times in
-    /// four), then without further branches (a coin toss on random bytes), and either its sequence is written
-    /// as it is or its `\udcXX` form stays. Bytes past what a
-    /// step counts are overwritten by the next step, or lie past the end.
+    /// byte and 8 more; returns where it stopped and the bytes written. Eight bytes a step: a word JSON takes as
+    /// it is is copied whole. Otherwise only a byte of 0xC0 or above followed by a continuation byte (0x80-0xBF)
+    /// can start a multi-byte sequence: the bytes before the first such byte (all eight in three words of four
+    /// of random bytes) take their table entries with no branch between them, and that byte goes through `step`.
+    /// A byte-at-a-time branch per byte, which random bytes mispredict, cost half again as much. The last few
+    /// bytes go a byte at a time. Bytes past what a step counts are overwritten by the next step, or lie past
+    /// the end.
     @inline(__always)
     static func escape(_ s: UnsafeRawBufferPointer, _ from: Int, _ stop: Int, _ d: UnsafeMutableRawPointer,
                        tables: Tables = .shared) -> (Int, Int) {
         guard let p = s.baseAddress else { return (from, 0) }
         let n = s.count
         var i = from, o = 0
-        while i + 8 <= stop {
-            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            guard isPlain(w) else { break }
-            d.storeBytes(of: w, toByteOffset: o, as: UInt64.self)
-            i += 8
-            o += 8
-        }
         let table = tables.escapes, seq = tables.sequences
-        let fast = min(stop, n - 3)
-        while i < fast {
-            let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
-            let e = table[b]
-            d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
-            if e & leadFlag == 0 {
-                o &+= Int(truncatingIfNeeded: e >> 56)
-                i &+= 1
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A word ends by `stop` (what the caller made room for), and a byte of it that `step` takes may read
+        // three bytes on, within the string.
+        let words = min(stop &- 7, n &- 11)
+        while i < words {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if isPlain(w) {
+                d.storeBytes(of: w, toByteOffset: o, as: UInt64.self)
+                i &+= 8
+                o &+= 8
                 continue
             }
-            let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-            let m = seq[b]
-            // In binary data three lead bytes in four have no continuation byte after them: their
-            // escape, already stored, stands.
-            guard ((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF) <= (m >> 16) else {
-                o &+= 6
-                i &+= 1
-                continue
+            let next = p.loadUnaligned(fromByteOffset: i &+ 1, as: UInt64.self)
+            let starts = w & (w << 1) & next & ~(next << 1) & highs
+            let k = starts.trailingZeroBitCount &>> 3
+            // Bytes from that one on are stored at the same place and not counted: `step` writes over them.
+            var v = w
+            for j in 0..<8 {
+                let e = table[Int(truncatingIfNeeded: v & 0xFF)]
+                d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+                o &+= Int(truncatingIfNeeded: (e >> 56) & countMask) & ((j &- k) &>> 63)
+                v >>= 8
             }
-            let length = m & 0xFF
-            var ok: UInt32 = 1
-            ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
-            ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
-            let keep = 0 &- UInt64(ok)
-            d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
-            o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
-            i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
+            i &+= k
+            if k < 8 { step(p, &i, d, &o, table, seq) }
         }
+        let fast = min(stop, n &- 3)
+        while i < fast { step(p, &i, d, &o, table, seq) }
         while i < stop {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
             let k = seq[Int(b)] == 0 ? 0 : validSequenceLength(p, i, n)
@@ -145,6 +139,38 @@ public enum BinaryJSON {
             }
         }
         return (i, o)
+    }
+
+    /// One byte, or the UTF-8 sequence it starts, from `p + i` (at least four bytes readable there) to `d + o`:
+    /// a table load and an 8-byte store; a byte that may start a sequence is checked on its second byte (which
+    /// random bytes fail three times in four), then without further branches, and either its sequence is
+    /// written as it is or its `\udcXX` form stays.
+    @inline(__always)
+    static func step(_ p: UnsafeRawPointer, _ i: inout Int, _ d: UnsafeMutableRawPointer, _ o: inout Int,
+                     _ table: UnsafePointer<UInt64>, _ seq: UnsafePointer<UInt32>) {
+        let b = Int(p.load(fromByteOffset: i, as: UInt8.self))
+        let e = table[b]
+        d.storeBytes(of: e.littleEndian, toByteOffset: o, as: UInt64.self)
+        if e & leadFlag == 0 {
+            o &+= Int(truncatingIfNeeded: e >> 56)
+            i &+= 1
+            return
+        }
+        let w = p.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+        let m = seq[b]
+        guard ((w >> 8) & 0xFF) &- ((m >> 8) & 0xFF) <= (m >> 16) else {
+            o &+= 6
+            i &+= 1
+            return
+        }
+        let length = m & 0xFF
+        var ok: UInt32 = 1
+        ok &= UInt32(length < 3 || (w >> 16) & 0xC0 == 0x80 ? 1 : 0)
+        ok &= UInt32(length < 4 || (w >> 24) & 0xC0 == 0x80 ? 1 : 0)
+        let keep = 0 &- UInt64(ok)
+        d.storeBytes(of: (UInt64(w) & keep) | (e.littleEndian & ~keep), toByteOffset: o, as: UInt64.self)
+        o &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | ((e >> 56) & countMask & ~keep))
+        i &+= Int(truncatingIfNeeded: (UInt64(length) & keep) | (1 & ~keep))
     }
 
     /// A nibble's lower-case hex digit, without a branch.

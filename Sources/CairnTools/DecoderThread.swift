@@ -7,10 +7,11 @@ import RESP
 import CairnEngine
 import CairnPersistence
 
-/// Reads a source on a thread of its own ("cairn-decode": file reads, CRC-64, LZF, listpack walking) while the
-/// calling thread formats and writes what it decoded, so an export takes about the time of the slower half
-/// instead of the sum. The decoder records each consumer call into a few fixed, reused batches; the caller
-/// replays them in order into its consumer, so the output is byte for byte what a single thread writes.
+/// Reads a source on a thread of its own ("cairn-decode": file reads, LZF, listpack walking; an RDB file's CRC-64
+/// on a third, "cairn-crc") while the calling thread formats and writes what it decoded, so an export takes
+/// about the time of the slower half instead of the sum. The decoder records each consumer call into a few
+/// fixed, reused batches; the caller replays them in order into its consumer, so the output is byte for byte
+/// what a single thread writes.
 enum DecoderThread {
     /// Batches in the ring: enough for the decoder to run ahead while a batch is formatted, few enough that
     /// memory stays flat (a batch grows past `KeyEventBatch.size` only for a larger element, and shrinks back).
@@ -20,6 +21,8 @@ enum DecoderThread {
     /// the decoder's after every event it recorded before the error was replayed, the consumer's at once.
     static func scan<C: KeyConsumer>(_ source: DumpSource, into consumer: inout C) throws {
         let ring = KeyEventRing(slots: slots)
+        source.checksumOnOwnThread = true
+        defer { source.checksumOnOwnThread = false }
         let job = DecoderJob(source: source, ring: ring)
         let thread = BackgroundJob(name: "cairn-decode", yielding: false) { job.run() }
         // The work never throws: a failure here can only be the thread's creation.

@@ -28,6 +28,9 @@ public final class DumpSource {
     public private(set) var fileSize = 0
     let settings = EngineSettings()
     public var progressLabel: String? = nil
+    /// An RDB file's CRC-64 is computed by a thread of its own (`FileChecksum`) instead of the reading one: set
+    /// when the reading thread is the busier one of an export and a core is left for a third.
+    var checksumOnOwnThread = false
 
     public init(path: String) throws(ToolError) {
         (format, self.path) = try InputFormat.detect(path)
@@ -169,6 +172,10 @@ public final class DumpSource {
         let fd = try openFile(path)
         defer { close(fd) }
         let input = RDBInput(fileDescriptor: fd)
+        // A pipe can be read once only; a regular file has a size.
+        let checksum = checksumOnOwnThread ? input.size.map { FileChecksum(fd: fd, fileSize: $0) } : nil
+        defer { checksum?.finish() }
+        if let checksum { input.crcOfFirst = { checksum.crc(ofFirst: $0) } }
         var reader = RDBReader(input: input, settings: settings)
         aux = []
         functions = []

@@ -54,6 +54,45 @@ final class BinaryJSONTests: XCTestCase {
         }
     }
 
+    /// The word-at-a-time escaper must write exactly what one byte at a time writes (a valid sequence as it is,
+    /// every other byte by its table entry), at every length and for any piece `from..<stop` of a string.
+    func testEscapeMatchesByteAtATime() {
+        func reference(_ s: [UInt8], _ from: Int, _ stop: Int) -> (Int, [UInt8]) {
+            var out: [UInt8] = []
+            var i = from
+            s.withUnsafeBytes { p in
+                while i < stop {
+                    let k = BinaryJSON.validSequenceLength(p.baseAddress!, i, s.count)
+                    if k > 0 {
+                        out += s[i..<(i + k)]
+                        i += k
+                    } else {
+                        let e = BinaryJSON.escapes[Int(s[i])]
+                        out += (0..<Int((e >> 56) & BinaryJSON.countMask)).map { UInt8(truncatingIfNeeded: e >> (8 * UInt64($0))) }
+                        i += 1
+                    }
+                }
+            }
+            return (i, out)
+        }
+        // Bytes at the edges of each class: plain, escaped, continuation, every kind of lead byte.
+        let edges: [UInt8] = [0x41, 0x20, 0x22, 0x5C, 0x0A, 0x01, 0x1F, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+                              0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF3, 0xF4, 0xF5, 0xFF]
+        var rng = SystemRandomNumberGenerator()
+        let room = UnsafeMutableRawPointer.allocate(byteCount: BinaryJSON.maxLength(100), alignment: 16)
+        defer { room.deallocate() }
+        for round in 0..<20_000 {
+            let n = Int.random(in: 0...80, using: &rng)
+            let s = (0..<n).map { _ in round % 2 == 0 ? UInt8.random(in: 0...255, using: &rng) : edges.randomElement(using: &rng)! }
+            let from = round % 4 < 2 ? 0 : Int.random(in: 0...n, using: &rng)
+            let stop = round % 4 < 2 ? n : Int.random(in: from...n, using: &rng)
+            let (next, used) = s.withUnsafeBytes { BinaryJSON.escape($0, from, stop, room) }
+            let (expectedNext, expected) = reference(s, from, stop)
+            XCTAssertEqual(next, expectedNext, "\(s) \(from)..<\(stop)")
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: room, count: used)), expected, "\(s) \(from)..<\(stop)")
+        }
+    }
+
     /// Scores written without a String must be the very text Swift's `description` gives.
     func testDoublesMatchDescription() {
         var rng = SystemRandomNumberGenerator()

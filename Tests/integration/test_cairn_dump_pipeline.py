@@ -101,6 +101,27 @@ def test_decoder_error_ends_the_export_after_what_it_read(saved, tmp_path):
         json.loads(line)
 
 
+def test_checksum_from_its_own_thread(saved, tmp_path):
+    """The export's CRC-64 is folded by a thread of its own: a flipped byte inside a value still fails the
+    file's checksum (with the same message as the check tool's), bytes after the checksum are left out of it,
+    and a checksum of 0 (disabled) is not compared."""
+    path, want = saved
+    data = path.read_bytes()
+    # The first digit of the redis-ver aux field: the file still parses, only its checksum differs.
+    at = data.index(b"redis-ver") + len(b"redis-ver") + 1
+    flipped = tmp_path / "flipped.rdb"
+    flipped.write_bytes(data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:])
+    p = run("export", flipped, "--format", "jsonl", "-o", "/dev/null", timeout=60)
+    assert p.returncode == 3 and b"wrong RDB checksum" in p.stderr, p.stderr
+    padded = tmp_path / "padded.rdb"
+    padded.write_bytes(data + b"\x00" * 5)
+    got, n = export(padded)
+    assert n == len(want) and comparable(got) == comparable(want)
+    unchecked = tmp_path / "unchecked.rdb"
+    unchecked.write_bytes(data[:-8] + b"\x00" * 8)
+    assert export(unchecked)[1] == len(want)
+
+
 def test_output_error_stops_the_decoder(saved):
     path, _ = saved
     p = run("export", path, "--format", "jsonl", "-o", "/dev/full", timeout=60)
