@@ -25,9 +25,14 @@ void csystem_set_thread_name(const char *name) {
 static __thread int background;
 
 void csystem_yield_to_foreground(void) {
+    /* Ten below the creating thread's nice value, not nice 10 outright: a server run at nice -10 would otherwise
+       put its snapshot below every ordinary process on the machine, starving the save while writes copy. */
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+    if (errno != 0) nice = 0;
     struct sched_param none = { 0 };
     pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
-    setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+    setpriority(PRIO_PROCESS, (id_t)gettid(), nice + 10 > 19 ? 19 : nice + 10);
     background = 1;
 }
 

@@ -37,6 +37,27 @@ final class RDBRoundTripTests: XCTestCase {
         }
     }
 
+    /// The image is the keyspace as captured whatever is written afterwards: the capture gives the image a
+    /// segment table of its own, and a write copies any segment the image still holds.
+    func testSnapshotKeepsTheKeyspaceAsCaptured() throws {
+        let (engine, _) = try loadEngine(try readFixture("valkey8/multidb.rdb"))
+        let snapshot = Snapshot(of: engine)
+        for db in engine.dbs {
+            var keys: [[UInt8]] = []
+            db.keys.forEach { keys.append($0.key) }
+            for (i, k) in keys.enumerated() {
+                k.withUnsafeBytes { raw in
+                    if i % 2 == 0 { db.set(raw, .int(-1)) } else { _ = db.delete(raw) }
+                }
+            }
+            for i in 0..<5_000 { Array("new:\(i)".utf8).withUnsafeBytes { db.set($0, .int(Int64(i))) } }
+        }
+        let out = RDBOutput()
+        try snapshot.write(to: out, options: RDBWriteOptions())
+        let (again, _) = try loadEngine(out.buffer)
+        try assertMatches(again, expected: "valkey8/multidb.expected.json")
+    }
+
     /// A stream record cut into its type, key, node keys and listpacks (decompressed) and the rest: Valkey's
     /// LZF output differs from ours, the bytes under it may not.
     func streamParts(_ bytes: ArraySlice<UInt8>) throws -> [[UInt8]] {

@@ -18,7 +18,8 @@ size_t csystem_used_memory(void);
 /// Names the calling thread (pthread_setname_np, which needs _GNU_SOURCE); at most 15 bytes are kept.
 void csystem_set_thread_name(const char *name);
 
-/// Makes the calling thread background work: SCHED_BATCH at nice 10 (per-thread on Linux). The event loop,
+/// Makes the calling thread background work: SCHED_BATCH, ten nice levels below the thread that created it
+/// (per-thread on Linux). The event loop,
 /// woken by a client, then takes the CPU from it at once rather than after a time slice; the weight still
 /// leaves it about a tenth of a core that the loop keeps busy, so a snapshot always finishes.
 void csystem_yield_to_foreground(void);
