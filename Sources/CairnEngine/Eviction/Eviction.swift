@@ -194,7 +194,7 @@ extension Engine {
                 // Only this database's slack moves: its slot now counts as free.
                 let before = Int(csystem_used_memory()) - db.keys.slackBytes
                 // A pooled key may have gone since it was sampled (deleted, or its deadline removed).
-                guard db.keys.remove(k, volatileOnly: volatileOnly) != nil else { return false }
+                guard db.keys.remove(k, volatileOnly: volatileOnly) else { return false }
                 freed += before - (Int(csystem_used_memory()) - db.keys.slackBytes)
                 eviction.evictedKeys += 1
                 db.signalModified(k)
