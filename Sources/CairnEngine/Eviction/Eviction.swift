@@ -135,7 +135,11 @@ extension Engine {
 
     /// What Redis also leaves out of the memory that counts against maxmemory (freeMemoryGetNotCountedMemory:
     /// AOF and replica output buffers, reported through `memoryNotCounted`).
-    public var memoryNotCountedForEviction: Int { memoryNotCounted.reduce(0) { $0 + $1() } }
+    public var memoryNotCountedForEviction: Int {
+        var total = 0
+        for report in memoryNotCounted { total += report() }
+        return total
+    }
 
     /// Redis's evictionTimeLimitUs: how long one call may evict before deferring to the next loop turn.
     var evictionTimeLimitMicros: Int {
@@ -234,6 +238,8 @@ extension Engine {
         }
         let clock = accessClock
         let samples = settings.maxmemorySamples
+        // Read once: each `eviction.pool` inside the sampling closure retained and released the pool.
+        let pool = eviction.pool
         while true {
             var total = 0
             for db in dbs {
@@ -248,13 +254,13 @@ extension Engine {
                     default: score = UInt64(clock.idleMilliseconds(e.pointee.access))
                     }
                     // Checked first: reading a key from the heap is a cache miss.
-                    guard eviction.pool.accepts(score) else { return }
-                    Slot.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
+                    guard pool.accepts(score) else { return }
+                    Slot.withKey(at: e) { pool.offer(score: score, key: $0, db: db.id) }
                 }
             }
             if total == 0 { return false }
             // A sparse spread of deadlines can leave a volatile sample empty: sample again.
-            if eviction.pool.count > 0 { return true }
+            if pool.count > 0 { return true }
         }
     }
 
