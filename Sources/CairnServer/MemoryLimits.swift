@@ -12,13 +12,11 @@ extension Server {
     }
 
     /// Registered once at startup: the AOF bytes not yet handed to the disk do not count against maxmemory.
-    /// At the limit every write asks these, so they capture the server without reference counting (it owns the
-    /// engine and outlives it): an `unowned` capture cost a retain and a release a call.
     func installMemoryAccounting() {
-        engine.memoryNotCounted.append { [unowned(unsafe) self] in aofBufferBytes }
+        engine.memoryNotCounted.append { [unowned self] in aofBufferBytes }
         // Replicas' output buffers are left out as Redis leaves them out: evicting to make room for them would
         // feed more DELs into the very buffers being measured.
-        engine.memoryNotCounted.append { [unowned(unsafe) self] in
+        engine.memoryNotCounted.append { [unowned self] in
             replication.peers.reduce(0) { $0 + ($1.isReplica ? $1.conn.pendingOutputBytes : 0) }
         }
         engine.replicationBacklogMemory = { [unowned self] in replication.backlog?.size ?? 0 }

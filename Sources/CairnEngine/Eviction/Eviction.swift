@@ -135,11 +135,7 @@ extension Engine {
 
     /// What Redis also leaves out of the memory that counts against maxmemory (freeMemoryGetNotCountedMemory:
     /// AOF and replica output buffers, reported through `memoryNotCounted`).
-    public var memoryNotCountedForEviction: Int {
-        var total = 0
-        for report in memoryNotCounted { total += report() }
-        return total
-    }
+    public var memoryNotCountedForEviction: Int { memoryNotCounted.reduce(0) { $0 + $1() } }
 
     /// Redis's evictionTimeLimitUs: how long one call may evict before deferring to the next loop turn.
     var evictionTimeLimitMicros: Int {
