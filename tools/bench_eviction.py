@@ -28,8 +28,17 @@ def at_limit(server, policy):
                         "-r", str(KEYSPACE), "-d", "100", "-P", "16", "-t", "set", "-q"], capture_output=True)
 
 
+def keyspace_figures(server):
+    """Keys held, and GET's hits and misses so far (SET looks keys up without counting them)."""
+    keys = int(subprocess.run(["redis-cli", "-p", str(server.port), "dbsize"], capture_output=True, text=True).stdout)
+    return keys, server.info_field("stats", "keyspace_hits"), server.info_field("stats", "keyspace_misses")
+
+
 def throughput(servers, run_benchmark, rounds, requests, pipelines, Server):
     results = {}
+    # (policy, pipeline, server) -> [(keys at the limit, GET hit ratio)]: the same maxmemory holds a different
+    # number of keys in each server, so a GET of a random key hits a little more often in the one holding more.
+    held = {}
     for rnd in range(rounds):
         order = servers if rnd % 2 == 0 else list(reversed(servers))
         for policy in POLICIES:
@@ -41,7 +50,10 @@ def throughput(servers, run_benchmark, rounds, requests, pipelines, Server):
                                                        extra=["-r", str(KEYSPACE), "-d", "100"]).items():
                             results.setdefault((policy, test, pipeline, name), []).append(rps)
                         evictions = s.info_field("stats", "evicted_keys")
-                    print(f"round {rnd + 1}: {name} {policy} -P {pipeline} done ({evictions} evictions)", file=sys.stderr)
+                        keys, hits, misses = keyspace_figures(s)
+                        held.setdefault((policy, pipeline, name), []).append((keys, hits / max(hits + misses, 1)))
+                    print(f"round {rnd + 1}: {name} {policy} -P {pipeline} done ({evictions} evictions, {keys:,} keys, "
+                          f"GET hits {hits:,} misses {misses:,})", file=sys.stderr)
     print("| policy | test | pipeline | cairn rps | redis rps | cairn/redis |")
     print("|---|---|---|---|---|---|")
     for policy in POLICIES:
@@ -50,6 +62,17 @@ def throughput(servers, run_benchmark, rounds, requests, pipelines, Server):
                 c = statistics.median(results[(policy, test, pipeline, "cairn")])
                 r = statistics.median(results[(policy, test, pipeline, "redis")])
                 print(f"| {policy} | {test.upper()} | {pipeline} | {c:,.0f} | {r:,.0f} | {c / r:.2f} |")
+    print()
+    print(f"Keys held at maxmemory {LIMIT} after the run and the GET rows' hit ratio (medians):")
+    print()
+    print("| policy | pipeline | cairn keys | redis keys | cairn GET hits | redis GET hits |")
+    print("|---|---|---|---|---|---|")
+    for policy in POLICIES:
+        for pipeline in pipelines:
+            c, r = (held[(policy, pipeline, name)] for name in ("cairn", "redis"))
+            print(f"| {policy} | {pipeline} | {statistics.median(k for k, _ in c):,.0f} | "
+                  f"{statistics.median(k for k, _ in r):,.0f} | {statistics.median(h for _, h in c):.4f} | "
+                  f"{statistics.median(h for _, h in r):.4f} |")
 
 
 def zipf_sequence(keys, length, exponent, seed=7):

@@ -194,7 +194,7 @@ extension Engine {
                 // Only this database's slack moves: its slot now counts as free.
                 let before = Int(csystem_used_memory()) - db.keys.slackBytes
                 // A pooled key may have gone since it was sampled (deleted, or its deadline removed).
-                guard db.keys.remove(k, volatileOnly: volatileOnly) != nil else { return false }
+                guard db.keys.remove(k, volatileOnly: volatileOnly) else { return false }
                 freed += before - (Int(csystem_used_memory()) - db.keys.slackBytes)
                 eviction.evictedKeys += 1
                 db.signalModified(k)
@@ -234,6 +234,8 @@ extension Engine {
         }
         let clock = accessClock
         let samples = settings.maxmemorySamples
+        // Read once: each `eviction.pool` inside the sampling closure retained and released the pool.
+        let pool = eviction.pool
         while true {
             var total = 0
             for db in dbs {
@@ -248,13 +250,13 @@ extension Engine {
                     default: score = UInt64(clock.idleMilliseconds(e.pointee.access))
                     }
                     // Checked first: reading a key from the heap is a cache miss.
-                    guard eviction.pool.accepts(score) else { return }
-                    Slot.withKey(at: e) { eviction.pool.offer(score: score, key: $0, db: db.id) }
+                    guard pool.accepts(score) else { return }
+                    Slot.withKey(at: e) { pool.offer(score: score, key: $0, db: db.id) }
                 }
             }
             if total == 0 { return false }
             // A sparse spread of deadlines can leave a volatile sample empty: sample again.
-            if eviction.pool.count > 0 { return true }
+            if pool.count > 0 { return true }
         }
     }
 

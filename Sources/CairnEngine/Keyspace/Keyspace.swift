@@ -111,7 +111,7 @@ public struct Keyspace {
                     }
                 } else {
                     (seg.slots + i).initialize(to: Slot(Entry(key: Bytes(), value: .int(0), expireAt: oldExpire)))
-                    seg.remove(at: i, hash: h)
+                    seg.discard(at: i, hash: h)
                     count -= 1
                     if oldVolatile { volatileCount -= 1 }
                 }
@@ -161,18 +161,19 @@ public struct Keyspace {
     }
 
     /// Removes the key; with `volatileOnly`, only if it has a deadline (a volatile-* eviction candidate whose
-    /// deadline went since it was sampled stays).
+    /// deadline went since it was sampled stays). False when nothing was removed.
     @discardableResult
-    public mutating func remove(_ key: UnsafeRawBufferPointer, volatileOnly: Bool = false) -> Entry? {
+    public mutating func remove(_ key: UnsafeRawBufferPointer, volatileOnly: Bool = false) -> Bool {
         let h = KeyHash.hash(key)
         let si = segmentIndex(h)
-        guard let i = segments[si].find(h, key), !volatileOnly || segments[si].expireAt(i) >= 0 else { return nil }
+        guard let i = segments[si].find(h, key) else { return false }
+        let volatile = segments[si].expireAt(i) >= 0
+        guard volatile || !volatileOnly else { return false }
         // A copy keeps every entry at its position, so `i` holds in the segment this keyspace owns.
-        let seg = uniqueSegment(si)
-        let e = seg.remove(at: i, hash: h)
+        uniqueSegment(si).discard(at: i, hash: h)
         count -= 1
-        if e.expireAt >= 0 { volatileCount -= 1 }
-        return e
+        if volatile { volatileCount -= 1 }
+        return true
     }
 
     /// Lays out an empty keyspace for about `n` keys (an RDB's RESIZEDB hint), so that loading them neither

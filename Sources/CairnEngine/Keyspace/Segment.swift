@@ -258,6 +258,26 @@ final class Segment {
     @usableFromInline
     @discardableResult
     func remove(at d: Int, hash: UInt64) -> Entry {
+        closeIndexEntry(of: d, hash: hash)
+        let removed = Entry((slots + d).move(), expireAt: expireAt(d))
+        if removed.expireAt >= 0 { volatileCount -= 1 }
+        fillGap(at: d)
+        return removed
+    }
+
+    /// `remove(at:hash:)` for a caller that drops the entry (eviction, DEL, expiry): the slot is destroyed in
+    /// place, one release of the value, where building an Entry retains the key and value and releases them again.
+    @usableFromInline
+    func discard(at d: Int, hash: UInt64) {
+        closeIndexEntry(of: d, hash: hash)
+        if expireAt(d) >= 0 { volatileCount -= 1 }
+        (slots + d).deinitialize(count: 1)
+        fillGap(at: d)
+    }
+
+    /// Closes the index entry of dense position `d` by backward shift (no tombstones).
+    @inline(__always)
+    private func closeIndexEntry(of d: Int, hash: UInt64) {
         var hole = slot(of: d, hash: hash)
         index[hole] = 0
         var j = (hole + 1) & mask
@@ -272,8 +292,11 @@ final class Segment {
             }
             j = (j + 1) & mask
         }
-        let removed = Entry((slots + d).move(), expireAt: expireAt(d))
-        if removed.expireAt >= 0 { volatileCount -= 1 }
+    }
+
+    /// Moves the last slot into the emptied dense position `d`, so the slots stay dense.
+    @inline(__always)
+    private func fillGap(at d: Int) {
         let last = count - 1
         if d != last {
             let ls = slot(of: last, hash: self.hash(at: last))
@@ -282,7 +305,6 @@ final class Segment {
             index[ls] = UInt16(d + 1) | (index[ls] & ~Self.positionMask)
         }
         count -= 1
-        return removed
     }
 
     @usableFromInline var isFull: Bool { count * 4 >= capacity * 3 }
