@@ -351,7 +351,10 @@ public final class Server {
         for conn in flushBatch where !conn.closed && !conn.heldByReplication {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if conn.holdUntil > durable {
-                if !heldForSync.contains(where: { $0 === conn }) { heldForSync.append(conn) }
+                if !conn.heldForSync {
+                    conn.heldForSync = true
+                    heldForSync.append(conn)
+                }
                 continue
             }
             if !conn.wantsWritable {
@@ -375,6 +378,7 @@ public final class Server {
         let released = pendingFlush.count
         heldForSync.removeAll { conn in
             guard conn.holdUntil <= durable || conn.closed else { return false }
+            conn.heldForSync = false
             if !conn.closed { pendingFlush.append(conn) }
             return true
         }

@@ -46,6 +46,22 @@ final class AOFWriterTests: XCTestCase {
         writer.stop()
     }
 
+    func testASteadyStreamOfUncommittedWritesStillGetsSynced() {
+        // The wait for company goes on while writes keep coming, but only for a bounded number of slices:
+        // writes arriving without pause and never committed still become durable.
+        let writer = AOFWriter(fd: open(path, O_WRONLY | O_APPEND), policy: .always)
+        Array("first;".utf8).withUnsafeBytes { _ = writer.append($0, commitAt: 0) }
+        waitDurable(writer, 6)
+        let target = Array("x;".utf8).withUnsafeBytes { writer.append($0) }
+        let deadline = Date().addingTimeInterval(30)
+        while writer.durableOffset < target && Date() < deadline {
+            Array("y;".utf8).withUnsafeBytes { _ = writer.append($0) }
+            usleep(100)
+        }
+        XCTAssertGreaterThanOrEqual(writer.durableOffset, target)
+        writer.stop()
+    }
+
     func testDurableOffsetNeverPassesTheFile() {
         let writer = AOFWriter(fd: open(path, O_WRONLY | O_APPEND), policy: .always)
         var expected = ""

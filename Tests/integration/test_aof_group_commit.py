@@ -1,7 +1,7 @@
 """Group commit under appendfsync always: the writer waits, after a sync, for the clients that sync answered
-to write again (or for at most half the sync's duration), so many clients share one fdatasync. A reply still
-goes out only once the sync that covers its write is done, and a client that goes quiet or away after its
-reply never stalls the others."""
+to write again (while they keep coming, in slices of half the sync's duration), so many clients share one
+fdatasync. A reply still goes out only once the sync that covers its write is done, and a client that goes
+quiet or away after its reply never stalls the others."""
 import threading
 
 from cairn_helpers import RawConn

@@ -20,9 +20,12 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 /// Under `always` a sync does not start the moment the previous one ends: the clients that sync just answered
 /// are about to write again, and a sync started without them leaves them for the next one, so the clients
 /// settle into groups that take turns at the disk and each sync covers only a fraction of them. The thread
-/// waits instead until the loop says the writes it expects are in (`append(_:commitAt:)`), or for at most half
-/// the previous sync's duration (PostgreSQL's commit_delay, measured rather than configured): a lone client
-/// never waits, and when the answered clients do not return soon the disk idles only briefly.
+/// waits instead until the loop says the writes it expects are in (`append(_:commitAt:)`), in slices of half
+/// the previous sync's duration (PostgreSQL's commit_delay, measured rather than configured) for as long as
+/// each slice brings new writes: a lone client never waits; answered clients that return slowly but steadily,
+/// because the loop is still working through them, are waited for (a fixed half-sync limit cut such a group
+/// in two, and the part left behind waited a whole extra sync); one that does not return at all costs a
+/// slice once the others are in.
 public final class AOFWriter: @unchecked Sendable {
     // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
     private struct State {
@@ -54,6 +57,8 @@ public final class AOFWriter: @unchecked Sendable {
     /// A burst this large is written without waiting for the rest of the interval, so that a fast writer
     /// does not build up a large queue.
     private static let burstBytes = 1 << 20
+    /// The longest slice `gather` waits for the answered clients' next writes (eight of them at most).
+    private static let maxSliceMicros = 5000
     private let state: Mutex<State>
     private let wakeup = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
@@ -144,16 +149,25 @@ public final class AOFWriter: @unchecked Sendable {
         return state.withLock { $0.fd }
     }
 
-    /// Waits, after a sync, until the loop commits the writes queued since or the delay runs out.
-    private func gather(delayMicros: Int) {
-        let deadline = DispatchTime.now() + .microseconds(delayMicros)
+    /// Waits, after a sync, until the loop commits the writes queued since, for as long as they keep coming:
+    /// a slice in which nothing was queued ends the wait, and so do eight slices in all.
+    private func gather(sliceMicros: Int) {
         let synced = durableOffset
-        while true {
-            let ready = state.withLock { s -> Bool in
-                s.gathering = !(s.committedAt >= synced || s.stopping || s.syncRequested)
-                return !s.gathering
+        let slice = DispatchTimeInterval.microseconds(sliceMicros)
+        var deadline = DispatchTime.now() + slice
+        var queued = state.withLock { $0.queue.count }
+        for _ in 0..<8 {
+            while true {
+                let ready = state.withLock { s -> Bool in
+                    s.gathering = !(s.committedAt >= synced || s.stopping || s.syncRequested)
+                    return !s.gathering
+                }
+                if ready || wakeup.wait(timeout: deadline) == .timedOut { break }
             }
-            if ready || wakeup.wait(timeout: deadline) == .timedOut { break }
+            let (committed, now) = state.withLock { s in (!s.gathering, s.queue.count) }
+            if committed || now == queued { break }
+            queued = now
+            deadline = deadline + slice
         }
         state.withLock { $0.gathering = false }
     }
@@ -192,7 +206,8 @@ public final class AOFWriter: @unchecked Sendable {
             }
             // Also when the thread was idle: the first write back after a sync would otherwise go alone.
             if policy == .always && !failing && lastSyncMicros > 0 {
-                gather(delayMicros: lastSyncMicros / 2)
+                // One sync held up by a stalled disk must not hold the following ones for seconds.
+                gather(sliceMicros: min(lastSyncMicros / 2, Self.maxSliceMicros))
             }
             let (fd, stopping, syncRequested) = state.withLock { s -> (Int32, Bool, Bool) in
                 if batch.isEmpty {

@@ -25,6 +25,8 @@ final class Connection {
     var holdUntil = 0
     /// The group-commit generation whose sync last released this client's replies (GroupCommit).
     var commitGeneration = 0
+    /// Listed in the server's heldForSync, so that listing it again costs no search of that list.
+    var heldForSync = false
     var closed = false
     /// A full sync's sender thread owns the socket: the loop neither reads nor writes it meanwhile.
     var heldByReplication = false
