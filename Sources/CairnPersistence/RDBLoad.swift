@@ -28,9 +28,9 @@ public struct RDBLoadSummary {
 public enum RDBLoader {
     /// Loads every record of `input` into `engine`'s databases, which the caller has emptied. Keys whose
     /// deadline already passed are dropped when `dropExpired` (a primary loading at startup); a duplicate key
-    /// is corruption unless `allowDuplicates` (DEBUG RELOAD semantics: the later one wins). The file is read
-    /// and its values built on a reader thread while this thread fills the keyspace (see RDBLoadPipeline); the
-    /// input is left just past the EOF record, as a caller reading on from it expects.
+    /// is corruption unless `allowDuplicates` (DEBUG RELOAD semantics: the later one wins). The file is read,
+    /// its values built and its keys hashed on a reader thread while this thread fills the keyspace (see
+    /// RDBLoadPipeline); the input is left just past the EOF record, as a caller reading on from it expects.
     public static func load(_ input: RDBInput, into engine: Engine, dropExpired: Bool = true,
                             allowDuplicates: Bool = false) throws(RDBError) -> RDBLoadSummary {
         var reader = RDBReader(input: input, settings: engine.settings)
@@ -42,6 +42,8 @@ public enum RDBLoader {
         var scripts: [[UInt8]] = []
         engine.refreshTime()
         let now = engine.now
+        // Read once here: the reader thread stamps each entry's access field from its IDLE/FREQ hints.
+        let clock = engine.accessClock
         let pipeline = RDBLoadPipeline()
         // Outside the per-key closure and emptied only when it was filled: a local one would be destroyed after
         // every key through the runtime's generic witness.
@@ -65,8 +67,10 @@ public enum RDBLoader {
                     return true
                 }
                 // The key sits in the reader's reused buffer until the next key: the entry gets its own copy.
-                let entry = h.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
-                batch.append(.entry(db: h.db, entry, idle: h.idle, freq: h.freq, offset: input.offset))
+                let hash = h.key.withUnsafeBytes { KeyHash.hash($0) }
+                var entry = h.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
+                entry.access = clock.restored(idleSeconds: h.idle, frequency: h.freq)
+                batch.append(.entry(consume entry, offset: input.offset), db: h.db, hash: hash)
                 return true
             } catch {
                 batch.append(.end(error))
@@ -78,18 +82,28 @@ public enum RDBLoader {
         var readerDone = false
         defer { if !readerDone { pipeline.stopAndDrain() } }
         var db = 0
+        // Keys spread over tens of thousands of segments, so each insert would wait on cache misses: the keys to
+        // come are prefetched in stages `ahead` items apart, each stage reading what the one before fetched.
+        let stages = Keyspace.PrefetchStage.allCases
+        let ahead = 8
         while !readerDone {
-            var batch = pipeline.next()
-            if case .end = batch.last { readerDone = true }
-            for i in batch.indices {
+            let batch = pipeline.next()
+            if batch.isLast { readerDone = true }
+            let n = batch.count
+            for i in -stages.count * ahead..<n {
+                for (s, stage) in stages.enumerated() {
+                    let j = i + (stages.count - s) * ahead
+                    guard j >= 0 && j < n else { continue }
+                    let key = batch.key(j)
+                    if key.hash != 0 { engine.dbs[key.db].keys.prefetch(hash: key.hash, stage) }
+                }
+                guard i >= 0 else { continue }
                 // Moved out rather than copied: the reader's core wrote these values, and a copy would retain and
                 // release each one from this core.
-                var item = RDBLoadPipeline.Item.empty
-                swap(&item, &batch[i])
-                switch consume item {
-                case .entry(let entryDB, var entry, let idle, let freq, let offset):
-                    entry.access = engine.accessClock.restored(idleSeconds: idle, frequency: freq)
-                    if let refused = engine.dbs[entryDB].keys.insert(entry, replacing: allowDuplicates) {
+                switch batch.take() {
+                case .entry(let entry, let offset):
+                    let key = batch.key(i)
+                    if let refused = engine.dbs[key.db].keys.insert(entry, hash: key.hash, replacing: allowDuplicates) {
                         throw RDBError(offset: offset, key: refused.key, reason: "Duplicate key found in RDB file")
                     }
                     summary.keysLoaded += 1

@@ -398,14 +398,14 @@ public struct RDBReader {
         let b = ValueBuilder(settings: settings)
         switch t {
         case RDBType.string:
-            // Built in place from the input's buffer (or a reused one): a short string goes inline and an
-            // integer into its own case with no array allocated on the way.
+            // Built in place from the input's buffer (or the reused LZF output): a short string goes inline and
+            // an integer into its own case with no array allocated on the way.
             let at = input.offset
             let header = try stringHeader()
             switch header {
             case .int(let v): return .int(v)
             case .raw(let n): if let p = try input.take(n) { return Value.string(p) }
-            case .lzf: break
+            case .lzf(let clen, let ulen): return Value.string(try inflate(compressed: clen, length: ulen, at: at))
             }
             try string(header, at: at, into: &scratch.value)
             return scratch.value.withUnsafeBytes { Value.string($0) }

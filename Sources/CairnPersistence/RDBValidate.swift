@@ -95,25 +95,38 @@ extension RDBReader {
     func string(_ header: StringHeader, at: Int, into out: inout [UInt8]) throws(RDBError) {
         switch header {
         case .raw(let n):
-            out.removeAll(keepingCapacity: true)
-            try input.read(n, appendingTo: &out)
+            // Most keys of a file are as long as the one before: those are copied over it in place, which costs a
+            // fraction of emptying the array and appending to it.
+            if out.count == n, let p = try input.take(n) {
+                out.withUnsafeMutableBytes { $0.copyMemory(from: p) }
+            } else {
+                out.removeAll(keepingCapacity: true)
+                try input.read(n, appendingTo: &out)
+            }
         case .int(let v):
             out.removeAll(keepingCapacity: true)
             out.append(contentsOf: IntegerFormat.bytes(v))
         case .lzf(let clen, let ulen):
+            let inflated = try inflate(compressed: clen, length: ulen, at: at)
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: inflated)
+        }
+    }
+
+    /// An LZF string's bytes, decompressed into the scratch buffer reused from string to string (valid until the
+    /// next one), read in place from the input's buffer when they fit it.
+    func inflate(compressed clen: Int, length ulen: Int, at: Int) throws(RDBError) -> UnsafeRawBufferPointer {
+        let out = scratch.inflated(ulen)
+        let ok: Bool
+        if let c = try input.take(clen) {
+            ok = LZF.decompress(c, into: out)
+        } else {
             scratch.compressed.removeAll(keepingCapacity: true)
             try input.read(clen, appendingTo: &scratch.compressed)
-            // Resized without zeroing what it already holds: the decompression overwrites every byte.
-            if out.count > ulen {
-                out.removeLast(out.count - ulen)
-            } else {
-                out.append(contentsOf: repeatElement(0, count: ulen - out.count))
-            }
-            let ok = scratch.compressed.withUnsafeBytes { c in
-                out.withUnsafeMutableBytes { LZF.decompress(c, into: $0) }
-            }
-            guard ok else { throw fail("Invalid LZF compressed string", at: at) }
+            ok = scratch.compressed.withUnsafeBytes { LZF.decompress($0, into: out) }
         }
+        guard ok else { throw fail("Invalid LZF compressed string", at: at) }
+        return UnsafeRawBufferPointer(out)
     }
 
     /// The stand-in value for a valid non-empty collection, or nil for an empty one (as `value(type:at:)`).

@@ -157,17 +157,7 @@ extension RDBReader {
         case .int(let v):
             return try IntegerFormat.withDigits(v, body)
         case .lzf(let clen, let ulen):
-            let out = scratch.inflated(ulen)
-            let ok: Bool
-            if let c = try input.take(clen) {
-                ok = LZF.decompress(c, into: out)
-            } else {
-                scratch.compressed.removeAll(keepingCapacity: true)
-                try input.read(clen, appendingTo: &scratch.compressed)
-                ok = scratch.compressed.withUnsafeBytes { LZF.decompress($0, into: out) }
-            }
-            guard ok else { throw fail("Invalid LZF compressed string", at: at) }
-            return try body(UnsafeRawBufferPointer(out))
+            return try body(try inflate(compressed: clen, length: ulen, at: at))
         }
     }
 

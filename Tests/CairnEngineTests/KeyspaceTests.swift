@@ -114,6 +114,25 @@ final class KeyspaceTests: XCTestCase {
         XCTAssertEqual(ks.count, 1)
     }
 
+    /// A loader's path: keys hashed beforehand and their segments prefetched some keys ahead, while inserts in
+    /// between grow and split those segments, which must change nothing.
+    func testInsertWithHashAfterPrefetch() {
+        var ks = Keyspace()
+        let hashes = (0..<5000).map { key($0).withUnsafeBytes { KeyHash.hash($0) } }
+        for i in 0..<5000 {
+            for (s, stage) in Keyspace.PrefetchStage.allCases.enumerated() where i + 8 * (4 - s) < 5000 {
+                ks.prefetch(hash: hashes[i + 8 * (4 - s)], stage)
+            }
+            XCTAssertNil(ks.insert(Entry(key: key(i), value: .int(Int64(i))), hash: hashes[i], replacing: false))
+        }
+        XCTAssertEqual(ks.count, 5000)
+        for i in 0..<5000 {
+            guard case .int(let v) = value(ks, key(i)) else { return XCTFail("key \(i) missing") }
+            XCTAssertEqual(v, Int64(i))
+        }
+        XCTAssertNotNil(ks.insert(Entry(key: key(7), value: .int(0)), hash: hashes[7], replacing: false))
+    }
+
     func testScanReturnsEveryKeyDespiteGrowth() {
         var ks = Keyspace()
         for i in 0..<5000 { ks.set(Entry(key: key(i), value: .int(0))) }

@@ -89,9 +89,15 @@ public struct Keyspace {
     /// Gives `body` in-place access to the key's entry (nil when absent). Setting it to nil deletes the key;
     /// setting an absent key inserts it, with `access` as its access field. The entry's key bytes must stay
     /// equal to `key`.
+    @inline(__always)
     public mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, access: UInt32,
                                                 _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
-        let h = KeyHash.hash(key)
+        try withEntry(key, hash: KeyHash.hash(key), access: access, body)
+    }
+
+    /// As `withEntry(_:access:_:)` for a key already hashed with `KeyHash.hash`.
+    mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, hash h: UInt64, access: UInt32,
+                                         _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
         var si = segmentIndex(h)
         var seg = uniqueSegment(si)
         if let i = seg.find(h, key) {
@@ -148,11 +154,18 @@ public struct Keyspace {
     /// another thread, and a copy would retain and release their values from this core. Returns nil once
     /// inserted, or the entry itself, the keyspace unchanged, when the key exists and `replacing` is false.
     public mutating func insert(_ entry: consuming Entry, replacing: Bool) -> Entry? {
+        let hash = entry.withKey { KeyHash.hash($0) }
+        return insert(entry, hash: hash, replacing: replacing)
+    }
+
+    /// As `insert(_:replacing:)` for a key already hashed with `KeyHash.hash`: a loader hashes on its reader
+    /// thread, which has time to spare, and looks ahead with `prefetch`.
+    public mutating func insert(_ entry: consuming Entry, hash: UInt64, replacing: Bool) -> Entry? {
         let key = entry.storedKey
         let access = entry.access
         var pending: Entry? = consume entry
         return key.withUnsafeBytes { k in
-            withEntry(k, access: access) { slot in
+            withEntry(k, hash: hash, access: access) { slot in
                 if slot != nil && !replacing { return pending.take() }
                 slot = pending.take()
                 return nil
@@ -175,6 +188,38 @@ public struct Keyspace {
         if volatile { volatileCount -= 1 }
         return true
     }
+
+    /// Starts fetching what inserting a key that hashes to `hash` will read, for a caller that knows its next
+    /// keys (a loader): a million keys spread over tens of thousands of segments, and without this an insert
+    /// waits on one cache miss after another, each address read from the line before. The caller issues the
+    /// stages in order for each key, some keys apart, so that each stage finds in the cache the line the stage
+    /// before asked for. Mutating only so that a caller reaching the keyspace through a class's property works in
+    /// place: a read would copy it, retaining its arrays.
+    public mutating func prefetch(hash: UInt64, _ stage: PrefetchStage) {
+        let j = globalDepth == 0 ? 0 : Int(truncatingIfNeeded: hash >> UInt64(64 - globalDepth))
+        switch stage {
+        case .directory:
+            dir.withUnsafeBufferPointer { csystem_prefetch($0.baseAddress! + j) }
+        case .segmentTable:
+            let si = Int(dir[j])
+            segments.withUnsafeBufferPointer { csystem_prefetch($0.baseAddress! + si) }
+        case .segment:
+            let p = segments.withUnsafeBufferPointer { Unmanaged.passUnretained($0[Int(dir[j])]).toOpaque() }
+            csystem_prefetch(p)
+            csystem_prefetch(p + 64)
+        case .slot:
+            segments.withUnsafeBufferPointer { s in
+                Unmanaged.passUnretained(s[Int(dir[j])])._withUnsafeGuaranteedRef { g in
+                    csystem_prefetch(g.index + g.home(hash))
+                    csystem_prefetch(g.slots + min(g.count, g.entryCapacity - 1))
+                }
+            }
+        }
+    }
+
+    /// What `prefetch` fetches, in the order a key's stages must be issued: the directory entry, the segment
+    /// table's entry it names, the segment's header, then the index entry and the slot an insert fills.
+    public enum PrefetchStage: CaseIterable { case directory, segmentTable, segment, slot }
 
     /// Lays out an empty keyspace for about `n` keys (an RDB's RESIZEDB hint), so that loading them neither
     /// splits segments nor regrows their entry storage one step at a time.
