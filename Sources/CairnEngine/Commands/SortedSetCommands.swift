@@ -252,7 +252,7 @@ private func zsetAdd(_ z: inout SortedSetValue, _ member: UnsafeRawBufferPointer
     return (.added, score)
 }
 
-private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError) {
+func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError) {
     let a = ctx.args
     var f = ZaddFlags(incr: incr)
     var ch = false
