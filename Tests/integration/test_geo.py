@@ -8,8 +8,8 @@ import random
 import pytest
 
 from cairn_helpers import decode
-from conftest import REDIS_SERVER, RedisProcess
-from test_aof import run_script
+from test_aof import incr_files_after
+from test_server import _without_notes
 
 CITIES = [
     ("13.361389", "38.115556", "Palermo"), ("15.087269", "37.502669", "Catania"),
@@ -80,9 +80,9 @@ SCRIPTS = {
         GEOHASH k
         GEOPOS missing a b
         GEOHASH missing a b
-        ZADD k -5 neg 1e300 huge 3.5 frac inf pinf -inf ninf 4503599627370496 top
-        GEOPOS k neg huge frac pinf ninf top
-        GEOHASH k neg huge frac pinf ninf top
+        ZADD k -5 neg 1e300 huge 3.5 frac inf pinf -inf ninf 4503599627370496 top 1e19 big -9.3e18 low
+        GEOPOS k neg huge frac pinf ninf top big low
+        GEOHASH k neg huge frac pinf ninf top big low
         GEODIST k neg huge
         SET str v
         GEOPOS str a
@@ -396,15 +396,24 @@ GEOSEARCH k FROMLONLAT 15 37 BYRADIUS 200 km
 def test_propagation_matches_redis_aof(cairn_factory, tmp_path):
     """GEOADD is written as the ZADD it became, store variants as themselves (only when they changed the
     dataset), reads not at all: the incremental AOF is byte-identical to Redis's."""
-    s = cairn_factory("--appendonly", "yes")
-    run_script(s.port, GEO_AOF_SCRIPT)
-    s.stop()
-    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
-    r.start()
-    try:
-        run_script(r.port, GEO_AOF_SCRIPT)
-    finally:
-        r.stop()
-    ours = (s.dir / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
-    theirs = (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
+    ours, theirs = incr_files_after(GEO_AOF_SCRIPT, cairn_factory, tmp_path)
     assert ours == theirs
+
+
+GEO_COMMANDS = ["geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember",
+                "georadiusbymember_ro", "geosearch", "geosearchstore"]
+
+
+@pytest.mark.parametrize("name", GEO_COMMANDS)
+def test_command_info_matches_reference(both, name):
+    """Arity, flags (movablekeys for the STORE forms), key positions, @geo and key specs, notes aside."""
+    got = decode(both.cairn_only("COMMAND", "INFO", name))
+    ref = decode(both.ref_only("COMMAND", "INFO", name))
+    assert _without_notes(got) == _without_notes(ref)
+
+
+def test_geo_acl_category(both):
+    both("ACL", "CAT", "geo", sort=True)
+    both("COMMAND", "LIST", "FILTERBY", "ACLCAT", "geo", sort=True)
+    both("COMMAND", "GETKEYS", "GEORADIUS", "k", "0", "0", "1", "km", "STORE", "dst")
+    both("COMMAND", "GETKEYS", "GEOSEARCHSTORE", "dst", "src", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km")

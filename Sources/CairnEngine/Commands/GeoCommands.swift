@@ -206,7 +206,7 @@ private func geoSearch(_ ctx: CommandContext, _ form: GeoSearchForm, storeAllowe
     let srcIndex = form == .searchStore ? 2 : 1
     let z = try readCollection(ctx, a[srcIndex], .zset)
     var shape = GeoShape()
-    var base: Int
+    let base: Int
     var storeKey: Int? = form == .searchStore ? 1 : nil
     var storeDistance = false
     switch form {

@@ -252,6 +252,7 @@ private func zsetAdd(_ z: inout SortedSetValue, _ member: UnsafeRawBufferPointer
     return (.added, score)
 }
 
+/// ZADD and ZINCRBY; GEOADD runs it on the ZADD arguments it rewrites itself into.
 func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError) {
     let a = ctx.args
     var f = ZaddFlags(incr: incr)

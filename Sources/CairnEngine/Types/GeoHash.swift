@@ -103,12 +103,13 @@ enum GeoHash {
         return (lon, lat)
     }
 
-    /// A score as C's (uint64_t) cast of it reads on x86-64, so any score a plain ZADD stored decodes to
-    /// what Redis shows instead of trapping.
+    /// A score as C's (uint64_t) cast of it comes out of x86-64's signed conversion (out-of-range values
+    /// give 2^63; from 2^63 up, 2^63 is subtracted first and its bit put back), so any score a plain ZADD
+    /// stored decodes to what Redis shows instead of trapping.
     static func scoreBits(_ score: Double) -> UInt64 {
-        if score >= 0 && score < 18_446_744_073_709_551_616.0 { return UInt64(score) }
-        if score > -9_223_372_036_854_775_808.0 && score < 0 { return UInt64(bitPattern: Int64(score)) }
-        return 1 << 63
+        let twoTo63 = 9_223_372_036_854_775_808.0
+        if score >= twoTo63 { return score - twoTo63 < twoTo63 ? UInt64(score) : 0 }
+        return score > -twoTo63 ? UInt64(bitPattern: Int64(score)) : 1 << 63
     }
 
     /// The 11-character base32 geohash of the standard (±90 latitude) encoding; its last character is
@@ -122,27 +123,24 @@ enum GeoHash {
         return out
     }
 
-    /// Moves a cell one column east (+1) or west (-1) with wrap-around, as geohash_move_x.
-    private static func moveX(_ h: GeoHashBits, _ d: Int) -> GeoHashBits {
+    private static let lonBits: UInt64 = 0xAAAA_AAAA_AAAA_AAAA
+    private static let latBits: UInt64 = 0x5555_5555_5555_5555
+
+    /// Moves a cell one column (along `axis`, `lonBits` or `latBits`) up (+1) or down (-1) with wrap-around,
+    /// as geohash_move_x and geohash_move_y: the other axis's bits are filled with ones so a carry or borrow
+    /// crosses them.
+    private static func move(_ h: GeoHashBits, _ d: Int, _ axis: UInt64) -> GeoHashBits {
         let shift = 64 - 2 * UInt64(h.step)
-        var x = h.bits & 0xAAAA_AAAA_AAAA_AAAA
-        let y = h.bits & 0x5555_5555_5555_5555
-        let zz: UInt64 = 0x5555_5555_5555_5555 >> shift
-        x = d > 0 ? x &+ (zz &+ 1) : (x | zz) &- (zz &+ 1)
-        x &= 0xAAAA_AAAA_AAAA_AAAA >> shift
-        return GeoHashBits(bits: x | y, step: h.step)
+        var moving = h.bits & axis
+        let fixed = h.bits & ~axis
+        let zz = ~axis >> shift
+        moving = d > 0 ? moving &+ (zz &+ 1) : (moving | zz) &- (zz &+ 1)
+        moving &= axis >> shift
+        return GeoHashBits(bits: moving | fixed, step: h.step)
     }
 
-    /// Moves a cell one row north (+1) or south (-1) with wrap-around, as geohash_move_y.
-    private static func moveY(_ h: GeoHashBits, _ d: Int) -> GeoHashBits {
-        let shift = 64 - 2 * UInt64(h.step)
-        let x = h.bits & 0xAAAA_AAAA_AAAA_AAAA
-        var y = h.bits & 0x5555_5555_5555_5555
-        let zz: UInt64 = 0xAAAA_AAAA_AAAA_AAAA >> shift
-        y = d > 0 ? y &+ (zz &+ 1) : (y | zz) &- (zz &+ 1)
-        y &= 0x5555_5555_5555_5555 >> shift
-        return GeoHashBits(bits: x | y, step: h.step)
-    }
+    private static func moveX(_ h: GeoHashBits, _ d: Int) -> GeoHashBits { move(h, d, lonBits) }
+    private static func moveY(_ h: GeoHashBits, _ d: Int) -> GeoHashBits { move(h, d, latBits) }
 
     /// The eight cells around `h`, in the order Redis scans them: north, south, east, west, north-east,
     /// north-west, south-east, south-west.
