@@ -53,6 +53,21 @@ def aof_dir(server):
     return server.dir / "appendonlydir"
 
 
+def incr_files_after(script, cairn_factory, tmp_path):
+    """The incremental AOF files Cairn and Redis write for the same script, from empty."""
+    s = cairn_factory("--appendonly", "yes")
+    run_script(s.port, script)
+    s.stop()
+    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
+    r.start()
+    try:
+        run_script(r.port, script)
+    finally:
+        r.stop()
+    return ((aof_dir(s) / "appendonly.aof.1.incr.aof").read_bytes(),
+            (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes())
+
+
 def check_directory(d):
     """Both checkers find the directory sound."""
     for tool in ["redis-check-aof", os.path.join(os.path.dirname(CAIRN_SERVER), "cairn-check-aof")]:
@@ -139,17 +154,7 @@ SET only one
 EXEC
 FLUSHDB
 """
-    s = cairn_factory("--appendonly", "yes")
-    run_script(s.port, script)
-    s.stop()
-    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
-    r.start()
-    try:
-        run_script(r.port, script)
-    finally:
-        r.stop()
-    ours = (aof_dir(s) / "appendonly.aof.1.incr.aof").read_bytes()
-    theirs = (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
+    ours, theirs = incr_files_after(script, cairn_factory, tmp_path)
     assert ours == theirs
 
 
@@ -568,17 +573,7 @@ def masked_times(aof):
 
 def test_stream_propagation_matches_redis(cairn_factory, tmp_path):
     """Stream writes reach the AOF as Redis rewrites them: chosen IDs, exact trims, XCLAIM per delivery."""
-    s = cairn_factory("--appendonly", "yes")
-    run_script(s.port, STREAM_WRITES)
-    s.stop()
-    r = RedisProcess("redis-aof", REDIS_SERVER, tmp_path / "redis", extra_args=["--appendonly", "yes"])
-    r.start()
-    try:
-        run_script(r.port, STREAM_WRITES)
-    finally:
-        r.stop()
-    ours = (aof_dir(s) / "appendonly.aof.1.incr.aof").read_bytes()
-    theirs = (tmp_path / "redis" / "appendonlydir" / "appendonly.aof.1.incr.aof").read_bytes()
+    ours, theirs = incr_files_after(STREAM_WRITES, cairn_factory, tmp_path)
     assert b"XCLAIM" in ours and b"MINID\r\n$1\r\n=\r\n$3\r\n3-0" in ours
     assert masked_times(ours) == masked_times(theirs)
 

@@ -18,7 +18,7 @@ struct ACLCommandIndex {
 
     func command(_ name: String) -> Command? { byName[name.lowercased()] }
 
-    /// Nil for a name that is no category; a known category may have no command (Cairn has no @geo yet).
+    /// Nil for a name that is no category; a known category may have no command.
     func category(_ name: String) -> [Command]? { byCategory[name.lowercased()] }
 
     /// ACL CAT: every category, in Redis's order.

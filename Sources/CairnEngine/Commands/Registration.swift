@@ -14,6 +14,7 @@ extension Engine {
         registerSetCommands()
         registerSortedSetCommands()
         registerBlockingSortedSetCommands()
+        registerGeoCommands()
         registerStreamCommands()
         registerDebugCommands()
         registerIntrospectionCommands()

@@ -252,7 +252,8 @@ private func zsetAdd(_ z: inout SortedSetValue, _ member: UnsafeRawBufferPointer
     return (.added, score)
 }
 
-private func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError) {
+/// ZADD and ZINCRBY; GEOADD runs it on the ZADD arguments it rewrites itself into.
+func zaddGeneric(_ ctx: CommandContext, incr: Bool) throws(CommandError) {
     let a = ctx.args
     var f = ZaddFlags(incr: incr)
     var ch = false
