@@ -656,7 +656,7 @@ final class KeyCommandTests: XCTestCase {
         assertReply("debug", "change-repl-id", "x", is: "-ERR unknown subcommand or wrong number of arguments for 'change-repl-id'. Try DEBUG HELP.\r\n")
         assertReply("debug", "set-active-expire", is: "-ERR unknown subcommand or wrong number of arguments for 'set-active-expire'. Try DEBUG HELP.\r\n")
         assertReply("debug", is: "-ERR wrong number of arguments for 'debug' command\r\n")
-        XCTAssertTrue(r("debug", "help").hasPrefix("*20\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
+        XCTAssertTrue(r("debug", "help").hasPrefix("*23\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
 
         assertReply("debug", "set-active-expire", "0", is: "+OK\r\n")
         XCTAssertFalse(engine.activeExpireEnabled)
