@@ -341,43 +341,13 @@ public struct RDBWriter {
         options.version >= 11 && s.encodingName.description == "listpack"
     }
 
-    /// A listpack score as zzlInsertAt stores it: integral values in ±2^62 as integers, others as the
-    /// shortest text that reads back to the same double.
+    /// A listpack score as zzlInsertAt stores it: integral values within ±2^62 as integers, others as d2string's
+    /// text.
     static func appendScore(_ d: Double, to lp: inout ListpackCodec.Builder) {
-        if d.isInfinite {
-            lp.append(d > 0 ? Array("inf".utf8) : Array("-inf".utf8))
-        } else if d == d.rounded(), abs(d) < 4.611686018427388e18 {
-            lp.append(int: Int64(d))
+        if let n = ShortestDouble.integral(d) {
+            lp.append(int: n)
         } else {
-            lp.append(Array(shortestText(d).utf8))
+            lp.append(ShortestDouble.bytes(d, .reply))
         }
-    }
-
-    /// The text Valkey's fpconv_dtoa gives: the shortest round-trip digits, plain decimal for moderate
-    /// exponents, otherwise `d.ddde±x` with an unpadded exponent.
-    static func shortestText(_ d: Double) -> String {
-        let text = abs(d).description
-        let parts = text.split(separator: "e")
-        let exp10 = parts.count > 1 ? Int(parts[1])! : 0
-        let mantissa = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        let frac = mantissa.count > 1 ? String(mantissa[1]) : ""
-        var digits = Substring(String(mantissa[0]) + frac).drop { $0 == "0" }
-        var k = exp10 - frac.count
-        while digits.last == "0" {
-            digits.removeLast()
-            k += 1
-        }
-        let n = digits.count
-        let exp = abs(k + n - 1)
-        let sign = d < 0 ? "-" : ""
-        if k >= 0 && exp < n + 7 { return sign + digits + String(repeating: "0", count: k) }
-        if k < 0 && (k > -7 || exp < 4) {
-            let offset = n + k
-            if offset <= 0 { return sign + "0." + String(repeating: "0", count: -offset) + digits }
-            return sign + digits.prefix(offset) + "." + digits.dropFirst(offset)
-        }
-        let shown = digits.prefix(18 - sign.count)
-        let body = shown.count > 1 ? "\(shown.first!)." + shown.dropFirst() : String(shown)
-        return sign + body + "e" + (k + n - 1 < 0 ? "-" : "+") + String(exp)
     }
 }

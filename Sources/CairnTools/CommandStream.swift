@@ -99,7 +99,7 @@ struct CommandStreamWriter: KeyConsumer {
     }
 
     mutating func member(_ m: UnsafeRawBufferPointer, score: Double) throws {
-        Self.bulk(Array(DoubleFormat.human(score).utf8), to: &batch)
+        Self.bulk(ShortestDouble.bytes(score, .plain), to: &batch)
         Self.bulk(m, to: &batch)
         try added(2)
     }

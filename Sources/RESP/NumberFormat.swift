@@ -42,7 +42,7 @@ public enum IntegerFormat {
 }
 
 public enum DoubleFormat {
-    /// Redis's reply form for doubles (%.17g, with "inf", "-inf" and "nan").
+    /// %.17g with "inf", "-inf" and "nan": the form Redis gives a skiplist's scores in ZSCAN.
     public static func human(_ d: Double) -> String {
         if d.isNaN { return "nan" }
         if d.isInfinite { return d > 0 ? "inf" : "-inf" }

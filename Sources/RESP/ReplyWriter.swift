@@ -124,15 +124,16 @@ public struct ReplyWriter {
         if resp3 { raw(v ? "#t\r\n" : "#f\r\n") } else { raw(v ? ":1\r\n" : ":0\r\n") }
     }
 
-    /// A double: RESP3 `,` type, RESP2 bulk string, both in Redis's %.17g form.
+    /// A double: RESP3 `,` type, RESP2 bulk string, both in the shortest form Redis 7.2 and Valkey 8 print.
     public mutating func double(_ d: Double) {
-        let text = DoubleFormat.human(d)
-        if resp3 {
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: text.utf8)
-            raw("\r\n")
-        } else {
-            bulk(text)
+        ShortestDouble.withText(d, .reply) { text in
+            if resp3 {
+                bytes.append(UInt8(ascii: ","))
+                bytes.append(contentsOf: text)
+                raw("\r\n")
+            } else {
+                bulk(text)
+            }
         }
     }
 

@@ -166,11 +166,18 @@ final class RDBRoundTripTests: XCTestCase {
         }
     }
 
-    func testScoreText() {
-        for (d, text) in [(1e-9, "1e-9"), (-2.25, "-2.25"), (0.1, "0.1"), (1e20, "1e+20"), (0.00001, "0.00001"),
-                          (1.5e-7, "1.5e-7"), (123.456, "123.456"), (1e300, "1e+300")] {
-            XCTAssertEqual(RDBWriter.shortestText(d), text)
+
+    /// Listpack scores are stored as Valkey 8's zzlInsertAt stores them: integers within ±2^62, others as
+    /// d2string's text (Grisu2 digits, which differ from %.17g's and, rarely, from the shortest ones).
+    func testListpackScoresAreStoredAsValkeyStoresThem() throws {
+        var b = ListpackCodec.Builder()
+        for d in [15.0 / 7, 4611686018427387904, -0.0, 1e20, -.infinity, Double(bitPattern: 0x42e0000000000004)] {
+            RDBWriter.appendScore(d, to: &b)
         }
+        let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }
+        XCTAssertEqual(items, [.string(Array("2.142857142857143".utf8)), .int(4611686018427387904), .int(0),
+                               .string(Array("1e+20".utf8)), .string(Array("-inf".utf8)),
+                               .string(Array("140737488355328.13".utf8))])
     }
 
     func testChecksumOffWritesZero() throws {

@@ -71,9 +71,18 @@ final class ReplyWriterTests: XCTestCase {
         XCTAssertEqual(text(w2), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n$5\r\nhello\r\n")
     }
 
-    func testDoubleFormatMatchesRedis() {
-        XCTAssertEqual(DoubleFormat.human(3.0), "3")
-        XCTAssertEqual(DoubleFormat.human(-0.5), "-0.5")
+    /// Doubles are printed as Redis 7.2 and Valkey 8 print them (d2string); %.17g survives only where Valkey
+    /// still uses it (a skiplist's scores in ZSCAN).
+    func testDoublesInBothFormsRedisUses() {
+        var w2 = ReplyWriter(resp3: false)
+        var w3 = ReplyWriter(resp3: true)
+        for d in [3.0, 15.0 / 7, 1e15, 1e300, -.infinity] {
+            w2.double(d)
+            w3.double(d)
+        }
+        XCTAssertEqual(text(w2), "$1\r\n3\r\n$17\r\n2.142857142857143\r\n$16\r\n1000000000000000\r\n$6\r\n1e+300\r\n$4\r\n-inf\r\n")
+        XCTAssertEqual(text(w3), ",3\r\n,2.142857142857143\r\n,1000000000000000\r\n,1e+300\r\n,-inf\r\n")
+        XCTAssertEqual(DoubleFormat.human(15.0 / 7), "2.1428571428571428")
         XCTAssertEqual(DoubleFormat.human(1e300), "1.0000000000000001e+300")
         XCTAssertEqual(DoubleFormat.human(-.infinity), "-inf")
     }

@@ -366,7 +366,9 @@ def test_store_variants_match(geo):
     # A big result is stored as a skiplist, as Redis stores it.
     geo("GEOSEARCHSTORE", "all", "pts", "FROMLONLAT", "0", "0", "BYBOX", "50000", "50000", "km")
     geo("OBJECT", "ENCODING", "all")
-    geo("DEBUG", "DIGEST-VALUE", "all", "dst", "dd", "gs", "gsd")
+    # Distances are not integral, and Redis 7.0 digests them as %.17g where Valkey 8 and Cairn use Grisu2's
+    # digits (test_sets_zsets checks those digests against Valkey 8's); geohash scores digest alike everywhere.
+    geo("DEBUG", "DIGEST-VALUE", "all", "dst", "gs")
 
 
 def test_resp3_searches(geo):

@@ -7,7 +7,7 @@ The reference is Redis 7.0, which encodes small non-integer sets as "hashtable" 
 
 import pytest
 
-from cairn_helpers import decode
+from cairn_helpers import decode, encode
 
 SET_SCRIPTS = {
     "sadd-srem": """
@@ -693,10 +693,34 @@ def test_zscan_walks_big_zset(both):
 
 
 def test_zset_digest(both):
-    both("ZADD", "small", "1", "a", "2.5", "b", "-inf", "c", "0.1", "d")
-    both("ZADD", "big", *[x for i in range(300) for x in (str(i / 7), f"m{i}")])
+    # Scores whose %.17g text (Redis 7.0's digest) is also their shortest text (Valkey 8's and Cairn's).
+    both("ZADD", "small", "1", "a", "2.5", "b", "-inf", "c", "0.125", "d")
+    both("ZADD", "big", *[x for i in range(300) for x in (str(i / 4), f"m{i}")])
     both("DEBUG", "DIGEST-VALUE", "small", "big")
     both("DEBUG", "DIGEST")
+
+
+def test_scores_print_and_digest_as_valkey8(raw):
+    """Redis 7.2 and Valkey 8 print scores with Grisu2's shortest digits (Redis 7.0 used %.17g). The expected
+    texts and digests were taken from valkey-server 8.0.1 given the same commands."""
+    def cmd(*args):
+        return decode(raw(encode(*args)))
+    cmd("ZADD", "small", "1", "a", "2.5", "b", "-inf", "c", "0.1", "d")
+    cmd("ZADD", "big", *[x for i in range(300) for x in (repr(i / 7), f"m{i}")])
+    assert cmd("DEBUG", "DIGEST-VALUE", "small", "big") == [
+        b"1682f70c87c6d3febb63bd0d7c0dcda8b7d6c4f3", b"e068c85a7e1b7790bfac742382d7815c6b8a70db"]
+    cmd("ZADD", "q", "1e17", "a", "1e-7", "b", "123456789012345678", "c", "0.1", "d")
+    assert cmd("ZRANGE", "q", "0", "-1", "WITHSCORES") == [
+        b"b", b"1e-7", b"d", b"0.1", b"a", b"100000000000000000", b"c", b"123456789012345680"]
+    assert cmd("ZSCORE", "big", "m15") == b"2.142857142857143"
+    assert cmd("ZINCRBY", "q", "0.2", "d") == b"0.30000000000000004"
+    # ZSCAN hands out a listpack's scores as stored (d2string) and a skiplist's through %.17Lg.
+    assert cmd("ZSCAN", "q", "0")[1] == [
+        b"b", b"1e-7", b"d", b"0.30000000000000004", b"a", b"100000000000000000", b"c", b"123456789012345680"]
+    scanned = cmd("ZSCAN", "big", "0", "COUNT", "1000")[1]
+    assert dict(zip(scanned[::2], scanned[1::2]))[b"m15"] == b"2.1428571428571428"
+    assert cmd("DEBUG", "DIGEST-VALUE", "q") == [b"f2a11cc50497593e97443a787cc4863e1efc7581"]
+    assert raw(encode("HELLO", "3") + encode("ZSCORE", "q", "b"), replies=2).endswith(b"\r\n,1e-7\r\n")
 
 
 def test_zrandmember_members(both):

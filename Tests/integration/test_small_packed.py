@@ -79,7 +79,8 @@ def test_sorted_set_edits_in_the_listpack(both):
 def test_reload_and_dump_keep_packed_values(both):
     both("RPUSH", "l", "a", "1", "-70000", "x" * 200, "b")
     both("LPUSH", "l", "head", "42")
-    both("ZADD", "z", "1", "a", "1.5", "b", "-inf", "c", "1e300", "d", "0", "e")
+    # 1e22 prints alike as %.17g (Redis 7.0's digest) and as shortest digits (Valkey 8's and Cairn's).
+    both("ZADD", "z", "1", "a", "1.5", "b", "-inf", "c", "1e22", "d", "0", "e")
     both("DEBUG", "RELOAD", compare=False)
     both("OBJECT", "ENCODING", "z")
     both("LRANGE", "l", "0", "-1")

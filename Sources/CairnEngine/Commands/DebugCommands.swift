@@ -241,11 +241,11 @@ enum DatasetDigest {
         case .rawBytes(let b): mix(&digest, b)
         case .set(let s): s.forEach { xor(&digest, $0) }
         case .zset(let z):
-            // Each member and its score (in reply form) are chained, then the pairs combined order-free.
+            // Each member and its score (in fpconv_dtoa form, as Valkey 8) are chained, then the pairs combined order-free.
             z.forEach { e in
                 var element = zero
                 mix(&element, e.member)
-                mix(&element, Array(DoubleFormat.human(e.score).utf8))
+                ShortestDouble.withText(e.score, .plain) { mix(&element, $0) }
                 xor(&digest, element)
             }
         case .list(let l): l.forEach { mix(&digest, $0) }

@@ -773,8 +773,15 @@ private func zscanCommand(_ ctx: CommandContext) throws(CommandError) {
     ctx.out.array(2)
     ctx.out.bulk(String(next))
     ctx.out.array(found.count * 2)
+    // Valkey hands out a listpack's scores as they are stored there (d2string's text) and a skiplist's
+    // through %.17Lg.
+    let stored = !z.isSkiplist
     for (member, score) in found {
         ctx.out.bulk(member)
-        ctx.out.bulk(DoubleFormat.human(score))
+        if stored {
+            ShortestDouble.withText(score, .reply) { ctx.out.bulk($0) }
+        } else {
+            ctx.out.bulk(DoubleFormat.human(score))
+        }
     }
 }

@@ -101,7 +101,7 @@ public struct AOFRewriter {
         case .zset(let z):
             var items: [[UInt8]] = []
             z.forEach { m in
-                items.append(Array(DoubleFormat.human(m.score).utf8))
+                items.append(ShortestDouble.bytes(m.score, .plain))
                 items.append(m.member)
             }
             batched("ZADD", key, items, perItem: 2)
