@@ -171,7 +171,7 @@ final class RDBRoundTripTests: XCTestCase {
     /// d2string's text (Grisu2 digits, which differ from %.17g's and, rarely, from the shortest ones).
     func testListpackScoresAreStoredAsValkeyStoresThem() throws {
         var b = ListpackCodec.Builder()
-        for d in [15.0 / 7, 4611686018427387904, -0.0, 1e20, -.infinity, Double(bitPattern: 0x42e0000000000004)] {
+        for d: Double in [15.0 / 7, 4611686018427387904, -0.0, 1e20, -.infinity, Double(bitPattern: 0x42e0000000000004)] {
             RDBWriter.appendScore(d, to: &b)
         }
         let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }

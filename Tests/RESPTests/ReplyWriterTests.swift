@@ -38,8 +38,8 @@ final class ReplyWriterTests: XCTestCase {
             w.bulk("a"); w.array(2); w.integer(1); w.set(1); w.bulk("x")
             w.bulk("b"); w.map(1); w.bulk("c"); w.push(1); w.double(0.1)
             let expected = resp3
-                ? "%2\r\n$1\r\na\r\n*2\r\n:1\r\n~1\r\n$1\r\nx\r\n$1\r\nb\r\n%1\r\n$1\r\nc\r\n>1\r\n,0.10000000000000001\r\n"
-                : "*4\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n$1\r\nb\r\n*2\r\n$1\r\nc\r\n*1\r\n$19\r\n0.10000000000000001\r\n"
+                ? "%2\r\n$1\r\na\r\n*2\r\n:1\r\n~1\r\n$1\r\nx\r\n$1\r\nb\r\n%1\r\n$1\r\nc\r\n>1\r\n,0.1\r\n"
+                : "*4\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n$1\r\nb\r\n*2\r\n$1\r\nc\r\n*1\r\n$3\r\n0.1\r\n"
             XCTAssertEqual(text(w), expected)
         }
     }
