@@ -262,11 +262,13 @@ public final class Engine {
             reject(client, cmd, reason)
             return
         }
+        // Valkey 8 refuses MULTI and WATCH here too (7.0 answered them with errors of their own), and a refusal
+        // dooms the transaction.
+        if client.inMulti && cmd.flags.contains(.noMulti) {
+            reject(client, cmd, "ERR Command not allowed inside a transaction")
+            return
+        }
         if client.inMulti && !Self.runsInsideMulti(cmd) {
-            if cmd.flags.contains(.noMulti) {
-                reject(client, cmd, "ERR Command not allowed inside a transaction")
-                return
-            }
             client.multiQueue.append((cmd, args.owned()))
             client.reply.raw("+QUEUED\r\n")
             return
@@ -342,7 +344,7 @@ public final class Engine {
 
     static func runsInsideMulti(_ cmd: Command) -> Bool {
         switch cmd.fullName {
-        case "exec", "discard", "multi", "watch", "quit", "reset": return true
+        case "exec", "discard", "quit", "reset": return true
         default: return false
         }
     }

@@ -251,10 +251,12 @@ final class KeyCommandTests: XCTestCase {
     // MARK: SCAN
 
     func testScanErrors() {
-        for bad in ["abc", " 0", "0 ", "+", "-", "0x10", "18446744073709551616", "-18446744073709551616"] {
+        // Valkey 8's string2ull: negative plain integers and the empty string are refused; what strtoull takes
+        // whole (blanks first, a sign, zeros, "-N" wrapping) is not.
+        for bad in ["abc", "0 ", "+", "-", "0x10", "18446744073709551616", "-18446744073709551616", "-1", ""] {
             assertReply("scan", bad, is: "-ERR invalid cursor\r\n")
         }
-        for good in ["0", "-1", "+0", "-0", "", "007", "18446744073709551615", "-18446744073709551615"] {
+        for good in ["0", " 0", " -1", "+0", "-0", "007", "18446744073709551615", "-18446744073709551615"] {
             XCTAssertTrue(r("scan", good).hasPrefix("*2\r\n$"), good)
         }
         assertReply("scan", "0", "count", "0", is: "-ERR syntax error\r\n")

@@ -334,7 +334,6 @@ SCRIPTS = {
     "scan-errors": """
         SCAN 0
         SCAN abc
-        SCAN -1
         SCAN 0 COUNT 0
         SCAN 0 COUNT -1
         SCAN 0 COUNT abc

@@ -291,7 +291,6 @@ SCRIPTS = {
         HSCAN h 0 MATCH
         HSCAN h 0 bogus x
         HSCAN h abc
-        HSCAN h -1
         HSCAN missing 0
         HSCAN missing 0 COUNT 0
         HSCAN missing abc

@@ -315,8 +315,8 @@ COMMAND_INFO_SAME = [
     "lcs", "setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro", "pfadd",
     "pfcount", "pfmerge", "del", "unlink", "exists", "type", "rename", "renamenx", "copy", "move",
     "keys", "dbsize", "touch", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl",
-    "expiretime", "pexpiretime", "persist", "select", "swapdb", "flushdb", "flushall", "multi",
-    "exec", "discard", "watch", "unwatch", "ping", "echo", "quit", "reset", "auth", "hello", "time",
+    "expiretime", "pexpiretime", "persist", "select", "swapdb", "flushdb", "flushall",
+    "exec", "discard", "unwatch", "ping", "echo", "quit", "reset", "auth", "hello", "time",
     "lastsave", "monitor", "shutdown", "info",
 ]
 

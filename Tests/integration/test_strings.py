@@ -454,13 +454,11 @@ SCRIPTS = {
         BITCOUNT k 0 -1 BIT
         BITCOUNT k -3 -1 BIT
         BITCOUNT k 0 0 bit
-        BITCOUNT k 0
         BITCOUNT k 0 1 BOGUS
         BITCOUNT k a b
         BITCOUNT k 0 1 BIT extra
         BITCOUNT missing
         BITCOUNT missing 0 1
-        BITCOUNT missing 0
         BITCOUNT
         SET e ""
         BITCOUNT e 0 -1

@@ -28,12 +28,9 @@ SCRIPTS = {
         DISCARD
         EXEC
     """,
-    "errors-outside-and-nested": """
+    "errors-outside": """
         EXEC
         DISCARD
-        MULTI
-        MULTI
-        EXEC
     """,
     "exec-runtime-error-keeps-going": """
         SET s notanumber
@@ -67,12 +64,6 @@ SCRIPTS = {
         GET
         DISCARD
         MULTI
-        SET a 1
-        EXEC
-    """,
-    "watch-inside-multi": """
-        MULTI
-        WATCH a
         SET a 1
         EXEC
     """,

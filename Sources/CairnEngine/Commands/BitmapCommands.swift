@@ -54,25 +54,18 @@ func getbitCommand(_ ctx: CommandContext) throws(CommandError) {
 
 func bitcountCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
-    // A missing key counts zero before any argument is looked at, so even a malformed range replies 0.
-    guard let v = ctx.db.lookupRead(a[1]) else { ctx.out.integer(0); return }
-    let s = try bitString(v)
-    var first = 0, last = s.count * 8 - 1
-    switch a.count {
-    case 2:
-        break
-    case 4, 5:
-        var start = try a.int64(2), end = try a.int64(3)
-        // Checked before the unit keyword, so this shortcut wins over a syntax error.
+    let range = try parseBitRange(a, from: 2)
+    let s = try readBitString(ctx.db, a[1])
+    let length = Int64(s?.count ?? 0)
+    var first = 0, last = Int(length) * 8 - 1
+    if let range {
+        var start = range.start, end = range.end ?? length - 1
         if start < 0 && end < 0 && start > end { ctx.out.integer(0); return }
-        let inBits = a.count == 5 ? try parseRangeUnit(a, 4) : false
-        clampRange(&start, &end, length: Int64(s.count) << (inBits ? 3 : 0))
+        clampRange(&start, &end, length: length << (range.inBits ? 3 : 0))
         guard start <= end else { ctx.out.integer(0); return }
-        (first, last) = inBits ? (Int(start), Int(end)) : (Int(start) * 8, Int(end) * 8 + 7)
-    default:
-        throw .syntax
+        (first, last) = range.inBits ? (Int(start), Int(end)) : (Int(start) * 8, Int(end) * 8 + 7)
     }
-    guard first <= last else { ctx.out.integer(0); return }
+    guard let s, first <= last else { ctx.out.integer(0); return }
     ctx.out.integer(s.withUnsafeBytes { countBits($0, from: first, through: last) })
 }
 
@@ -80,37 +73,42 @@ func bitposCommand(_ ctx: CommandContext) throws(CommandError) {
     let a = ctx.args
     let bit = try a.int64(2)
     guard bit == 0 || bit == 1 else { throw .bitArgument }
+    let range = try parseBitRange(a, from: 3)
     // A missing key is an endless run of clear bits.
-    guard let v = ctx.db.lookupRead(a[1]) else { ctx.out.integer(bit == 1 ? -1 : 0); return }
-    let s = try bitString(v)
+    guard let s = try readBitString(ctx.db, a[1]) else { ctx.out.integer(bit == 1 ? -1 : 0); return }
     var first = 0, last = s.count * 8 - 1
-    var endGiven = false
-    switch a.count {
-    case 3:
-        break
-    case 4, 5, 6:
-        var start = try a.int64(3)
-        let inBits = a.count == 6 ? try parseRangeUnit(a, 5) : false
-        var end = Int64(s.count) - 1
-        if a.count >= 5 {
-            end = try a.int64(4)
-            endGiven = true
-        }
-        clampRange(&start, &end, length: Int64(s.count) << (inBits ? 3 : 0))
+    if let range {
+        var start = range.start, end = range.end ?? Int64(s.count) - 1
+        clampRange(&start, &end, length: Int64(s.count) << (range.inBits ? 3 : 0))
         guard start <= end else { ctx.out.integer(-1); return }
-        (first, last) = inBits ? (Int(start), Int(end)) : (Int(start) * 8, Int(end) * 8 + 7)
-    default:
-        throw .syntax
+        (first, last) = range.inBits ? (Int(start), Int(end)) : (Int(start) * 8, Int(end) * 8 + 7)
     }
     guard first <= last else { ctx.out.integer(-1); return }
     if let pos = s.withUnsafeBytes({ findBit($0, bit == 1, from: first, through: last) }) {
         ctx.out.integer(pos)
-    } else if bit == 0 && !endGiven {
+    } else if bit == 0 && range?.end == nil {
         // Without an explicit end the string is taken as zero-padded, so the first clear bit is just past it.
         ctx.out.integer(last + 1)
     } else {
         ctx.out.integer(-1)
     }
+}
+
+/// BITCOUNT's and BITPOS's optional `start [end [BYTE|BIT]]`. Valkey 8 parses it before reading the key (so
+/// a malformed range is an error even on a missing key) and lets `end` default to the string's last byte.
+private struct BitRange {
+    var start: Int64
+    var end: Int64?
+    var inBits: Bool
+}
+
+private func parseBitRange(_ a: Args, from i: Int) throws(CommandError) -> BitRange? {
+    guard a.count > i else { return nil }
+    guard a.count <= i + 3 else { throw .syntax }
+    let start = try a.int64(i)
+    let inBits = a.count == i + 3 ? try parseRangeUnit(a, i + 2) : false
+    let end = a.count >= i + 2 ? try a.int64(i + 1) : nil
+    return BitRange(start: start, end: end, inBits: inBits)
 }
 
 /// BYTE or BIT after a range; true for BIT.

@@ -398,12 +398,16 @@ func int32Argument(_ a: Args, _ i: Int, error: String? = nil) throws(CommandErro
     return Int(v)
 }
 
-/// SCAN's cursor as C's strtoul reads it in base 10, which Redis uses: an optional sign ("-1" wraps to the
-/// largest cursor), no leading space, nothing after the digits, no overflow; the empty string reads as 0.
+/// SCAN's cursor as Valkey 8's string2ull reads it: a plain integer (string2ll) that is not negative, or else
+/// whatever C's strtoull takes whole in base 10 — leading blanks, a sign, leading zeros, "-N" wrapping around
+/// when it does not fit a long long — without overflow. The empty string is invalid.
 func parseScanCursor(_ arg: UnsafeRawBufferPointer) -> UInt64? {
     // C sees the argument only up to its first NUL.
     let n = arg.firstIndex(of: 0) ?? arg.count
+    let text = UnsafeRawBufferPointer(rebasing: arg[..<n])
+    if let v = NumberParsing.int64(text) { return v < 0 ? nil : UInt64(v) }
     var i = 0
+    while i < n, arg[i] == 32 || (arg[i] >= 9 && arg[i] <= 13) { i += 1 }
     var negative = false
     if i < n && (arg[i] == UInt8(ascii: "+") || arg[i] == UInt8(ascii: "-")) {
         negative = arg[i] == UInt8(ascii: "-")
@@ -419,8 +423,7 @@ func parseScanCursor(_ arg: UnsafeRawBufferPointer) -> UInt64? {
         v = s
         i += 1
     }
-    if i == digitsStart { return n == 0 ? 0 : nil }
-    if i != n || overflow { return nil }
+    if i == digitsStart || i != n || overflow { return nil }
     return negative ? 0 &- v : v
 }
 

@@ -461,7 +461,8 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
     // After each key: the ID entries must follow (nil for XREADGROUP's ">").
     var after: [StreamID?] = []
     after.reserveCapacity(n)
-    var dollar = false
+    // "$" and "+" stand for IDs taken at the time of the call; a blocked re-run must not move them.
+    var symbolic = false
     for k in 0..<n {
         let keyArg = streamsAt + k
         let idArg = streamsAt + n + k
@@ -475,7 +476,19 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
                 throw CommandError("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.")
             }
             after.append(s?.lastID ?? .zero)
-            dollar = true
+            symbolic = true
+        } else if p.count == 1 && p[0] == UInt8(ascii: "+") {
+            // Valkey 8: the stream's last entry, read as everything after the ID just before the last one.
+            if isGroup {
+                throw CommandError("ERR The + ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The + ID would just return an empty result set.")
+            }
+            if let s {
+                guard let before = s.lastID.previous else { throw CommandError("ERR the stream last element ID is 0-0") }
+                after.append(before)
+            } else {
+                after.append(.zero)
+            }
+            symbolic = true
         } else if p.count == 1 && p[0] == UInt8(ascii: ">") {
             if !isGroup {
                 throw CommandError("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")
@@ -515,10 +528,10 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
     }
     let keys = (0..<n).map { a.bytes(streamsAt + $0) }
     var rewritten: OwnedArgs? = nil
-    if dollar {
-        // "$" stands for the last ID at the time of the call; the re-run must not move it.
+    if symbolic {
         var parts = (0..<a.count).map { a.bytes($0) }
-        for k in 0..<n where a[streamsAt + n + k].count == 1 && a[streamsAt + n + k][0] == UInt8(ascii: "$") {
+        for k in 0..<n where a[streamsAt + n + k].count == 1
+            && (a[streamsAt + n + k][0] == UInt8(ascii: "$") || a[streamsAt + n + k][0] == UInt8(ascii: "+")) {
             parts[streamsAt + n + k] = after[k]!.bytes
         }
         rewritten = OwnedArgs(parts)

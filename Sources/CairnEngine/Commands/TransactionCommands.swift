@@ -2,8 +2,7 @@ import RESP
 
 extension Engine {
     func registerTransactionCommands() {
-        register("multi", arity: 1, flags: [.noscript, .loading, .stale, .fast, .allowBusy], categories: ["@fast", "@transaction"], group: "transactions") { ctx throws(CommandError) in
-            if ctx.client.inMulti { throw CommandError("ERR MULTI calls can not be nested") }
+        register("multi", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noMulti, .allowBusy], categories: ["@fast", "@transaction"], group: "transactions") { ctx throws(CommandError) in
             ctx.client.inMulti = true
             ctx.out.ok()
         }
@@ -15,8 +14,7 @@ extension Engine {
         register("exec", arity: 1, flags: [.noscript, .loading, .stale, .skipSlowlog], categories: ["@slow", "@transaction"], group: "transactions") { ctx throws(CommandError) in
             try ctx.engine.exec(ctx)
         }
-        register("watch", arity: -2, flags: [.noscript, .loading, .stale, .fast, .allowBusy], keys: .all(), categories: ["@fast", "@transaction"], group: "transactions") { ctx throws(CommandError) in
-            if ctx.client.inMulti { throw CommandError("ERR WATCH inside MULTI is not allowed") }
+        register("watch", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noMulti, .allowBusy], keys: .all(), categories: ["@fast", "@transaction"], group: "transactions") { ctx throws(CommandError) in
             for i in 1..<ctx.args.count { ctx.engine.watch(ctx.client, ctx.args[i]) }
             ctx.out.ok()
         }
