@@ -73,6 +73,15 @@ public enum LZF {
             let a = s.loadUnaligned(as: UInt64.self), b = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             d.storeBytes(of: a, as: UInt64.self)
             d.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+        } else if n > 16 && n <= 32 {
+            // Literal runs are at most 32 bytes: the longer ones took a call to memmove each.
+            let a = s.loadUnaligned(as: UInt64.self), b = s.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let c = s.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+            let e = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+            d.storeBytes(of: c, toByteOffset: n - 16, as: UInt64.self)
+            d.storeBytes(of: e, toByteOffset: n - 8, as: UInt64.self)
         } else if n >= 4 && n < 8 {
             let a = s.loadUnaligned(as: UInt32.self), b = s.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
             d.storeBytes(of: a, as: UInt32.self)

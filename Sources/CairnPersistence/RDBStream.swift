@@ -115,6 +115,9 @@ extension RDBReader {
         var flat = Bytes()
         flat.reserveCapacity(blob.count * 2)
         var ends: [Int] = []
+        // Every element takes at least two bytes of the blob (its encoding and its back length): one allocation
+        // instead of one per doubling.
+        ends.reserveCapacity(blob.count / 2)
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         try ListpackCodec.forEach(blob) { int, string in
             if let int {

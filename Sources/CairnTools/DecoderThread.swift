@@ -80,7 +80,7 @@ private final class DecoderJob: @unchecked Sendable {
 /// One batch of recorded events: a tag byte, then the event's fields, byte strings as a length and the bytes.
 /// Whole streams (built by the reader, not streamed) travel beside the bytes.
 final class KeyEventBatch {
-    static let size = 1 << 17
+    static let size = 1 << 18
     private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity = KeyEventBatch.size
     var count = 0

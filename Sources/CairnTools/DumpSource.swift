@@ -171,7 +171,8 @@ public final class DumpSource {
     private func withRDB(_ body: (inout RDBReader, RDBInput) throws -> Void) throws {
         let fd = try openFile(path)
         defer { close(fd) }
-        let input = RDBInput(fileDescriptor: fd)
+        // Reads of a quarter megabyte: fewer system calls, and more values are handed over in place.
+        let input = RDBInput(fileDescriptor: fd, chunkSize: 1 << 18)
         // A pipe can be read once only; a regular file has a size.
         let checksum = checksumOnOwnThread ? input.size.map { FileChecksum(fd: fd, fileSize: $0) } : nil
         defer { checksum?.finish() }

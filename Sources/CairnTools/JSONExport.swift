@@ -31,15 +31,17 @@ struct JSONRecordWriter: KeyConsumer {
 
     func put(_ n: Int64) { IntegerFormat.withDigits(n) { out.append($0) } }
 
+    /// A delivery count, which only a forged file takes past Int64's range.
+    func put(_ n: UInt64) {
+        if let small = Int64(exactly: n) { put(small) } else { out.append(String(n)) }
+    }
+
     /// A stream ID as a JSON string, "ms-seq", written from the stack.
     func put(_ id: StreamID) {
         out.append(UInt8(ascii: "\""))
         id.withTextBytes { out.append($0) }
         out.append(UInt8(ascii: "\""))
     }
-
-    /// Text the writer makes itself (numbers, IDs and names of stream metadata), which needs no escaping.
-    func putText(_ s: String) { out.append(s) }
 
     /// A JSON string; a long one is escaped a piece at a time with a flush after each, so its escaped form
     /// never has to fit in memory.
@@ -147,21 +149,40 @@ struct JSONRecordWriter: KeyConsumer {
             return true
         }
         if let failure { throw failure }
-        putText("],\"stream\":{\"last_id\":\"\(idText(s.lastID))\",\"first_id\":\"\(idText(s.firstID))\",\"max_deleted_id\":\"\(idText(s.maxDeletedID))\",\"entries_added\":\(s.entriesAdded),\"groups\":[")
+        // Metadata is written from the stack, as entries are: a String built per stream cost the writer thread
+        // more than the stream's entries.
+        put("],\"stream\":{\"last_id\":")
+        put(s.lastID)
+        put(",\"first_id\":")
+        put(s.firstID)
+        put(",\"max_deleted_id\":")
+        put(s.maxDeletedID)
+        put(",\"entries_added\":")
+        put(s.entriesAdded)
+        put(",\"groups\":[")
         for (j, (name, g)) in s.sortedGroups.enumerated() {
             if j > 0 { out.append(UInt8(ascii: ",")) }
             put("{\"name\":")
             try string(name)
-            let read = g.entriesRead == StreamGroup.invalidEntriesRead ? "null" : String(g.entriesRead)
-            putText(",\"last_delivered_id\":\"\(idText(g.lastID))\",\"entries_read\":\(read),\"pending\":[")
+            put(",\"last_delivered_id\":")
+            put(g.lastID)
+            put(",\"entries_read\":")
+            if g.entriesRead == StreamGroup.invalidEntriesRead { put("null") } else { put(g.entriesRead) }
+            put(",\"pending\":[")
             var firstNack = true
             var nackFailure: Error? = nil
             g.pending.forEach { id, nack in
                 if !firstNack { out.append(UInt8(ascii: ",")) }
                 firstNack = false
-                putText("[\"\(idText(id))\",")
+                out.append(UInt8(ascii: "["))
+                put(id)
+                out.append(UInt8(ascii: ","))
                 do { try string(nack.consumer) } catch { nackFailure = error; return false }
-                putText(",\(nack.deliveryTime),\(nack.deliveryCount)]")
+                out.append(UInt8(ascii: ","))
+                put(nack.deliveryTime)
+                out.append(UInt8(ascii: ","))
+                put(nack.deliveryCount)
+                out.append(UInt8(ascii: "]"))
                 return true
             }
             if let nackFailure { throw nackFailure }
@@ -170,7 +191,11 @@ struct JSONRecordWriter: KeyConsumer {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 put("{\"name\":")
                 try string(c.name)
-                putText(",\"seen_time\":\(c.seenTime),\"active_time\":\(c.activeTime)}")
+                put(",\"seen_time\":")
+                put(c.seenTime)
+                put(",\"active_time\":")
+                put(c.activeTime)
+                out.append(UInt8(ascii: "}"))
             }
             put("]}")
         }

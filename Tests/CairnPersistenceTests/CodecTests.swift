@@ -70,6 +70,29 @@ final class LZFTests: XCTestCase {
         }
     }
 
+    /// Hand-made tokens: a literal run of every length (1...32) and a back reference of every length up to 40
+    /// at distances on both sides of it, each checked against the bytes it must produce.
+    func testEveryRunAndReferenceLength() throws {
+        let alphabet = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 5) }
+        for run in 1...32 {
+            let literal = Array(alphabet[..<run])
+            let packed = [UInt8(run - 1)] + literal
+            XCTAssertEqual(try packed.withUnsafeBytes { try LZF.decompress($0, length: run) }, literal, "run \(run)")
+            for back in [1, 2, 7, 8, 16, 17, run] where back <= run {
+                for length in 3...40 {
+                    let code = length - 2
+                    let reference: [UInt8] = code < 7
+                        ? [UInt8(code << 5 | (back - 1) >> 8), UInt8((back - 1) & 0xFF)]
+                        : [UInt8(7 << 5 | (back - 1) >> 8), UInt8(code - 7), UInt8((back - 1) & 0xFF)]
+                    var expected = literal
+                    for _ in 0..<length { expected.append(expected[expected.count - back]) }
+                    let out = try (packed + reference).withUnsafeBytes { try LZF.decompress($0, length: run + length) }
+                    XCTAssertEqual(out, expected, "run \(run), back \(back), length \(length)")
+                }
+            }
+        }
+    }
+
     func testIncompressibleIsRefused() {
         let random = (0..<200).map { _ in UInt8.random(in: 0...255) }
         XCTAssertNil(random.withUnsafeBytes { LZF.compress($0, limit: random.count - 4) })
