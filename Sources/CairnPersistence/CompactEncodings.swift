@@ -192,8 +192,10 @@ public enum ListpackCodec {
             count += 1
         }
 
-        public func finished() -> [UInt8] {
+        /// Consuming: the bytes are taken rather than copied (one allocation and copy less per value saved).
+        public consuming func finished() -> [UInt8] {
             var b = bytes
+            bytes = []
             b.append(0xFF)
             let total = UInt64(b.count)
             for j in 0..<4 { b[j] = UInt8(truncatingIfNeeded: total >> UInt64(8 * j)) }

@@ -95,36 +95,58 @@ public enum LZF {
 
     /// Compresses `input`; nil when the result would exceed `limit` bytes (the caller then stores it plain).
     public static func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
-        Compressor().compress(input, limit: limit)
+        let compressor = Compressor()
+        // The result points into the compressor's buffer: it must outlive the copy.
+        return withExtendedLifetime(compressor) { compressor.compress(input, limit: limit).map { Array($0) } }
     }
 
-    /// Keeps its match table between calls: positions are stored offset by a per-call base, so entries left
-    /// by earlier inputs read as misses and the table is cleared only when the base wraps, not per string.
+    /// Keeps its match table and its output buffer between calls: a snapshot compresses millions of short
+    /// strings, and a fresh array for each result cost as much as the compression (callgrind). Positions are
+    /// stored offset by a per-call base, so entries left by earlier inputs read as misses and the table is
+    /// cleared only when the base wraps, not per string.
     public final class Compressor {
-        var table: [Int32] = []
+        var table: UnsafeMutablePointer<Int32>? = nil
         var base = 0
+        var output: UnsafeMutableRawPointer? = nil
+        var outputCapacity = 0
 
         public init() {}
 
-        public func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> [UInt8]? {
+        deinit {
+            table?.deallocate()
+            output?.deallocate()
+        }
+
+        /// The compressed bytes, valid until the next call; nil when they would exceed `limit`.
+        public func compress(_ input: UnsafeRawBufferPointer, limit: Int) -> UnsafeRawBufferPointer? {
             let n = input.count
-            guard n >= 4 else { return nil }
-            if table.isEmpty || base + n >= Int(Int32.max) {
-                table = [Int32](repeating: -1, count: 1 << 14)
+            guard n >= 4, limit > 0 else { return nil }
+            if table == nil || base + n >= Int(Int32.max) {
+                if table == nil { table = .allocate(capacity: 1 << 14) }
+                table!.initialize(repeating: -1, count: 1 << 14)
                 base = 0
             }
             defer { base += n + 1 }
-            return table.withUnsafeMutableBufferPointer { run(input, limit: limit, table: $0, base: base) }
+            // A literal run may overshoot the limit by two bytes before it is checked.
+            if outputCapacity < limit + 3 {
+                output?.deallocate()
+                outputCapacity = max(limit + 3, 256)
+                output = .allocate(byteCount: outputCapacity, alignment: 8)
+            }
+            let count = run(input.baseAddress!.assumingMemoryBound(to: UInt8.self), n, limit: limit,
+                            table: table!, base: base, out: output!.assumingMemoryBound(to: UInt8.self))
+            return count.map { UnsafeRawBufferPointer(start: output!, count: $0) }
         }
     }
 
-    static func run(_ input: UnsafeRawBufferPointer, limit: Int, table: UnsafeMutableBufferPointer<Int32>, base: Int) -> [UInt8]? {
-        let n = input.count
-        var out: [UInt8] = []
-        out.reserveCapacity(limit + 3)
+    /// The output's length, written to `out` (room for `limit + 3` bytes), or nil over `limit`.
+    static func run(_ input: UnsafePointer<UInt8>, _ n: Int, limit: Int, table: UnsafeMutablePointer<Int32>, base: Int,
+                    out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var o = 0
         var litPos = 0
         var lit = 0
-        out.append(0)
+        out[o] = 0
+        o += 1
         var ip = 0
         @inline(__always) func hash(_ p: Int) -> Int {
             let v = UInt32(input[p]) << 16 | UInt32(input[p + 1]) << 8 | UInt32(input[p + 2])
@@ -142,18 +164,24 @@ public enum LZF {
                     let maxLen = min(264, n - ip)
                     var len = 3
                     while len < maxLen && input[ref + len] == input[ip + len] { len += 1 }
-                    if lit > 0 { out[litPos] = UInt8(lit - 1) } else { out.removeLast() }
+                    if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
                     let stored = len - 2
                     let off = back - 1
+                    // A match needs up to four bytes (with the next literal header) before the check below.
+                    if o + 4 > limit + 3 { return nil }
                     if stored < 7 {
-                        out.append(UInt8(stored << 5 | off >> 8))
+                        out[o] = UInt8(stored << 5 | off >> 8)
+                        o += 1
                     } else {
-                        out.append(UInt8(7 << 5 | off >> 8))
-                        out.append(UInt8(stored - 7))
+                        out[o] = UInt8(7 << 5 | off >> 8)
+                        out[o + 1] = UInt8(stored - 7)
+                        o += 2
                     }
-                    out.append(UInt8(off & 0xFF))
-                    litPos = out.count
-                    out.append(0)
+                    out[o] = UInt8(off & 0xFF)
+                    o += 1
+                    litPos = o
+                    out[o] = 0
+                    o += 1
                     lit = 0
                     var p = ip + 1
                     ip += len
@@ -161,22 +189,24 @@ public enum LZF {
                         table[hash(p)] = Int32(p + base)
                         p += 1
                     }
-                    if out.count > limit { return nil }
+                    if o > limit { return nil }
                     continue
                 }
             }
-            out.append(input[ip])
+            out[o] = input[ip]
+            o += 1
             ip += 1
             lit += 1
             if lit == 32 {
                 out[litPos] = 31
-                litPos = out.count
-                out.append(0)
+                litPos = o
+                out[o] = 0
+                o += 1
                 lit = 0
             }
-            if out.count > limit + 1 { return nil }
+            if o > limit + 1 { return nil }
         }
-        if lit > 0 { out[litPos] = UInt8(lit - 1) } else { out.removeLast() }
-        return out.count <= limit ? out : nil
+        if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
+        return o <= limit ? o : nil
     }
 }

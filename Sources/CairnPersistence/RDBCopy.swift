@@ -28,7 +28,7 @@ extension RDBReader {
         }
         let n = try count()
         guard n > 0 else { return .empty }
-        try w.keyHeader(key: h.key, type: target, expireAt: h.expireAt)
+        try h.key.withUnsafeBytes { try w.keyHeader(key: $0, type: target, expireAt: h.expireAt) }
         w.length(n)
         for _ in 0..<n {
             switch t {

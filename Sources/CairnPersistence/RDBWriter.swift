@@ -11,12 +11,13 @@ public final class RDBOutput {
     private var crcFrom = 0
     private var runningCRC: UInt64 = 0
     public private(set) var written = 0
-    static let flushThreshold = 1 << 16
+    /// A full sync's socket sees one write per flush: 256 KiB keeps that a few hundred a second at most.
+    static let flushThreshold = 1 << 18
 
     /// Collects the bytes in `buffer`.
     public init() { fd = -1 }
 
-    /// Writes to `fd` (not closed here) whenever the buffer grows past 64 KiB.
+    /// Writes to `fd` (not closed here) whenever the buffer grows past `flushThreshold`.
     public init(fileDescriptor: Int32) {
         fd = fileDescriptor
         buffer.reserveCapacity(Self.flushThreshold * 2)
@@ -208,12 +209,20 @@ public struct RDBWriter {
     /// One key, preceded as Redis's rdbSaveKeyValuePair does by its deadline and the access hint the policy
     /// keeps: idle seconds under an LRU policy, the decayed counter under an LFU one.
     public func entry(key: [UInt8], value: Value, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
+        try key.withUnsafeBytes { k in
+            try entry(key: k, value: value, expireAt: expireAt, idleSeconds: idleSeconds, frequency: frequency)
+        }
+    }
+
+    /// The key read in place (a snapshot's inline keys would otherwise be copied to an array each).
+    public func entry(key: UnsafeRawBufferPointer, value: Value, expireAt: Int64, idleSeconds: Int64? = nil,
+                      frequency: UInt8? = nil) throws {
         try keyHeader(key: key, type: typeByte(of: value), expireAt: expireAt, idleSeconds: idleSeconds, frequency: frequency)
         try self.value(value)
     }
 
     /// A key's record up to its value: the deadline and access hints, the type byte and the name.
-    func keyHeader(key: [UInt8], type: UInt8, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
+    func keyHeader(key: UnsafeRawBufferPointer, type: UInt8, expireAt: Int64, idleSeconds: Int64? = nil, frequency: UInt8? = nil) throws {
         if expireAt >= 0 {
             out.byte(RDBType.opExpireTimeMs)
             out.uint(UInt64(bitPattern: expireAt), 8)

@@ -68,9 +68,11 @@ public final class Snapshot: @unchecked Sendable {
             w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
             var sinceCheck = 0
             try keys.drain { e in
-                try w.entry(key: e.key, value: e.value, expireAt: e.expireAt,
-                            idleSeconds: savesIdle ? clock.idleMilliseconds(e.access) / 1000 : nil,
-                            frequency: clock.lfu ? UInt8(clock.frequency(e.access)) : nil)
+                try e.withKey { key in
+                    try w.entry(key: key, value: e.value, expireAt: e.expireAt,
+                                idleSeconds: savesIdle ? clock.idleMilliseconds(e.access) / 1000 : nil,
+                                frequency: clock.lfu ? UInt8(clock.frequency(e.access)) : nil)
+                }
                 try out.flushIfLarge()
                 sinceCheck += 1
                 // A snapshot thread sharing a core with the event loop otherwise holds it until the tick.

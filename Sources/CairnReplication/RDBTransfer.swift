@@ -142,6 +142,9 @@ public final class RDBReceiver: @unchecked Sendable {
     /// Unix seconds: INFO's loading_start_time.
     public let startedAt = time(nil)
 
+    /// Reads as large as the primary's writes (RDBOutput.flushThreshold): fewer wake-ups of the reader thread.
+    static let readChunk = 1 << 18
+
     /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed).
     public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int) {
         socket = TransferSocket(fd)
@@ -153,12 +156,12 @@ public final class RDBReceiver: @unchecked Sendable {
             makeBlocking(fd, timeoutSeconds: timeoutSeconds)
             switch framing {
             case .length(let n):
-                let input = RDBInput(fileDescriptor: fd, limit: n)
+                let input = RDBInput(fileDescriptor: fd, chunkSize: Self.readChunk, limit: n)
                 input.onRead = countRead
                 summary = try RDBLoader.load(input, into: target, dropExpired: false)
                 guard input.offset == n else { throw RDBError(offset: input.offset, reason: "RDB shorter than its announced length \(n)") }
             case .eofMark(let mark):
-                let input = RDBInput(fileDescriptor: fd, chunkSize: 1 << 16)
+                let input = RDBInput(fileDescriptor: fd, chunkSize: Self.readChunk)
                 input.onRead = countRead
                 summary = try RDBLoader.load(input, into: target, dropExpired: false)
                 guard try input.bytes(BulkFraming.markLength) == mark else {

@@ -89,6 +89,21 @@ final class LZFTests: XCTestCase {
                     let out = try (packed + reference).withUnsafeBytes { try LZF.decompress($0, length: run + length) }
                     XCTAssertEqual(out, expected, "run \(run), back \(back), length \(length)")
                 }
+
+    /// A snapshot reuses one compressor (its table and output buffer) for every string: each result must be
+    /// what a fresh one gives, including after a refusal and after a larger input grew the buffer.
+    func testReusedCompressorMatchesFresh() throws {
+        let shared = LZF.Compressor()
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<2000 {
+            let s: [UInt8] = i % 7 == 3
+                ? (0..<(21 + i % 300)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                : Array("value-\(i)-\(String(repeating: "x", count: i % 400))".utf8)
+            let reused = s.withUnsafeBytes { shared.compress($0, limit: $0.count - 4).map { Array($0) } }
+            let fresh = s.withUnsafeBytes { LZF.compress($0, limit: $0.count - 4) }
+            XCTAssertEqual(reused, fresh, "input \(i)")
+            if let reused {
+                XCTAssertEqual(try reused.withUnsafeBytes { try LZF.decompress($0, length: s.count) }, s)
             }
         }
     }
