@@ -89,6 +89,9 @@ final class LZFTests: XCTestCase {
                     let out = try (packed + reference).withUnsafeBytes { try LZF.decompress($0, length: run + length) }
                     XCTAssertEqual(out, expected, "run \(run), back \(back), length \(length)")
                 }
+            }
+        }
+    }
 
     /// A snapshot reuses one compressor (its table and output buffer) for every string: each result must be
     /// what a fresh one gives, including after a refusal and after a larger input grew the buffer.
