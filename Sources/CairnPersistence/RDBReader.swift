@@ -446,6 +446,9 @@ public struct RDBReader {
         case RDBType.setIntset:
             let blob = try string()
             let values = try packed(blob, at: at, IntsetCodec.decode)
+            // Kept as the file has it, as Redis does up to set-max-intset-entries: rebuilt member by member it
+            // cost an array per member and a search per insert.
+            if values.count <= SetLimits(settings).intsetEntries { return .set(SetValue(ascending: values)) }
             return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(self)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
             let blob = try string()

@@ -45,6 +45,13 @@ final class KeyspaceTests: XCTestCase {
         ks.forEach { _ in seen += 1 }
         XCTAssertEqual(seen, 3 * n)
 
+        // Room for the spread of the hash, not several times the keys: a replica keeps what its load reserved.
+        for hint in [n, 1_000_000] {
+            var sized = Keyspace()
+            sized.reserveCapacity(hint)
+            XCTAssertLessThan(sized.entrySlots, hint * 3 / 2, "slots reserved for \(hint) keys")
+        }
+
         var small = Keyspace()
         small.reserveCapacity(10)
         XCTAssertEqual(small.segmentCount, 1, "a small hint keeps the one starting segment")

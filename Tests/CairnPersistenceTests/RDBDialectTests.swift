@@ -35,6 +35,32 @@ final class RDBDialectTests: XCTestCase {
         XCTAssertEqual(engine.persistedFunctions, [Array("#!lua name=lib\n".utf8)])
     }
 
+    /// An intset blob is kept as the file has it up to set-max-intset-entries, converted past it, and refused
+    /// when its values are not strictly ascending.
+    func testIntsetBlobKeptConvertedOrRefused() throws {
+        func intset(_ values: [Int64]) -> [UInt8] {
+            let blob = IntsetCodec.encode(values)
+            return [RDBType.setIntset] + str("s") + [UInt8(blob.count)] + blob
+        }
+        let small = try file("REDIS0009", intset([-3, 7, 40_000]))
+        let (engine, _) = try loadEngine(small)
+        guard case .set(let s) = try XCTUnwrap(Array("s".utf8).withUnsafeBytes { engine.dbs[0].keys.lookup($0) }).value else { return XCTFail() }
+        XCTAssertEqual(s.intsetValues, [-3, 7, 40_000])
+
+        let limited = Engine()
+        limited.settings.setMaxIntsetEntries = 2
+        _ = try RDBLoader.load(RDBInput(bytes: small), into: limited)
+        guard case .set(let t) = try XCTUnwrap(Array("s".utf8).withUnsafeBytes { limited.dbs[0].keys.lookup($0) }).value else { return XCTFail() }
+        XCTAssertEqual(t.encodingName.description, "hashtable")
+        XCTAssertEqual(t.count, 3)
+
+        var descending = intset([1, 2])
+        descending.swapAt(descending.count - 4, descending.count - 2)
+        XCTAssertThrowsError(try loadEngine(file("REDIS0009", descending))) {
+            XCTAssertTrue(($0 as! RDBError).reason.contains("ascending"))
+        }
+    }
+
     func testNaNScoreAndDuplicatesAreCorrupt() {
         let nan: [UInt8] = [RDBType.zset] + str("z") + [1] + str("x") + [253]
         XCTAssertThrowsError(try loadEngine(file("REDIS0009", nan)))

@@ -39,6 +39,9 @@ public struct SetValue {
         }
     }
 
+    /// An intset holding `ascending`, strictly increasing values (a loaded intset blob's, checked there).
+    public init(ascending: [Int64]) { storage = .intset(ascending) }
+
     /// An empty intset, which is how SUNIONSTORE and SDIFFSTORE begin building a set.
     public init() { storage = .intset([]) }
 
