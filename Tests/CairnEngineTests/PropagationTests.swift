@@ -1,4 +1,5 @@
 @testable import CairnEngine
+import RESP
 import XCTest
 
 /// The propagation stream: what AOF and replicas receive for each command, checked against what Redis 7.0
