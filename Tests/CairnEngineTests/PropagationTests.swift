@@ -1,4 +1,5 @@
 @testable import CairnEngine
+import RESP
 import XCTest
 
 /// The propagation stream: what AOF and replicas receive for each command, checked against what Redis 7.0
@@ -122,5 +123,28 @@ final class PropagationTests: TranscriptTestCase {
         run(["XCLAIM", "s", "g", "v", "0", "9-0", "LASTID", "5-0"])
         XCTAssertEqual(stream(), ["XCLAIM s g v 0 2-0 TIME <ms> RETRYCOUNT 7 FORCE JUSTID LASTID 2-0",
                                   "XGROUP SETID s g 5-0 ENTRIESREAD 2"])
+    }
+
+    /// A request copied verbatim must be exactly what encoding gives; the parser's tolerated variants (any byte
+    /// after a CR, leading zeros) and arguments from elsewhere are encoded anew.
+    func testCanonicalRequestIsCopiedOnlyWhenByteIdentical() {
+        func check(_ request: String, _ ranges: [(Int, Int)], canonical: Bool, file: StaticString = #filePath, line: UInt = #line) {
+            let bytes = Array(request.utf8)
+            let r = ranges.map { ArgRange(start: $0.0, count: $0.1) }
+            bytes.withUnsafeBytes { b in
+                r.withUnsafeBufferPointer { rp in
+                    let found = Propagation.canonicalRequest(Args(base: b.baseAddress!, ranges: rp))
+                    XCTAssertEqual(found.map { Array($0) }, canonical ? bytes : nil, file: file, line: line)
+                }
+            }
+        }
+        check("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", [(8, 3), (17, 1), (24, 2)], canonical: true)
+        check("*1\r\n$0\r\n\r\n", [(8, 0)], canonical: true)
+        check("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvvXY", [(8, 3), (17, 1), (24, 2)], canonical: false)
+        check("*3\r\n$3\rXSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", [(8, 3), (17, 1), (24, 2)], canonical: false)
+        check("*3\r\n$03\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", [(9, 3), (18, 1), (25, 2)], canonical: false)
+        check("SETkvv", [(0, 3), (3, 1), (4, 2)], canonical: false)
+        run(["SET", "k", "v"])
+        XCTAssertEqual(stream(), ["SELECT 0", "SET k v"])
     }
 }

@@ -57,6 +57,10 @@ public final class Propagation {
     /// Adds what a finished call propagates: `commands` when its handler replaced them, else its own arguments.
     func add(db: Int, _ args: Args, replacedBy commands: [[Bytes]]?) {
         guard let commands else {
+            if let request = Self.canonicalRequest(args) {
+                stage(db, size: request.count, alone: unitIsEmpty) { $0.copyMemory(from: request.baseAddress!, byteCount: request.count) }
+                return
+            }
             stage(db, args.count, alone: unitIsEmpty, length: { args[$0].count }) { i, to in
                 let a = args[i]
                 UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
@@ -84,17 +88,65 @@ public final class Propagation {
     @inline(__always)
     private func stage(_ db: Int, _ count: Int, alone: Bool, length: (Int) -> Int,
                        _ copy: (Int, UnsafeMutableRawPointer) -> Void) {
-        let size = Self.size(count, length: length)
+        stage(db, size: Self.size(count, length: length), alone: alone) { Self.write(count, at: $0, length: length, copy) }
+    }
+
+    /// Places `size` bytes that `write` produces at the address it is given.
+    @inline(__always)
+    private func stage(_ db: Int, size: Int, alone: Bool, _ write: (UnsafeMutableRawPointer) -> Void) {
         guard alone else {
             let start = pendingBytes.count
-            pendingBytes.append(size) { Self.write(count, at: $0, length: length, copy) }
+            pendingBytes.append(size, write)
             pending.append((db, start..<pendingBytes.count))
             return
         }
         let unitStart = output.count
         select(db)
-        output.append(size) { Self.write(count, at: $0, length: length, copy) }
+        output.append(size, write)
         if feedsReplication { copyToReplication(from: unitStart) }
+    }
+
+    /// The client's request itself when its bytes are exactly the RESP array this command encodes to (a
+    /// multibulk request with shortest length headers, as clients send them): copying it costs a fraction of
+    /// encoding anew and the stream stays byte for byte what encoding would give. The parser tolerates what
+    /// Redis tolerates (any byte after a CR, leading zeros), so every header byte is checked; positions first,
+    /// so that nothing outside the arguments' own buffer is read for arguments of another origin.
+    @inline(__always)
+    static func canonicalRequest(_ args: Args) -> UnsafeRawBufferPointer? {
+        let count = args.count
+        guard count > 0 else { return nil }
+        var at = 3 + IntegerFormat.width(count)
+        for i in 0..<count {
+            let r = args.ranges[i]
+            at += 3 + IntegerFormat.width(r.count)
+            guard r.start == at else { return nil }
+            at += r.count + 2
+        }
+        let b = args.base
+        guard b.load(as: UInt8.self) == UInt8(ascii: "*"), headerMatches(b + 1, count) else { return nil }
+        for i in 0..<count {
+            let r = args.ranges[i]
+            let header = b + r.start - 3 - IntegerFormat.width(r.count)
+            guard header.load(as: UInt8.self) == UInt8(ascii: "$"), headerMatches(header + 1, r.count),
+                  b.loadUnaligned(fromByteOffset: r.start + r.count, as: UInt16.self) == crlf else { return nil }
+        }
+        return UnsafeRawBufferPointer(start: b, count: at)
+    }
+
+    /// CR LF as one little-endian 16-bit load sees it.
+    private static let crlf = UInt16(13) | UInt16(10) << 8
+
+    /// Whether `<n>\r\n` at `p` has n's shortest decimal digits.
+    @inline(__always)
+    private static func headerMatches(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        let width = IntegerFormat.width(n)
+        var v = 0
+        for k in 0..<width {
+            let d = Int(p.load(fromByteOffset: k, as: UInt8.self)) &- 48
+            guard d >= 0 && d <= 9 else { return false }
+            v = v &* 10 &+ d
+        }
+        return v == n && p.loadUnaligned(fromByteOffset: width, as: UInt16.self) == crlf
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
