@@ -10,7 +10,7 @@ extension Keyspace {
     /// Visits every entry, letting go of each segment once visited: a snapshot being written stops holding
     /// the segments it has finished, so the event loop's next write to one of them need not copy it.
     public mutating func drain(_ body: (Entry) throws -> Void) rethrows {
-        let empty = Segment(capacity: Segment.minCapacity, depth: 0)
+        let empty = Segment.make(capacity: Segment.minCapacity, depth: 0)
         for i in segments.indices {
             let seg = segments[i]
             segments[i] = empty
