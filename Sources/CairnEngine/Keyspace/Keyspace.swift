@@ -14,6 +14,10 @@ public struct Keyspace {
     /// Slots the segments have allocated, used or not. Slots freed by deletions are reused by later inserts
     /// without a new allocation, so eviction counts the empty ones as free memory (see `slackBytes`).
     public internal(set) var entrySlots = 0
+    /// Where the next eviction sample starts (segment, entry; -1: draw anew) and the segment of the one after,
+    /// drawn ahead so their cache lines arrive in between (see `sample`).
+    var nextSample = (segment: -1, entry: 0)
+    var sampleAfterNext = -1
 
     public init() {
         segments = [Segment.make(capacity: Segment.minCapacity, depth: 0)]
