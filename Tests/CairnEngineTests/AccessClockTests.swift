@@ -75,6 +75,30 @@ final class AccessClockTests: XCTestCase {
         var visits = 0
         few.sample(5, using: &rng) { _, _ in visits += 1 }
         XCTAssertEqual(visits, 1)
-        Keyspace().sample(5, using: &rng) { _, _ in XCTFail("empty keyspace") }
+        var empty = Keyspace()
+        empty.sample(5, using: &rng) { _, _ in XCTFail("empty keyspace") }
+    }
+
+    /// A sample's place is drawn two samples ahead: when the keyspace shrinks in between, a place past its
+    /// segments or entries must be drawn anew, never read.
+    func testSampleAfterTheKeyspaceShrinks() {
+        var rng = SystemRandomNumberGenerator()
+        var ks = Keyspace()
+        for i in 0..<5000 { ks.set(Entry(key: Bytes(string: "key:\(i)"), value: .int(0))) }
+        for _ in 0..<4 { ks.sample(5, using: &rng) { _, _ in } }
+        for i in 0..<4990 { _ = Bytes(string: "key:\(i)").withUnsafeBytes { ks.remove($0) } }
+        for _ in 0..<50 {
+            var keys = Set<Bytes>()
+            ks.sample(5, using: &rng) { s, _ in keys.insert(Slot.withKey(at: s) { Bytes($0) }) }
+            XCTAssertEqual(keys.count, 5)
+            XCTAssertTrue(keys.allSatisfy { k in k.withUnsafeBytes { ks.lookup($0) != nil } })
+        }
+        ks.removeAll()
+        ks.set(Entry(key: Bytes("only"), value: .int(0)))
+        for _ in 0..<4 {
+            var visits = 0
+            ks.sample(5, using: &rng) { _, _ in visits += 1 }
+            XCTAssertEqual(visits, 1)
+        }
     }
 }

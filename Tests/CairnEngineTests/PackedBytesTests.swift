@@ -5,17 +5,23 @@ import XCTest
 /// String values over the inline limit: one exact-size heap block each, and a growable raw array once edited.
 final class PackedBytesTests: XCTestCase {
     /// used_memory per value, as the counting allocator sees it (glibc chunks: usable size plus 8, 16-byte steps).
+    /// Freed chunks that earlier tests left in glibc's bins can serve a request a little larger than asked (a
+    /// split that would leave less than 32 bytes is not made), so batches are kept alive one after another
+    /// and the cheapest is the value's own cost: by then those leftovers are used up.
     private func chunkBytesPerValue(_ size: Int) -> Int {
         let n = 1000
         let payload = Bytes(repeating: 7, count: size)
-        let before = Int(csystem_used_memory())
-        var values: [Value] = []
-        values.reserveCapacity(n)
-        let afterReserve = Int(csystem_used_memory())
-        for _ in 0..<n { values.append(.embedded(payload)) }
-        let after = Int(csystem_used_memory())
-        XCTAssertGreaterThanOrEqual(afterReserve, before)
-        return (after - afterReserve) / n
+        var kept: [[Value]] = []
+        var cheapest = Int.max
+        for _ in 0..<5 {
+            var values: [Value] = []
+            values.reserveCapacity(n)
+            let afterReserve = Int(csystem_used_memory())
+            for _ in 0..<n { values.append(.embedded(payload)) }
+            cheapest = min(cheapest, (Int(csystem_used_memory()) - afterReserve) / n)
+            kept.append(values)
+        }
+        return cheapest
     }
 
     func testAValueCostsItsBytesPlusTheObjectHeaderRoundedToAChunk() {

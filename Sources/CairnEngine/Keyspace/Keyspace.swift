@@ -14,9 +14,13 @@ public struct Keyspace {
     /// Slots the segments have allocated, used or not. Slots freed by deletions are reused by later inserts
     /// without a new allocation, so eviction counts the empty ones as free memory (see `slackBytes`).
     public internal(set) var entrySlots = 0
+    /// Where the next eviction sample starts (segment, entry; -1: draw anew) and the segment of the one after,
+    /// drawn ahead so their cache lines arrive in between (see `sample`).
+    var nextSample = (segment: -1, entry: 0)
+    var sampleAfterNext = -1
 
     public init() {
-        segments = [Segment(capacity: Segment.minCapacity, depth: 0)]
+        segments = [Segment.make(capacity: Segment.minCapacity, depth: 0)]
         dir = [0]
         globalDepth = 0
         entrySlots = segments[0].entryCapacity
@@ -30,6 +34,16 @@ public struct Keyspace {
     @inline(__always)
     func segmentIndex(_ hash: UInt64) -> Int {
         globalDepth == 0 ? 0 : Int(dir[Int(truncatingIfNeeded: hash >> UInt64(64 - globalDepth))])
+    }
+
+    /// The segment a key hashing to `h` belongs in, its index entry already on its way into the cache (see
+    /// Segment.prefetchIndex): read through the segment table without a retain, which would wait for the
+    /// header's line first.
+    @inline(__always)
+    func locate(_ h: UInt64) -> Int {
+        let si = segmentIndex(h)
+        segments.withUnsafeBufferPointer { Unmanaged.passUnretained($0[si])._withUnsafeGuaranteedRef { $0.prefetchIndex(h) } }
+        return si
     }
 
     /// A segment this keyspace alone holds, copying it first if a snapshot shares it.
@@ -47,7 +61,7 @@ public struct Keyspace {
     /// The value and deadline of a key, without expiring it.
     public func lookup(_ key: UnsafeRawBufferPointer) -> (value: Value, expireAt: Int64)? {
         let h = KeyHash.hash(key)
-        let seg = segments[segmentIndex(h)]
+        let seg = segments[locate(h)]
         guard let i = seg.find(h, key) else { return nil }
         return (seg.slots[i].value, seg.expireAt(i))
     }
@@ -56,7 +70,7 @@ public struct Keyspace {
     /// shares is left alone, as Redis skips the update while a child process runs: writing there would copy it.
     public mutating func lookup(_ key: UnsafeRawBufferPointer, touching clock: AccessClock) -> (value: Value, expireAt: Int64)? {
         let h = KeyHash.hash(key)
-        let si = segmentIndex(h)
+        let si = locate(h)
         guard let i = segments[si].find(h, key) else { return nil }
         // Checked before anything here holds a second reference to the segment.
         let unshared = isKnownUniquelyReferenced(&segments[si])
@@ -72,14 +86,14 @@ public struct Keyspace {
     /// The access field of a key (see AccessClock), without expiring or touching it.
     public func access(_ key: UnsafeRawBufferPointer) -> UInt32? {
         let h = KeyHash.hash(key)
-        let seg = segments[segmentIndex(h)]
+        let seg = segments[locate(h)]
         guard let i = seg.find(h, key) else { return nil }
         return seg.slots[i].access
     }
 
     public func expireAt(_ key: UnsafeRawBufferPointer) -> Int64? {
         let h = KeyHash.hash(key)
-        let seg = segments[segmentIndex(h)]
+        let seg = segments[locate(h)]
         guard let i = seg.find(h, key) else { return nil }
         return seg.expireAt(i)
     }
@@ -98,7 +112,7 @@ public struct Keyspace {
     /// As `withEntry(_:access:_:)` for a key already hashed with `KeyHash.hash`.
     mutating func withEntry<R, E: Error>(_ key: UnsafeRawBufferPointer, hash h: UInt64, access: UInt32,
                                          _ body: (inout Entry?) throws(E) -> R) throws(E) -> R {
-        var si = segmentIndex(h)
+        var si = locate(h)
         var seg = uniqueSegment(si)
         if let i = seg.find(h, key) {
             let oldExpire = seg.expireAt(i)
@@ -178,7 +192,7 @@ public struct Keyspace {
     @discardableResult
     public mutating func remove(_ key: UnsafeRawBufferPointer, volatileOnly: Bool = false) -> Bool {
         let h = KeyHash.hash(key)
-        let si = segmentIndex(h)
+        let si = locate(h)
         guard let i = segments[si].find(h, key) else { return false }
         let volatile = segments[si].expireAt(i) >= 0
         guard volatile || !volatileOnly else { return false }
@@ -236,7 +250,7 @@ public struct Keyspace {
         let room = min(expected + Int(Double(expected).squareRoot()) + 4, Segment.maxEntries)
         var capacity = Segment.minCapacity
         while capacity * 3 < room * 4 { capacity *= 2 }
-        segments = (0..<(1 << depth)).map { _ in Segment(capacity: capacity, entryCapacity: room, depth: depth) }
+        segments = (0..<(1 << depth)).map { _ in Segment.make(capacity: capacity, entryCapacity: room, depth: depth) }
         dir = (0..<(1 << depth)).map { UInt32($0) }
         globalDepth = depth
         entrySlots = room << depth
@@ -265,7 +279,7 @@ public struct Keyspace {
     @usableFromInline
     mutating func makeRoom(_ si: Int, _ h: UInt64) {
         let seg = segments[si]
-        if seg.capacity < Segment.maxCapacity {
+        if seg.indexCapacity < Segment.maxCapacity {
             seg.grow()
             return
         }

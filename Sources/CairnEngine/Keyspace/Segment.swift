@@ -1,3 +1,5 @@
+import CSystem
+
 /// One key as commands see it: its bytes, value, access field and absolute expiry in unix milliseconds (-1
 /// when it has none). A segment keeps the deadline apart from the rest (see Slot), so this is the form an
 /// entry takes while a command edits it or a walk hands it out.
@@ -106,7 +108,7 @@ struct Slot {
 /// copy-on-write: a snapshot holds references to segments, and the keyspace copies a segment only when it must
 /// write to one that a snapshot still holds.
 @usableFromInline
-final class Segment {
+final class Segment: ManagedBuffer<Segment.Header, UInt16> {
     /// Largest index before the segment splits in two. A write during a snapshot copies the whole segment on
     /// the event loop, retaining every heap value in it (a cache miss each), and one loop turn serving 50
     /// writers copies up to 50 segments: 192 entries took about 45 µs a copy on a busy machine, 2.3 ms a turn,
@@ -122,36 +124,88 @@ final class Segment {
     /// The hash bits an index entry keeps above its position as the key's home: enough for maxCapacity.
     @usableFromInline static let homeBits = 6
 
-    @usableFromInline var index: UnsafeMutablePointer<UInt16>
-    @usableFromInline var slots: UnsafeMutablePointer<Slot>
-    /// Each slot's deadline, or nil while no key here has had one (then every deadline is -1).
-    @usableFromInline var expires: UnsafeMutablePointer<Int64>?
-    @usableFromInline var capacity: Int
-    @usableFromInline var entryCapacity: Int
-    @usableFromInline var count = 0
-    @usableFromInline var volatileCount = 0
-    /// How many leading hash bits all keys here share (the extendible-hashing local depth).
-    @usableFromInline var depth: Int
+    @usableFromInline struct Header {
+        @usableFromInline var slots: UnsafeMutablePointer<Slot>
+        @usableFromInline var expires: UnsafeMutablePointer<Int64>?
+        @usableFromInline var capacity: Int
+        @usableFromInline var entryCapacity: Int
+        @usableFromInline var count = 0
+        @usableFromInline var volatileCount = 0
+        @usableFromInline var depth: Int
+    }
 
-    @usableFromInline init(capacity: Int, entryCapacity: Int = 4, depth: Int) {
-        self.capacity = capacity
-        self.entryCapacity = max(entryCapacity, 1)
-        self.depth = depth
-        index = .allocate(capacity: capacity)
-        index.initialize(repeating: 0, count: capacity)
-        slots = .allocate(capacity: self.entryCapacity)
+    /// The index lives in this object's own allocation, room for maxCapacity entries (128 bytes) whatever the
+    /// capacity in use: a lookup that misses the cache then waits for the segment's header and its index
+    /// entry at once (see `prefetchIndex`) rather than for the header, then a pointer read from it. A
+    /// keyspace's segments are at maxCapacity from about 48 keys on, so the room costs nothing at scale.
+    @inline(__always) @usableFromInline
+    var index: UnsafeMutablePointer<UInt16> { withUnsafeMutablePointerToElements { $0 } }
+
+    @inline(__always) @usableFromInline
+    var slots: UnsafeMutablePointer<Slot> {
+        get { header.slots }
+        set { header.slots = newValue }
+    }
+    /// Each slot's deadline, or nil while no key here has had one (then every deadline is -1).
+    @inline(__always) @usableFromInline
+    var expires: UnsafeMutablePointer<Int64>? {
+        get { header.expires }
+        set { header.expires = newValue }
+    }
+    /// Entries of the index in use (a power of two up to maxCapacity).
+    @inline(__always) @usableFromInline
+    var indexCapacity: Int {
+        get { header.capacity }
+        set { header.capacity = newValue }
+    }
+    @inline(__always) @usableFromInline
+    var entryCapacity: Int {
+        get { header.entryCapacity }
+        set { header.entryCapacity = newValue }
+    }
+    @inline(__always) @usableFromInline
+    var count: Int {
+        get { header.count }
+        set { header.count = newValue }
+    }
+    @inline(__always) @usableFromInline
+    var volatileCount: Int {
+        get { header.volatileCount }
+        set { header.volatileCount = newValue }
+    }
+    /// How many leading hash bits all keys here share (the extendible-hashing local depth).
+    @inline(__always) @usableFromInline
+    var depth: Int {
+        get { header.depth }
+        set { header.depth = newValue }
+    }
+
+    @usableFromInline static func make(capacity: Int, entryCapacity: Int = 4, depth: Int) -> Segment {
+        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: max(entryCapacity, 1))
+        let s = unsafeDowncast(Segment.create(minimumCapacity: maxCapacity) { _ in
+            Header(slots: slots, expires: nil, capacity: capacity, entryCapacity: max(entryCapacity, 1), depth: depth)
+        }, to: Segment.self)
+        s.index.initialize(repeating: 0, count: capacity)
+        return s
+    }
+
+    /// Starts loading the index entry a lookup of `hash` reads first, at full capacity, where nearly every
+    /// segment of a large keyspace is; a smaller index lies in the same first lines. Keyspace calls it before
+    /// anything touches the segment's header (a retain does).
+    @inline(__always) @usableFromInline
+    func prefetchIndex(_ hash: UInt64) {
+        csystem_prefetch(index + (Int(truncatingIfNeeded: hash) & (Self.maxCapacity - 1)))
     }
 
     deinit {
         slots.deinitialize(count: count)
-        index.deallocate()
         slots.deallocate()
         expires?.deallocate()
     }
 
     @usableFromInline func copy() -> Segment {
-        let s = Segment(capacity: capacity, entryCapacity: count, depth: depth)
-        s.index.update(from: index, count: capacity)
+        let s = Segment.make(capacity: indexCapacity, entryCapacity: count, depth: depth)
+        s.index.update(from: index, count: indexCapacity)
         s.slots.initialize(from: slots, count: count)
         if let expires, volatileCount > 0 {
             s.expires = .allocate(capacity: s.entryCapacity)
@@ -177,7 +231,7 @@ final class Segment {
     func home(entry v: UInt16) -> Int { Int(truncatingIfNeeded: v >> UInt16(Self.positionBits)) & mask }
 
     @inline(__always)
-    var mask: Int { capacity - 1 }
+    var mask: Int { indexCapacity - 1 }
 
     @inline(__always)
     func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & mask }
@@ -307,18 +361,16 @@ final class Segment {
         count -= 1
     }
 
-    @usableFromInline var isFull: Bool { count * 4 >= capacity * 3 }
+    @usableFromInline var isFull: Bool { count * 4 >= indexCapacity * 3 }
 
     /// Doubles the index; only called while below maxCapacity. Slots do not move.
     @usableFromInline func grow() {
-        capacity *= 2
+        indexCapacity *= 2
         rebuildIndex()
     }
 
     private func rebuildIndex() {
-        index.deallocate()
-        index = .allocate(capacity: capacity)
-        index.initialize(repeating: 0, count: capacity)
+        index.update(repeating: 0, count: indexCapacity)
         for d in 0..<count {
             let h = hash(at: d)
             var s = home(h)
@@ -350,7 +402,7 @@ final class Segment {
     @usableFromInline func split() -> Segment {
         let bit = UInt64(1) << UInt64(63 - depth)
         depth += 1
-        let other = Segment(capacity: capacity, entryCapacity: count / 2 + count / 8, depth: depth)
+        let other = Segment.make(capacity: indexCapacity, entryCapacity: count / 2 + count / 8, depth: depth)
         var kept = 0
         volatileCount = 0
         for d in 0..<count {
