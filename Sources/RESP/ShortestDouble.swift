@@ -5,11 +5,8 @@
 /// round-trip digits for all but about one double in a thousand, where it gives one digit more or a
 /// neighbouring last digit; plain shortest-digit printing would differ from those servers there.
 public enum ShortestDouble {
-    /// Room `write` needs: a sign, 17 digits, a point, "e-308".
-    public static let capacity = 32
-
-    /// fpconv_dtoa's text for `d` into `out` (at least `capacity` bytes); returns the length.
-    public static func write(_ d: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    /// fpconv_dtoa's text for `d` into `out`; returns the length.
+    private static func writePlain(_ d: Double, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 0
         if d.sign == .minus {
             out[0] = UInt8(ascii: "-")
@@ -41,19 +38,17 @@ public enum ShortestDouble {
         case plain
     }
 
-    /// `d` in `style` into `out` (at least `capacity` bytes); returns the length.
-    public static func write(_ d: Double, _ style: Style, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        guard style == .reply else { return write(d, into: out) }
-        if d.isNaN {
-            for (i, c) in "nan".utf8.enumerated() { out[i] = c }
-            return 3
-        }
+    /// `d` in `style` into `out`; returns the length.
+    private static func write(_ d: Double, _ style: Style, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard style == .reply else { return writePlain(d, into: out) }
+        // d2string prints every NaN unsigned.
+        if d.isNaN { return writePlain(d.magnitude, into: out) }
         if d != 0, let v = integral(d) {
             let width = IntegerFormat.width(Int(v.magnitude)) + (v < 0 ? 1 : 0)
             _ = IntegerFormat.write(v, into: UnsafeMutableRawBufferPointer(start: out, count: width))
             return width
         }
-        return write(d, into: out)
+        return writePlain(d, into: out)
     }
 
     /// `d` as an integer when it is integral and within ±2^62, the range Redis's double2ll trusts.
@@ -64,7 +59,8 @@ public enum ShortestDouble {
         return Int64(d)
     }
 
-    /// Hands `body` the text of `d` in `style` from a buffer on the stack: no allocation.
+    /// Hands `body` the text of `d` in `style` from a buffer on the stack (32 bytes: a sign, 17 digits, a
+    /// point, "e-308"): no allocation.
     @inline(__always)
     public static func withText<R>(_ d: Double, _ style: Style, _ body: (UnsafeRawBufferPointer) throws -> R)
         rethrows -> R

@@ -1,6 +1,9 @@
 """Where Valkey 8 behaves differently from Debian's Redis 7.0, Cairn follows Valkey 8, so these
 cases are kept out of the byte-for-byte comparisons with redis-server 7.0. Each expected reply here was taken
 from valkey-server 8.0.1 given the same commands (tools/interop-valkey runs the live cross-checks)."""
+import threading
+import time
+
 from cairn_helpers import decode_all, encode
 
 
@@ -32,8 +35,6 @@ def test_xread_plus_reads_the_last_entry(raw):
 
 
 def test_xread_plus_blocks_for_the_next_entry_on_a_missing_stream(cairn):
-    import threading
-    import time
     c = cairn.client()
     c.delete("later")
     out = {}

@@ -462,7 +462,7 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
     var after: [StreamID?] = []
     after.reserveCapacity(n)
     // "$" and "+" stand for IDs taken at the time of the call; a blocked re-run must not move them.
-    var symbolic = false
+    var symbolic: [Int] = []
     for k in 0..<n {
         let keyArg = streamsAt + k
         let idArg = streamsAt + n + k
@@ -476,7 +476,7 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
                 throw CommandError("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.")
             }
             after.append(s?.lastID ?? .zero)
-            symbolic = true
+            symbolic.append(k)
         } else if p.count == 1 && p[0] == UInt8(ascii: "+") {
             // Valkey 8: the stream's last entry, read as everything after the ID just before the last one.
             if isGroup {
@@ -488,7 +488,7 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
             } else {
                 after.append(.zero)
             }
-            symbolic = true
+            symbolic.append(k)
         } else if p.count == 1 && p[0] == UInt8(ascii: ">") {
             if !isGroup {
                 throw CommandError("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")
@@ -528,12 +528,9 @@ private func xreadCommand(_ ctx: CommandContext, group isGroup: Bool) throws(Com
     }
     let keys = (0..<n).map { a.bytes(streamsAt + $0) }
     var rewritten: OwnedArgs? = nil
-    if symbolic {
+    if !symbolic.isEmpty {
         var parts = (0..<a.count).map { a.bytes($0) }
-        for k in 0..<n where a[streamsAt + n + k].count == 1
-            && (a[streamsAt + n + k][0] == UInt8(ascii: "$") || a[streamsAt + n + k][0] == UInt8(ascii: "+")) {
-            parts[streamsAt + n + k] = after[k]!.bytes
-        }
+        for k in symbolic { parts[streamsAt + n + k] = after[k]!.bytes }
         rewritten = OwnedArgs(parts)
     }
     ctx.engine.block(ctx, keys: keys, timeoutMs: timeout, valueType: "stream", args: rewritten, unblockOnNoKey: isGroup)

@@ -123,11 +123,13 @@ public final class Propagation {
             at += r.count + 2
         }
         let b = args.base
-        guard b.load(as: UInt8.self) == UInt8(ascii: "*"), headerMatches(b + 1, count) else { return nil }
+        guard b.load(as: UInt8.self) == UInt8(ascii: "*"), headerMatches(b + 1, count, width: IntegerFormat.width(count))
+        else { return nil }
         for i in 0..<count {
             let r = args.ranges[i]
-            let header = b + r.start - 3 - IntegerFormat.width(r.count)
-            guard header.load(as: UInt8.self) == UInt8(ascii: "$"), headerMatches(header + 1, r.count),
+            let width = IntegerFormat.width(r.count)
+            let header = b + r.start - 3 - width
+            guard header.load(as: UInt8.self) == UInt8(ascii: "$"), headerMatches(header + 1, r.count, width: width),
                   b.loadUnaligned(fromByteOffset: r.start + r.count, as: UInt16.self) == crlf else { return nil }
         }
         return UnsafeRawBufferPointer(start: b, count: at)
@@ -136,10 +138,9 @@ public final class Propagation {
     /// CR LF as one little-endian 16-bit load sees it.
     private static let crlf = UInt16(13) | UInt16(10) << 8
 
-    /// Whether `<n>\r\n` at `p` has n's shortest decimal digits.
+    /// Whether `<n>\r\n` at `p` has n's shortest decimal digits (`width` of them).
     @inline(__always)
-    private static func headerMatches(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
-        let width = IntegerFormat.width(n)
+    private static func headerMatches(_ p: UnsafeRawPointer, _ n: Int, width: Int) -> Bool {
         var v = 0
         for k in 0..<width {
             let d = Int(p.load(fromByteOffset: k, as: UInt8.self)) &- 48
