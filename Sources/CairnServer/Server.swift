@@ -161,7 +161,7 @@ public final class Server {
             if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
             // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
             if engine.eviction.pending { timeout = 0 }
-            loop.poll(timeoutMs: timeout) { fd, readable, writable in
+            loop.poll(timeoutMs: timeout, spinMicros: settings.busyPollMicros) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
             let nowMicros = Engine.monotonicMicros()

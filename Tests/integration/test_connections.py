@@ -3,10 +3,12 @@
 Where Redis 7.0 (the reference binary here) and Redis 7.2 / Valkey 8 differ, Cairn is checked
 against the 7.2 behaviour directly and not compared with 7.0 (marked "7.2:" below)."""
 
+import os
 import threading
 import time
 
 import pytest
+import redis
 
 from cairn_helpers import RawConn, decode, encode, parse_client_line
 
@@ -483,3 +485,29 @@ def test_connected_clients_counts(cairn):
     while time.time() < deadline and r.info("clients")["connected_clients"] != base:
         time.sleep(0.05)
     assert r.info("clients")["connected_clients"] == base
+
+
+def _cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_busy_poll_serves_and_lets_an_idle_server_sleep(cairn_factory):
+    """busy-poll-us keeps the loop polling only after turns that had events: with the longest window a
+    server that is left alone still sleeps (its CPU time barely moves), and it keeps answering."""
+    s = cairn_factory("--busy-poll-us", "10000")
+    c = s.client()
+    assert c.config_get("busy-poll-us") == {"busy-poll-us": "10000"}
+    for i in range(200):
+        c.set(f"k{i}", i)
+    assert c.get("k199") == b"199"
+    time.sleep(0.5)
+    before = _cpu_seconds(s.proc.pid)
+    time.sleep(3)
+    # Cron turns (hz 10) have no events, so they never start a window: a spinning loop would use ~3 s here.
+    assert _cpu_seconds(s.proc.pid) - before < 1.0
+    assert c.config_set("busy-poll-us", "0")
+    assert c.get("k0") == b"0"
+    with pytest.raises(redis.ResponseError, match="argument must be between 0 and 10000 inclusive"):
+        c.config_set("busy-poll-us", "10001")

@@ -69,6 +69,9 @@ public final class ServerSettings {
     public var tcpKeepalive = 300
     public var protectedMode = true
     public var maxClients = 10000
+    /// Cairn's own: how long the event loop keeps polling for more work after a turn that had some, before it
+    /// sleeps in the kernel (see EventLoop.poll).
+    public var busyPollMicros = 50
     public var requirePass = ""
     public var aclFile = ""
     public var aclLogMaxLen = 128
@@ -810,6 +813,7 @@ extension ConfigRegistry {
         register(.integer("tcp-keepalive", s, \.tcpKeepalive, 0...int32))
         register(.bool("protected-mode", s, \.protectedMode))
         register(.integer("maxclients", s, \.maxClients, 1...Int(UInt32.max)))
+        register(.integer("busy-poll-us", s, \.busyPollMicros, 0...10_000))
         register(.string("requirepass", s, \.requirePass, flags: .sensitive, emptyMeansUnset: true))
         register(.string("aclfile", s, \.aclFile, flags: .immutable))
         register(.integer("acllog-max-len", s, \.aclLogMaxLen, 0...Int.max))
