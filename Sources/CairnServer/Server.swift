@@ -279,7 +279,7 @@ public final class Server {
                 replicaNewline(conn)
             case .command(let consumed):
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
-                let args = Args(base: base, ranges: conn.parser.args)
+                let args = Args(base: base, ranges: conn.parser.args, verbatim: conn.parser.verbatim)
                 let paused = mustWaitForPause(session, args)
                 if !paused {
                     engine.execute(session, args)

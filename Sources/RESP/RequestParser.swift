@@ -37,6 +37,12 @@ public struct RequestParser {
     private var bulkLength = -1      // length of the bulk being waited for, -1 when its header is not yet read
     /// When set, a multibulk count above 10 or a bulk above 16 KB is refused, as Redis does before AUTH.
     public var unauthenticated = false
+    /// Whether the command just parsed is a multibulk request in canonical RESP: every length header in its
+    /// shortest digits and CR LF after each header and each value, the bytes a RESP encoder gives for its
+    /// arguments. The parser reads those bytes anyway; the AOF and replication stream then copy the request
+    /// instead of checking or encoding it again. What Redis tolerates (leading zeros, any byte after a CR)
+    /// is accepted but not canonical.
+    public private(set) var verbatim = false
 
     public init(maxBulkLength: Int = 512 * 1024 * 1024) {
         self.maxBulkLength = maxBulkLength
@@ -64,6 +70,7 @@ public struct RequestParser {
     private mutating func parseMultibulk(_ b: UnsafeRawBufferPointer) -> ParseOutcome {
         if pendingArgs == 0, let (n, cr) = Self.shortHeader(b, from: 1), n > 0, n <= 10 {
             // The usual request: a small count read in one pass, no limit it could break.
+            verbatim = b[1] != UInt8(ascii: "0")
             pos = cr + 2
             pendingArgs = n
             bulkLength = -1
@@ -81,6 +88,7 @@ public struct RequestParser {
                 reset()
                 return .nothing(consumed: cr + 2)
             }
+            verbatim = Self.isShortestHeader(b, digitsFrom: 1, cr: cr)
             pos = cr + 2
             pendingArgs = n
             bulkLength = -1
@@ -88,6 +96,7 @@ public struct RequestParser {
         while pendingArgs > 0 {
             if bulkLength < 0, b.count - pos > 1, b[pos] == UInt8(ascii: "$"),
                let (n, cr) = Self.shortHeader(b, from: pos + 1), n <= 16384, n <= maxBulkLength {
+                if b[pos + 1] == UInt8(ascii: "0") && cr - pos != 2 { verbatim = false }
                 bulkLength = n
                 pos = cr + 2
             } else if bulkLength < 0 {
@@ -103,11 +112,13 @@ public struct RequestParser {
                     return .protocolError("Protocol error: invalid bulk length")
                 }
                 if n > 16384 && unauthenticated { return .protocolError("Protocol error: unauthenticated bulk length") }
+                if !Self.isShortestHeader(b, digitsFrom: pos + 1, cr: cr) { verbatim = false }
                 bulkLength = n
                 pos = cr + 2
             }
             if b.count - pos < bulkLength + 2 { return .incomplete(hint: pos + bulkLength + 2) }
             argBuffer.append(ArgRange(start: pos, count: bulkLength))
+            if b[pos + bulkLength] != 13 || b[pos + bulkLength + 1] != 10 { verbatim = false }
             pos += bulkLength + 2
             bulkLength = -1
             pendingArgs -= 1
@@ -118,6 +129,7 @@ public struct RequestParser {
     }
 
     private mutating func parseInline(_ b: UnsafeMutableRawBufferPointer) -> ParseOutcome {
+        verbatim = false
         guard let nl = Self.find(UInt8(ascii: "\n"), in: UnsafeRawBufferPointer(b), from: 0) else {
             return b.count > Self.inlineMaxSize ? .protocolError("Protocol error: too big inline request") : .incomplete(hint: 0)
         }
@@ -157,6 +169,13 @@ public struct RequestParser {
         }
         guard i > start, i - start <= 5, i + 1 < b.count, b[i] == 13, b[i + 1] == 10 else { return nil }
         return (v, i)
+    }
+
+    /// Whether the validated, non-negative header digits from `digitsFrom` up to the CR at `cr` have no leading
+    /// zero and are followed by LF.
+    @inline(__always)
+    static func isShortestHeader(_ b: UnsafeRawBufferPointer, digitsFrom start: Int, cr: Int) -> Bool {
+        b[cr + 1] == 10 && b[start] != UInt8(ascii: "-") && (b[start] != UInt8(ascii: "0") || cr - start == 1)
     }
 
     /// Strict decimal parse of a length header: optional '-', digits only, no overflow.

@@ -144,6 +144,19 @@ final class PropagationTests: TranscriptTestCase {
         check("*3\r\n$3\rXSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", [(8, 3), (17, 1), (24, 2)], canonical: false)
         check("*3\r\n$03\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", [(9, 3), (18, 1), (25, 2)], canonical: false)
         check("SETkvv", [(0, 3), (3, 1), (4, 2)], canonical: false)
+        // What the parser marks verbatim is copied without the byte checks, so it must be exactly the above.
+        for (request, canonical) in [("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", true), ("*1\r\n$0\r\n\r\n", true),
+                                     ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvvXY", false),
+                                     ("*3\r\n$3\rXSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", false),
+                                     ("*3\r\n$03\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", false)] {
+            var bytes = Array(request.utf8)
+            var parser = RequestParser()
+            bytes.withUnsafeMutableBytes { b in
+                guard case .command = parser.parse(b) else { return XCTFail(request) }
+                let args = Args(base: UnsafeRawPointer(b.baseAddress!), ranges: parser.args, verbatim: parser.verbatim)
+                XCTAssertEqual(Propagation.canonicalRequest(args).map { Array($0) }, canonical ? Array(request.utf8) : nil)
+            }
+        }
         run(["SET", "k", "v"])
         XCTAssertEqual(stream(), ["SELECT 0", "SET k v"])
     }

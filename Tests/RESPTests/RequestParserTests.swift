@@ -105,4 +105,60 @@ final class RequestParserTests: XCTestCase {
         input = b("*1\r\n$20000\r\n")
         XCTAssertEqual(input.withUnsafeMutableBytes { parser.parse($0) }, .protocolError("Protocol error: unauthenticated bulk length"))
     }
+
+    /// The verbatim flag of each command in `input`, fed whole and then one byte at a time.
+    private func verbatimFlags(_ input: [UInt8]) -> [[Bool]] {
+        [input.count, 1].map { step in
+            var parser = RequestParser()
+            var buffer: [UInt8] = []
+            var start = 0
+            var flags: [Bool] = []
+            var fed = 0
+            while fed < input.count {
+                let end = min(fed + step, input.count)
+                buffer.append(contentsOf: input[fed..<end])
+                fed = end
+                parsing: while start < buffer.count {
+                    let outcome = buffer.withUnsafeMutableBytes { parser.parse(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+                    switch outcome {
+                    case .command(let n): flags.append(parser.verbatim); start += n
+                    case .nothing(let n): start += n
+                    default: break parsing
+                    }
+                }
+            }
+            return flags
+        }
+    }
+
+    func testVerbatimMarksCanonicalRequestsOnly() {
+        let canonical = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$0\r\n\r\n"
+        let cases: [(String, Bool)] = [
+            (canonical, true),
+            ("*1\r\n$4\r\nPING\r\n", true),
+            ("*03\r\n$3\r\nSET\r\n$3\r\nkey\r\n$1\r\nv\r\n", false),      // leading zero in the count
+            ("*2\r\n$03\r\nGET\r\n$3\r\nkey\r\n", false),                      // leading zero in a bulk length
+            ("*2\r\n$3\r\nGET\r\n$00\r\n\r\n", false),                          // "00" for an empty bulk
+            ("*2\r\n$3\r\nGET\r\n$-0\r\n\r\n", false),                          // "-0"
+            ("*2\r\n$3\r\nGET\r\n$3\r\nkeyXY", false),                           // no CR LF after a value
+            ("*2\r\n$3\rXGET\r\n$3\r\nkey\r\n", false),                          // no LF after a header
+            ("*2\rX$3\r\nGET\r\n$3\r\nkey\r\n", false),                          // no LF after the count
+            ("GET key\r\n", false),                                                   // inline
+        ]
+        for (text, expected) in cases {
+            for flags in verbatimFlags(b(text)) {
+                XCTAssertEqual(flags, [expected], text.debugDescription)
+            }
+        }
+        // Eleven arguments take the parser's general path for the count; 17 KB the general path for a length.
+        let many = "*11\r\n" + String(repeating: "$1\r\nx\r\n", count: 11)
+        let big = "*2\r\n$3\r\nSET\r\n$17000\r\n" + String(repeating: "y", count: 17000) + "\r\n"
+        for flags in verbatimFlags(b(many + big + "*1\r\n$4\r\nPING\r\n")) {
+            XCTAssertEqual(flags, [true, true, true])
+        }
+        // A non-canonical request does not taint the next one.
+        for flags in verbatimFlags(b("*2\r\n$03\r\nGET\r\n$1\r\nk\r\n" + canonical)) {
+            XCTAssertEqual(flags, [false, true])
+        }
+    }
 }

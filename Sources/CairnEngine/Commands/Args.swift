@@ -5,10 +5,14 @@ import RESP
 public struct Args {
     public let base: UnsafeRawPointer
     public let ranges: UnsafeBufferPointer<ArgRange>
+    /// The arguments are a request whose bytes, from `base`, are their canonical RESP array (see
+    /// RequestParser.verbatim).
+    public let verbatim: Bool
 
-    @inlinable public init(base: UnsafeRawPointer, ranges: UnsafeBufferPointer<ArgRange>) {
+    @inlinable public init(base: UnsafeRawPointer, ranges: UnsafeBufferPointer<ArgRange>, verbatim: Bool = false) {
         self.base = base
         self.ranges = ranges
+        self.verbatim = verbatim
     }
 
     @inlinable public var count: Int { ranges.count }

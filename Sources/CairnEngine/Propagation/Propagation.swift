@@ -108,13 +108,18 @@ public final class Propagation {
 
     /// The client's request itself when its bytes are exactly the RESP array this command encodes to (a
     /// multibulk request with shortest length headers, as clients send them): copying it costs a fraction of
-    /// encoding anew and the stream stays byte for byte what encoding would give. The parser tolerates what
-    /// Redis tolerates (any byte after a CR, leading zeros), so every header byte is checked; positions first,
-    /// so that nothing outside the arguments' own buffer is read for arguments of another origin.
+    /// encoding anew and the stream stays byte for byte what encoding would give. The parser says so for what
+    /// it parsed (`Args.verbatim`); arguments of another origin (a queued transaction, a request the parser
+    /// found not canonical) have every header byte checked, positions first, so that nothing outside the
+    /// arguments' own buffer is read.
     @inline(__always)
     static func canonicalRequest(_ args: Args) -> UnsafeRawBufferPointer? {
         let count = args.count
         guard count > 0 else { return nil }
+        if args.verbatim {
+            let last = args.ranges[count - 1]
+            return UnsafeRawBufferPointer(start: args.base, count: last.start + last.count + 2)
+        }
         var at = 3 + IntegerFormat.width(count)
         for i in 0..<count {
             let r = args.ranges[i]
