@@ -42,6 +42,16 @@ def populate(c, n=50):
     c.execute_command("SELECT", 0)
 
 
+def fill(c, n, value):
+    """Keys k0 .. k{n-1} set to `value`, pipelined 10,000 at a time."""
+    p = c.pipeline(transaction=False)
+    for i in range(n):
+        p.set(f"k{i}", value)
+        if i % 10_000 == 9_999:
+            p.execute()
+    p.execute()
+
+
 def digest(c):
     return c.execute_command("DEBUG", "DIGEST")
 
@@ -86,12 +96,7 @@ def test_save_then_restart_loads_same_data(cairn_factory):
 def test_bgsave_keeps_point_in_time_image(cairn_factory):
     s = cairn_factory("--save", "")
     c = s.client()
-    p = c.pipeline(transaction=False)
-    for i in range(200_000):
-        p.set(f"k{i}", "old")
-        if i % 10_000 == 9_999:
-            p.execute()
-    p.execute()
+    fill(c, 200_000, "old")
     before = digest(c)
     assert c.bgsave() is True
     # Writes after the capture must not reach the file.
@@ -118,12 +123,7 @@ def test_bgsave_under_writes_is_the_image_at_its_start(cairn_factory):
     s = cairn_factory("--save", "", "--rdb-version", "10")
     c = s.client()
     populate(c)
-    p = c.pipeline(transaction=False)
-    for i in range(300_000):
-        p.set(f"k{i}", "old")
-        if i % 10_000 == 9_999:
-            p.execute()
-    p.execute()
+    fill(c, 300_000, "old")
     c.execute_command("SELECT", 2)
     c.set("in-db-2", "x")
     c.execute_command("SELECT", 0)
