@@ -6,14 +6,13 @@ import CairnEngine
 import Synchronization
 import CSystem
 
-/// A point-in-time image of every database. Capturing copies each Keyspace struct, which retains its segments
-/// (O(segments)); the event loop then copies a segment before writing to one still shared with a snapshot, so
-/// the snapshot thread reads segments nobody mutates. Writing consumes the image segment by segment, so it
-/// is written once.
+/// A point-in-time image of every database (see DatasetCapture): the event loop copies a segment before
+/// writing to one still shared with a snapshot, so the snapshot thread reads segments nobody mutates. Writing
+/// consumes the image segment by segment, so it is written once.
 public final class Snapshot: @unchecked Sendable {
-    // @unchecked: created on the event loop, then used by one thread at a time (the snapshot thread); the
-    // captured keyspaces are copy-on-write and the live keyspace never mutates a segment shared with them.
-    private var databases: [(id: Int, keys: Keyspace)]
+    // @unchecked: created on the event loop, then used by one thread at a time (the snapshot thread), which
+    // reads the capture only once the loop has published it complete.
+    public let capture: DatasetCapture
     let functions: [[UInt8]]
     let scripts: [[UInt8]]
     private let cancelled = Atomic<Bool>(false)
@@ -29,13 +28,11 @@ public final class Snapshot: @unchecked Sendable {
     /// restarted replica (or a full sync's receiver) can continue by partial resync.
     public var replicationAux: [(key: String, value: [UInt8])]
 
-    /// Called on the event loop.
-    public init(of engine: Engine, usedMemory: Int = 0) {
-        databases = engine.dbs.filter { $0.count > 0 }.map { ($0.id, $0.keys) }
-        // The segment tables are still shared with the live keyspaces. Whichever side writes first copies its
-        // table, and the event loop's next write comes before the snapshot thread has run (it measured 4–5 ms
-        // for a million keys there, a cache miss per segment); unsharing here, prefetched, costs a fraction.
-        for j in databases.indices { databases[j].keys.unshareSegmentTable() }
+    /// Called on the event loop. An `incremental` image is completed by the loop's next turns (see
+    /// Engine.advanceCaptures), so only a thread other than the loop's may write it; otherwise it is complete
+    /// at once, for a save on the loop itself.
+    public init(of engine: Engine, usedMemory: Int = 0, incremental: Bool = false) {
+        capture = engine.beginCapture(incremental: incremental)
         functions = engine.persistedFunctions
         scripts = engine.persistedScripts
         ctime = engine.now / 1000
@@ -47,12 +44,14 @@ public final class Snapshot: @unchecked Sendable {
 
     /// Asks a running write to stop (FLUSHALL, SHUTDOWN, a foreground SAVE superseding it, as Redis kills its
     /// child): it fails at its next check and removes its temp file.
-    public func cancel() { cancelled.store(true, ordering: .relaxed) }
-
-    public var keyCount: Int { databases.reduce(0) { $0 + $1.keys.count } }
+    public func cancel() {
+        cancelled.store(true, ordering: .relaxed)
+        capture.interrupt()
+    }
 
     /// Writes the whole image as an RDB file to `out`, as Valkey 8's rdbSaveRio lays it out.
     public func write(to out: RDBOutput, options: RDBWriteOptions) throws {
+        guard capture.waitUntilComplete() else { throw RDBError(offset: 0, reason: "save cancelled") }
         let w = RDBWriter(out: out, options: options)
         try w.header()
         try w.aux("redis-ver", Array(Engine.compatibleRedisVersion.utf8))
@@ -63,11 +62,10 @@ public final class Snapshot: @unchecked Sendable {
         try w.aux("aof-base", Array((aofBase ? "1" : "0").utf8))
         for s in scripts { try w.aux("lua", s) }
         for f in functions { try w.function(f) }
-        while !databases.isEmpty {
-            var (id, keys) = databases.removeFirst()
-            w.selectDB(id, keys: keys.count, expires: keys.volatileCount)
+        for (id, image) in capture.databases {
+            w.selectDB(id, keys: image.count, expires: image.volatileCount)
             var sinceCheck = 0
-            try keys.drain { e in
+            try image.drain { e in
                 try e.withKey { key in
                     try w.entry(key: key, value: e.value, expireAt: e.expireAt,
                                 idleSeconds: savesIdle ? clock.idleMilliseconds(e.access) / 1000 : nil,

@@ -54,10 +54,10 @@ extension Server {
         return true
     }
 
-    /// BGSAVE: captures the keyspace here and serializes it on the snapshot thread.
+    /// BGSAVE: captures the keyspace over the loop's next turns and serializes it on the snapshot thread.
     func startBackgroundSave() {
         engine.refreshTime()
-        let snapshot = Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes())
+        let snapshot = Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes(), incremental: true)
         let path = rdbPath
         let options = rdbWriteOptions
         persistence.jobStartedAt = engine.now

@@ -161,6 +161,8 @@ public final class Server {
             if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
             // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
             if engine.eviction.pending { timeout = 0 }
+            // So does a snapshot's capture, whose thread waits for it.
+            if engine.capturing { timeout = 0 }
             loop.poll(timeoutMs: timeout, spinMicros: settings.busyPollMicros) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
@@ -170,6 +172,7 @@ public final class Server {
                 cron()
             }
             resumeEviction()
+            if engine.capturing { engine.advanceCaptures() }
             flushPending()
             stats.loopCycles += 1
         }

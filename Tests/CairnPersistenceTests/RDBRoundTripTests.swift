@@ -37,25 +37,44 @@ final class RDBRoundTripTests: XCTestCase {
         }
     }
 
-    /// The image is the keyspace as captured whatever is written afterwards: the capture gives the image a
-    /// segment table of its own, and a write copies any segment the image still holds.
+    /// The image is the keyspace as captured whatever is written afterwards: a write copies any segment the
+    /// image still holds, and during an incremental capture first has the capture take the segment it changes.
+    /// The image is written on another thread, which waits for the capture that this thread (the event
+    /// loop's part) advances one segment at a time between the writes.
     func testSnapshotKeepsTheKeyspaceAsCaptured() throws {
-        let (engine, _) = try loadEngine(try readFixture("valkey8/multidb.rdb"))
-        let snapshot = Snapshot(of: engine)
-        for db in engine.dbs {
-            var keys: [[UInt8]] = []
-            db.keys.forEach { keys.append($0.key) }
-            for (i, k) in keys.enumerated() {
-                k.withUnsafeBytes { raw in
-                    if i % 2 == 0 { db.set(raw, .int(-1)) } else { _ = db.delete(raw) }
+        for incremental in [false, true] {
+            let (engine, _) = try loadEngine(try readFixture("valkey8/multidb.rdb"))
+            let snapshot = Snapshot(of: engine, incremental: incremental)
+            XCTAssertEqual(engine.capturing, incremental)
+            let out = RDBOutput()
+            let outcome = WriteOutcome()
+            let written = expectation(description: "image written")
+            Thread {
+                do { try snapshot.write(to: out, options: RDBWriteOptions()) } catch { outcome.error = error }
+                written.fulfill()
+            }.start()
+            for db in engine.dbs {
+                var keys: [[UInt8]] = []
+                db.keys.forEach { keys.append($0.key) }
+                for (i, k) in keys.enumerated() {
+                    k.withUnsafeBytes { raw in
+                        if i % 2 == 0 { db.set(raw, .int(-1)) } else { _ = db.delete(raw) }
+                    }
+                    engine.advanceCaptures(budget: 1)
                 }
+                for i in 0..<5_000 { Array("new:\(i)".utf8).withUnsafeBytes { db.set($0, .int(Int64(i))) } }
             }
-            for i in 0..<5_000 { Array("new:\(i)".utf8).withUnsafeBytes { db.set($0, .int(Int64(i))) } }
+            engine.dbs[0].swapContents(with: engine.dbs[1])
+            while engine.capturing { engine.advanceCaptures(budget: 1) }
+            wait(for: [written], timeout: 120)
+            XCTAssertNil(outcome.error)
+            let (again, _) = try loadEngine(out.buffer)
+            try assertMatches(again, expected: "valkey8/multidb.expected.json")
         }
-        let out = RDBOutput()
-        try snapshot.write(to: out, options: RDBWriteOptions())
-        let (again, _) = try loadEngine(out.buffer)
-        try assertMatches(again, expected: "valkey8/multidb.expected.json")
+    }
+
+    private final class WriteOutcome: @unchecked Sendable {
+        var error: Error?
     }
 
     /// A stream record cut into its type, key, node keys and listpacks (decompressed) and the rest: Valkey's

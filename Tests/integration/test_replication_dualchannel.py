@@ -245,6 +245,8 @@ def test_info_shows_both_channels_and_the_replicas_load(cairn_factory):
     assert int(load["loading_start_time"]) > 0 and load["loading_total_bytes"] == "0"
     assert int(load["loading_loaded_bytes"]) >= 0 and int(load["loading_eta_seconds"]) >= 0
     wait_sync(primary, replica, timeout=90)
+    # The replica is in sync by its own INFO before the primary has its first ACK, which makes the line online.
+    wait_for(lambda: "state=online" in info(primary).get("slave0", ""), 30, "the replica online on the primary")
     pinfo = info(primary)
     assert pinfo["connected_slaves"] == "1"
     assert pinfo["slave0"].endswith(",type=replica") and "state=online" in pinfo["slave0"]

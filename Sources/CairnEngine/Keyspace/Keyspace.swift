@@ -3,8 +3,9 @@ import CSystem
 /// The keys of one database: extendible hashing over copy-on-write segments.
 ///
 /// `dir` maps the top `globalDepth` bits of a key's hash to an index in `segments`; each segment appears once in
-/// `segments`, so `isKnownUniquelyReferenced` tells whether a snapshot still shares it. Copying a Keyspace (a
-/// snapshot) costs one retain per segment. Growth splits one segment at a time: there is never a global rehash.
+/// `segments`, so `isKnownUniquelyReferenced` tells whether a snapshot still shares it. A snapshot's image
+/// retains the segments (see KeyspaceImage), a bounded number per loop turn. Growth splits one segment at a
+/// time: there is never a global rehash.
 public struct Keyspace {
     @usableFromInline var segments: [Segment]
     @usableFromInline var dir: [UInt32]
@@ -18,6 +19,8 @@ public struct Keyspace {
     /// drawn ahead so their cache lines arrive in between (see `sample`).
     var nextSample = (segment: -1, entry: 0)
     var sampleAfterNext = -1
+    /// The image a capture in progress is taking of this keyspace, until it holds all its segments.
+    var capture: KeyspaceImage?
 
     public init() {
         segments = [Segment.make(capacity: Segment.minCapacity, depth: 0)]
@@ -46,8 +49,10 @@ public struct Keyspace {
         return si
     }
 
-    /// A segment this keyspace alone holds, copying it first if a snapshot shares it.
+    /// A segment this keyspace alone holds, copying it first if a snapshot shares it. A capture in progress
+    /// takes the segment first if it has not yet: the image must keep what it held when the capture began.
     mutating func uniqueSegment(_ si: Int) -> Segment {
+        if let image = capture, image.needs(si) { image.takeEarly(si, segments[si]) }
         if !isKnownUniquelyReferenced(&segments[si]) {
             let before = segments[si].entryCapacity
             segments[si] = segments[si].copy()
@@ -72,8 +77,9 @@ public struct Keyspace {
         let h = KeyHash.hash(key)
         let si = locate(h)
         guard let i = segments[si].find(h, key) else { return nil }
-        // Checked before anything here holds a second reference to the segment.
-        let unshared = isKnownUniquelyReferenced(&segments[si])
+        // Checked before anything here holds a second reference to the segment. While a capture runs, a segment
+        // it has not taken yet is the image's too.
+        let unshared = capture == nil && isKnownUniquelyReferenced(&segments[si])
         let seg = segments[si]
         let slot = seg.slots + i
         let at = seg.expireAt(i)
@@ -239,6 +245,7 @@ public struct Keyspace {
     /// splits segments nor regrows their entry storage one step at a time.
     public mutating func reserveCapacity(_ n: Int) {
         guard count == 0, n > Segment.maxEntries / 2 else { return }
+        finishCapture()
         // Segments are expected at most 75% full, where a uniform hash splits only the odd one. Fewer, fuller
         // segments: at 60% (and three standard deviations of room plus 16) a million keys got 44 slots per 16
         // expected keys, about 70 MB of empty slots that a replica kept after its full sync.
@@ -256,23 +263,27 @@ public struct Keyspace {
         entrySlots = room << depth
     }
 
-    /// Gives this copy of the keyspace an array of segments of its own, retaining each segment. A snapshot
-    /// calls it when captured: whichever copy first writes to a shared array pays this, and as Swift's implicit
-    /// copy it cost 4–5 ms for a million keys, one cache miss per segment (prefetched here, they overlap).
-    public mutating func unshareSegmentTable() {
-        let n = segments.count
-        segments = segments.withUnsafeBufferPointer { old in
-            [Segment](unsafeUninitializedCapacity: n) { out, initialized in
-                for i in 0..<n {
-                    if i + 16 < n { csystem_prefetch(Unmanaged.passUnretained(old[i + 16]).toOpaque()) }
-                    (out.baseAddress! + i).initialize(to: old[i])
-                }
-                initialized = n
-            }
-        }
+    /// Starts capturing this keyspace's image (see KeyspaceImage); a capture still running here is completed
+    /// first, so that a keyspace feeds one image at a time.
+    public mutating func beginCapture() -> KeyspaceImage {
+        finishCapture()
+        let image = KeyspaceImage(total: segments.count, count: count, volatileCount: volatileCount)
+        capture = image
+        return image
     }
 
+    /// Takes up to `budget` more segments into the image being captured; returns how many it went over.
+    public mutating func continueCapture(budget: Int) -> Int {
+        guard let image = capture else { return 0 }
+        let n = image.advance(over: segments, budget: budget)
+        if image.isComplete { capture = nil }
+        return n
+    }
+
+    mutating func finishCapture() { _ = continueCapture(budget: .max) }
+
     public mutating func removeAll() {
+        finishCapture()
         self = Keyspace()
     }
 

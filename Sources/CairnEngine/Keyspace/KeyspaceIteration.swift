@@ -9,18 +9,6 @@ extension Keyspace {
         }
     }
 
-    /// Visits every entry, letting go of each segment once visited: a snapshot being written stops holding
-    /// the segments it has finished, so the event loop's next write to one of them need not copy it.
-    public mutating func drain(_ body: (Entry) throws -> Void) rethrows {
-        let empty = Segment.make(capacity: Segment.minCapacity, depth: 0)
-        for i in segments.indices {
-            let seg = segments[i]
-            segments[i] = empty
-            for j in 0..<seg.count { try body(Entry(seg.slots[j], expireAt: seg.expireAt(j))) }
-        }
-        self = Keyspace()
-    }
-
     /// A SCAN step (see hashOrderScan). Returns the next cursor, 0 when done.
     public func scan(cursor: UInt64, count: Int, _ visit: (Entry) -> Void) -> UInt64 {
         hashOrderScan(cursor: cursor, count: count, collect: { c, batch in

@@ -30,13 +30,15 @@ public struct AOFRewriter {
         buffer.reserveCapacity(64 * 1024)
     }
 
-    /// Writes every live key of `databases` (index = db number), then syncs the file.
-    public mutating func write(databases: [Keyspace], now: Int64, timestampSeconds: Int64?) throws(WriteError) {
+    /// Writes every live key of the captured databases once the event loop has completed the capture, then
+    /// syncs the file.
+    public mutating func write(_ capture: DatasetCapture, now: Int64, timestampSeconds: Int64?) throws(WriteError) {
+        guard capture.waitUntilComplete() else { throw WriteError(message: "rewrite cancelled") }
         if let ts = timestampSeconds { buffer += Array("#TS:\(ts)\r\n".utf8) }
-        for (db, keys) in databases.enumerated() where keys.count > 0 {
+        for (db, image) in capture.databases {
             command([Array("SELECT".utf8), IntegerFormat.bytes(Int64(db))])
             var failure: WriteError? = nil
-            keys.forEach { e in
+            image.drain { e in
                 guard failure == nil, !Entry.isExpired(e.expireAt, now: now) else { return }
                 emit(e.key, e.value, e.expireAt)
                 if buffer.count >= 64 * 1024 {

@@ -283,10 +283,11 @@ final class AppendOnlyFile {
         }
         let job = Rewrite(tempPath: "temp-rewriteaof-bg-\(getpid()).aof", enabling: enabling, rdb: rdbBase)
         rewrite = job
-        // The capture is one retain per segment; values are copy-on-write, so later writes leave it intact.
-        let keyspaces = engine.dbs.map { $0.keys }
-        let snapshot = rdbBase ? Snapshot(of: engine) : nil
-        snapshot?.aofBase = true
+        // The loop completes the capture over its next turns while the thread waits; values are copy-on-write,
+        // so later writes leave it intact.
+        let snapshot = Snapshot(of: engine, incremental: true)
+        snapshot.aofBase = true
+        let rdb = rdbBase
         let options = rdbOptions
         let now = engine.now
         let timestamp: Int64? = settings.aofTimestampEnabled ? now / 1000 : nil
@@ -301,7 +302,7 @@ final class AppendOnlyFile {
                 return
             }
             defer { close(fd) }
-            if let snapshot {
+            if rdb {
                 do {
                     let out = RDBOutput(fileDescriptor: fd)
                     try snapshot.write(to: out, options: options)
@@ -314,7 +315,7 @@ final class AppendOnlyFile {
             }
             var out = AOFRewriter(fd: fd, incrementalSync: incremental)
             do throws(AOFRewriter.WriteError) {
-                try out.write(databases: keyspaces, now: now, timestampSeconds: timestamp)
+                try out.write(snapshot.capture, now: now, timestampSeconds: timestamp)
                 job.size = out.written
                 job.finish(failure: nil)
             } catch {

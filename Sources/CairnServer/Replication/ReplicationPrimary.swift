@@ -141,7 +141,7 @@ extension Server {
         engine.propagation.forgetSelectedDatabase()
         engine.refreshTime()
         let conn = peer.conn
-        let snapshot = Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes())
+        let snapshot = Snapshot(of: engine, usedMemory: MemoryStats.allocatedBytes(), incremental: true)
         let diskless = replicationSettings.disklessSync && peer.capaEOF
         var line: String? = peer.legacySync ? nil : "+FULLRESYNC \(replication.history.replid) \(replication.offset)\r\n"
         if peer.rdbChannel {

@@ -1,0 +1,160 @@
+import XCTest
+@testable import CairnEngine
+
+/// A capture taken over several steps (KeyspaceImage, Engine.advanceCaptures) is the dataset as it was when
+/// the capture began, whatever the keyspace goes through meanwhile, and the live keyspace sees its own writes.
+final class KeyspaceCaptureTests: TranscriptTestCase {
+    private func key(_ i: Int) -> [UInt8] { Array("key:\(i)".utf8) }
+
+    /// An image's entries by key: integer value and deadline. Fails on a key seen twice.
+    private func contents(_ image: KeyspaceImage, file: StaticString = #filePath, line: UInt = #line) -> [Bytes: (Int64, Int64)] {
+        var out: [Bytes: (Int64, Int64)] = [:]
+        image.drain { e in
+            guard case .int(let v) = e.value else { return XCTFail("not an integer", file: file, line: line) }
+            XCTAssertNil(out.updateValue((v, e.expireAt), forKey: e.key), "key twice in the image", file: file, line: line)
+        }
+        return out
+    }
+
+    private func liveContents(_ ks: Keyspace) -> [Bytes: (Int64, Int64)] {
+        var out: [Bytes: (Int64, Int64)] = [:]
+        ks.forEach { e in
+            if case .int(let v) = e.value { out[e.key] = (v, e.expireAt) }
+        }
+        return out
+    }
+
+    private func assertSame(_ got: [Bytes: (Int64, Int64)], _ want: [Bytes: (Int64, Int64)], _ what: String,
+                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.count, want.count, "\(what): key count", file: file, line: line)
+        for (k, w) in want {
+            guard let g = got[k] else {
+                XCTFail("\(what): \(String(decoding: k, as: UTF8.self)) missing", file: file, line: line)
+                continue
+            }
+            XCTAssertTrue(g == w, "\(what): \(String(decoding: k, as: UTF8.self)) is \(g), expected \(w)", file: file, line: line)
+        }
+    }
+
+    /// Overwrites, inserts that split segments, deletes and expiries land both in segments the capture has
+    /// taken and in segments it has not reached yet; none reaches the image, every one reaches the live keyspace.
+    func testWritesDuringAnIncrementalCaptureStayOutOfTheImage() {
+        var ks = Keyspace()
+        let n = 40_000
+        var model: [Bytes: (Int64, Int64)] = [:]
+        for i in 0..<n {
+            let deadline: Int64 = i % 4 == 0 ? 1_000 : -1
+            ks.set(Entry(key: key(i), value: .int(Int64(i)), expireAt: deadline))
+            model[key(i)] = (Int64(i), deadline)
+        }
+        let atStart = model
+        let segments = ks.segmentCount
+        let image = ks.beginCapture()
+        XCTAssertEqual(ks.continueCapture(budget: segments / 3), segments / 3)
+
+        for i in stride(from: 0, to: n, by: 3) {
+            ks.set(Entry(key: key(i), value: .int(-1)))
+            model[key(i)] = (-1, -1)
+        }
+        for i in n..<(3 * n) {
+            ks.set(Entry(key: key(i), value: .int(0)))
+            model[key(i)] = (0, -1)
+        }
+        XCTAssertGreaterThan(ks.segmentCount, segments, "the inserts split segments")
+        for i in stride(from: 1, to: n, by: 5) {
+            XCTAssertTrue(key(i).withUnsafeBytes { ks.remove($0) })
+            model[key(i)] = nil
+        }
+        var expired = 0
+        _ = ks.removeExpired(now: 2_000, from: 0, budget: Int.max) { e in
+            expired += 1
+            model[e.key] = nil
+        }
+        XCTAssertGreaterThan(expired, 0)
+
+        while ks.continueCapture(budget: 100) > 0 {}
+        XCTAssertNil(ks.capture, "a complete capture lets go of the keyspace")
+        XCTAssertEqual(image.count, n)
+        XCTAssertEqual(image.volatileCount, n / 4)
+        assertSame(contents(image), atStart, "image")
+        assertSame(liveContents(ks), model, "live keyspace")
+        XCTAssertEqual(ks.count, model.count)
+    }
+
+    /// The snapshot contract when every segment is captured at once: later writes (overwrite, insert, delete,
+    /// splits, a new deadline) leave the captured image exactly as it was.
+    func testCapturingAllSegmentsThenWritingLeavesTheImageUnchanged() {
+        var ks = Keyspace()
+        var atStart: [Bytes: (Int64, Int64)] = [:]
+        for i in 0..<50_000 {
+            let deadline: Int64 = i % 3 == 0 ? 123 : -1
+            ks.set(Entry(key: key(i), value: .int(Int64(i)), expireAt: deadline))
+            atStart[key(i)] = (Int64(i), deadline)
+        }
+        let image = ks.beginCapture()
+        XCTAssertEqual(ks.continueCapture(budget: .max), ks.segmentCount)
+        for i in 0..<50_000 where i % 2 == 0 { ks.set(Entry(key: key(i), value: .int(-1))) }
+        for i in 50_000..<120_000 { ks.set(Entry(key: key(i), value: .int(0))) }
+        for i in 0..<50_000 where i % 5 == 0 { _ = key(i).withUnsafeBytes { ks.remove($0) } }
+        _ = key(1).withUnsafeBytes { k in ks.withEntry(k, access: 0) { $0!.expireAt = 999 } }
+        XCTAssertEqual(image.volatileCount, (0..<50_000).filter { $0 % 3 == 0 }.count)
+        assertSame(contents(image), atStart, "image")
+        XCTAssertEqual(ks.count, 120_000 - 10_000)
+    }
+
+    /// A lookup updates access fields, except in segments a capture in progress has yet to take.
+    func testLookupLeavesAccessFieldsAloneWhileCapturing() {
+        var ks = Keyspace()
+        for i in 0..<5_000 { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
+        let stamped = key(7).withUnsafeBytes { ks.access($0) }
+        let image = ks.beginCapture()
+        let later = AccessClock(now: 10_000_000)
+        _ = key(7).withUnsafeBytes { ks.lookup($0, touching: later) }
+        XCTAssertEqual(key(7).withUnsafeBytes { ks.access($0) }, stamped)
+        _ = ks.continueCapture(budget: .max)
+        image.drain { _ in }
+        _ = key(7).withUnsafeBytes { ks.lookup($0, touching: later) }
+        XCTAssertEqual(key(7).withUnsafeBytes { ks.access($0) }, later.lruClock)
+    }
+
+    /// MOVE, SWAPDB, FLUSHALL (plain or ASYNC) and ordinary writes while the engine's capture advances a few
+    /// segments at a time: the images hold each database as it was, under its number at capture time.
+    func testMoveSwapdbAndFlushallDuringACaptureStayOutOfTheImages() {
+        for flush in [["flushall"], ["flushall", "async"]] {
+            setUp()
+            var atStart: [Int: [Bytes: (Int64, Int64)]] = [:]
+            for (db, prefix, n) in [(0, "a", 20_000), (1, "b", 5_000), (3, "c", 3)] {
+                for i in 0..<n {
+                    let k = Array("\(prefix)\(i)".utf8)
+                    k.withUnsafeBytes { engine.dbs[db].set($0, .int(Int64(i)), expireAt: i % 7 == 0 ? 4_000_000_000_000 : -1) }
+                    atStart[db, default: [:]][k] = (Int64(i), i % 7 == 0 ? 4_000_000_000_000 : -1)
+                }
+            }
+            let capture = engine.beginCapture(incremental: true)
+            engine.advanceCaptures(budget: 10)
+            XCTAssertTrue(engine.capturing)
+
+            XCTAssertEqual(run(["move", "a1", "1"]), ":1\r\n")
+            XCTAssertEqual(run(["set", "a2", "changed"]), "+OK\r\n")
+            XCTAssertEqual(run(["del", "a3"]), ":1\r\n")
+            engine.advanceCaptures(budget: 10)
+            XCTAssertEqual(run(["swapdb", "0", "2"]), "+OK\r\n")
+            for i in 20_000..<25_000 { run(["set", "a\(i)", "new"]) }
+            engine.advanceCaptures(budget: 10)
+            XCTAssertTrue(engine.capturing, "the capture spans the writes")
+            XCTAssertEqual(engine.dbs[0].count, 5_000)
+            XCTAssertEqual(engine.dbs[2].count, 20_000 - 2)
+            XCTAssertEqual(engine.dbs[1].count, 5_000 + 1)
+            XCTAssertNotNil(Bytes(string: "a1").withUnsafeBytes { engine.dbs[1].lookupWrite($0) })
+
+            XCTAssertEqual(run(flush), "+OK\r\n")
+            XCTAssertEqual(run(["set", "after", "1"]), "+OK\r\n")
+            while engine.capturing { engine.advanceCaptures(budget: 10) }
+            XCTAssertTrue(capture.waitUntilComplete())
+            XCTAssertEqual(capture.databases.map { $0.id }, [0, 1, 3])
+            for (id, image) in capture.databases { assertSame(contents(image), atStart[id]!, "db \(id)") }
+            XCTAssertEqual(engine.dbs.map(\.count).reduce(0, +), 1)
+            XCTAssertEqual(engine.dbs[0].count, 1)
+        }
+    }
+}
