@@ -93,6 +93,99 @@ final class BinaryJSONTests: XCTestCase {
         }
     }
 
+    /// The documented format, derived without the escaper's tables: Swift's own UTF-8 parser splits the bytes
+    /// into well-formed scalars (kept, with JSON's escapes) and ill-formed bytes (each one `\udcXX`).
+    func independentlyEncoded(_ s: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [34]
+        let digits = Array("0123456789abcdef".utf8)
+        func hex(_ v: UInt8) -> [UInt8] { [digits[Int(v >> 4)], digits[Int(v & 15)]] }
+        var parser = Unicode.UTF8.ForwardParser()
+        var it = s.makeIterator()
+        var at = 0
+        loop: while true {
+            switch parser.parseScalar(from: &it) {
+            case .valid(let e):
+                let bytes = Array(e)
+                if bytes.count == 1 {
+                    let b = bytes[0]
+                    switch b {
+                    case 34, 92: out += [92, b]
+                    case 10: out += Array("\\n".utf8)
+                    case 13: out += Array("\\r".utf8)
+                    case 9: out += Array("\\t".utf8)
+                    case 0..<0x20: out += Array("\\u00".utf8) + hex(b)
+                    default: out.append(b)
+                    }
+                } else {
+                    out += bytes
+                }
+                at += bytes.count
+            case .error(let length):
+                for b in s[at..<(at + length)] { out += Array("\\udc".utf8) + hex(b) }
+                at += length
+            case .emptyInput: break loop
+            }
+        }
+        return out + [34]
+    }
+
+    func assertEncodesIndependently(_ s: [UInt8], _ what: @autoclosure () -> String, line: UInt = #line) {
+        var out: [UInt8] = []
+        BinaryJSON.appendString(s, to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), String(decoding: independentlyEncoded(s), as: UTF8.self),
+                       "\(what()) \(s)", line: line)
+    }
+
+    /// Every byte value at every offset of the first three words, among plain text (the word fast path) and among
+    /// bytes that need escaping (the table path), so a word-level shortcut that misreads one byte fails here.
+    func testEveryByteAtEveryWordPosition() {
+        for filler: UInt8 in [0x61, 0x0A, 0xFF, 0x80] {
+            for at in 0..<24 {
+                for b in 0...255 {
+                    var s = [UInt8](repeating: filler, count: 32)
+                    s[at] = UInt8(b)
+                    assertEncodesIndependently(s, "byte \(b) at \(at) among \(filler)")
+                }
+            }
+        }
+    }
+
+    /// Well-formed sequences of every length and ill-formed ones (overlong, surrogate, above U+10FFFF,
+    /// truncated, stray continuation), placed so they straddle every word boundary and the string's end.
+    func testSequencesAcrossWordBoundaries() {
+        let sequences: [[UInt8]] = [
+            [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xE1, 0x80, 0x80], [0xED, 0x9F, 0xBF], [0xEF, 0xBF, 0xBF],
+            [0xF0, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xF3, 0xBF, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF],
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF],
+            [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF, 0x80],
+            [0xC2], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xF0, 0x9F, 0x98, 0x41], [0xE2, 0x41, 0x82], [0x80, 0xBF],
+            [0xF0, 0x9F, 0x98, 0x80, 0xF0, 0x9F, 0x98, 0x80], [0xC2, 0xC2, 0x80], [0xE2, 0xE2, 0x82, 0xAC],
+        ]
+        for seq in sequences {
+            for filler: UInt8 in [0x61, 0x22, 0xFE] {
+                for at in 0..<26 {
+                    for length in [at + seq.count, at + seq.count + 3, 40] where length >= at + seq.count {
+                        var s = [UInt8](repeating: filler, count: length)
+                        s.replaceSubrange(at..<(at + seq.count), with: seq)
+                        assertEncodesIndependently(s, "\(seq) at \(at) of \(length)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testRandomBytesMatchIndependentEncoding() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [Array("é€😀".utf8), [0xED, 0xA0, 0x80], [0xF0, 0x9F], [0x22, 0x5C], Array("plain text ".utf8)]
+        for round in 0..<5_000 {
+            var s: [UInt8] = []
+            while s.count < round % 90 {
+                if Bool.random(using: &rng) { s.append(UInt8.random(in: 0...255, using: &rng)) } else { s += pieces.randomElement(using: &rng)! }
+            }
+            assertEncodesIndependently(s, "random")
+        }
+    }
+
     /// Scores written without a String must be the very text Swift's `description` gives.
     func testDoublesMatchDescription() {
         var rng = SystemRandomNumberGenerator()
