@@ -282,7 +282,8 @@ public final class Server {
                 replicaNewline(conn)
             case .command(let consumed):
                 let base = UnsafeRawPointer(conn.query + conn.queryStart)
-                let args = Args(base: base, ranges: conn.parser.args, verbatim: conn.parser.verbatim)
+                let parsed = conn.parser.command
+                let args = Args(base: base, ranges: parsed.args, verbatim: parsed.verbatim)
                 let paused = mustWaitForPause(session, args)
                 if !paused {
                     engine.execute(session, args)

@@ -30,6 +30,8 @@ public struct RequestParser {
     private let argBuffer = ArgBuffer()
     /// The arguments of the command just parsed; valid until the next call to `parse` or `reset`.
     public var args: UnsafeBufferPointer<ArgRange> { argBuffer.view }
+    /// `args` and `verbatim` together: one access to a parser stored in a class, not two.
+    public var command: (args: UnsafeBufferPointer<ArgRange>, verbatim: Bool) { (argBuffer.view, verbatim) }
     public var maxBulkLength: Int
 
     private var pendingArgs = 0      // arguments still expected in the current multibulk command; 0 = none started
@@ -118,7 +120,7 @@ public struct RequestParser {
             }
             if b.count - pos < bulkLength + 2 { return .incomplete(hint: pos + bulkLength + 2) }
             argBuffer.append(ArgRange(start: pos, count: bulkLength))
-            if b[pos + bulkLength] != 13 || b[pos + bulkLength + 1] != 10 { verbatim = false }
+            if b.loadUnaligned(fromByteOffset: pos + bulkLength, as: UInt16.self) != Self.crlf { verbatim = false }
             pos += bulkLength + 2
             bulkLength = -1
             pendingArgs -= 1
@@ -170,6 +172,9 @@ public struct RequestParser {
         guard i > start, i - start <= 5, i + 1 < b.count, b[i] == 13, b[i + 1] == 10 else { return nil }
         return (v, i)
     }
+
+    /// CR LF as one little-endian 16-bit load sees it.
+    public static let crlf = UInt16(13) | UInt16(10) << 8
 
     /// Whether the validated, non-negative header digits from `digitsFrom` up to the CR at `cr` have no leading
     /// zero and are followed by LF.

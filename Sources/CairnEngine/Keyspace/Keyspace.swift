@@ -52,7 +52,8 @@ public struct Keyspace {
     /// A segment this keyspace alone holds, copying it first if a snapshot shares it. A capture in progress
     /// takes the segment first if it has not yet: the image must keep what it held when the capture began.
     mutating func uniqueSegment(_ si: Int) -> Segment {
-        if let image = capture, image.needs(si) { image.takeEarly(si, segments[si]) }
+        // Tested through the optional in place: binding the image would retain and release it on every write.
+        if capture?.needs(si) == true { capture!.takeEarly(si, segments[si]) }
         if !isKnownUniquelyReferenced(&segments[si]) {
             let before = segments[si].entryCapacity
             segments[si] = segments[si].copy()

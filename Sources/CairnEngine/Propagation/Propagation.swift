@@ -135,13 +135,10 @@ public final class Propagation {
             let width = IntegerFormat.width(r.count)
             let header = b + r.start - 3 - width
             guard header.load(as: UInt8.self) == UInt8(ascii: "$"), headerMatches(header + 1, r.count, width: width),
-                  b.loadUnaligned(fromByteOffset: r.start + r.count, as: UInt16.self) == crlf else { return nil }
+                  b.loadUnaligned(fromByteOffset: r.start + r.count, as: UInt16.self) == RequestParser.crlf else { return nil }
         }
         return UnsafeRawBufferPointer(start: b, count: at)
     }
-
-    /// CR LF as one little-endian 16-bit load sees it.
-    private static let crlf = UInt16(13) | UInt16(10) << 8
 
     /// Whether `<n>\r\n` at `p` has n's shortest decimal digits (`width` of them).
     @inline(__always)
@@ -152,7 +149,7 @@ public final class Propagation {
             guard d >= 0 && d <= 9 else { return false }
             v = v &* 10 &+ d
         }
-        return v == n && p.loadUnaligned(fromByteOffset: width, as: UInt16.self) == crlf
+        return v == n && p.loadUnaligned(fromByteOffset: width, as: UInt16.self) == RequestParser.crlf
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
