@@ -291,6 +291,11 @@ public struct RDBReader {
         return Int(v)
     }
 
+    /// Capacity to reserve for `n` items read from a length prefix: the whole count saves the regrowth copies of
+    /// a large collection, but a stream of unknown size cannot vouch for a count, so a corrupt one is not
+    /// trusted with more than a bounded allocation.
+    func reservation(_ n: Int) -> Int { min(n, 1 << 16) }
+
     /// How the next string is stored.
     enum StringHeader {
         case raw(Int)
@@ -377,6 +382,30 @@ public struct RDBReader {
         return try r.get()
     }
 
+    /// Decodes the next string, a packed blob, where it lies (`lendString`): a small collection's blob then
+    /// costs no array of its own.
+    func packedString<T>(at: Int, _ decode: (UnsafeRawBufferPointer) throws(PackedFormatError) -> T) throws(RDBError) -> T {
+        try lendString { p throws(RDBError) in try packed(p, at: at, decode) }
+    }
+
+    /// The next string's bytes lent to `body`: in place in the input's buffer, in the reused LZF output, or (an
+    /// integer, or a string larger than the buffer) in the reused scratch array. Valid only during `body`, which
+    /// must not read the input.
+    func lendString<T>(_ body: (UnsafeRawBufferPointer) throws(RDBError) -> T) throws(RDBError) -> T {
+        let at = input.offset
+        let header = try stringHeader()
+        switch header {
+        case .raw(let n): if let p = try input.take(n) { return try body(p) }
+        case .lzf(let clen, let ulen): return try body(try inflate(compressed: clen, length: ulen, at: at))
+        case .int: break
+        }
+        try string(header, at: at, into: &scratch.value)
+        let r: Result<T, RDBError> = scratch.value.withUnsafeBytes { p in
+            do throws(RDBError) { return .success(try body(p)) } catch { return .failure(error) }
+        }
+        return try r.get()
+    }
+
     func packed<T>(_ blob: UnsafeRawBufferPointer, at: Int, _ decode: (UnsafeRawBufferPointer) throws(PackedFormatError) -> T) throws(RDBError) -> T {
         do {
             return try decode(blob)
@@ -412,16 +441,19 @@ public struct RDBReader {
         case RDBType.list:
             let n = try count()
             var items: [[UInt8]] = []
+            items.reserveCapacity(reservation(n))
             for _ in 0..<n { items.append(try string()) }
             return b.list(items)
         case RDBType.set:
             let n = try count()
             var members: [[UInt8]] = []
+            members.reserveCapacity(reservation(n))
             for _ in 0..<n { members.append(try string()) }
             return try b.set(members, sizeHint: n).get(self)
         case RDBType.zset, RDBType.zset2:
             let n = try count()
             var entries: [ScoredMember] = []
+            entries.reserveCapacity(reservation(n))
             for _ in 0..<n {
                 let m = try string()
                 let s = t == RDBType.zset ? try stringDouble() : try binaryDouble()
@@ -432,28 +464,31 @@ public struct RDBReader {
         case RDBType.hash:
             let n = try count()
             var pairs: [[UInt8]] = []
+            pairs.reserveCapacity(reservation(n) * 2)
             for _ in 0..<n {
                 pairs.append(try string())
                 pairs.append(try string())
             }
             return try b.hash(pairs).get(self)
         case RDBType.hashZipmap:
-            let blob = try string()
-            return try b.hash(try packed(blob, at: at, ZipmapCodec.decode)).get(self)
+            return try b.hash(try packedString(at: at, ZipmapCodec.decode)).get(self)
         case RDBType.listZiplist:
-            let blob = try string()
-            return b.list(try packed(blob, at: at, ZiplistCodec.decode).map(\.bytes))
+            return b.list(try packedString(at: at, ZiplistCodec.decode).map(\.bytes))
         case RDBType.setIntset:
-            let blob = try string()
-            let values = try packed(blob, at: at, IntsetCodec.decode)
+            let values = try packedString(at: at, IntsetCodec.decode)
             // Kept as the file has it, as Redis does up to set-max-intset-entries: rebuilt member by member it
             // cost an array per member and a search per insert.
             if values.count <= SetLimits(settings).intsetEntries { return .set(SetValue(ascending: values)) }
             return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(self)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
-            let blob = try string()
-            if t == RDBType.zsetListpack, let z = try packed(blob, at: at, b.zset(listpack:)) { return try z.get(self) }
-            let items = t == RDBType.zsetZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
+            // The blob is only valid while it is decoded: one that the direct build refuses is decoded into items
+            // at once, in the same pass over it.
+            let (direct, items) = try packedString(at: at) { p throws(PackedFormatError) -> (Built?, [PackedElement]) in
+                if t == RDBType.zsetZiplist { return (nil, try ZiplistCodec.decode(p)) }
+                if let z = try b.zset(listpack: p) { return (z, []) }
+                return (nil, try ListpackCodec.decode(p))
+            }
+            if let direct { return try direct.get(self) }
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
             var entries: [ScoredMember] = []
             var j = 0
@@ -470,22 +505,13 @@ public struct RDBReader {
             }
             return try b.zset(entries, compactSource: true).get(self)
         case RDBType.hashListpack:
-            let blob = try string()
-            let built: Result<Built, PackedFormatError> = blob.withUnsafeBytes { p in
-                do throws(PackedFormatError) { return .success(try b.hash(listpack: p)) } catch { return .failure(error) }
-            }
-            switch built {
-            case .success(let h): return try h.get(self)
-            case .failure(let error): throw fail(error.reason, at: at)
-            }
+            return try packedString(at: at, b.hash(listpack:)).get(self)
         case RDBType.hashZiplist:
-            let blob = try string()
-            let items = t == RDBType.hashZiplist ? try packed(blob, at: at, ZiplistCodec.decode) : try packed(blob, at: at, ListpackCodec.decode)
+            let items = try packedString(at: at, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
             return try b.hash(items.map(\.bytes)).get(self)
         case RDBType.setListpack:
-            let blob = try string()
-            let items = try packed(blob, at: at, ListpackCodec.decode)
+            let items = try packedString(at: at, ListpackCodec.decode)
             return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             var layout: [(items: PackedStrings, plain: Bool)] = []
@@ -524,13 +550,15 @@ public struct RDBReader {
 extension RDBReader {
     /// A quicklist's nodes (types 14 and 18): each node's blob, whether it is a plain node (one element) and
     /// where it starts.
-    func quicklistNodes(type t: UInt8, _ node: (_ blob: [UInt8], _ plain: Bool, _ at: Int) throws(RDBError) -> Void) throws(RDBError) {
+    /// Each node's blob is lent where it lies (`lendString`), valid only during `node`.
+    func quicklistNodes(type t: UInt8, _ node: (_ blob: UnsafeRawBufferPointer, _ plain: Bool, _ at: Int) throws(RDBError) -> Void) throws(RDBError) {
         for _ in 0..<(try count()) {
             let plain = try quicklistNodeIsPlain(type: t)
             let nodeAt = input.offset
-            let blob = try string()
-            guard !blob.isEmpty else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
-            try node(blob, plain, nodeAt)
+            try lendString { blob throws(RDBError) in
+                guard blob.count > 0 else { throw fail("Quicklist integrity check failed: empty node", at: nodeAt) }
+                try node(blob, plain, nodeAt)
+            }
         }
     }
 

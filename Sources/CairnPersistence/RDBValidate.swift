@@ -10,7 +10,7 @@ final class RDBScratch {
     var field: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
-    /// LZF output handed to visitors in place (`withString`); it only grows.
+    /// LZF output lent in place (`lendString`); it only grows.
     private var inflatedBytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
     /// The first `n` bytes of the LZF output buffer, grown when it is smaller.

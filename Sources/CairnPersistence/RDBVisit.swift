@@ -96,7 +96,7 @@ extension RDBReader {
         case RDBType.listZiplist:
             for e in try packed(try string(), at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
         case RDBType.setIntset:
-            let values = try withString { blob throws(RDBError) in try packed(blob, at: h.offset, IntsetCodec.decode) }
+            let values = try packedString(at: h.offset, IntsetCodec.decode)
             for n in values { try IntegerFormat.withDigits(n) { try v.element($0) } }
         case RDBType.zsetZiplist:
             let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
@@ -144,21 +144,15 @@ extension RDBReader {
         }
     }
 
-    /// Hands the next string to `body` without copying it where it can: a plain string in place in the input's
-    /// buffer, an integer as its digits, an LZF string decompressed into a buffer reused from string to string.
-    /// The bytes are valid during the call, which must not read from the input.
+    /// `lendString` for a body with errors of its own (a visitor's output), which wait outside the reader's typed
+    /// throws.
     func withString<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        let at = input.offset
-        switch try stringHeader() {
-        case .raw(let n):
-            if let p = try input.take(n) { return try body(p) }
-            try string(.raw(n), at: at, into: &scratch.value)
-            return try scratch.value.withUnsafeBytes(body)
-        case .int(let v):
-            return try IntegerFormat.withDigits(v, body)
-        case .lzf(let clen, let ulen):
-            return try body(try inflate(compressed: clen, length: ulen, at: at))
+        var failure: Error? = nil
+        let r: R? = try lendString { p throws(RDBError) -> R? in
+            do { return try body(p) } catch { failure = error; return nil }
         }
+        if let failure { throw failure }
+        return r!
     }
 
     /// A listpack hash, sorted set or set. The first of a pair stays valid in the blob while the second is read.

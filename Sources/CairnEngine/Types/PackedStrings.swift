@@ -54,6 +54,13 @@ public struct PackedStrings {
         return size
     }
 
+    /// Byte `i` of the `size`-byte varint of `n`: seven bits a byte, low bits first, the top bit set on all but
+    /// the last.
+    @inline(__always)
+    static func lengthByte(_ n: Int, _ i: Int, of size: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: (n >> (7 * i)) & 0x7F) | (i < size - 1 ? 0x80 : 0)
+    }
+
     /// The position after an element whose bytes are `s..<s+n`.
     @inline(__always)
     func next(_ s: Int, _ n: Int) -> Int { backLinked ? s + n + Self.lengthSize(n) : s + n }
@@ -119,13 +126,11 @@ public struct PackedStrings {
         let backLinked = backLinked
         storage.withUnsafeMutableBytes { raw in
             var p = offset
-            var v = n
             for i in 0..<lengthSize {
-                let b = UInt8(truncatingIfNeeded: v & 0x7F) | (i < lengthSize - 1 ? 0x80 : 0)
+                let b = Self.lengthByte(n, i, of: lengthSize)
                 raw[p + i] = b
                 // The back-length holds the same bytes in reverse, so a backwards read meets the low bits first.
                 if backLinked { raw[offset + lengthSize + n + lengthSize - 1 - i] = b }
-                v >>= 7
             }
             p += lengthSize
             if n > 0 { raw.baseAddress!.advanced(by: p).copyMemory(from: bytes.baseAddress!, byteCount: n) }
@@ -135,11 +140,17 @@ public struct PackedStrings {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         // An eighth more room at a time rather than Array's doubling: a small collection is mostly built once
         // and then kept, so slack would stay for its lifetime.
-        let size = encodedSize(bytes.count)
-        let at = storage.count
-        if storage.capacity < at + size { storage.reserveCapacity(at + size + byteCount / 8) }
-        storage.append(contentsOf: repeatElement(0, count: size))
-        write(bytes, at: at)
+        let n = bytes.count
+        let lengthSize = Self.lengthSize(n)
+        let size = encodedSize(n)
+        if storage.capacity < storage.count + size { storage.reserveCapacity(storage.count + size + byteCount / 8) }
+        // Appended piece by piece: zeros appended to be written over went through Array's generic sequence path,
+        // which cost more than the copy itself for the short elements a loaded collection is made of.
+        for i in 0..<lengthSize { storage.append(Self.lengthByte(n, i, of: lengthSize)) }
+        storage.append(contentsOf: bytes)
+        if backLinked {
+            for i in stride(from: lengthSize - 1, through: 0, by: -1) { storage.append(Self.lengthByte(n, i, of: lengthSize)) }
+        }
         elements += 1
     }
 
