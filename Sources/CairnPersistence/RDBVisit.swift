@@ -91,21 +91,21 @@ extension RDBReader {
                 try s.field.withUnsafeBytes { f in try withString { try v.field(f, $0) } }
             }
         case RDBType.hashZipmap:
-            let items = try packed(try string(), at: h.offset, ZipmapCodec.decode)
+            let items = try packedString(at: h.offset, ZipmapCodec.decode)
             try visitPairs(items, &v)
         case RDBType.listZiplist:
-            for e in try packed(try string(), at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
+            for e in try packedString(at: h.offset, ZiplistCodec.decode) { try e.bytes.withUnsafeBytes { try v.element($0) } }
         case RDBType.setIntset:
             let values = try packedString(at: h.offset, IntsetCodec.decode)
             for n in values { try IntegerFormat.withDigits(n) { try v.element($0) } }
         case RDBType.zsetZiplist:
-            let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
+            let items = try packedString(at: h.offset, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
             for j in stride(from: 0, to: items.count, by: 2) {
                 try items[j].bytes.withUnsafeBytes { try v.member($0, score: try score(items[j + 1].bytes)) }
             }
         case RDBType.hashZiplist:
-            let items = try packed(try string(), at: h.offset, ZiplistCodec.decode)
+            let items = try packedString(at: h.offset, ZiplistCodec.decode)
             try visitPairs(items.map(\.bytes), &v)
         case RDBType.hashListpack, RDBType.zsetListpack, RDBType.setListpack:
             try visitListpackValue(type: t, at: h.offset, &v)

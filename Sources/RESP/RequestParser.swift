@@ -72,7 +72,7 @@ public struct RequestParser {
     private mutating func parseMultibulk(_ b: UnsafeRawBufferPointer) -> ParseOutcome {
         if pendingArgs == 0, let (n, cr) = Self.shortHeader(b, from: 1), n > 0, n <= 10 {
             // The usual request: a small count read in one pass, no limit it could break.
-            verbatim = b[1] != UInt8(ascii: "0")
+            verbatim = Self.isShortestHeader(b, digitsFrom: 1, cr: cr)
             pos = cr + 2
             pendingArgs = n
             bulkLength = -1
@@ -98,7 +98,7 @@ public struct RequestParser {
         while pendingArgs > 0 {
             if bulkLength < 0, b.count - pos > 1, b[pos] == UInt8(ascii: "$"),
                let (n, cr) = Self.shortHeader(b, from: pos + 1), n <= 16384, n <= maxBulkLength {
-                if b[pos + 1] == UInt8(ascii: "0") && cr - pos != 2 { verbatim = false }
+                if !Self.isShortestHeader(b, digitsFrom: pos + 1, cr: cr) { verbatim = false }
                 bulkLength = n
                 pos = cr + 2
             } else if bulkLength < 0 {

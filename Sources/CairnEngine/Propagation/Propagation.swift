@@ -108,48 +108,13 @@ public final class Propagation {
 
     /// The client's request itself when its bytes are exactly the RESP array this command encodes to (a
     /// multibulk request with shortest length headers, as clients send them): copying it costs a fraction of
-    /// encoding anew and the stream stays byte for byte what encoding would give. The parser says so for what
-    /// it parsed (`Args.verbatim`); arguments of another origin (a queued transaction, a request the parser
-    /// found not canonical) have every header byte checked, positions first, so that nothing outside the
-    /// arguments' own buffer is read.
+    /// encoding anew and the stream stays byte for byte what encoding would give. The parser, which reads every
+    /// header byte anyway, says so (`Args.verbatim`); arguments of any other origin (a queued transaction, a
+    /// command's own rewrite) are laid out bare and are encoded anew.
     @inline(__always)
     static func canonicalRequest(_ args: Args) -> UnsafeRawBufferPointer? {
-        let count = args.count
-        guard count > 0 else { return nil }
-        if args.verbatim {
-            let last = args.ranges[count - 1]
-            return UnsafeRawBufferPointer(start: args.base, count: last.start + last.count + 2)
-        }
-        var at = 3 + IntegerFormat.width(count)
-        for i in 0..<count {
-            let r = args.ranges[i]
-            at += 3 + IntegerFormat.width(r.count)
-            guard r.start == at else { return nil }
-            at += r.count + 2
-        }
-        let b = args.base
-        guard b.load(as: UInt8.self) == UInt8(ascii: "*"), headerMatches(b + 1, count, width: IntegerFormat.width(count))
-        else { return nil }
-        for i in 0..<count {
-            let r = args.ranges[i]
-            let width = IntegerFormat.width(r.count)
-            let header = b + r.start - 3 - width
-            guard header.load(as: UInt8.self) == UInt8(ascii: "$"), headerMatches(header + 1, r.count, width: width),
-                  b.loadUnaligned(fromByteOffset: r.start + r.count, as: UInt16.self) == RequestParser.crlf else { return nil }
-        }
-        return UnsafeRawBufferPointer(start: b, count: at)
-    }
-
-    /// Whether `<n>\r\n` at `p` has n's shortest decimal digits (`width` of them).
-    @inline(__always)
-    private static func headerMatches(_ p: UnsafeRawPointer, _ n: Int, width: Int) -> Bool {
-        var v = 0
-        for k in 0..<width {
-            let d = Int(p.load(fromByteOffset: k, as: UInt8.self)) &- 48
-            guard d >= 0 && d <= 9 else { return false }
-            v = v &* 10 &+ d
-        }
-        return v == n && p.loadUnaligned(fromByteOffset: width, as: UInt16.self) == RequestParser.crlf
+        guard args.verbatim, let last = args.ranges.last else { return nil }
+        return UnsafeRawBufferPointer(start: args.base, count: last.start + last.count + 2)
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
