@@ -15,6 +15,11 @@ public final class BackgroundJob: Sendable {
 
     private let state = Mutex<Outcome?>(nil)
 
+    /// Jobs whose threads are running in this process. The event loop does not busy-poll while any is: on a
+    /// machine with few cores the spinning would take the core the job needs (see EventLoop.poll).
+    public static var running: Int { active.load(ordering: .relaxed) }
+    private static let active = Atomic<Int>(0)
+
     /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc). A `yielding` thread
     /// runs at a lower priority than the event loop; one the server waits on to do anything useful (a replica's
     /// loader) keeps the normal priority, or other processes on a busy machine starve it while the primary waits.
@@ -23,8 +28,11 @@ public final class BackgroundJob: Sendable {
         let body: @Sendable () -> Void = {
             var outcome = Outcome.succeeded
             do { try work() } catch { outcome = .failed("\(error)") }
+            BackgroundJob.active.subtract(1, ordering: .relaxed)
             job.state.withLock { $0 = outcome }
         }
+        // Counted before the thread exists, so that the loop's next turn already leaves the core to it.
+        Self.active.add(1, ordering: .relaxed)
         let box = Unmanaged.passRetained(ThreadBody(name: name, yielding: yielding, body)).toOpaque()
         var tid = pthread_t()
         let rc = pthread_create(&tid, nil, { arg in
@@ -39,6 +47,7 @@ public final class BackgroundJob: Sendable {
             pthread_detach(tid)
         } else {
             Unmanaged<ThreadBody>.fromOpaque(box).release()
+            Self.active.subtract(1, ordering: .relaxed)
             state.withLock { $0 = .failed("can't create thread: \(String(cString: strerror(rc)))") }
         }
     }

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import RESP
 import CairnEngine
+import CairnPersistence
 import CairnReplication
 
 /// The server: listening sockets, connections and the event loop around the engine.
@@ -163,7 +164,9 @@ public final class Server {
             if engine.eviction.pending { timeout = 0 }
             // So does a snapshot's capture, whose thread waits for it.
             if engine.capturing { timeout = 0 }
-            loop.poll(timeoutMs: timeout, spinMicros: settings.busyPollMicros) { fd, readable, writable in
+            // No spinning while a snapshot, rewrite, sync or load runs on a thread of its own: it needs the core.
+            let spin = BackgroundJob.running == 0 ? settings.busyPollMicros : 0
+            loop.poll(timeoutMs: timeout, spinMicros: spin) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }
             let nowMicros = Engine.monotonicMicros()

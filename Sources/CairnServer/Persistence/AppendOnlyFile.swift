@@ -6,7 +6,6 @@ import Synchronization
 import CairnEngine
 import RESP
 import CairnPersistence
-import CSystem
 
 /// The append-only file as the server runs it (Redis 7's multi-part layout): the directory with its manifest,
 /// base and incremental files; loading at startup; the writer thread fed with the propagation stream.
@@ -293,9 +292,8 @@ final class AppendOnlyFile {
         let timestamp: Int64? = settings.aofTimestampEnabled ? now / 1000 : nil
         let incremental = settings.aofRewriteIncrementalFsync
         // Thread "aof-rewrite": serializes the captured dataset into the temp base file, then exits; background
-        // priority, like a BGSAVE, so that clients are served first.
-        let thread = Thread {
-            csystem_yield_to_foreground()
+        // priority, like a BGSAVE, so that clients are served first. It reports through `job`, not the outcome.
+        _ = BackgroundJob(name: "aof-rewrite") {
             let fd = open(job.tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 job.finish(failure: String(cString: strerror(errno)))
@@ -322,8 +320,6 @@ final class AppendOnlyFile {
                 job.finish(failure: error.message)
             }
         }
-        thread.name = "aof-rewrite"
-        thread.start()
         log.notice("Background append only file rewriting started")
         return nil
     }
