@@ -3,6 +3,7 @@ to write again (while they keep coming, in slices of half the sync's duration), 
 fdatasync. A reply still goes out only once the sync that covers its write is done, and a client that goes
 quiet or away after its reply never stalls the others."""
 import threading
+import time
 
 from cairn_helpers import RawConn
 from test_aof import info_field
@@ -103,3 +104,45 @@ def test_pipelines_and_transactions_share_syncs(cairn_factory):
         assert c.cmd("GET", "tx:") == b"$1\r\n6\r\n"
         for n in range(6):
             assert c.cmd("SCARD", f"s:{n}") == b":40\r\n"
+
+
+def test_every_acknowledged_write_of_many_clients_survives_kill(cairn_factory):
+    """Forty clients write unique keys without pause, so the writer gathers them into syncs while some are
+    still on their way; the server is killed mid-stream, and every key acknowledged before the kill is there
+    after the restart."""
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    acknowledged = [[] for _ in range(40)]
+    failures = []
+
+    def writer(n):
+        try:
+            with RawConn(s.port) as c:
+                i = 0
+                while True:
+                    key = f"k:{n}:{i}"
+                    reply = c.cmd("SET", key, "v")
+                    if reply != b"+OK\r\n":
+                        failures.append(f"{key}: {reply!r}")
+                        return
+                    acknowledged[n].append(key)
+                    i += 1
+        except Exception:
+            pass  # the kill ends every client
+
+    threads = [threading.Thread(target=writer, args=(n,), daemon=True) for n in range(40)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 300
+    while sum(map(len, acknowledged)) < 6000 and time.monotonic() < deadline and not failures:
+        time.sleep(0.05)
+    s.kill()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    keys = [k for keys in acknowledged for k in keys]
+    assert len(keys) >= 6000
+    s.start()
+    with RawConn(s.port) as c:
+        for start in range(0, len(keys), 500):
+            batch = keys[start:start + 500]
+            assert c.cmd("EXISTS", *batch) == f":{len(batch)}\r\n".encode()
