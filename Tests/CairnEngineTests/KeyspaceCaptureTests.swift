@@ -81,6 +81,37 @@ final class KeyspaceCaptureTests: TranscriptTestCase {
         XCTAssertEqual(ks.count, model.count)
     }
 
+    /// A capture that spans a directory doubling (swapping in the directory built ahead) is still the
+    /// keyspace at its start: the image holds segments, which a doubling leaves where they are.
+    func testCaptureAcrossADirectoryDoublingEqualsTheKeyspaceAtItsStart() {
+        var ks = Keyspace()
+        var model: [Bytes: (Int64, Int64)] = [:]
+        var i = 0
+        while ks.dir.count < Keyspace.nextDirThreshold {
+            ks.set(Entry(key: key(i), value: .int(Int64(i))))
+            model[key(i)] = (Int64(i), -1)
+            i += 1
+        }
+        let atStart = model
+        let depth = ks.globalDepth
+        XCTAssertFalse(ks.nextDir.isEmpty, "the next doubling swaps in a directory built ahead")
+        let image = ks.beginCapture()
+        _ = ks.continueCapture(budget: ks.segmentCount / 4)
+        var next = i
+        while ks.globalDepth < depth + 1 {
+            ks.set(Entry(key: key(next), value: .int(0)))
+            model[key(next)] = (0, -1)
+            next += 1
+        }
+        for j in stride(from: 0, to: i, by: 3) {
+            ks.set(Entry(key: key(j), value: .int(-1)))
+            model[key(j)] = (-1, -1)
+        }
+        while ks.continueCapture(budget: 100) > 0 {}
+        assertSame(contents(image), atStart, "image")
+        assertSame(liveContents(ks), model, "live keyspace")
+    }
+
     /// The snapshot contract when every segment is captured at once: later writes (overwrite, insert, delete,
     /// splits, a new deadline) leave the captured image exactly as it was.
     func testCapturingAllSegmentsThenWritingLeavesTheImageUnchanged() {

@@ -23,6 +23,34 @@ final class KeyspaceTests: XCTestCase {
         for i in 0..<1000 { XCTAssertEqual(value(ks, key(i)) == nil, i % 2 == 0) }
     }
 
+    /// The directory doubles past `nextDirThreshold` by swapping in the one built ahead a slice per split: every
+    /// key stays findable across doublings, and the part built ahead always equals the live directory doubled.
+    func testDirectoryBuiltAheadMatchesTheLiveOneAcrossDoublings() {
+        var ks = Keyspace()
+        var depths: Set<Int> = []
+        var checked = 0
+        var i = 0
+        while ks.dir.count < Keyspace.nextDirThreshold * 4 {
+            ks.set(Entry(key: key(i), value: .int(Int64(i))))
+            i += 1
+            if !ks.nextDir.isEmpty && (i % 5_000 == 0 || !depths.contains(ks.globalDepth)) {
+                depths.insert(ks.globalDepth)
+                XCTAssertEqual(ks.nextDir.count, ks.dir.count * 2)
+                for j in 0..<ks.nextDirFilled where ks.nextDir[2 * j] != ks.dir[j] || ks.nextDir[2 * j + 1] != ks.dir[j] {
+                    return XCTFail("next directory entry \(j) differs at depth \(ks.globalDepth)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(depths.count, 2, "two doublings swapped in a directory built ahead")
+        XCTAssertGreaterThan(checked, 2)
+        XCTAssertEqual(ks.count, i)
+        for j in 0..<i {
+            guard case .int(let v) = value(ks, key(j)) else { return XCTFail("missing \(j) of \(i)") }
+            XCTAssertEqual(v, Int64(j))
+        }
+    }
+
     /// A keyspace laid out for RESIZEDB's count takes that many keys without a split, holds every key, and
     /// still splits and scans as usual when more keys come than were announced.
     func testReservedKeyspaceHoldsKeysAndGrowsPastTheHint() {
