@@ -1,5 +1,4 @@
 import XCTest
-import Synchronization
 @testable import CairnPersistence
 
 final class BackgroundJobTests: XCTestCase {
