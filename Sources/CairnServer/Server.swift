@@ -165,7 +165,10 @@ public final class Server {
             // So does a snapshot's capture, whose thread waits for it.
             if engine.capturing { timeout = 0 }
             // No spinning while a snapshot, rewrite, sync or load runs on a thread of its own: it needs the core.
-            let spin = BackgroundJob.running == 0 ? settings.busyPollMicros : 0
+            // Nor while only the AOF writer can bring the next event: when the threads share a core, the sync
+            // could not start until the spin ended.
+            let spin = BackgroundJob.running == 0 && !aof.groupCommit.awaitsOnlyTheWriter(held: heldForSync.count)
+                ? settings.busyPollMicros : 0
             loop.poll(timeoutMs: timeout, spinMicros: spin) { fd, readable, writable in
                 handleEvent(fd, readable, writable)
             }

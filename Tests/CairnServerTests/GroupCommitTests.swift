@@ -26,6 +26,20 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(commit.commitAt, 120, "the commit names the sync whose clients are back")
     }
 
+    func testTheLoopAwaitsOnlyTheWriterOnceEveryAnsweredClientIsBack() {
+        var commit = GroupCommit()
+        XCTAssertFalse(commit.awaitsOnlyTheWriter(held: 0), "nothing held: no sync to wait for")
+        let conns = connections(2)
+        commit.released(conns, durable: 50)
+        XCTAssertFalse(commit.awaitsOnlyTheWriter(held: 0))
+        commit.settled(conns[0])
+        XCTAssertFalse(commit.awaitsOnlyTheWriter(held: 1), "an answered client is still expected to write")
+        commit.settled(conns[1])
+        XCTAssertTrue(commit.awaitsOnlyTheWriter(held: 2))
+        commit.released(conns, durable: 90)
+        XCTAssertFalse(commit.awaitsOnlyTheWriter(held: 0), "the sync answered them: they come back next")
+    }
+
     func testOnlyTheLatestReleaseIsAwaited() {
         var commit = GroupCommit()
         let conns = connections(4)

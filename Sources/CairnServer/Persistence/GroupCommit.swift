@@ -14,6 +14,10 @@ struct GroupCommit {
     /// writer should wait for some of them.
     var commitAt: Int? { outstanding == 0 ? releasedAt : nil }
 
+    /// Whether the loop can expect nothing but the writer's next sync: `held` clients wait for one and every
+    /// client the last sync answered has written again (clients that only read may still come).
+    func awaitsOnlyTheWriter(held: Int) -> Bool { held > 0 && outstanding == 0 }
+
     /// A sync (durable up to `durable`) released these clients' replies.
     mutating func released(_ conns: some Sequence<Connection>, durable: Int) {
         releasedAt = durable
