@@ -52,6 +52,15 @@ public struct SetValue {
         return s
     }
 
+    /// An empty listpack with room for `bytes` of members, for a set about to be loaded from a blob that size.
+    public static func listpack(reserving bytes: Int) -> SetValue {
+        var packed = PackedStrings()
+        packed.reserveCapacity(bytes)
+        var s = SetValue()
+        s.storage = .listpack(packed)
+        return s
+    }
+
     public var encodingName: StaticString {
         switch storage {
         case .intset: return "intset"
@@ -141,6 +150,19 @@ public struct SetValue {
         storage = .intset([])
         defer { storage = .hashtable(h) }
         return h.updateValue(NoValue(), forKey: member) == nil
+    }
+
+    /// Loading a listpack blob: adds a member, or returns false when it is here already (the blob is corrupt).
+    /// `filter` spares the search for a member that cannot be. Converts where `add` does.
+    public mutating func addLoaded(_ member: UnsafeRawBufferPointer, filter: inout PackedDuplicateFilter, limits: SetLimits) -> Bool {
+        guard case .listpack(var a) = storage, a.count < limits.listpackEntries, member.count <= limits.listpackValue else {
+            return add(member, limits: limits)
+        }
+        if filter.mayRepeat(member) && a.firstPosition(of: member) != nil { return false }
+        storage = .intset([])
+        a.append(member)
+        storage = .listpack(a)
+        return true
     }
 
     @discardableResult
