@@ -104,9 +104,7 @@ public struct HashValue {
     /// Every pair as borrowed bytes, valid only during `body`: a compact hash's pairs need no copies then.
     public func forEachBorrowed(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
         if let table {
-            return try table.forEach { f, v in
-                try f.withUnsafeBytes { fb in try v.withUnsafeBytes { vb in try body(fb, vb) } }
-            }
+            return try table.forEachRaw { f, v in try v.withUnsafeBytes { try body(f, $0) } }
         }
         try forEachCompact(body)
     }

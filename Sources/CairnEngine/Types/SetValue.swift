@@ -223,6 +223,16 @@ public struct SetValue {
         }
     }
 
+    /// Every member as borrowed bytes, valid only during `body`, in `forEach`'s order: saving a set needs no
+    /// copy of each member then.
+    public func forEachBorrowed(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        switch storage {
+        case .intset(let a): for v in a { try IntegerFormat.withDigits(v, body) }
+        case .listpack(let a): try a.forEach(body)
+        case .hashtable(let h): try h.forEachRaw { k, _ in try body(k) }
+        }
+    }
+
     public var members: [Bytes] {
         var out: [Bytes] = []
         out.reserveCapacity(count)
