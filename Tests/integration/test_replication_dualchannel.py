@@ -145,15 +145,18 @@ def test_dual_channel_full_sync_while_writing(cairn_factory):
 
 
 def test_stream_buffered_during_the_load_is_applied_over_loop_turns(cairn_factory):
-    """The RDB is held back until the replica has buffered megabytes of the main channel's stream; once loaded,
-    the link comes up and that stream is applied a slice per loop turn while writes keep arriving behind it.
-    The replica ends with the primary's content."""
+    """The RDB is held back until the replica has buffered megabytes of the main channel's stream (with values
+    longer than a slice); once loaded, the link comes up and that stream is applied a slice per loop turn while
+    writes keep arriving behind it. The replica ends with the primary's content."""
     primary = dual_primary(cairn_factory)
     populate(primary.client(), 2000)
     # Past the RDB channel's replies ($ENDOFF included), so the main channel PSYNCs and buffers meanwhile.
     proxy = Proxy(primary.port, hold_after=256)
     with Writers(primary, 10) as w:
         replica = dual_replica(cairn_factory, proxy.port)
+        # Values longer than a slice: each takes several turns to arrive whole.
+        for i in range(3):
+            primary.client().set(f"big:{i}", "x" * (200_000 + i))
         wait_for(lambda: int(info(replica).get("replicas_repl_buffer_size", 0)) > 2 * 1024 * 1024, 120,
                  "two megabytes of buffered stream (32 slices)")
         proxy.released.set()
@@ -163,6 +166,7 @@ def test_stream_buffered_during_the_load_is_applied_over_loop_turns(cairn_factor
     wait_sync(primary, replica, timeout=120)
     assert digest(primary) == digest(replica)
     assert replica.client().dbsize() == primary.client().dbsize()
+    assert replica.client().strlen("big:2") == 200_002
     rinfo = info(replica)
     assert rinfo["replicas_repl_buffer_size"] == "0" and int(rinfo["replicas_repl_buffer_peak"]) > 2 * 1024 * 1024
     assert "Successfully streamed replication data into memory" in replica.log_text()

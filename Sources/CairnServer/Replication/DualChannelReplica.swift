@@ -204,8 +204,9 @@ extension Server {
         continueCatchUp()
     }
 
-    /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes through the primary's
-    /// client as if just read, once the last one is parsed (a partial command may be left for the next).
+    /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes
+    /// through the primary's client as if just read. What the last slice left unparsed is an incomplete command
+    /// (a value over a slice takes several), unless the client waits for a CLIENT PAUSE: then nothing is added.
     func continueCatchUp() {
         guard let catchUp = replication.catchUp else { return }
         let conn = catchUp.conn
@@ -213,7 +214,7 @@ extension Server {
             replication.catchUp = nil
             return
         }
-        if conn.pendingQueryBytes < StreamCatchUp.slice {
+        if !pauseState.waiting.contains(where: { $0 === conn }) {
             catchUp.stream.buffer.consume(upTo: StreamCatchUp.slice) { bytes in
                 conn.reserveQuery(bytes.count)
                 (conn.query + conn.queryEnd).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
