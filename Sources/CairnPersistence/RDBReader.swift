@@ -511,8 +511,7 @@ public struct RDBReader {
             guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
             return try b.hash(items.map(\.bytes)).get(self)
         case RDBType.setListpack:
-            let items = try packedString(at: at, ListpackCodec.decode)
-            return try b.set(items.map(\.bytes), sizeHint: items.count, listpack: true).get(self)
+            return try packedString(at: at, b.set(listpack:)).get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             var layout: [(items: PackedStrings, plain: Bool)] = []
             try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
@@ -604,14 +603,30 @@ public struct ValueBuilder {
         return .list(l)
     }
 
-    /// `intset`/`listpack` say which compact blob the members came from: Redis keeps that encoding unless the
-    /// set is over the limits, and otherwise picks as setTypeCreate does.
-    public func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false, listpack: Bool = false) -> Built {
+    /// `intset` says the members came from an intset blob: Redis keeps that encoding unless the set is over the
+    /// limits, and otherwise picks as setTypeCreate does.
+    public func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false) -> Built {
         guard let first = members.first else { return .value(nil) }
         let limits = SetLimits(settings)
-        var s = intset ? SetValue() : listpack ? SetValue.emptyListpack : SetValue(first: first, sizeHint: sizeHint, limits: limits)
+        var s = intset ? SetValue() : SetValue(first: first, sizeHint: sizeHint, limits: limits)
         for m in members where !s.add(m, limits: limits) { return .corrupt("Duplicate set members detected") }
         return .value(.set(s))
+    }
+
+    /// A set straight from a listpack blob, each member added in place rather than as an array each.
+    public func set(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
+        let limits = SetLimits(settings)
+        var s = SetValue.listpack(reserving: blob.count)
+        var filter = PackedDuplicateFilter()
+        var duplicate = false
+        try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
+            guard !duplicate else { return }
+            let isNew = int.map { IntegerFormat.withDigits($0) { s.addLoaded($0, filter: &filter, limits: limits) } }
+                ?? s.addLoaded(string, filter: &filter, limits: limits)
+            if !isNew { duplicate = true }
+        }
+        if duplicate { return .corrupt("Duplicate set members detected") }
+        return .value(s.isEmpty ? nil : .set(s))
     }
 
     public func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
@@ -637,6 +652,7 @@ public struct ValueBuilder {
     public func zset(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built? {
         let limits = SortedSetLimits(settings)
         var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        var state = SortedSetValue.InOrderAppend()
         var elements = 0
         var fits = true
         var memberInt: Int64? = nil
@@ -653,8 +669,8 @@ public struct ValueBuilder {
                 fits = false
                 return
             }
-            fits = memberInt.map { IntegerFormat.withDigits($0) { z.appendInOrder($0, score, limits: limits) } }
-                ?? z.appendInOrder(member, score, limits: limits)
+            fits = memberInt.map { IntegerFormat.withDigits($0) { z.appendInOrder($0, score, limits: limits, state: &state) } }
+                ?? z.appendInOrder(member, score, limits: limits, state: &state)
         }
         guard fits && elements % 2 == 0 else { return nil }
         return .value(elements == 0 ? nil : .zset(z))
@@ -663,6 +679,8 @@ public struct ValueBuilder {
     /// A hash straight from a listpack blob, its elements read in place rather than as an array each.
     public func hash(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
         var h = HashValue()
+        h.reserveCompact(blob.count)
+        var filter = PackedDuplicateFilter()
         var elements = 0
         var duplicate = false
         // A field that was stored as an integer needs its digits kept while its value is visited.
@@ -683,8 +701,10 @@ public struct ValueBuilder {
             }
             let isNew = fieldDigits.withUnsafeBytes { digits in
                 let f = fieldDigits.isEmpty ? field : digits
-                if let int { return IntegerFormat.withDigits(int) { h.set(f, $0, maxEntries: maxEntries, maxValue: maxValue) } }
-                return h.set(f, string, maxEntries: maxEntries, maxValue: maxValue)
+                if let int {
+                    return IntegerFormat.withDigits(int) { h.addLoaded(f, $0, filter: &filter, maxEntries: maxEntries, maxValue: maxValue) }
+                }
+                return h.addLoaded(f, string, filter: &filter, maxEntries: maxEntries, maxValue: maxValue)
             }
             if !isNew { duplicate = true }
         }

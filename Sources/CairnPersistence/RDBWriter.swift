@@ -295,11 +295,11 @@ public struct RDBWriter {
                 try string(IntsetCodec.encode(ints))
             } else if isListpackSet(s) {
                 var lp = ListpackCodec.Builder()
-                s.forEach { lp.append($0) }
+                s.forEachBorrowed { lp.append($0) }
                 try string(lp.finished())
             } else {
                 length(s.count)
-                try s.forEach { (m) throws in try string(m) }
+                try s.forEachBorrowed { (m) throws in try string(m) }
             }
         case .zset(let z):
             if listpacks && z.encodingName.description == "listpack" {
@@ -328,14 +328,14 @@ public struct RDBWriter {
         case .hash(let h):
             if listpacks && h.isCompact {
                 var lp = ListpackCodec.Builder()
-                h.forEach { f, v in
+                h.forEachBorrowed { f, v in
                     lp.append(f)
                     lp.append(v)
                 }
                 try string(lp.finished())
             } else {
                 length(h.count)
-                try h.forEach { (f, v) throws in
+                try h.forEachBorrowed { (f, v) throws in
                     try string(f)
                     try string(v)
                 }

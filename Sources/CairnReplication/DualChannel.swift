@@ -80,15 +80,19 @@ public struct RDBChannelHandshake {
     }
 }
 
-/// The main channel's stream received while the RDB loads, kept unparsed in arrival order (Valkey's
-/// pending_repl_data). Over `client-output-buffer-limit replica`'s hard limit the replica stops reading, so
-/// TCP pushes the growth back to the primary, whose own limit then decides.
+/// A replication stream kept in arrival order, in chunks so that growing never copies it: a replica's main
+/// channel while the RDB loads (Valkey's pending_repl_data; over `client-output-buffer-limit replica`'s hard
+/// limit the replica stops reading, so TCP pushes the growth back to the primary, whose own limit then
+/// decides), and on a primary the stream held for a replica until its full sync is through.
 public struct StreamBuffer {
     public private(set) var chunks: [[UInt8]] = []
     public private(set) var count = 0
     /// The largest `count` since the buffer was made (INFO replicas_repl_buffer_peak).
     public private(set) var peak = 0
     let chunkSize: Int
+    /// The first chunk not yet consumed, and how much of it has been.
+    var head = 0
+    var headOffset = 0
 
     public init(chunkSize: Int = 1 << 20) { self.chunkSize = chunkSize }
 
@@ -106,12 +110,25 @@ public struct StreamBuffer {
     /// As Valkey checks before taking a new block: once over a non-zero limit, reading stops.
     public func full(limit: Int) -> Bool { limit > 0 && count > limit }
 
-    /// Hands the chunks over in order, leaving the buffer empty (the peak stays).
-    public mutating func take() -> [[UInt8]] {
-        defer {
-            chunks = []
-            count = 0
+    /// Removes up to `limit` bytes from the front, handing them to `body` in order, a piece of one chunk at a
+    /// time; a chunk is freed as soon as it is used up. The peak stays.
+    public mutating func consume(upTo limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var left = limit
+        while left > 0 && head < chunks.count {
+            let n = min(left, chunks[head].count - headOffset)
+            chunks[head].withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[headOffset..<headOffset + n])) }
+            headOffset += n
+            count -= n
+            left -= n
+            if headOffset == chunks[head].count {
+                chunks[head] = []
+                head += 1
+                headOffset = 0
+            }
         }
-        return chunks
+        if head == chunks.count {
+            chunks.removeAll()
+            head = 0
+        }
     }
 }

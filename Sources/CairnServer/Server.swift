@@ -162,8 +162,8 @@ public final class Server {
             if let next = engine.expireBlockedClients() { timeout = Int32(max(1, min(Int64(timeout), next))) }
             // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
             if engine.eviction.pending { timeout = 0 }
-            // So does a snapshot's capture, whose thread waits for it.
-            if engine.capturing { timeout = 0 }
+            // So does a snapshot's capture, whose thread waits for it, and a replica's catch-up on its buffered stream.
+            if engine.capturing || replication.catchUp != nil { timeout = 0 }
             // No spinning while a snapshot, rewrite, sync or load runs on a thread of its own: it needs the core.
             // Nor while only the AOF writer can bring the next event: when the threads share a core, the sync
             // could not start until the spin ended.
@@ -179,6 +179,7 @@ public final class Server {
             }
             resumeEviction()
             if engine.capturing { engine.advanceCaptures() }
+            if replication.catchUp != nil { continueCatchUp() }
             flushPending()
             stats.loopCycles += 1
         }

@@ -68,16 +68,29 @@ final class PackedSortedSetTests: XCTestCase {
 
     func testAppendInOrderRefusesWhatIsOutOfOrderOrRepeated() {
         var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
-        func add(_ m: String, _ s: Double) -> Bool { Array(m.utf8).withUnsafeBytes { z.appendInOrder($0, s, limits: limits) } }
+        var state = SortedSetValue.InOrderAppend()
+        func add(_ m: String, _ s: Double) -> Bool {
+            Array(m.utf8).withUnsafeBytes { z.appendInOrder($0, s, limits: limits, state: &state) }
+        }
         XCTAssertTrue(add("b", 1))
         XCTAssertTrue(add("c", 1))
         XCTAssertFalse(add("a", 1))
         XCTAssertFalse(add("a", 0.5))
-        XCTAssertFalse(add("b", 2))
+        XCTAssertFalse(add("b", 2), "in order after the last pair, but a repeated member")
         XCTAssertTrue(add("a", 2))
+        XCTAssertFalse(add("c", 3), "a repeated member further back")
+        XCTAssertFalse(add("a", 2), "equal to the last pair")
         XCTAssertEqual(entries(z).map(\.member), [Array("b".utf8), Array("c".utf8), Array("a".utf8)])
+        // Members whose filter bits collide are told apart by the search.
+        for i in 0..<40 { XCTAssertTrue(add("m\(i)", Double(10 + i))) }
+        XCTAssertEqual(z.count, 43)
         var small = limits
         small.listpackEntries = 3
-        XCTAssertFalse(Array("d".utf8).withUnsafeBytes { z.appendInOrder($0, 3, limits: small) })
+        var fresh = SortedSetValue.InOrderAppend()
+        var y = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        for (i, m) in ["a", "b", "c"].enumerated() {
+            XCTAssertTrue(Array(m.utf8).withUnsafeBytes { y.appendInOrder($0, Double(i), limits: small, state: &fresh) })
+        }
+        XCTAssertFalse(Array("d".utf8).withUnsafeBytes { y.appendInOrder($0, 3, limits: small, state: &fresh) })
     }
 }

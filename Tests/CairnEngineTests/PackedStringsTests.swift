@@ -41,4 +41,27 @@ final class PackedStringsTests: XCTestCase {
         XCTAssertEqual(h.count, 2)
         XCTAssertEqual(Array("z".utf8).withUnsafeBytes { h.get($0) }, Array("3".utf8))
     }
+
+    /// The borrowed walks that saving uses visit what the copying ones do, in the same order, in every encoding.
+    func testBorrowedWalksMatchCopyingOnes() {
+        let limits = SetLimits(EngineSettings())
+        for members in [["3", "1", "2"], ["a", "7", "b"], (0..<300).map { "m\($0)" }] {
+            var s = SetValue(first: Array(members[0].utf8), sizeHint: members.count, limits: limits)
+            for m in members { s.add(Array(m.utf8), limits: limits) }
+            var copied: [[UInt8]] = [], borrowed: [[UInt8]] = []
+            s.forEach { copied.append($0) }
+            s.forEachBorrowed { borrowed.append(Array($0)) }
+            XCTAssertEqual(borrowed, copied, s.encodingName.description)
+            XCTAssertEqual(borrowed.count, members.count)
+        }
+        for n in [3, 300] {
+            var h = HashValue()
+            for i in 0..<n { Array("f\(i)".utf8).withUnsafeBytes { _ = h.set($0, Array("v\(i)".utf8), maxEntries: 128, maxValue: 64) } }
+            var copied: [String] = [], borrowed: [String] = []
+            h.forEach { copied.append(String(decoding: $0, as: UTF8.self) + "=" + String(decoding: $1, as: UTF8.self)) }
+            h.forEachBorrowed { borrowed.append(String(decoding: $0, as: UTF8.self) + "=" + String(decoding: $1, as: UTF8.self)) }
+            XCTAssertEqual(borrowed, copied)
+            XCTAssertEqual(h.isCompact, n == 3)
+        }
+    }
 }

@@ -70,6 +70,43 @@ final class RDBCheckTests: XCTestCase {
         XCTAssertEqual(outcomes(file([RDBType.set] + str("s") + [0]), validateOnly: true), ["empty s", "ok"])
     }
 
+    /// The loader's in-place listpack paths refuse a repeated field or member wherever it is and keep every
+    /// element otherwise: past a few dozen elements most share a filter bit with an earlier one, and past the
+    /// listpack limits the collection converts on the way.
+    func testListpackLoadsRefuseEveryRepeatAndKeepEveryElement() throws {
+        let b = ValueBuilder(settings: EngineSettings())
+        func blob(_ items: [String]) -> [UInt8] {
+            var lp = ListpackCodec.Builder()
+            for i in items { lp.append(Array(i.utf8)) }
+            return lp.finished()
+        }
+        func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0) } }
+        func hash(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.hash(listpack: $0) } }
+        for n in [1, 2, 10, 60, 200] {
+            // Integers among them: the listpack stores those as integers and the loader writes their digits.
+            let names = (0..<n).map { $0 % 3 == 0 ? "\($0 * 7)" : "member-\($0)" }
+            guard case .value(.set(let s)?) = try set(names) else { return XCTFail("set of \(n)") }
+            XCTAssertEqual(s.count, n)
+            for m in names { XCTAssertTrue(s.contains(Array(m.utf8)), m) }
+            let pairs = names.flatMap { [$0, "v-\($0)"] }
+            guard case .value(.hash(let h)?) = try hash(pairs) else { return XCTFail("hash of \(n)") }
+            XCTAssertEqual(h.count, n)
+            for m in names { XCTAssertEqual(Array(m.utf8).withUnsafeBytes { h.get($0) }, Array("v-\(m)".utf8)) }
+            for j in stride(from: 0, to: n, by: max(1, n / 7)) {
+                for at in [j + 1, n] {
+                    var repeated = names
+                    repeated.insert(names[j], at: at)
+                    guard case .corrupt(let why) = try set(repeated) else { return XCTFail("set \(n) repeating \(j) at \(at)") }
+                    XCTAssertEqual(why, "Duplicate set members detected")
+                    var repeatedPairs = pairs
+                    repeatedPairs.insert(contentsOf: [names[j], "x"], at: 2 * at)
+                    guard case .corrupt(let hwhy) = try hash(repeatedPairs) else { return XCTFail("hash \(n) repeating \(j) at \(at)") }
+                    XCTAssertEqual(hwhy, "Duplicate hash fields detected")
+                }
+            }
+        }
+    }
+
     /// The checker's verdict is the loader's on damaged files too: the same records, then success or an error
     /// (messages may differ).
     func testValidationAgreesWithBuildingOnMutations() throws {

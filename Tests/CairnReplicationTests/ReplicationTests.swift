@@ -181,8 +181,23 @@ final class DualChannelTests: XCTestCase {
         XCTAssertTrue(b.full(limit: 9))
         XCTAssertFalse(b.full(limit: 0), "no limit")
         XCTAssertEqual(b.chunks.count, 2)
-        XCTAssertEqual(b.take().flatMap { $0 }, Array("abcdefghij".utf8))
+        var out: [UInt8] = []
+        var pieces = 0
+        b.consume(upTo: 3) { out += $0; pieces += 1 }
+        XCTAssertEqual(out, Array("abc".utf8))
+        XCTAssertEqual(b.count, 7)
+        // What arrives meanwhile queues behind what is left.
+        Array("kl".utf8).withUnsafeBytes { b.append($0) }
+        b.consume(upTo: 6) { out += $0; pieces += 1 }
+        XCTAssertEqual(out, Array("abcdefghi".utf8))
+        XCTAssertEqual(pieces, 3, "a piece never spans two chunks")
+        b.consume(upTo: 100) { out += $0 }
+        XCTAssertEqual(out, Array("abcdefghijkl".utf8))
         XCTAssertEqual(b.count, 0)
+        XCTAssertEqual(b.chunks.count, 0, "used-up chunks are dropped")
         XCTAssertEqual(b.peak, 10)
+        Array("mn".utf8).withUnsafeBytes { b.append($0) }
+        b.consume(upTo: 100) { out += $0 }
+        XCTAssertEqual(out, Array("abcdefghijklmn".utf8))
     }
 }

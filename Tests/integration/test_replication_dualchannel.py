@@ -23,14 +23,17 @@ def dual_replica(cairn_factory, port, *args):
 
 class Proxy:
     """Forwards every connection to a primary. The RDB channel (a connection whose opening names rdb-channel)
-    can be cut after `cut_after` bytes from the primary (the first one only) or slowed to `rate` bytes/s;
-    with `slow_all` every connection is slowed (a classic sync's single one)."""
+    can be cut after `cut_after` bytes from the primary (the first one only), slowed to `rate` bytes/s, or held
+    after `hold_after` bytes until `released` is set; with `slow_all` every connection is slowed (a classic
+    sync's single one)."""
 
-    def __init__(self, port, cut_after=None, rate=None, slow_all=False):
+    def __init__(self, port, cut_after=None, rate=None, slow_all=False, hold_after=None):
         self.target = port
         self.cut_after = cut_after
         self.rate = rate
         self.slow_all = slow_all
+        self.hold_after = hold_after
+        self.released = threading.Event()
         self.cuts = 0
         self.rdb_channels = 0
         self.open = threading.Event()  # cleared: new connections wait before reaching the primary
@@ -77,6 +80,13 @@ class Proxy:
                     self.cuts += 1
                     down.sendall(data[:self.cut_after - sent])
                     break
+                if state["rdb"] and self.hold_after is not None and not self.released.is_set() \
+                        and sent + len(data) > self.hold_after:
+                    head = max(0, self.hold_after - sent)
+                    down.sendall(data[:head])
+                    sent += head
+                    data = data[head:]
+                    self.released.wait()
                 down.sendall(data)
                 sent += len(data)
         except OSError:
@@ -132,6 +142,36 @@ def test_dual_channel_full_sync_while_writing(cairn_factory):
     st = stats(primary)
     assert st["sync_full"] == 1 and st["sync_partial_ok"] == 2
     assert digest(primary) == digest(replica)
+
+
+def test_stream_buffered_during_the_load_is_applied_over_loop_turns(cairn_factory):
+    """The RDB is held back until the replica has buffered megabytes of the main channel's stream (with values
+    longer than a slice); once loaded, the link comes up and that stream is applied a slice per loop turn while
+    writes keep arriving behind it. The replica ends with the primary's content."""
+    primary = dual_primary(cairn_factory)
+    populate(primary.client(), 2000)
+    # Past the RDB channel's replies ($ENDOFF included), so the main channel PSYNCs and buffers meanwhile.
+    proxy = Proxy(primary.port, hold_after=256)
+    with Writers(primary, 10) as w:
+        replica = dual_replica(cairn_factory, proxy.port)
+        # Values longer than a slice: each takes several turns to arrive whole.
+        for i in range(3):
+            primary.client().set(f"big:{i}", "x" * (200_000 + i))
+        wait_for(lambda: int(info(replica).get("replicas_repl_buffer_size", 0)) > 2 * 1024 * 1024, 120,
+                 "two megabytes of buffered stream (32 slices)")
+        proxy.released.set()
+        wait_for(lambda: info(replica).get("master_link_status") == "up", 120, "link up")
+        time.sleep(0.5)
+    assert not w.errors
+    wait_sync(primary, replica, timeout=120)
+    assert digest(primary) == digest(replica)
+    assert replica.client().dbsize() == primary.client().dbsize()
+    assert replica.client().strlen("big:2") == 200_002
+    rinfo = info(replica)
+    assert rinfo["replicas_repl_buffer_size"] == "0" and int(rinfo["replicas_repl_buffer_peak"]) > 2 * 1024 * 1024
+    assert "Successfully streamed replication data into memory" in replica.log_text()
+    st = stats(primary)
+    assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
 
 
 def test_falls_back_to_classic_when_the_primary_lacks_the_capability(cairn_factory):

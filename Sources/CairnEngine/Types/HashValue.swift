@@ -38,6 +38,23 @@ public struct HashValue {
         return setCompact(field, value, maxEntries: maxEntries)
     }
 
+    /// Room for `bytes` of compact contents, for a hash about to be built from a blob of about that size.
+    public mutating func reserveCompact(_ bytes: Int) { packed.reserveCapacity(bytes) }
+
+    /// Loading: adds a pair, or returns false, changing nothing, when the field is here already (the blob is
+    /// corrupt). `filter` spares the search for a field that cannot be. Converts where `set` does.
+    public mutating func addLoaded(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                                   filter: inout PackedDuplicateFilter, maxEntries: Int, maxValue: Int) -> Bool {
+        if table != nil || field.count > maxValue || value.count > maxValue {
+            return set(field, value, maxEntries: maxEntries, maxValue: maxValue)
+        }
+        if filter.mayRepeat(field) && compactPosition(field) != nil { return false }
+        packed.append(field)
+        packed.append(value)
+        if packed.count / 2 > maxEntries { convert() }
+        return true
+    }
+
     private mutating func setCompact(_ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, maxEntries: Int) -> Bool {
         if let p = compactPosition(field) {
             packed.replace(at: packed.position(after: p), with: value)
@@ -87,9 +104,7 @@ public struct HashValue {
     /// Every pair as borrowed bytes, valid only during `body`: a compact hash's pairs need no copies then.
     public func forEachBorrowed(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
         if let table {
-            return try table.forEach { f, v in
-                try f.withUnsafeBytes { fb in try v.withUnsafeBytes { vb in try body(fb, vb) } }
-            }
+            return try table.forEachRaw { f, v in try v.withUnsafeBytes { try body(f, $0) } }
         }
         try forEachCompact(body)
     }

@@ -282,3 +282,38 @@ public struct PackedStrings {
         storage.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
 }
+
+/// Which elements a sequence being built from a loaded blob holds, as one bit each of 256 picked by a
+/// fingerprint of its bytes: an element whose bit is clear repeats none before it. Loading must refuse a
+/// repeated field or member, and scanning the sequence for each new element cost more than building it (45
+/// comparisons for ten fields); with the filter a scan happens only on a shared bit, about one element in six
+/// for ten.
+public struct PackedDuplicateFilter {
+    var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    public init() {}
+
+    /// Marks the element; true when its bit was marked already, so it may repeat an earlier element.
+    @inline(__always)
+    public mutating func mayRepeat(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        var x = UInt64(truncatingIfNeeded: n)
+        if n >= 8 {
+            x ^= bytes.loadUnaligned(as: UInt64.self)
+            let tail = bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            x ^= (tail << 29) | (tail >> 35)
+        } else {
+            for i in 0..<n { x ^= UInt64(bytes[i]) << (8 * (i + 1)) }
+        }
+        let bit = Int((x &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        let mask = UInt64(1) << UInt64(bit & 63)
+        let seen: Bool
+        switch bit >> 6 {
+        case 0: seen = bits.0 & mask != 0; bits.0 |= mask
+        case 1: seen = bits.1 & mask != 0; bits.1 |= mask
+        case 2: seen = bits.2 & mask != 0; bits.2 |= mask
+        default: seen = bits.3 & mask != 0; bits.3 |= mask
+        }
+        return seen
+    }
+}

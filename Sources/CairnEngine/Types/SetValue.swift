@@ -52,6 +52,15 @@ public struct SetValue {
         return s
     }
 
+    /// An empty listpack with room for `bytes` of members, for a set about to be loaded from a blob that size.
+    public static func listpack(reserving bytes: Int) -> SetValue {
+        var packed = PackedStrings()
+        packed.reserveCapacity(bytes)
+        var s = SetValue()
+        s.storage = .listpack(packed)
+        return s
+    }
+
     public var encodingName: StaticString {
         switch storage {
         case .intset: return "intset"
@@ -143,6 +152,19 @@ public struct SetValue {
         return h.updateValue(NoValue(), forKey: member) == nil
     }
 
+    /// Loading a listpack blob: adds a member, or returns false when it is here already (the blob is corrupt).
+    /// `filter` spares the search for a member that cannot be. Converts where `add` does.
+    public mutating func addLoaded(_ member: UnsafeRawBufferPointer, filter: inout PackedDuplicateFilter, limits: SetLimits) -> Bool {
+        guard case .listpack(var a) = storage, a.count < limits.listpackEntries, member.count <= limits.listpackValue else {
+            return add(member, limits: limits)
+        }
+        if filter.mayRepeat(member) && a.firstPosition(of: member) != nil { return false }
+        storage = .intset([])
+        a.append(member)
+        storage = .listpack(a)
+        return true
+    }
+
     @discardableResult
     public mutating func remove(_ member: Bytes) -> Bool {
         switch storage {
@@ -198,6 +220,16 @@ public struct SetValue {
         case .listpack(let a):
             try a.forEach { try body(Bytes($0)) }
         case .hashtable(let h): try h.forEach { k, _ in try body(k) }
+        }
+    }
+
+    /// Every member as borrowed bytes, valid only during `body`, in `forEach`'s order: saving a set needs no
+    /// copy of each member then.
+    public func forEachBorrowed(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        switch storage {
+        case .intset(let a): for v in a { try IntegerFormat.withDigits(v, body) }
+        case .listpack(let a): try a.forEach(body)
+        case .hashtable(let h): try h.forEachRaw { k, _ in try body(k) }
         }
     }
 

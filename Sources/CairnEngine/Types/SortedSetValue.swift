@@ -210,19 +210,31 @@ public struct SortedSetValue {
         }
     }
 
+    /// What `appendInOrder` keeps between the pairs of one blob: where the last pair starts, and which members
+    /// may be here already.
+    public struct InOrderAppend {
+        var last: Int?
+        var members = PackedDuplicateFilter()
+
+        public init() {}
+    }
+
     /// Loading a listpack: appends a pair that sorts after every pair already here, as Redis writes them, so
     /// no place is searched for. False, changing nothing, when it does not, when it repeats a member or when
-    /// the set would outgrow the listpack limits: the caller then builds the set the general way.
-    public mutating func appendInOrder(_ member: UnsafeRawBufferPointer, _ score: Double, limits: SortedSetLimits) -> Bool {
+    /// the set would outgrow the listpack limits: the caller then builds the set the general way. The pairs
+    /// here are in order, so the new one is compared with the last only, and searched for among the members
+    /// only when `state`'s filter says it may be one.
+    public mutating func appendInOrder(_ member: UnsafeRawBufferPointer, _ score: Double, limits: SortedSetLimits,
+                                       state: inout InOrderAppend) -> Bool {
         guard case .listpack(var p) = storage, p.count / 2 < limits.listpackEntries, member.count <= limits.listpackValue else {
             return false
         }
-        var inOrder = true
-        Self.walkPairs(p) { _, m, s in
-            inOrder = !bytesEqual(m, member) && (s < score || (s == score && bytesCompare(m, member) < 0))
-            return inOrder
+        if let last = state.last {
+            let s = p.withElement(at: p.position(after: last), Self.decodeScore)
+            guard s < score || (s == score && p.withElement(at: last, { bytesCompare($0, member) }) < 0) else { return false }
         }
-        guard inOrder else { return false }
+        if state.members.mayRepeat(member) && p.firstPosition(of: member, stride: 2) != nil { return false }
+        state.last = p.endPosition
         storage = .listpack(PackedStrings())
         p.append(member)
         Self.withScoreBytes(Self.listpackScore(score)) { p.append($0) }

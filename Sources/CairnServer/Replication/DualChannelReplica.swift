@@ -15,12 +15,9 @@ final class DualChannelLink {
     var handshake: RDBChannelHandshake
     var line: [UInt8] = []
     var end: EndOffset?
-    /// The main channel got +CONTINUE: what it receives goes to `buffer` until the RDB is loaded.
+    /// The main channel got +CONTINUE: what it receives goes to `stream` until the RDB is loaded.
     var buffering = false
-    /// Over the buffer limit: the main channel is no longer read (nor watched) until the RDB is loaded.
-    var paused = false
-    var buffer = StreamBuffer()
-    var scratch = [UInt8](repeating: 0, count: 1 << 16)
+    let stream = BufferedStream()
     /// The loaded RDB, waiting for the main channel's +CONTINUE.
     var loaded: RDBReceiver?
 
@@ -28,6 +25,31 @@ final class DualChannelLink {
         self.fd = fd
         self.handshake = handshake
     }
+}
+
+/// The main channel's stream kept unparsed: during the load, then while it is applied (StreamCatchUp).
+final class BufferedStream {
+    var buffer = StreamBuffer()
+    /// Over the buffer limit: the main channel is no longer read (nor watched) until the buffer is applied.
+    var paused = false
+    var scratch = [UInt8](repeating: 0, count: 1 << 16)
+}
+
+/// After a dual-channel sync the link is up at once and the buffered stream goes through the primary's client
+/// a slice per loop turn, as Valkey streams its local buffer into the dataset between events: applying a
+/// whole load's worth at once (hundreds of MB under writers) stalled the loop for seconds. What the main
+/// channel brings meanwhile queues behind it, so the order is kept.
+final class StreamCatchUp {
+    let conn: Connection
+    let stream: BufferedStream
+
+    init(conn: Connection, stream: BufferedStream) {
+        self.conn = conn
+        self.stream = stream
+    }
+
+    /// Bytes handed to the primary's client per loop turn: well under a millisecond of commands.
+    static let slice = 64 * 1024
 }
 
 /// The replica's side of Valkey 8's dual-channel full sync: on +DUALCHANNELSYNC a second connection fetches the
@@ -121,20 +143,27 @@ extension Server {
 
     /// The main channel's stream during the load, kept unparsed (Valkey's bufferReplData).
     func bufferMainChannel(_ link: PrimaryLink, _ dual: DualChannelLink) {
-        if dual.buffer.full(limit: settings.clientOutputLimits.replica.hard) {
+        if let failure = bufferStream(link.fd, dual.stream) { linkFailed(failure) }
+    }
+
+    /// One read of the main channel into `stream`, or none past the buffer limit (the channel is then left
+    /// unwatched). Returns why the channel failed, if it did.
+    func bufferStream(_ fd: Int32, _ stream: BufferedStream) -> String? {
+        if stream.buffer.full(limit: settings.clientOutputLimits.replica.hard) {
             log.notice("Replication buffer limit reached, stopping buffering.")
-            loop.remove(link.fd)
-            dual.paused = true
-            return
+            loop.remove(fd)
+            stream.paused = true
+            return nil
         }
-        let n = dual.scratch.withUnsafeMutableBytes { read(link.fd, $0.baseAddress!, $0.count) }
-        if n == 0 { return linkFailed("Provisional primary closed connection") }
+        let n = stream.scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n == 0 { return "Provisional primary closed connection" }
         if n < 0 {
-            if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { return }
-            return linkFailed("Error reading from primary: \(Sockets.errorText())")
+            if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { return nil }
+            return "Error reading from primary: \(Sockets.errorText())"
         }
-        dual.scratch.withUnsafeBytes { dual.buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        replication.streamBufferPeak = dual.buffer.peak
+        stream.scratch.withUnsafeBytes { stream.buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        replication.streamBufferPeak = stream.buffer.peak
+        return nil
     }
 
     /// From the cron: the loader's outcome, the load's keep-alives, and the handshake timeouts.
@@ -168,25 +197,45 @@ extension Server {
     func finishDualChannel(_ link: PrimaryLink, _ dual: DualChannelLink, _ receiver: RDBReceiver) {
         guard let end = dual.end else { return linkFailed("Aborting dual channel sync: no end offset") }
         swapInLoaded(receiver, position: (end.replid, end.offset))
-        if !dual.paused { loop.remove(link.fd) }
-        let buffered = dual.buffer.take()
+        if !dual.stream.paused { loop.remove(link.fd) }
         link.dual = nil
-        becomeConnected(link, db: end.db, buffered: buffered)
+        let conn = becomeConnected(link, db: end.db, watched: !dual.stream.paused)
+        replication.catchUp = StreamCatchUp(conn: conn, stream: dual.stream)
+        continueCatchUp()
+    }
+
+    /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes
+    /// through the primary's client as if just read. What the last slice left unparsed is an incomplete command
+    /// (a value over a slice takes several), unless the client waits for a CLIENT PAUSE: then nothing is added.
+    func continueCatchUp() {
+        guard let catchUp = replication.catchUp else { return }
+        let conn = catchUp.conn
+        guard conn === replication.primaryConnection, !conn.closed else {
+            replication.catchUp = nil
+            return
+        }
+        if !pauseState.waiting.contains(where: { $0 === conn }) {
+            catchUp.stream.buffer.consume(upTo: StreamCatchUp.slice) { bytes in
+                conn.reserveQuery(bytes.count)
+                (conn.query + conn.queryEnd).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                conn.queryEnd += bytes.count
+                conn.totalNetInput += bytes.count
+            }
+            processInput(conn)
+        }
+        guard catchUp.stream.buffer.count == 0, replication.catchUp === catchUp, !conn.closed else { return }
+        replication.catchUp = nil
+        // Reads go to the primary's client again; a channel left unwatched at the limit is watched again.
+        if catchUp.stream.paused { loop.add(conn.fd, readable: true, writable: false) }
+        sendAck()
         log.notice("Successfully streamed replication data into memory")
     }
 
-    /// The buffered stream goes through the primary's client as if just read, one chunk at a time so each is
-    /// freed once applied.
-    func applyBufferedStream(_ conn: Connection, _ chunks: [[UInt8]]) {
-        var chunks = chunks
-        for i in chunks.indices where !conn.closed {
-            let count = chunks[i].count
-            conn.reserveQuery(count)
-            chunks[i].withUnsafeBytes { (conn.query + conn.queryEnd).copyMemory(from: $0.baseAddress!, byteCount: count) }
-            conn.queryEnd += count
-            conn.totalNetInput += count
-            chunks[i] = []
-            processInput(conn)
+    /// The main channel while a catch-up runs: its bytes queue behind the buffered ones.
+    func catchUpRead(_ catchUp: StreamCatchUp) {
+        if let failure = bufferStream(catchUp.conn.fd, catchUp.stream) {
+            log.notice(failure)
+            closeConnection(catchUp.conn)
         }
     }
 

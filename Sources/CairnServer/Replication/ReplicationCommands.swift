@@ -118,7 +118,7 @@ extension Server {
                 "master_sync_in_progress:\(link.state == .transfer || link.state == .awaitingBulk || link.state == .dualChannel ? 1 : 0)",
                 "slave_read_repl_offset:\(replication.offset)",
                 "slave_repl_offset:\(replication.offset)",
-                "replicas_repl_buffer_size:\(link.dual?.buffer.count ?? 0)",
+                "replicas_repl_buffer_size:\(link.dual?.stream.buffer.count ?? replication.catchUp?.stream.buffer.count ?? 0)",
                 "replicas_repl_buffer_peak:\(replication.streamBufferPeak)",
             ]
             if let receiver = link.receiver {

@@ -42,13 +42,13 @@ extension Server {
                 pendingFlush.append(peer.conn)
                 if !withinOutputLimit(peer.conn, pending: peer.conn.pendingOutputBytes) { over.append(peer.conn) }
             case .waitBgsave, .sendBulk, .waitAck:
-                peer.held.append(contentsOf: bytes)
+                peer.held.append(bytes)
                 if !withinOutputLimit(peer.conn, pending: peer.held.count) { over.append(peer.conn) }
             }
         }
         let limit = settings.clientOutputLimits.replica.hard
         for (id, pin) in replication.pinned {
-            replication.pinned[id]!.held.append(contentsOf: bytes)
+            replication.pinned[id]!.held.append(bytes)
             if limit > 0 && pin.held.count + bytes.count > limit {
                 log.warning("Dropping the dual-channel sync of RDB client id=\(id): its stream outgrew the replica output buffer limit")
                 replication.pinned[id] = nil
@@ -117,20 +117,22 @@ extension Server {
     /// Redis's primaryTryPartialResynchronization: the same history and an offset still in the backlog.
     func tryPartialResync(_ peer: ReplicaPeer, id: String, offset: Int) -> Bool {
         guard let backlog = replication.backlog, replication.history.accepts(id, offset: offset) else { return false }
-        var missing = backlog.bytes(from: offset)
+        var pinned: StreamBuffer?
         var rdbChannelOpen = false
         if let rdbID = peer.rdbClientID, let pin = replication.pinned.removeValue(forKey: rdbID), offset == pin.offset + 1 {
-            missing = pin.held
+            pinned = pin.held
             rdbChannelOpen = connectionsByID[rdbID] != nil
         }
-        guard let missing else { return false }
+        let fromBacklog = pinned == nil ? backlog.bytes(from: offset) : nil
+        guard pinned != nil || fromBacklog != nil else { return false }
         peer.state = rdbChannelOpen ? .bgTransfer : .online
         peer.lastAck = Engine.monotonicMicros()
         peer.conn.session.isReplica = true
         peer.conn.session.reply.status(peer.capaPsync2 ? "CONTINUE \(replication.history.replid)" : "CONTINUE")
-        missing.withUnsafeBytes { peer.conn.session.reply.raw($0) }
+        let count = pinned?.count ?? fromBacklog!.count
+        if var pinned { moveHeld(&pinned, to: peer.conn) } else { fromBacklog!.withUnsafeBytes { peer.conn.session.reply.raw($0) } }
         replication.syncPartialOK += 1
-        log.notice("Partial resynchronization request from \(peer.ip):\(peer.listeningPort) accepted. Sending \(missing.count) bytes of backlog starting from offset \(offset).")
+        log.notice("Partial resynchronization request from \(peer.ip):\(peer.listeningPort) accepted. Sending \(count) bytes of backlog starting from offset \(offset).")
         return true
     }
 
@@ -147,14 +149,14 @@ extension Server {
         if peer.rdbChannel {
             // Valkey 8 writes 0 as the database: the stream after the snapshot starts with SELECT anyway.
             line = "$ENDOFF:\(replication.offset) \(replication.history.replid) 0 \(conn.session.id)\r\n"
-            replication.pinned[conn.session.id] = (replication.offset, replication.history.replid, [], Int.max)
+            replication.pinned[conn.session.id] = (replication.offset, replication.history.replid, StreamBuffer(), Int.max)
         }
         if let line {
             _ = Array(line.utf8).withUnsafeBytes { send(conn.fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
         }
         conn.heldByReplication = true
         loop.remove(conn.fd)
-        peer.held = []
+        peer.held = StreamBuffer()
         peer.state = .sendBulk
         peer.disklessTransfer = diskless
         peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: rdbWriteOptions,
@@ -237,7 +239,7 @@ extension Server {
         if peer.rdbChannel {
             // The stream goes to the main channel; this connection only waits for the replica to close it.
             peer.state = .handshake
-            peer.held = []
+            peer.held = StreamBuffer()
             log.notice("Streamed RDB transfer with replica \(peer.ip):\(peer.listeningPort) succeeded (socket) on the RDB channel")
         } else if replicationSettings.disklessSync && peer.capaEOF {
             peer.state = .waitAck
@@ -247,10 +249,16 @@ extension Server {
         }
     }
 
+    /// A held stream goes into the replica's reply a chunk at a time, each freed once copied, into room made
+    /// first: the reply does not double its way up (copying itself) and the stream is not resident twice.
+    func moveHeld(_ held: inout StreamBuffer, to conn: Connection) {
+        conn.session.reply.bytes.reserveCapacity(conn.session.reply.bytes.count + held.count)
+        held.consume(upTo: held.count) { conn.session.reply.raw($0) }
+    }
+
     func goOnline(_ peer: ReplicaPeer) {
         peer.state = .online
-        peer.held.withUnsafeBytes { peer.conn.session.reply.raw($0) }
-        peer.held = []
+        moveHeld(&peer.held, to: peer.conn)
         pendingFlush.append(peer.conn)
         log.notice("Synchronization with replica \(peer.ip):\(peer.listeningPort) succeeded")
     }

@@ -165,6 +165,7 @@ extension Server {
             return
         }
         guard readable else { return }
+        if let catchUp = replication.catchUp, fd == catchUp.conn.fd { return catchUpRead(catchUp) }
         if let dual = link.dual, dual.buffering { return bufferMainChannel(link, dual) }
         while replication.link === link, link.state == .handshake || link.state == .awaitingBulk
                 || (link.state == .dualChannel && link.dual?.buffering == false) {
@@ -345,7 +346,10 @@ extension Server {
 
     /// The link's socket becomes the primary's client: its commands run unconditionally and are not answered.
     /// `buffered` is a dual-channel sync's stream received during the load, applied first, in order.
-    func becomeConnected(_ link: PrimaryLink, db: Int, buffered: [[UInt8]] = []) {
+    /// The link is up: the socket becomes the primary's client, watched unless `watched` is false (a
+    /// dual-channel sync's main channel left at the buffer limit).
+    @discardableResult
+    func becomeConnected(_ link: PrimaryLink, db: Int, watched: Bool = true) -> Connection {
         let fd = link.fd
         link.fd = -1
         link.state = .connected
@@ -363,16 +367,17 @@ extension Server {
         connections[Int(fd)] = conn
         connectionsByID[session.id] = conn
         replication.primaryConnection = conn
-        loop.add(fd, readable: true, writable: false)
-        if !buffered.isEmpty { applyBufferedStream(conn, buffered) }
+        if watched { loop.add(fd, readable: true, writable: false) }
         sendAck()
         refreshReplicationRefusals()
+        return conn
     }
 
     /// The primary's client closed: keep the history and offset to continue by PSYNC, and reconnect.
     func primaryLinkLost() {
         guard let conn = replication.primaryConnection else { return }
         replication.primaryConnection = nil
+        replication.catchUp = nil
         replication.streamDB = conn.session.db
         log.notice("Connection with master lost.")
         log.notice("Caching the disconnected master state.")

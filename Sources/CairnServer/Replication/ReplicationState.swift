@@ -40,8 +40,9 @@ final class ReplicaPeer {
     /// The running transfer streams the snapshot straight to the socket: Redis reports such a replica as
     /// waiting for the save until it ends, since the save and the transfer are one.
     var disklessTransfer = false
-    /// The stream since the snapshot, held until the replica can take it.
-    var held: [UInt8] = []
+    /// The stream since the snapshot, held until the replica can take it: in chunks, so holding tens of MB
+    /// never copies them to grow (an array doubling had both copies resident at once).
+    var held = StreamBuffer()
 
     init(conn: Connection) { self.conn = conn }
 
@@ -128,6 +129,8 @@ final class ReplicationState {
     var link: PrimaryLink?
     /// The primary's client once a sync completed: the commands it sends are applied and proxied.
     var primaryConnection: Connection?
+    /// A dual-channel sync's buffered stream still being applied, a slice per loop turn.
+    var catchUp: StreamCatchUp?
     /// The database the primary's stream had selected when the link broke, so a partial resync continues there.
     var streamDB = 0
     /// repl-id / repl-offset of the dump loaded at startup.
@@ -145,13 +148,14 @@ final class ReplicationState {
     /// Dual-channel syncs between `$ENDOFF` and the main channel's PSYNC, by RDB-channel client id: the
     /// snapshot's offset and every stream byte since, kept until the PSYNC takes them (as Valkey pins its
     /// backlog), at most 60 s after the RDB channel closed.
-    var pinned: [Int: (offset: Int, replid: String, held: [UInt8], expires: Int)] = [:]
+    var pinned: [Int: (offset: Int, replid: String, held: StreamBuffer, expires: Int)] = [:]
     var lastKeepAlive = 0
     /// Monotonic µs since when a primary has had no replica (repl-backlog-ttl), 0 while it has one.
     var noReplicasSince = 0
 
     func owns(_ fd: Int32) -> Bool {
         guard let link else { return false }
+        if let catchUp, catchUp.conn.fd == fd { return true }
         if let dual = link.dual, dual.fd == fd { return true }
         guard link.fd == fd else { return false }
         return link.state == .connecting || link.state == .handshake || link.state == .awaitingBulk || link.state == .dualChannel
