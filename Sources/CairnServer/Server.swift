@@ -163,7 +163,7 @@ public final class Server {
             // Deferred eviction goes on at once, between client events, as Redis's eviction timer does.
             if engine.eviction.pending { timeout = 0 }
             // So does a snapshot's capture, whose thread waits for it, and a replica's catch-up on its buffered stream.
-            if engine.capturing || replication.catchUp != nil { timeout = 0 }
+            if engine.capturing || catchUpCanAdvance { timeout = 0 }
             // No spinning while a snapshot, rewrite, sync or load runs on a thread of its own: it needs the core.
             // Nor while only the AOF writer can bring the next event: when the threads share a core, the sync
             // could not start until the spin ended.

@@ -207,6 +207,13 @@ extension Server {
     /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes
     /// through the primary's client as if just read. What the last slice left unparsed is an incomplete command
     /// (a value over a slice takes several), unless the client waits for a CLIENT PAUSE: then nothing is added.
+    /// Whether a catch-up has buffered bytes it may apply now: not while CLIENT PAUSE holds the primary's client,
+    /// whose turn comes when the pause ends, so the loop may sleep until then.
+    var catchUpCanAdvance: Bool {
+        guard let conn = replication.catchUp?.conn else { return false }
+        return !pauseState.waiting.contains(where: { $0 === conn })
+    }
+
     func continueCatchUp() {
         guard let catchUp = replication.catchUp else { return }
         let conn = catchUp.conn
