@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <stdint.h>
 #include <errno.h>
+#include <malloc.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +65,22 @@ int csystem_request_short_slice(void) {
     attr.sched_nice = errno == 0 ? nice : 0;
     attr.sched_runtime = 100 * 1000;
     return (int)syscall(SYS_sched_setattr, 0, &attr, 0);
+}
+
+void csystem_tune_allocator(void) {
+    /* Each time glibc grows or shrinks a heap it takes the process's mmap_lock for writing (brk, mprotect, mmap,
+       munmap). While anything reads /proc/PID/smaps_rollup (a monitor sampling PSS) that write waits for the
+       whole address-space walk, and every page fault of the other threads waits behind it: the event loop
+       stalled for milliseconds. BGSAVE under 50 writers at 1M keys made 440 brk calls in 128 KB steps (the copies
+       of segments the snapshot still reads, and new keys); with the break moved 64 MB at a time it makes one.
+       Pages reserved but never touched are not resident: RSS after loading 1M keys is unchanged (145 MB); what
+       costs is the top of the heap kept after frees, at most 64 MB (after FLUSHALL of 1.6M keys, 219 MB instead
+       of 203 MB). */
+    mallopt(M_TOP_PAD, 64 << 20);
+    /* Setting the pad stops glibc raising its mmap threshold as large blocks are freed, which would leave it at
+       128 KB: every block above that (a growing keyspace directory or segment table, a large value or reply)
+       would be one mmap and one munmap. 32 MB is the ceiling glibc's own adjustment reaches. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
 int csystem_tsc_is_invariant(void) {
