@@ -1,7 +1,23 @@
-"""The server's malloc settings (csystem_tune_allocator): its heap grows in 64 MB steps, and blocks up to 32 MB
-come from the heap rather than from a mapping of their own, so that growing and shrinking memory takes the
-address space's lock for writing seldom (README, "Persistence"). Read from /proc/PID/smaps: the [heap]
-mapping's size and resident pages."""
+"""What the server asks of the kernel and of glibc for its latency (README, "Persistence"), read back from /proc:
+the event loop's scheduler slice, and the malloc settings (csystem_tune_allocator) under which its heap grows in
+64 MB steps and blocks up to 32 MB come from the heap rather than from a mapping of their own, so that growing
+and shrinking memory seldom takes the address space's lock for writing."""
+import os
+
+import pytest
+
+
+def test_event_loop_asks_for_a_short_slice(cairn_factory):
+    release = tuple(int(x) for x in os.uname().release.split("-")[0].split(".")[:2])
+    if release < (6, 12):
+        pytest.skip("the kernel ignores a fair task's sched_runtime before 6.12")
+    s = cairn_factory("--save", "")
+    assert s.client().ping()
+    # The loop runs on the main thread, whose task id is the process id.
+    with open(f"/proc/{s.proc.pid}/task/{s.proc.pid}/sched") as f:
+        fields = dict(map(str.strip, line.split(":", 1)) for line in f if line.count(":") == 1)
+    assert int(fields["policy"]) == 0
+    assert int(fields["se.slice"]) == 100_000
 
 
 def heap_mapping(pid):
