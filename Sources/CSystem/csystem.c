@@ -72,10 +72,13 @@ void csystem_tune_allocator(void) {
        munmap). While anything reads /proc/PID/smaps_rollup (a monitor sampling PSS) that write waits for the
        whole address-space walk, and every page fault of the other threads waits behind it: the event loop
        stalled for milliseconds. BGSAVE under 50 writers at 1M keys made 440 brk calls in 128 KB steps (the copies
-       of segments the snapshot still reads, and new keys); with the break moved 64 MB at a time it makes one.
+       of segments the snapshot still reads, and new keys), at 5M 1,060 plus the mmap/munmap of two directories
+       and nine mprotects growing the snapshot thread's arena; with 64 MB steps they make one and four. Traced
+       with sched_switch on a loaded machine, the loop slept on the lock inside brk 1,778 times in one 1M-key
+       BGSAVE (16 ms at worst, 63 times over 1 ms); it no longer does.
        Pages reserved but never touched are not resident: RSS after loading 1M keys is unchanged (145 MB); what
-       costs is the top of the heap kept after frees, at most 64 MB (after FLUSHALL of 1.6M keys, 219 MB instead
-       of 203 MB). */
+       costs is the top of the heap kept after frees, at most 64 MB (FLUSHALL after a BGSAVE under writers
+       released 3-10 MB of ~210 MB before, nothing now). */
     mallopt(M_TOP_PAD, 64 << 20);
     /* Setting the pad stops glibc raising its mmap threshold as large blocks are freed, which would leave it at
        128 KB: every block above that (a growing keyspace directory or segment table, a large value or reply)
