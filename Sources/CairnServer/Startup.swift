@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CairnEngine
+import CSystem
 
 public let cairnVersion = "0.1.0"
 
@@ -16,6 +17,7 @@ public enum CairnServerMain {
             print("Usage: cairn-server [/path/to/cairn.conf] [options] [-]\n       cairn-server -v or --version\n       cairn-server -h or --help\n\nExamples:\n       cairn-server (run the server with default config)\n       cairn-server /etc/cairn/6379.conf\n       cairn-server --port 7777\n       cairn-server /etc/mycairn.conf --loglevel verbose -\n       cairn-server /etc/mycairn.conf --loglevel verbose\n")
             exit(0)
         }
+        csystem_tune_allocator()
         let config = ConfigRegistry(version: cairnVersion)
         let commandLine = ServerCommandLine(arguments: arguments)
         do {

@@ -36,6 +36,10 @@ static inline void csystem_prefetch(const void *p) { __builtin_prefetch(p, 1, 3)
    it wakes (the event loop against the snapshot thread). Returns 0 or -1 with errno. */
 int csystem_request_short_slice(void);
 
+/// Sets glibc malloc's top pad (64 MB) and mmap threshold (32 MB) for the server process, so that its heaps grow
+/// and shrink in few system calls: each takes the address space's lock for writing (see csystem.c).
+void csystem_tune_allocator(void);
+
 /// The processor's time-stamp counter (rdtsc), or 0 where there is none. A few cycles, against tens of
 /// nanoseconds for clock_gettime: the command path reads a clock twice per command.
 static inline uint64_t csystem_tsc(void) {
