@@ -204,9 +204,6 @@ extension Server {
         continueCatchUp()
     }
 
-    /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes
-    /// through the primary's client as if just read. What the last slice left unparsed is an incomplete command
-    /// (a value over a slice takes several), unless the client waits for a CLIENT PAUSE: then nothing is added.
     /// Whether a catch-up has buffered bytes it may apply now: not while CLIENT PAUSE holds the primary's client,
     /// whose turn comes when the pause ends, so the loop may sleep until then.
     var catchUpCanAdvance: Bool {
@@ -214,6 +211,9 @@ extension Server {
         return !pauseState.waiting.contains(where: { $0 === conn })
     }
 
+    /// Each loop turn while a catch-up runs (and once when it starts): the next slice of the buffered stream goes
+    /// through the primary's client as if just read. What the last slice left unparsed is an incomplete command
+    /// (a value over a slice takes several), unless the client waits for a CLIENT PAUSE: then nothing is added.
     func continueCatchUp() {
         guard let catchUp = replication.catchUp else { return }
         let conn = catchUp.conn
@@ -221,7 +221,7 @@ extension Server {
             replication.catchUp = nil
             return
         }
-        if !pauseState.waiting.contains(where: { $0 === conn }) {
+        if catchUpCanAdvance {
             catchUp.stream.buffer.consume(upTo: StreamCatchUp.slice) { bytes in
                 conn.reserveQuery(bytes.count)
                 (conn.query + conn.queryEnd).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
