@@ -51,7 +51,14 @@ class Proxy:
             except OSError:
                 return
             self.open.wait()
-            up = socket.create_connection(("127.0.0.1", self.target))
+            up = socket.socket()
+            if self.rate or self.hold_after is not None:
+                # A small window and segment size keep a slowed or held RDB in the primary's own process: on
+                # loopback (64 KB segments, buffers autotuned to megabytes) a small RDB would sit whole in kernel
+                # buffers and the primary's save would end at once, whatever the proxy forwards.
+                up.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+                up.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1400)
+            up.connect(("127.0.0.1", self.target))
             state = {"rdb": False, "cut": False}
             threading.Thread(target=self.pump_up, args=(down, up, state), daemon=True).start()
             threading.Thread(target=self.pump_down, args=(up, down, state), daemon=True).start()
