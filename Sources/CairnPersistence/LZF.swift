@@ -148,65 +148,93 @@ public enum LZF {
         out[o] = 0
         o += 1
         var ip = 0
-        @inline(__always) func hash(_ p: Int) -> Int {
-            let v = UInt32(input[p]) << 16 | UInt32(input[p + 1]) << 8 | UInt32(input[p + 2])
-            return Int(((v >> 9) ^ (v &* 2_654_435_761 >> 18)) & 0x3FFF)
+        @inline(__always) func slot(_ v: UInt32) -> Int { Int((v &* 2_654_435_761) >> 18) }
+        @inline(__always) func word(_ p: Int) -> UInt64 {
+            UInt64(littleEndian: UnsafeRawPointer(input + p).loadUnaligned(as: UInt64.self))
         }
-        while ip < n {
-            if ip + 2 < n {
-                let h = hash(ip)
-                let stored = Int(table[h])
-                let ref = stored >= base ? stored - base : -1
-                table[h] = Int32(ip + base)
-                let back = ip - ref
-                if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref + 1] == input[ip + 1]
-                    && input[ref + 2] == input[ip + 2] {
-                    let maxLen = min(264, n - ip)
-                    var len = 3
-                    while len < maxLen && input[ref + len] == input[ip + len] { len += 1 }
-                    if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
-                    let stored = len - 2
-                    let off = back - 1
-                    // A match needs up to four bytes (with the next literal header) before the check below.
-                    if o + 4 > limit + 3 { return nil }
-                    if stored < 7 {
-                        out[o] = UInt8(stored << 5 | off >> 8)
-                        o += 1
-                    } else {
-                        out[o] = UInt8(7 << 5 | off >> 8)
-                        out[o + 1] = UInt8(stored - 7)
-                        o += 2
+        // The three bytes at `ip`, kept rolling: a literal step loads one new byte instead of three.
+        var v = UInt32(input[0]) << 8 | UInt32(input[1])
+        while ip + 2 < n {
+            v = (v << 8 | UInt32(input[ip + 2])) & 0xFF_FFFF
+            let h = slot(v)
+            let stored = Int(table[h])
+            let ref = stored >= base ? stored - base : -1
+            table[h] = Int32(ip + base)
+            let back = ip - ref
+            if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref + 1] == input[ip + 1]
+                && input[ref + 2] == input[ip + 2] {
+                let maxLen = min(264, n - ip)
+                var len = 3
+                // Eight bytes a step: the padding runs in typical values made the byte loop the compressor's
+                // largest cost.
+                var differs = false
+                while len + 8 <= maxLen {
+                    let x = word(ref + len) ^ word(ip + len)
+                    if x != 0 {
+                        len += x.trailingZeroBitCount >> 3
+                        differs = true
+                        break
                     }
-                    out[o] = UInt8(off & 0xFF)
-                    o += 1
-                    litPos = o
-                    out[o] = 0
-                    o += 1
-                    lit = 0
-                    var p = ip + 1
-                    ip += len
-                    while p < ip && p + 2 < n {
-                        table[hash(p)] = Int32(p + base)
-                        p += 1
-                    }
-                    if o > limit { return nil }
-                    continue
+                    len += 8
                 }
-            }
-            out[o] = input[ip]
-            o += 1
-            ip += 1
-            lit += 1
-            if lit == 32 {
-                out[litPos] = 31
+                if !differs { while len < maxLen && input[ref + len] == input[ip + len] { len += 1 } }
+                if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
+                let code = len - 2
+                let off = back - 1
+                // A match needs up to four bytes (with the next literal header) before the check below.
+                if o + 4 > limit + 3 { return nil }
+                if code < 7 {
+                    out[o] = UInt8(code << 5 | off >> 8)
+                    o += 1
+                } else {
+                    out[o] = UInt8(7 << 5 | off >> 8)
+                    out[o + 1] = UInt8(code - 7)
+                    o += 2
+                }
+                out[o] = UInt8(off & 0xFF)
+                o += 1
                 litPos = o
                 out[o] = 0
                 o += 1
                 lit = 0
+                ip += len
+                if o > limit { return nil }
+                // Only the match's last two positions enter the table, as liblzf's fast mode does: hashing every
+                // position inside a match cost more than the matches it found.
+                var p = ip - 2
+                while p < ip && p + 2 < n {
+                    table[slot(UInt32(input[p]) << 16 | UInt32(input[p + 1]) << 8 | UInt32(input[p + 2]))] = Int32(p + base)
+                    p += 1
+                }
+                if ip + 1 < n { v = UInt32(input[ip]) << 8 | UInt32(input[ip + 1]) }
+                continue
             }
+            literal(input[ip], &o, &lit, &litPos, out)
             if o > limit + 1 { return nil }
+            ip += 1
+        }
+        while ip < n {
+            literal(input[ip], &o, &lit, &litPos, out)
+            if o > limit + 1 { return nil }
+            ip += 1
         }
         if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
         return o <= limit ? o : nil
+    }
+
+    /// Appends one literal byte, closing the run at 32 (the longest a header can describe).
+    @inline(__always)
+    static func literal(_ byte: UInt8, _ o: inout Int, _ lit: inout Int, _ litPos: inout Int,
+                        _ out: UnsafeMutablePointer<UInt8>) {
+        out[o] = byte
+        o += 1
+        lit += 1
+        if lit == 32 {
+            out[litPos] = 31
+            litPos = o
+            out[o] = 0
+            o += 1
+            lit = 0
+        }
     }
 }

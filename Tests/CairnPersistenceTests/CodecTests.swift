@@ -111,6 +111,23 @@ final class LZFTests: XCTestCase {
         }
     }
 
+    /// Matches are extended eight bytes at a time: a repeat that breaks off at every offset (inside a word, on
+    /// its boundary, near the 264-byte cap and the input's end) must come back exact.
+    func testMatchesEndingAtEveryOffset() throws {
+        let period = Array("abcdefghij0123456789".utf8)
+        for matched in 3...300 {
+            for tail in [0, 1, 2, 7, 8, 9] {
+                var s = period
+                while s.count < period.count + matched { s.append(s[s.count - period.count]) }
+                s.append(0xFF)
+                s += (0..<tail).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 200) }
+                let packed = try XCTUnwrap(s.withUnsafeBytes { LZF.compress($0, limit: s.count + 16) }, "match \(matched)")
+                XCTAssertEqual(try packed.withUnsafeBytes { try LZF.decompress($0, length: s.count) }, s,
+                               "match \(matched), tail \(tail)")
+            }
+        }
+    }
+
     func testIncompressibleIsRefused() {
         let random = (0..<200).map { _ in UInt8.random(in: 0...255) }
         XCTAssertNil(random.withUnsafeBytes { LZF.compress($0, limit: random.count - 4) })
