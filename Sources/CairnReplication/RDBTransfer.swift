@@ -64,10 +64,12 @@ public final class RDBSender: @unchecked Sendable {
     /// Thread: "cairn-repl-send", one per full sync, ends when the RDB has been written to the socket. It runs
     /// at normal priority, unlike a BGSAVE: a replica waits on it (Redis's fork child is not niced either), and
     /// under a busy primary a background-class thread would stretch the sync several times.
-    public init(fd: Int32, snapshot: Snapshot, options: RDBWriteOptions, diskPath: String?, timeoutSeconds: Int) {
+    /// `wake`: the event loop's eventfd, signalled when the thread ends.
+    public init(fd: Int32, snapshot: Snapshot, options: RDBWriteOptions, diskPath: String?, timeoutSeconds: Int,
+                wake: Int32) {
         socket = TransferSocket(fd)
         self.snapshot = snapshot
-        job = BackgroundJob(name: "cairn-repl-send", yielding: false) { [self] in
+        job = BackgroundJob(name: "cairn-repl-send", yielding: false, wake: wake) { [self] in
             defer { socket.close() }
             if let diskPath {
                 try snapshot.save(to: diskPath, options: options)
@@ -145,12 +147,13 @@ public final class RDBReceiver: @unchecked Sendable {
     /// Reads as large as the primary's writes (RDBOutput.flushThreshold): fewer wake-ups of the reader thread.
     static let readChunk = 1 << 18
 
-    /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed).
-    public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int) {
+    /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed) and
+    /// then signals `wake`, the event loop's eventfd.
+    public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int, wake: Int32) {
         socket = TransferSocket(fd)
         self.target = target
         if case .length(let n) = framing { totalBytes = n } else { totalBytes = 0 }
-        job = BackgroundJob(name: "cairn-repl-load", yielding: false) { [self] in
+        job = BackgroundJob(name: "cairn-repl-load", yielding: false, wake: wake) { [self] in
             let fd = socket.fd
             defer { socket.close() }
             makeBlocking(fd, timeoutSeconds: timeoutSeconds)

@@ -23,6 +23,9 @@ public final class Server {
     var pendingFlush: [Connection] = []
     var flushBatch: [Connection] = []
     var signalFD: Int32 = -1
+    /// Full-sync threads (a replica's loader, a primary's sender) signal this eventfd when they end, so the loop
+    /// collects them at once: from the cron, the link came up as much as 1/hz after the load.
+    let transferWakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     var shutdownRequested = false
     public var exitCode: Int32 = 0
     let startedAt: Int64
@@ -98,6 +101,7 @@ public final class Server {
             loop.add(fd, readable: true, writable: false)
         }
         installSignalHandlers()
+        loop.add(transferWakeFD, readable: true, writable: false)
     }
 
     /// CONFIG SET port/bind: listen on the new addresses first, and only then close the old sockets, so a
@@ -194,6 +198,12 @@ public final class Server {
             log.warning("Received \(name) scheduling shutdown...")
             log.warning("User requested shutdown...")
             if finalSave(save: false, nosave: false) { shutdownRequested = true }
+            return
+        }
+        if fd == transferWakeFD {
+            var n: UInt64 = 0
+            _ = read(fd, &n, 8)
+            collectTransfers()
             return
         }
         if let w = aof.writer, fd == w.wakeFD {

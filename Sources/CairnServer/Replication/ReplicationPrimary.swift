@@ -160,7 +160,8 @@ extension Server {
         peer.state = .sendBulk
         peer.disklessTransfer = diskless
         peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: rdbWriteOptions,
-                                diskPath: diskless ? nil : rdbPath, timeoutSeconds: replicationSettings.timeout)
+                                diskPath: diskless ? nil : rdbPath, timeoutSeconds: replicationSettings.timeout,
+                                wake: transferWakeFD)
         log.notice("Starting BGSAVE for SYNC with target: \(diskless ? "replicas sockets" : "disk")")
     }
 
@@ -175,13 +176,7 @@ extension Server {
                 if now >= peer.startAt { beginTransfer(peer) }
                 else if keepAlive { _ = send(peer.conn.fd, "\n", 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
             case .sendBulk:
-                guard let sender = peer.sender else { continue }
-                guard let outcome = sender.job.outcome else {
-                    if keepAlive { sender.keepAlive(on: peer.conn.fd) }
-                    continue
-                }
-                peer.sender = nil
-                transferEnded(peer, outcome)
+                if !collectSender(peer), keepAlive { peer.sender?.keepAlive(on: peer.conn.fd) }
             case .online, .waitAck:
                 if now - peer.lastAck > replicationSettings.timeout * 1_000_000 {
                     log.warning("Disconnecting timedout replica (streaming sync): \(peer.ip):\(peer.listeningPort)")
@@ -202,6 +197,15 @@ extension Server {
             replication.pinned[id] = nil
         }
         expireWaiters()
+    }
+
+    /// Whether the peer's sender thread has ended (then its transfer is finished here).
+    @discardableResult
+    func collectSender(_ peer: ReplicaPeer) -> Bool {
+        guard let sender = peer.sender, let outcome = sender.job.outcome else { return false }
+        peer.sender = nil
+        transferEnded(peer, outcome)
+        return true
     }
 
     /// repl-backlog-ttl: a primary without replicas for that long frees its backlog, and its history with it

@@ -295,11 +295,11 @@ extension Server {
         loop.remove(link.fd)
         link.state = .transfer
         link.receiver = RDBReceiver(fd: link.fd, framing: framing, target: Engine(settings: engine.settings),
-                                    timeoutSeconds: replicationSettings.timeout)
+                                    timeoutSeconds: replicationSettings.timeout, wake: transferWakeFD)
         refreshReplicationRefusals()
     }
 
-    /// From the cron: the loader finished; swap its databases in on the event loop.
+    /// From the cron or the transfer eventfd: the loader finished; swap its databases in on the event loop.
     func collectLoad(_ link: PrimaryLink) {
         guard let receiver = link.receiver, let outcome = receiver.job.outcome else { return }
         link.receiver = nil
@@ -462,6 +462,18 @@ extension Server {
         guard link.receiver != nil || link.dual?.loaded != nil else { return false }
         let incoming = link.dual?.end?.replid ?? link.fullSync?.replid
         return !(replicationSettings.disklessLoad == .swapdb && incoming == replication.history.replid)
+    }
+
+    /// A transfer thread ended (its eventfd woke the loop): what the cron would do with it, done now.
+    func collectTransfers() {
+        if let link = replication.link {
+            switch link.state {
+            case .transfer: collectLoad(link)
+            case .dualChannel: dualChannelCron(link, now: Engine.monotonicMicros())
+            default: break
+            }
+        }
+        for peer in replication.peers where peer.state == .sendBulk { collectSender(peer) }
     }
 
     /// The cron's replication work in either role.
