@@ -154,28 +154,30 @@ public enum LZF {
         }
         // The three bytes at `ip`, kept rolling: a literal step loads one new byte instead of three.
         var v = UInt32(input[0]) << 8 | UInt32(input[1])
-        while ip + 2 < n {
-            v = (v << 8 | UInt32(input[ip + 2])) & 0xFF_FFFF
+        // Positions plus `base` stay below Int32.max (the compressor resets `base` first), so the per-byte steps
+        // use wrapping arithmetic: overflow checks were about a third of a literal byte's instructions.
+        while ip &+ 2 < n {
+            v = (v << 8 | UInt32(input[ip &+ 2])) & 0xFF_FFFF
             let h = slot(v)
             let stored = Int(table[h])
-            let ref = stored >= base ? stored - base : -1
-            table[h] = Int32(ip + base)
-            let back = ip - ref
-            if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref + 1] == input[ip + 1]
-                && input[ref + 2] == input[ip + 2] {
+            let ref = stored >= base ? stored &- base : -1
+            table[h] = Int32(truncatingIfNeeded: ip &+ base)
+            let back = ip &- ref
+            if ref >= 0 && back <= 8192 && input[ref] == input[ip] && input[ref &+ 1] == input[ip &+ 1]
+                && input[ref &+ 2] == input[ip &+ 2] {
                 let maxLen = min(264, n - ip)
                 var len = 3
                 // Eight bytes a step: the padding runs in typical values made the byte loop the compressor's
                 // largest cost.
                 var differs = false
-                while len + 8 <= maxLen {
-                    let x = word(ref + len) ^ word(ip + len)
+                while len &+ 8 <= maxLen {
+                    let x = word(ref &+ len) ^ word(ip &+ len)
                     if x != 0 {
                         len += x.trailingZeroBitCount >> 3
                         differs = true
                         break
                     }
-                    len += 8
+                    len &+= 8
                 }
                 if !differs { while len < maxLen && input[ref + len] == input[ip + len] { len += 1 } }
                 if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
@@ -211,12 +213,12 @@ public enum LZF {
             }
             literal(input[ip], &o, &lit, &litPos, out)
             if o > limit + 1 { return nil }
-            ip += 1
+            ip &+= 1
         }
         while ip < n {
             literal(input[ip], &o, &lit, &litPos, out)
             if o > limit + 1 { return nil }
-            ip += 1
+            ip &+= 1
         }
         if lit > 0 { out[litPos] = UInt8(lit - 1) } else { o -= 1 }
         return o <= limit ? o : nil
@@ -227,13 +229,13 @@ public enum LZF {
     static func literal(_ byte: UInt8, _ o: inout Int, _ lit: inout Int, _ litPos: inout Int,
                         _ out: UnsafeMutablePointer<UInt8>) {
         out[o] = byte
-        o += 1
-        lit += 1
+        o &+= 1
+        lit &+= 1
         if lit == 32 {
             out[litPos] = 31
             litPos = o
             out[o] = 0
-            o += 1
+            o &+= 1
             lit = 0
         }
     }
