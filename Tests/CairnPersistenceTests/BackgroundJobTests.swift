@@ -1,5 +1,6 @@
 import XCTest
 @testable import CairnPersistence
+import CSystem
 
 final class BackgroundJobTests: XCTestCase {
     /// The event loop stops busy-polling while `running` is above zero, so a job must count from the moment it
@@ -25,5 +26,23 @@ final class BackgroundJobTests: XCTestCase {
         XCTAssertEqual(job.outcome, .succeeded)
         XCTAssertNotEqual(failing.outcome, .succeeded)
         XCTAssertEqual(BackgroundJob.running, before)
+    }
+
+    /// A transfer thread's end wakes the event loop through its eventfd: the signal must come, and only once the
+    /// outcome can be read (the loop collects it as soon as it wakes).
+    func testWakeIsSignalledAfterTheOutcome() throws {
+        let wake = eventfd(0, Int32(EFD_CLOEXEC))
+        XCTAssertGreaterThanOrEqual(wake, 0)
+        defer { close(wake) }
+        let release = DispatchSemaphore(value: 0)
+        let job = BackgroundJob(name: "test-wake", wake: wake) { release.wait() }
+        var pfd = pollfd(fd: wake, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&pfd, 1, 0), 0, "signalled before the job ended")
+        release.signal()
+        XCTAssertEqual(poll(&pfd, 1, 60_000), 1)
+        var count: UInt64 = 0
+        XCTAssertEqual(read(wake, &count, 8), 8)
+        XCTAssertEqual(count, 1)
+        XCTAssertEqual(job.outcome, .succeeded)
     }
 }
