@@ -208,8 +208,9 @@ public final class Propagation {
 /// command passes here while the AOF or a replica listens, so the space is made once and reused, and it is raw
 /// memory: an array paid a uniqueness check on every write and zero-filled each growth.
 final class ScratchBytes {
-    private var base: UnsafeMutableRawPointer?
-    private var capacity = 0
+    private static let initialCapacity = 4096
+    private var base = malloc(ScratchBytes.initialCapacity)!
+    private var capacity = ScratchBytes.initialCapacity
     private(set) var count = 0
 
     deinit { free(base) }
@@ -218,26 +219,25 @@ final class ScratchBytes {
     @inline(__always)
     func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
         if count + size > capacity { grow(to: count + size) }
-        body(base.unsafelyUnwrapped + count)
+        body(base + count)
         count += size
     }
 
     private func grow(to needed: Int) {
-        capacity = max(needed, capacity * 2, 4096)
+        capacity = max(needed, capacity * 2)
         base = realloc(base, capacity)!
     }
 
     func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0 + range.lowerBound) }, count: range.count))
+        try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 
     /// Forgets the bytes; the space stays for the next ones, unless a burst made it large.
     func removeAll() {
         count = 0
         if capacity > 4 << 20 {
-            free(base)
-            base = nil
-            capacity = 0
+            capacity = Self.initialCapacity
+            base = realloc(base, capacity)!
         }
     }
 }
