@@ -314,8 +314,10 @@ public final class Engine {
     /// Records what a finished command changed, in Redis's call(): a write (or may-replicate) command that
     /// made the dataset dirty propagates its arguments or the handler's replacement.
     private func propagateCall(_ cmd: Command, _ client: ClientSession, _ args: Args, changed: Bool) {
-        let replacement = propagation.replacement
-        propagation.replacement = nil
+        // Taken only when set: most commands leave it nil, and copying it out and clearing it cost a retain
+        // and a release on every write.
+        var replacement: [[Bytes]]? = nil
+        if propagation.replacement != nil { swap(&replacement, &propagation.replacement) }
         if changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
             propagation.add(db: client.db, args, replacedBy: replacement)
         }

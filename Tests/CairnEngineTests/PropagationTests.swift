@@ -71,6 +71,24 @@ final class PropagationTests: TranscriptTestCase {
                                   "MULTI", "SET y 1", "INCR y", "EXEC"])
     }
 
+    /// The stream's buffers grow in place, past their first 4 KB and past a burst over 4 MB that the output gives
+    /// back once taken: every byte survives each growth, and the stream goes on after the release.
+    func testBuffersKeepEveryByteAcrossGrowthAndRelease() {
+        let big = String(repeating: "v", count: 5 << 20)
+        for i in 0..<200 { run(["SET", "k\(i)", "value-\(i)"]) }
+        run(["MULTI"])
+        for i in 0..<200 { run(["SET", "m\(i)", "multi-\(i)"]) }
+        run(["EXEC"])
+        run(["SET", "big", big])
+        let first = stream()
+        XCTAssertEqual(first.count, 1 + 200 + 202 + 1)
+        XCTAssertEqual(Array(first[1...200]), (0..<200).map { "SET k\($0) value-\($0)" })
+        XCTAssertEqual(Array(first[201...402]), ["MULTI"] + (0..<200).map { "SET m\($0) multi-\($0)" } + ["EXEC"])
+        XCTAssertEqual(first.last, "SET big \(big)")
+        run(["SET", "after", "1"])
+        XCTAssertEqual(stream(), ["SET after 1"])
+    }
+
     func testSpopBatchesAndNothingWhenDisabled() {
         run(["SADD", "s"] + (0..<3000).map { "m\($0)" })
         _ = stream()

@@ -1,3 +1,4 @@
+import Glibc
 import RESP
 
 /// The canonical write stream (design.md): every change to the dataset as the commands that replay it
@@ -13,13 +14,13 @@ public final class Propagation {
     /// The commands of the execution unit in progress, already encoded: each one's database and its bytes in
     /// `pendingBytes`, so a verbatim command costs no allocation.
     var pending: [(db: Int, range: Range<Int>)] = []
-    private var pendingBytes = ScratchBytes()
+    private let pendingBytes = ScratchBytes()
     /// Set by a handler to propagate these commands instead of its own arguments ([] propagates nothing).
     var replacement: [[Bytes]]? = nil
     /// How deep the engine is in nested calls (EXEC runs its queue through call).
     var depth = 0
     /// The stream's bytes not yet taken by the consumers.
-    private var output = ScratchBytes()
+    private let output = ScratchBytes()
     /// Whether the replication backlog consumes the stream too: each unit is then also appended to
     /// `replicationOutput`, which the server drains on its own schedule (a full sync drains it mid-iteration).
     public var feedsReplication = false
@@ -118,8 +119,13 @@ public final class Propagation {
     }
 
     /// Ends an execution unit: its commands go to the output, wrapped in MULTI/EXEC when there are several.
+    /// Inlined for the common case, a unit whose only command went straight to the output.
+    @inline(__always)
     func flushUnit() {
-        guard !pending.isEmpty else { return }
+        if !pending.isEmpty { flushPending() }
+    }
+
+    private func flushPending() {
         let unitStart = output.count
         let wrap = pending.count > 1
         if wrap {
@@ -198,29 +204,41 @@ public final class Propagation {
     }
 }
 
-/// Bytes written in place at the end of a buffer that only grows: the first `count` are in use. Growing an array
-/// a few bytes at a time cost more than encoding the commands, so the space is made once and reused.
-struct ScratchBytes {
-    private var storage: [UInt8] = []
+/// Bytes written in place at the end of a buffer that only grows: the first `count` are in use. Every write
+/// command passes here while the AOF or a replica listens, so the space is made once and reused, and it is raw
+/// memory: an array paid a uniqueness check on every write and zero-filled each growth.
+final class ScratchBytes {
+    private static let initialCapacity = 4096
+    private var base = malloc(ScratchBytes.initialCapacity)!
+    private var capacity = ScratchBytes.initialCapacity
     private(set) var count = 0
+
+    deinit { free(base) }
 
     /// Makes room for `size` more bytes and hands `body` their address to write them.
     @inline(__always)
-    mutating func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
-        let start = count
+    func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        if count + size > capacity { grow(to: count + size) }
+        body(base + count)
         count += size
-        if storage.count < count { storage.append(contentsOf: repeatElement(0, count: count - storage.count)) }
-        storage.withUnsafeMutableBytes { body($0.baseAddress! + start) }
+    }
+
+    private func grow(to needed: Int) {
+        capacity = max(needed, capacity * 2)
+        base = realloc(base, capacity)!
     }
 
     func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 
     /// Forgets the bytes; the space stays for the next ones, unless a burst made it large.
-    mutating func removeAll() {
+    func removeAll() {
         count = 0
-        if storage.count > 4 << 20 { storage = [] }
+        if capacity > 4 << 20 {
+            capacity = Self.initialCapacity
+            base = realloc(base, capacity)!
+        }
     }
 }
 
