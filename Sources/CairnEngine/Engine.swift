@@ -126,6 +126,8 @@ public final class Engine {
     public var activeExpireEnabled = true
     /// Incremental captures not complete yet, oldest first.
     var captures: [DatasetCapture] = []
+    /// Images of incremental captures, until their snapshots let go of them (see freeReturnedSegments).
+    var draining: [KeyspaceImage] = []
     /// Users, ACL LOG and ACL counters.
     public let acl = AccessControl()
     var aclIndexCache: ACLCommandIndex?
@@ -451,9 +453,12 @@ public final class Engine {
     /// completed by the event loop over the next turns (`advanceCaptures`), a bounded share a turn, while the
     /// snapshot's thread waits for it; otherwise it is complete on return (SAVE, tests).
     public func beginCapture(incremental: Bool) -> DatasetCapture {
-        let capture = DatasetCapture(dbs.filter { $0.count > 0 }.map { ($0.id, $0.keys.beginCapture()) })
+        let capture = DatasetCapture(dbs.filter { $0.count > 0 }.map {
+            ($0.id, $0.keys.beginCapture(returnsShells: incremental))
+        })
         if incremental {
             captures.append(capture)
+            draining.append(contentsOf: capture.databases.map(\.image))
         } else {
             for db in dbs { db.keys.finishCapture() }
             capture.publish()
@@ -478,6 +483,31 @@ public final class Engine {
             guard capture.isCaptured else { return false }
             capture.publish()
             return true
+        }
+    }
+
+    /// Segments a loop turn frees of those that snapshot threads emptied and handed back (KeyspaceImage.drain):
+    /// two or three frees each.
+    public static let returnedSegmentsPerTurn = 256
+
+    /// Whether segments handed back by a snapshot thread wait to be freed: the loop comes back for them at once.
+    public var segmentsReturned: Bool { draining.contains { $0.hasReturned } }
+
+    /// Whether images of incremental captures are still held here, for the segments their threads hand back.
+    public var drainingImages: Bool { !draining.isEmpty }
+
+    /// One loop turn's share of the segments snapshot threads handed back; lets go of an image once its
+    /// snapshot has (nothing else holds it) and every segment it returned is freed.
+    public func freeReturnedSegments(budget: Int = Engine.returnedSegmentsPerTurn) {
+        var left = budget
+        for image in draining where left > 0 { left -= image.freeReturned(budget: left) }
+        var i = 0
+        while i < draining.count {
+            if !draining[i].hasReturned && isKnownUniquelyReferenced(&draining[i]) {
+                draining.remove(at: i)
+            } else {
+                i += 1
+            }
         }
     }
 

@@ -168,6 +168,9 @@ public final class Server {
             if engine.eviction.pending { timeout = 0 }
             // So does a snapshot's capture, whose thread waits for it, and a replica's catch-up on its buffered stream.
             if engine.capturing || catchUpCanAdvance { timeout = 0 }
+            // Segments a snapshot thread handed back are freed within a millisecond, without spinning while the
+            // thread returns them one by one.
+            if engine.segmentsReturned { timeout = min(timeout, 1) }
             // No spinning while a snapshot, rewrite, sync or load runs on a thread of its own: it needs the core.
             // Nor while only the AOF writer can bring the next event: when the threads share a core, the sync
             // could not start until the spin ended.
@@ -183,6 +186,7 @@ public final class Server {
             }
             resumeEviction()
             if engine.capturing { engine.advanceCaptures() }
+            if engine.drainingImages { engine.freeReturnedSegments() }
             if replication.catchUp != nil { continueCatchUp() }
             flushPending()
             stats.loopCycles += 1

@@ -133,6 +133,64 @@ final class KeyspaceCaptureTests: TranscriptTestCase {
         XCTAssertEqual(ks.count, 120_000 - 10_000)
     }
 
+    /// An image drained on a snapshot thread empties the segments the live table has replaced by copies and
+    /// hands them back for the event loop to free, every one of them once; those the table still holds are let
+    /// go. One drained where it was captured (no `returnsShells`) hands nothing back.
+    func testDrainHandsBackTheSegmentsOnlyTheImageHeldEmptied() {
+        for returnsShells in [true, false] {
+            var ks = Keyspace()
+            var atStart: [Bytes: (Int64, Int64)] = [:]
+            for i in 0..<20_000 {
+                ks.set(Entry(key: key(i), value: .int(Int64(i))))
+                atStart[key(i)] = (Int64(i), -1)
+            }
+            let image = ks.beginCapture(returnsShells: returnsShells)
+            XCTAssertEqual(ks.continueCapture(budget: .max), ks.segmentCount)
+            let before = Set(ks.segments.map(ObjectIdentifier.init))
+            for i in stride(from: 0, to: 20_000, by: 97) { ks.set(Entry(key: key(i), value: .int(-1))) }
+            let replaced = before.subtracting(ks.segments.map(ObjectIdentifier.init)).count
+            XCTAssertGreaterThan(replaced, 0)
+            XCTAssertLessThan(replaced, before.count)
+            XCTAssertFalse(image.hasReturned)
+            assertSame(contents(image), atStart, "image")
+            XCTAssertEqual(image.hasReturned, returnsShells)
+            XCTAssertEqual(image.freeReturned(budget: 5), returnsShells ? 5 : 0)
+            XCTAssertEqual(image.freeReturned(budget: .max), returnsShells ? replaced - 5 : 0)
+            XCTAssertFalse(image.hasReturned)
+            XCTAssertEqual(image.freeReturned(budget: .max), 0)
+            // The live table's segments were let go: writing to them no longer copies.
+            let live = ks.segments.map(ObjectIdentifier.init)
+            for i in stride(from: 1, to: 20_000, by: 97) { ks.set(Entry(key: key(i), value: .int(-2))) }
+            XCTAssertEqual(ks.segments.map(ObjectIdentifier.init), live)
+        }
+    }
+
+    /// The engine keeps an incremental capture's images and frees what their thread hands back, a bounded
+    /// number a turn, until the snapshot lets go of them.
+    func testEngineFreesReturnedSegmentsThenLetsGoOfTheImages() {
+        for i in 0..<30_000 {
+            Array("k\(i)".utf8).withUnsafeBytes { engine.dbs[0].set($0, .int(Int64(i)), expireAt: -1) }
+        }
+        var capture: DatasetCapture? = engine.beginCapture(incremental: true)
+        while engine.capturing { engine.advanceCaptures() }
+        XCTAssertTrue(engine.drainingImages)
+        for i in stride(from: 0, to: 30_000, by: 7) {
+            Array("k\(i)".utf8).withUnsafeBytes { engine.dbs[0].set($0, .int(-1), expireAt: -1) }
+        }
+        for (_, image) in capture!.databases { image.drain { _ in } }
+        XCTAssertTrue(engine.segmentsReturned)
+        var turns = 0
+        while engine.segmentsReturned {
+            engine.freeReturnedSegments(budget: 100)
+            turns += 1
+        }
+        XCTAssertGreaterThan(turns, 1, "more than a turn's budget came back")
+        XCTAssertTrue(engine.drainingImages, "the snapshot still holds its images")
+        capture = nil
+        engine.freeReturnedSegments()
+        XCTAssertFalse(engine.drainingImages)
+    }
+
     /// A lookup updates access fields, except in segments a capture in progress has yet to take.
     func testLookupLeavesAccessFieldsAloneWhileCapturing() {
         var ks = Keyspace()

@@ -273,10 +273,12 @@ public struct Keyspace {
     }
 
     /// Starts capturing this keyspace's image (see KeyspaceImage); a capture still running here is completed
-    /// first, so that a keyspace feeds one image at a time.
-    public mutating func beginCapture() -> KeyspaceImage {
+    /// first, so that a keyspace feeds one image at a time. An image that `returnsShells` is drained on another
+    /// thread and hands the segments it empties back to this one to free.
+    public mutating func beginCapture(returnsShells: Bool = false) -> KeyspaceImage {
         finishCapture()
-        let image = KeyspaceImage(total: segments.count, count: count, volatileCount: volatileCount)
+        let image = KeyspaceImage(total: segments.count, count: count, volatileCount: volatileCount,
+                                  returnsShells: returnsShells)
         capture = image
         return image
     }

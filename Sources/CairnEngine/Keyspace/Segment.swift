@@ -203,6 +203,12 @@ final class Segment: ManagedBuffer<Segment.Header, UInt16> {
         expires?.deallocate()
     }
 
+    /// Releases every entry, leaving a segment whose deinit only frees memory (see KeyspaceImage.drain).
+    func releaseEntries() {
+        slots.deinitialize(count: count)
+        count = 0
+    }
+
     @usableFromInline func copy() -> Segment {
         let s = Segment.make(capacity: indexCapacity, entryCapacity: count, depth: depth)
         s.index.update(from: index, count: indexCapacity)
