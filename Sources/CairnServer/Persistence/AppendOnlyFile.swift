@@ -411,7 +411,7 @@ final class AppendOnlyFile {
         if timestamps && engine.now / 1000 > lastTimestamp {
             lastTimestamp = engine.now / 1000
             var annotation = "#TS:\(lastTimestamp)\r\n"
-            annotation.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
+            annotation.withUTF8 { _ = writer.append(UnsafeRawBufferPointer($0)) }
         }
         let offset = engine.propagation.withOutput { writer.append($0, commitAt: groupCommit.commitAt) }
         engine.propagation.discardOutput()
