@@ -107,13 +107,17 @@ class ServerProcess:
         raise RuntimeError(f"{self.name} did not start: {last_error}\n--- log ---\n{self.log_tail()}")
 
     def wait_ready(self, timeout=15.0):
+        # A replica started with --replicaof may already be loading its primary's dataset when the first PING
+        # arrives (a loaded machine, a held RDB): -LOADING means it is up, as Redis answers while it loads.
+        replica = "--replicaof" in self.argv(self.port) or "replicaof" in (self.config_text or "")
+        ready = (b"+PONG\r\n", b"-LOADING") if replica else (b"+PONG\r\n",)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} during startup")
             try:
                 with RawConn(self.port, timeout=1.0) as c:
-                    if c.cmd("PING") == b"+PONG\r\n":
+                    if c.cmd("PING").startswith(ready):
                         return
             except Exception:
                 pass
