@@ -23,19 +23,15 @@ public final class BackgroundJob: Sendable {
     /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc). A `yielding` thread
     /// runs at a lower priority than the event loop; one the server waits on to do anything useful (a replica's
     /// loader) keeps the normal priority, or other processes on a busy machine starve it while the primary waits.
-    /// With `wake` (an eventfd the event loop polls) the thread signals it once the outcome is set, so the loop
-    /// acts on it at once instead of at its next cron tick.
-    public init(name: String, yielding: Bool = true, wake: Int32 = -1, _ work: @escaping @Sendable () throws -> Void) {
+    /// With `wake` the thread signals the event loop once the outcome is set.
+    public init(name: String, yielding: Bool = true, wake: WakeEvent? = nil, _ work: @escaping @Sendable () throws -> Void) {
         let job = self
         let body: @Sendable () -> Void = {
             var outcome = Outcome.succeeded
             do { try work() } catch { outcome = .failed("\(error)") }
             BackgroundJob.active.subtract(1, ordering: .relaxed)
             job.state.withLock { $0 = outcome }
-            if wake >= 0 {
-                var one: UInt64 = 1
-                _ = write(wake, &one, 8)
-            }
+            wake?.signal()
         }
         // Counted before the thread exists, so that the loop's next turn already leaves the core to it.
         Self.active.add(1, ordering: .relaxed)

@@ -64,9 +64,9 @@ public final class RDBSender: @unchecked Sendable {
     /// Thread: "cairn-repl-send", one per full sync, ends when the RDB has been written to the socket. It runs
     /// at normal priority, unlike a BGSAVE: a replica waits on it (Redis's fork child is not niced either), and
     /// under a busy primary a background-class thread would stretch the sync several times.
-    /// `wake`: the event loop's eventfd, signalled when the thread ends.
+    /// `wake` is signalled when the thread ends.
     public init(fd: Int32, snapshot: Snapshot, options: RDBWriteOptions, diskPath: String?, timeoutSeconds: Int,
-                wake: Int32) {
+                wake: WakeEvent) {
         socket = TransferSocket(fd)
         self.snapshot = snapshot
         job = BackgroundJob(name: "cairn-repl-send", yielding: false, wake: wake) { [self] in
@@ -148,8 +148,8 @@ public final class RDBReceiver: @unchecked Sendable {
     static let readChunk = 1 << 18
 
     /// Thread: "cairn-repl-load", one per full sync, ends when the RDB is loaded (or the transfer failed) and
-    /// then signals `wake`, the event loop's eventfd.
-    public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int, wake: Int32) {
+    /// then signals `wake`.
+    public init(fd: Int32, framing: BulkFraming, target: Engine, timeoutSeconds: Int, wake: WakeEvent) {
         socket = TransferSocket(fd)
         self.target = target
         if case .length(let n) = framing { totalBytes = n } else { totalBytes = 0 }

@@ -25,7 +25,7 @@ public final class Server {
     var signalFD: Int32 = -1
     /// Full-sync threads (a replica's loader, a primary's sender) signal this eventfd when they end, so the loop
     /// collects them at once: from the cron, the link came up as much as 1/hz after the load.
-    let transferWakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    let transferWake = WakeEvent()
     var shutdownRequested = false
     public var exitCode: Int32 = 0
     let startedAt: Int64
@@ -101,7 +101,7 @@ public final class Server {
             loop.add(fd, readable: true, writable: false)
         }
         installSignalHandlers()
-        loop.add(transferWakeFD, readable: true, writable: false)
+        loop.add(transferWake.fd, readable: true, writable: false)
     }
 
     /// CONFIG SET port/bind: listen on the new addresses first, and only then close the old sockets, so a
@@ -204,15 +204,13 @@ public final class Server {
             if finalSave(save: false, nosave: false) { shutdownRequested = true }
             return
         }
-        if fd == transferWakeFD {
-            var n: UInt64 = 0
-            _ = read(fd, &n, 8)
+        if fd == transferWake.fd {
+            transferWake.drain()
             collectTransfers()
             return
         }
-        if let w = aof.writer, fd == w.wakeFD {
-            var n: UInt64 = 0
-            _ = read(fd, &n, 8)
+        if let w = aof.writer, fd == w.wake.fd {
+            w.wake.drain()
             releaseSynced()
             return
         }
@@ -527,7 +525,7 @@ public final class Server {
 
     /// The loop polls the current AOF writer's eventfd (a new writer comes with a new one).
     func watchAOFWriter() {
-        if let w = aof.writer { loop.add(w.wakeFD, readable: true, writable: false) }
+        if let w = aof.writer { loop.add(w.wake.fd, readable: true, writable: false) }
     }
 
     /// CONFIG SET appendonly: on starts with a rewrite (its writes kept aside until the base exists), off

@@ -29,20 +29,30 @@ final class BackgroundJobTests: XCTestCase {
     }
 
     /// A transfer thread's end wakes the event loop through its eventfd: the signal must come, and only once the
-    /// outcome can be read (the loop collects it as soon as it wakes).
+    /// outcome can be read (the loop collects it as soon as it wakes); draining it rearms it.
     func testWakeIsSignalledAfterTheOutcome() throws {
-        let wake = eventfd(0, Int32(EFD_CLOEXEC))
-        XCTAssertGreaterThanOrEqual(wake, 0)
-        defer { close(wake) }
+        let wake = WakeEvent()
+        XCTAssertGreaterThanOrEqual(wake.fd, 0)
+        defer { wake.close() }
         let release = DispatchSemaphore(value: 0)
         let job = BackgroundJob(name: "test-wake", wake: wake) { release.wait() }
-        var pfd = pollfd(fd: wake, events: Int16(POLLIN), revents: 0)
+        var pfd = pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)
         XCTAssertEqual(poll(&pfd, 1, 0), 0, "signalled before the job ended")
         release.signal()
         XCTAssertEqual(poll(&pfd, 1, 60_000), 1)
-        var count: UInt64 = 0
-        XCTAssertEqual(read(wake, &count, 8), 8)
-        XCTAssertEqual(count, 1)
         XCTAssertEqual(job.outcome, .succeeded)
+        wake.drain()
+        XCTAssertEqual(poll(&pfd, 1, 0), 0, "still readable after the drain")
+    }
+
+    /// Signals sent before the loop looks coalesce into one readable event, which one drain consumes.
+    func testWakeSignalsCoalesce() {
+        let wake = WakeEvent()
+        defer { wake.close() }
+        for _ in 0..<3 { wake.signal() }
+        var pfd = pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&pfd, 1, 0), 1)
+        wake.drain()
+        XCTAssertEqual(poll(&pfd, 1, 0), 0)
     }
 }

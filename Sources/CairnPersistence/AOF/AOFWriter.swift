@@ -14,7 +14,7 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 ///
 /// The event loop hands over each iteration's bytes with `append` and learns progress from `durableOffset`
 /// (bytes known to be on stable storage; with `no`, bytes handed to the kernel). With `always`, the thread
-/// writes to `wakeFD` (an eventfd the loop polls) after each sync, so replies held for durability go out as
+/// signals `wake` (an eventfd the loop polls) after each sync, so replies held for durability go out as
 /// soon as one fdatasync covers them — group commit: every write queued before the sync shares it.
 ///
 /// Under `always` a sync does not start the moment the previous one ends: the clients that sync just answered
@@ -85,13 +85,12 @@ public final class AOFWriter: @unchecked Sendable {
     public let syncCount = Atomic<Int>(0)
     /// Set while a rewrite runs with no-appendfsync-on-rewrite: bytes are written but not synced.
     public let syncSuppressed = Atomic<Bool>(false)
-    /// Readable when a sync finished (always policy); the event loop drains and polls it.
-    public let wakeFD: Int32
+    /// Signalled when a sync finished (always policy).
+    public let wake = WakeEvent()
 
     public init(fd: Int32, policy: AOFSyncPolicy) {
         state = Mutex(State(fd: fd))
         self.policy = policy
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         let thread = Thread { [self] in run() }
         thread.name = "aof-writer"
         thread.start()
@@ -111,7 +110,7 @@ public final class AOFWriter: @unchecked Sendable {
     public func append(_ bytes: UnsafeRawBufferPointer, commitAt: Int? = nil) -> Int {
         guard !bytes.isEmpty else { return queuedOffset }
         queuedOffset += bytes.count
-        let wake = state.withLock { s -> Bool in
+        let wakeThread = state.withLock { s -> Bool in
             s.queue.append(contentsOf: bytes)
             defer { s.idle = false }
             if let commitAt { s.committedAt = commitAt }
@@ -121,7 +120,7 @@ public final class AOFWriter: @unchecked Sendable {
             }
             return s.idle || (commitAt != nil && s.gathering)
         }
-        if wake { wakeup.signal() }
+        if wakeThread { wakeup.signal() }
         return queuedOffset
     }
 
@@ -155,7 +154,7 @@ public final class AOFWriter: @unchecked Sendable {
         state.withLock { $0.stopping = true }
         wakeup.signal()
         done.wait()
-        close(wakeFD)
+        wake.close()
         return state.withLock { $0.fd }
     }
 
@@ -249,8 +248,7 @@ public final class AOFWriter: @unchecked Sendable {
                     lastSyncMicros = Engine.monotonicMicros() - start
                 }
                 unsynced = false
-                var one: UInt64 = 1
-                _ = Glibc.write(wakeFD, &one, 8)
+                wake.signal()
             case .everysec:
                 if unsynced && (now - lastSync >= 1000 || syncRequested || stopping) {
                     sync(fd, upTo: writtenNow)

@@ -121,7 +121,7 @@ extension Server {
         log.notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to the loader thread (RDB channel)")
         loop.remove(dual.fd)
         link.receiver = RDBReceiver(fd: dual.fd, framing: framing, target: Engine(settings: engine.settings),
-                                    timeoutSeconds: replicationSettings.timeout, wake: transferWakeFD)
+                                    timeoutSeconds: replicationSettings.timeout, wake: transferWake)
         // The loader holds its own descriptor and closes the RDB channel when it is done, as Valkey does once
         // the RDB is loaded.
         close(dual.fd)

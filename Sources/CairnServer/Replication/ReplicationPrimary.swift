@@ -161,7 +161,7 @@ extension Server {
         peer.disklessTransfer = diskless
         peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: rdbWriteOptions,
                                 diskPath: diskless ? nil : rdbPath, timeoutSeconds: replicationSettings.timeout,
-                                wake: transferWakeFD)
+                                wake: transferWake)
         log.notice("Starting BGSAVE for SYNC with target: \(diskless ? "replicas sockets" : "disk")")
     }
 

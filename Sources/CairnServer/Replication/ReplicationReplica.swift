@@ -295,7 +295,7 @@ extension Server {
         loop.remove(link.fd)
         link.state = .transfer
         link.receiver = RDBReceiver(fd: link.fd, framing: framing, target: Engine(settings: engine.settings),
-                                    timeoutSeconds: replicationSettings.timeout, wake: transferWakeFD)
+                                    timeoutSeconds: replicationSettings.timeout, wake: transferWake)
         refreshReplicationRefusals()
     }
 
