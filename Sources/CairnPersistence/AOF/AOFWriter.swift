@@ -35,7 +35,13 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 /// interleaved rounds; trying both in turn (64 syncs each) and keeping the faster made 54.0k, no better than
 /// always gathering. R is the loop's own CPU (about 13 µs a client for reply, read and parse), so a sync
 /// overlapped with it buys nothing while each extra sync costs the loop a wake-up and a release pass, and
-/// split groups wait for two syncs instead of one.
+/// split groups wait for two syncs instead of one. Nor was the loss the chained sync's late start (the writer
+/// waiting for the core while the loop answered the last sync's clients): with the next batch written before
+/// the loop was told of a sync, and the loop yielding until the writer was in fdatasync, the disk idled 15 µs
+/// between chained syncs (p50; 548 µs gathering) and chaining still lost (2,955 syncs/s, 43.3k against 51.5k
+/// SET/s under perf): on the core they share, the loop's CPU a write rose from 11 to 17 µs and the writer's
+/// ~75 µs a sync came 2.5 times as often. Three quarters of the loop's time is in the kernel (perf, gathering),
+/// 40% in the replies' write calls: on loopback the sender runs the receiver's TCP path and wakes its task.
 public final class AOFWriter: @unchecked Sendable {
     // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
     private struct State {
