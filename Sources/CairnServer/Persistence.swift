@@ -28,7 +28,8 @@ extension Server {
     var rdbPath: String { (ConfigFile.currentDirectory() ?? ".") + "/" + settings.dbFilename }
 
     var rdbWriteOptions: RDBWriteOptions {
-        RDBWriteOptions(compression: settings.rdbCompression, checksum: settings.rdbChecksum, version: settings.rdbVersion)
+        RDBWriteOptions(compression: settings.rdbCompression, checksum: settings.rdbChecksum, version: settings.rdbVersion,
+                        incrementalSync: settings.rdbSaveIncrementalFsync)
     }
 
     var backgroundSaveInProgress: Bool { persistence.job != nil }
