@@ -29,8 +29,9 @@ public final class RDBOutput {
     /// `incrementalSync` (rdb-save-incremental-fsync, as Redis) the file is fdatasync'ed every 4 MB written.
     /// Synced only at the end, a dump reached the disk in one flush of tens of megabytes: on the development
     /// VM the host's work for that flush took the CPU from the guest, and the event loop, on a CPU by the
-    /// scheduler's account, went 9-17 ms without a single 4 kHz profile sample (1M-key BGSAVE under 50
-    /// writers: a 54 ms cache flush ending the final fsync); each 4 MB flush takes ~6 ms with no such gap.
+    /// scheduler's account, went 10-17 ms without a single 4 kHz profile sample (1M-key BGSAVE under 50
+    /// writers: a 54 ms cache flush ending the final fsync); a 4 MB flush takes ~6 ms, and the gaps seen
+    /// around one (3-4 ms) were no longer than the machine's own outside saves. (1 MB steps were no better.)
     public init(fileDescriptor: Int32, incrementalSync: Bool = false) {
         fd = fileDescriptor
         self.incrementalSync = incrementalSync
