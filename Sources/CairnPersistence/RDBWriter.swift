@@ -124,7 +124,7 @@ public final class RDBOutput {
 public struct RDBWriteOptions: Sendable {
     public var compression = true
     public var checksum = true
-    /// rdb-save-incremental-fsync: a dump file is handed to the disk every 4 MB as it is written (RDBOutput).
+    /// rdb-save-incremental-fsync: a dump file is fdatasync'ed every 4 MB as it is written (RDBOutput).
     public var incrementalSync = false
     /// 11 (Redis 7.2, Valkey 8), 10 (Redis 7.0: no listpack sets, streams without consumer active times) or 9
     /// (Redis 5/6: no listpacks at all, streams without metadata or read counters).
