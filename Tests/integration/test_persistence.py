@@ -475,8 +475,8 @@ def test_flushall_stops_a_running_bgsave(cairn_factory):
 
 @pytest.mark.parametrize("incremental", ["yes", "no"])
 def test_dump_of_several_sync_steps_loads_back(cairn_factory, incremental):
-    """rdb-save-incremental-fsync (default yes) hands the dump to the disk every 4 MB while writing it; either
-    way a dump of several steps, from BGSAVE or SAVE, loads back whole."""
+    """rdb-save-incremental-fsync (default yes) has a BGSAVE sync the dump every 4 MB while writing it (SAVE
+    syncs once); either way a dump of several steps, from BGSAVE or SAVE, loads back whole."""
     s = cairn_factory("--save", "")
     c = s.client()
     assert c.config_get("rdb-save-incremental-fsync") == {"rdb-save-incremental-fsync": "yes"}
