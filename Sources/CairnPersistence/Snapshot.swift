@@ -94,7 +94,7 @@ public final class Snapshot: @unchecked Sendable {
             throw RDBError(offset: 0, reason: "Failed opening the temp RDB file \(temp) (in server root dir \(dir)) for saving: \(String(cString: strerror(errno)))")
         }
         do {
-            try write(to: RDBOutput(fileDescriptor: fd), options: options)
+            try write(to: RDBOutput(fileDescriptor: fd, incrementalSync: options.incrementalSync), options: options)
             guard fsync(fd) == 0 else { throw RDBError(offset: 0, reason: "fsync: \(String(cString: strerror(errno)))") }
             close(fd)
         } catch {

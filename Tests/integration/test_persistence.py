@@ -471,3 +471,33 @@ def test_flushall_stops_a_running_bgsave(cairn_factory):
     s.kill()
     s.start()
     assert s.client().dbsize() == 1
+
+
+@pytest.mark.parametrize("incremental", ["yes", "no"])
+def test_dump_of_several_sync_steps_loads_back(cairn_factory, incremental):
+    """rdb-save-incremental-fsync (default yes) has a BGSAVE sync the dump every 4 MB while writing it (SAVE
+    syncs once); either way a dump of several steps, from BGSAVE or SAVE, loads back whole."""
+    s = cairn_factory("--save", "")
+    c = s.client()
+    assert c.config_get("rdb-save-incremental-fsync") == {"rdb-save-incremental-fsync": "yes"}
+    c.config_set("rdb-save-incremental-fsync", incremental)
+    assert c.config_get("rdb-save-incremental-fsync") == {"rdb-save-incremental-fsync": incremental}
+    p = c.pipeline(transaction=False)
+    for i in range(3000):
+        p.set(f"r{i}", os.urandom(4096))  # incompressible: 12 MB
+    p.execute()
+    before = digest(c)
+    assert c.bgsave() is True
+    wait_bgsave(c)
+    assert info(c)["rdb_last_bgsave_status"] == "ok"
+    assert os.path.getsize(os.path.join(s.dir, "dump.rdb")) > 12_000_000
+    s.kill()
+    s.start()
+    c = s.client()
+    assert digest(c) == before
+    c.set("r0", "changed")
+    before = digest(c)
+    assert c.save() is True
+    s.kill()
+    s.start()
+    assert digest(s.client()) == before

@@ -12,8 +12,6 @@ public struct AOFRewriter {
 
     /// Elements per RPUSH/SADD/ZADD/HMSET, as Redis's AOF_REWRITE_ITEMS_PER_CMD.
     static let itemsPerCommand = 64
-    /// fsync every this many bytes when aof-rewrite-incremental-fsync is on, so the final sync is short.
-    static let incrementalSyncBytes = 4 << 20
 
     private let fd: Int32
     private let incrementalSync: Bool
@@ -180,7 +178,8 @@ public struct AOFRewriter {
         written += done
         sinceSync += done
         buffer.removeAll(keepingCapacity: true)
-        if incrementalSync && sinceSync >= Self.incrementalSyncBytes {
+        // aof-rewrite-incremental-fsync: synced in the steps of a dump's (see RDBOutput).
+        if incrementalSync && sinceSync >= RDBOutput.syncStep {
             _ = fdatasync(fd)
             sinceSync = 0
         }

@@ -103,6 +103,7 @@ public final class ServerSettings {
     /// Cairn's own: 10 writes dumps Redis 7.0 can load (listpack sets go out as plain sets).
     public var rdbVersion = 11
     public var stopWritesOnBgsaveError = true
+    public var rdbSaveIncrementalFsync = true
     public var appendOnly = false
     public var appendFilename = "appendonly.aof"
     public var appendDirname = "appendonlydir"
@@ -841,6 +842,7 @@ extension ConfigRegistry {
         register(.bool("rdbchecksum", s, \.rdbChecksum, flags: .immutable))
         register(.integer("rdb-version", s, \.rdbVersion, 10...11))
         register(.bool("stop-writes-on-bgsave-error", s, \.stopWritesOnBgsaveError))
+        register(.bool("rdb-save-incremental-fsync", s, \.rdbSaveIncrementalFsync))
         register(.bool("appendonly", s, \.appendOnly))
         register(.string("appendfilename", s, \.appendFilename, flags: .immutable, validate: Self.baseName("appendfilename", "filename", allowEmpty: false)))
         register(.string("appenddirname", s, \.appendDirname, flags: .immutable, validate: Self.baseName("appenddirname", "dirname", allowEmpty: false)))

@@ -302,7 +302,7 @@ final class AppendOnlyFile {
             defer { close(fd) }
             if rdb {
                 do {
-                    let out = RDBOutput(fileDescriptor: fd)
+                    let out = RDBOutput(fileDescriptor: fd, incrementalSync: incremental)
                     try snapshot.write(to: out, options: options)
                     job.size = out.written
                     job.finish(failure: fsync(fd) == 0 ? nil : String(cString: strerror(errno)))
