@@ -206,21 +206,31 @@ public final class Propagation {
 
 /// Bytes written in place at the end of a buffer that only grows: the first `count` are in use. Every write
 /// command passes here while the AOF or a replica listens, so the space is made once and reused, and it is raw
-/// memory: an array paid a uniqueness check on every write and zero-filled each growth.
-final class ScratchBytes {
+/// memory: an array paid a uniqueness check on every write and zero-filled each growth. The RDB writer's output
+/// and listpacks and the loader's packed collections are built in one the same way.
+public final class ScratchBytes {
     private static let initialCapacity = 4096
     private var base = malloc(ScratchBytes.initialCapacity)!
     private var capacity = ScratchBytes.initialCapacity
-    private(set) var count = 0
+    public private(set) var count = 0
+
+    public init() {}
 
     deinit { free(base) }
 
     /// Makes room for `size` more bytes and hands `body` their address to write them.
     @inline(__always)
-    func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+    public func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
         if count + size > capacity { grow(to: count + size) }
         body(base + count)
         count += size
+    }
+
+    /// Room for `size` more bytes past `count`, whose address `body` gets, without counting them in.
+    @inline(__always)
+    public func reserve(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        if count + size > capacity { grow(to: count + size) }
+        body(base + count)
     }
 
     private func grow(to needed: Int) {
@@ -228,12 +238,20 @@ final class ScratchBytes {
         base = realloc(base, capacity)!
     }
 
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 
+    /// The bytes in use, to rewrite some in place.
+    public func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: base, count: count))
+    }
+
+    /// Keeps the first `n` bytes in use (n <= count).
+    public func removeLast(from n: Int) { count = n }
+
     /// Forgets the bytes; the space stays for the next ones, unless a burst made it large.
-    func removeAll() {
+    public func removeAll() {
         count = 0
         if capacity > 4 << 20 {
             capacity = Self.initialCapacity
