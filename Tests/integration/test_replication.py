@@ -517,27 +517,39 @@ def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory
     assert r.dbsize() == 0
 
 
+def first_line(conn):
+    """The first line that is not a keep-alive newline."""
+    line = conn._line()
+    while line == b"":
+        line = conn._line()
+    return line
+
+
+def open_dual_channel(port, hello, replies, rdb_extra=b""):
+    """Plays a Valkey replica's two channels up to the RDB channel's first line: the main channel sends `hello`
+    (expecting `replies`) and PSYNC ? -1, the RDB channel its REPLCONF and SYNC. Returns (main, rdb, that line)."""
+    main = RawConn(port)
+    main.send(hello)
+    assert main.read_replies(replies.count(b"\r\n")) == replies
+    main.send(b"PSYNC ? -1\r\n")
+    assert main._line() == b"+DUALCHANNELSYNC"
+    rdb = RawConn(port)
+    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1" + rdb_extra + b"\r\n")
+    assert rdb.read_reply() == b"+OK\r\n"
+    rdb.send(b"SYNC\r\n")
+    return main, rdb, first_line(rdb)
+
+
 def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
     """Valkey 8's dual-channel full sync against a Cairn primary, with both channels played by raw sockets
     (the transcript of the replication spec, section 11.4)."""
     primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
                             name="primary")
     populate(primary.client(), 300)
-    main = RawConn(primary.port)
-    main.send(b"PING\r\n")
-    assert main.read_reply() == b"+PONG\r\n"
-    main.send(b"REPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n")
-    assert main.read_replies(3) == b"+OK\r\n" * 3
-    main.send(b"PSYNC ? -1\r\n")
-    assert main._line() == b"+DUALCHANNELSYNC"
-
-    rdb = RawConn(primary.port)
-    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1 listening-port 6380\r\n")
-    assert rdb.read_reply() == b"+OK\r\n"
-    rdb.send(b"SYNC\r\n")
-    line = rdb._line()
-    while line == b"":
-        line = rdb._line()
+    main, rdb, line = open_dual_channel(
+        primary.port,
+        b"PING\r\nREPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n",
+        b"+PONG\r\n" + b"+OK\r\n" * 3, b" listening-port 6380")
     assert line.startswith(b"$ENDOFF:"), line
     offset, replid, dbid, client_id = line[len(b"$ENDOFF:"):].split(b" ")
     assert len(replid) == 40 and dbid == b"0"
@@ -573,18 +585,7 @@ def test_dual_channel_main_channel_is_written_in_batches_while_its_replica_loads
     primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
                             "--hz", "1", name="primary")
     populate(primary.client(), 100)
-    main = RawConn(primary.port)
-    main.send(b"REPLCONF capa eof capa psync2 capa dual-channel\r\n")
-    assert main.read_reply() == b"+OK\r\n"
-    main.send(b"PSYNC ? -1\r\n")
-    assert main._line() == b"+DUALCHANNELSYNC"
-    rdb = RawConn(primary.port)
-    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1\r\n")
-    assert rdb.read_reply() == b"+OK\r\n"
-    rdb.send(b"SYNC\r\n")
-    line = rdb._line()
-    while line == b"":
-        line = rdb._line()
+    main, rdb, line = open_dual_channel(primary.port, b"REPLCONF capa eof capa psync2 capa dual-channel\r\n", b"+OK\r\n")
     offset, replid, _, client_id = line[len(b"$ENDOFF:"):].split(b" ")
     main.send(b"REPLCONF set-rdb-client-id " + client_id + b"\r\n")
     assert main.read_reply() == b"+OK\r\n"
@@ -623,9 +624,7 @@ def diskless_rdb(port):
     conn.send(b"REPLCONF capa eof\r\n")
     assert conn.read_reply() == b"+OK\r\n"
     conn.send(b"SYNC\r\n")
-    line = conn._line()
-    while line == b"":
-        line = conn._line()
+    line = first_line(conn)
     assert line.startswith(b"$EOF:") and len(line) == 45, line
     mark = line[5:]
     while not conn.buf.endswith(mark):
