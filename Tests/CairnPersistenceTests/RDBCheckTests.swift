@@ -109,8 +109,9 @@ final class RDBCheckTests: XCTestCase {
             for i in items { lp.append(Array(i.utf8)) }
             return lp.finished()
         }
-        func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0) } }
-        func hash(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.hash(listpack: $0) } }
+        let scratch = PackedScratch()
+        func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0, scratch: scratch) } }
+        func hash(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.hash(listpack: $0, scratch: scratch) } }
         for n in [1, 2, 10, 60, 200] {
             // Integers among them: the listpack stores those as integers and the loader writes their digits.
             let names = (0..<n).map { $0 % 3 == 0 ? "\($0 * 7)" : "member-\($0)" }
