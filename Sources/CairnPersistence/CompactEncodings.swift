@@ -130,80 +130,103 @@ public enum ListpackCodec {
         }
     }
 
-    /// Builds listpacks element by element, choosing the encodings lpAppend chooses.
-    public struct Builder {
-        public private(set) var bytes: [UInt8] = [0, 0, 0, 0, 0, 0]
-        var count = 0
+    /// Builds listpacks element by element, choosing the encodings lpAppend chooses. A writer keeps one and
+    /// `reset`s it for each value: its buffer grows once to the largest value, where an array per value was
+    /// allocated, regrown from six bytes and freed each time (a fifth of a full sync's sender).
+    public final class Builder {
+        /// Header included; the terminator is added only when the listpack is read (`withFinished`).
+        private let bytes = ScratchBytes()
+        private var elements = 0
 
-        public init() {}
+        public init() { reset() }
 
-        public mutating func append(_ e: [UInt8]) {
+        /// Empty again, keeping the buffer.
+        public func reset() {
+            bytes.removeAll()
+            bytes.append(ListpackCodec.headerSize) { $0.initializeMemory(as: UInt8.self, repeating: 0, count: ListpackCodec.headerSize) }
+            elements = 0
+        }
+
+        /// An entry whose encoding and data take `body` bytes, written by `fill`, then its back length.
+        @inline(__always)
+        private func entry(_ body: Int, _ fill: (UnsafeMutableRawPointer) -> Void) {
+            let n = Listpack.backlenSize(body)
+            bytes.append(body + n) { p in
+                fill(p)
+                // Most significant 7-bit group first; every byte after it carries the continuation bit.
+                for j in 0..<n {
+                    let group = n - 1 - j
+                    p.storeBytes(of: UInt8((body >> (7 * group)) & 0x7F) | (j == 0 ? 0 : 0x80), toByteOffset: body + j, as: UInt8.self)
+                }
+            }
+            elements += 1
+        }
+
+        @inline(__always)
+        private static func storeLE(_ v: UInt64, _ width: Int, at p: UnsafeMutableRawPointer) {
+            for j in 0..<width { p.storeBytes(of: UInt8(truncatingIfNeeded: v >> UInt64(8 * j)), toByteOffset: j, as: UInt8.self) }
+        }
+
+        public func append(_ e: [UInt8]) {
             e.withUnsafeBytes { append($0) }
         }
 
-        public mutating func append(_ e: UnsafeRawBufferPointer) {
+        public func append(_ e: UnsafeRawBufferPointer) {
             if e.count <= 20, let v = NumberParsing.int64(e) { append(int: v); return }
-            let start = bytes.count
             let n = e.count
-            if n < 64 {
-                bytes.append(0x80 | UInt8(n))
-            } else if n < 4096 {
-                bytes.append(0xE0 | UInt8(n >> 8))
-                bytes.append(UInt8(n & 0xFF))
-            } else {
-                bytes.append(0xF0)
-                appendLE(UInt64(n), 4, to: &bytes)
+            let header = n < 64 ? 1 : n < 4096 ? 2 : 5
+            entry(header + n) { p in
+                if n < 64 {
+                    p.storeBytes(of: 0x80 | UInt8(n), as: UInt8.self)
+                } else if n < 4096 {
+                    p.storeBytes(of: 0xE0 | UInt8(n >> 8), as: UInt8.self)
+                    p.storeBytes(of: UInt8(n & 0xFF), toByteOffset: 1, as: UInt8.self)
+                } else {
+                    p.storeBytes(of: 0xF0, as: UInt8.self)
+                    Self.storeLE(UInt64(n), 4, at: p + 1)
+                }
+                if n > 0 { (p + header).copyMemory(from: e.baseAddress!, byteCount: n) }
             }
-            bytes.append(contentsOf: e)
-            finishEntry(start)
         }
 
-        public mutating func append(int v: Int64) {
-            let start = bytes.count
+        public func append(int v: Int64) {
             switch v {
-            case 0...127: bytes.append(UInt8(v))
+            case 0...127:
+                entry(1) { $0.storeBytes(of: UInt8(v), as: UInt8.self) }
             case -4096...4095:
                 let u = UInt16(bitPattern: Int16(v)) & 0x1FFF
-                bytes.append(0xC0 | UInt8(u >> 8))
-                bytes.append(UInt8(u & 0xFF))
-            case -32768...32767:
-                bytes.append(0xF1)
-                appendLE(UInt64(bitPattern: v), 2, to: &bytes)
-            case -8_388_608...8_388_607:
-                bytes.append(0xF2)
-                appendLE(UInt64(bitPattern: v), 3, to: &bytes)
-            case Int64(Int32.min)...Int64(Int32.max):
-                bytes.append(0xF3)
-                appendLE(UInt64(bitPattern: v), 4, to: &bytes)
-            default:
-                bytes.append(0xF4)
-                appendLE(UInt64(bitPattern: v), 8, to: &bytes)
+                entry(2) { p in
+                    p.storeBytes(of: 0xC0 | UInt8(u >> 8), as: UInt8.self)
+                    p.storeBytes(of: UInt8(u & 0xFF), toByteOffset: 1, as: UInt8.self)
+                }
+            case -32768...32767: tagged(0xF1, v, 2)
+            case -8_388_608...8_388_607: tagged(0xF2, v, 3)
+            case Int64(Int32.min)...Int64(Int32.max): tagged(0xF3, v, 4)
+            default: tagged(0xF4, v, 8)
             }
-            finishEntry(start)
         }
 
-        private mutating func finishEntry(_ start: Int) {
-            let body = bytes.count - start
-            let n = Listpack.backlenSize(body)
-            // Most significant 7-bit group first; every byte after it carries the continuation bit.
-            for j in stride(from: n - 1, through: 0, by: -1) {
-                bytes.append(UInt8((body >> (7 * j)) & 0x7F) | (j == n - 1 ? 0 : 0x80))
+        /// An integer entry: its encoding byte, then `width` bytes little-endian.
+        private func tagged(_ tag: UInt8, _ v: Int64, _ width: Int) {
+            entry(1 + width) { p in
+                p.storeBytes(of: tag, as: UInt8.self)
+                Self.storeLE(UInt64(bitPattern: v), width, at: p + 1)
             }
-            count += 1
         }
 
-        /// Consuming: the bytes are taken rather than copied (one allocation and copy less per value saved).
-        public consuming func finished() -> [UInt8] {
-            var b = bytes
-            bytes = []
-            b.append(0xFF)
-            let total = UInt64(b.count)
-            for j in 0..<4 { b[j] = UInt8(truncatingIfNeeded: total >> UInt64(8 * j)) }
-            let c = UInt64(min(count, 65535))
-            b[4] = UInt8(c & 0xFF)
-            b[5] = UInt8(c >> 8)
-            return b
+        /// The finished listpack (header, entries, terminator), valid during `body` and until the builder changes.
+        public func withFinished<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            let total = bytes.count + 1
+            bytes.reserve(1) { $0.storeBytes(of: 0xFF, as: UInt8.self) }
+            bytes.withMutableBytes { p in
+                Self.storeLE(UInt64(total), 4, at: p.baseAddress!)
+                Self.storeLE(UInt64(min(elements, 65535)), 2, at: p.baseAddress! + 4)
+            }
+            return try bytes.withBytes(0..<total, body)
         }
+
+        /// The finished listpack, copied out.
+        public func finished() -> [UInt8] { withFinished { Array($0) } }
     }
 }
 

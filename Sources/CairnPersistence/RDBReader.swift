@@ -485,7 +485,7 @@ public struct RDBReader {
             // at once, in the same pass over it.
             let (direct, items) = try packedString(at: at) { p throws(PackedFormatError) -> (Built?, [PackedElement]) in
                 if t == RDBType.zsetZiplist { return (nil, try ZiplistCodec.decode(p)) }
-                if let z = try b.zset(listpack: p) { return (z, []) }
+                if let z = try b.zset(listpack: p, scratch: scratch.collection) { return (z, []) }
                 return (nil, try ListpackCodec.decode(p))
             }
             if let direct { return try direct.get(self) }
@@ -505,29 +505,37 @@ public struct RDBReader {
             }
             return try b.zset(entries, compactSource: true).get(self)
         case RDBType.hashListpack:
-            return try packedString(at: at, b.hash(listpack:)).get(self)
+            let scratch = scratch.collection
+            return try packedString(at: at) { p throws(PackedFormatError) in try b.hash(listpack: p, scratch: scratch) }.get(self)
         case RDBType.hashZiplist:
             let items = try packedString(at: at, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
             return try b.hash(items.map(\.bytes)).get(self)
         case RDBType.setListpack:
-            return try packedString(at: at, b.set(listpack:)).get(self)
+            let scratch = scratch.collection
+            return try packedString(at: at) { p throws(PackedFormatError) in try b.set(listpack: p, scratch: scratch) }.get(self)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             var layout: [(items: PackedStrings, plain: Bool)] = []
+            let scratch = scratch.collection
             try quicklistNodes(type: t) { blob, plain, nodeAt throws(RDBError) in
+                if !plain && t == RDBType.listQuicklist2 {
+                    // A listpack node is packed in the scratch, with no array per element on the way, and copied
+                    // out at its exact size.
+                    scratch.reset(backLinked: true)
+                    try packed(blob, at: nodeAt) { p throws(PackedFormatError) in
+                        try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
+                            if let int { IntegerFormat.withDigits(int) { scratch.append($0) } } else { scratch.append(string) }
+                        }
+                    }
+                    layout.append((scratch.packed, false))
+                    return
+                }
                 var items = ListValue.emptyNode
                 items.reserveCapacity(blob.count)
                 if plain {
                     items.append(blob)
-                } else if t == RDBType.listQuicklist {
-                    for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { items.append(e.bytes) }
                 } else {
-                    // A listpack node goes straight into the node's buffer, with no array per element on the way.
-                    try packed(blob, at: nodeAt) { p throws(PackedFormatError) in
-                        try ListpackCodec.forEach(p) { int, string throws(PackedFormatError) in
-                            if let int { IntegerFormat.withDigits(int) { items.append($0) } } else { items.append(string) }
-                        }
-                    }
+                    for e in try packed(blob, at: nodeAt, ZiplistCodec.decode) { items.append(e.bytes) }
                 }
                 layout.append((items, plain))
             }
@@ -613,8 +621,45 @@ public struct ValueBuilder {
         return .value(.set(s))
     }
 
-    /// A set straight from a listpack blob, each member added in place rather than as an array each.
-    public func set(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
+    /// How a loaded element of a listpack hash or set went into the scratch.
+    enum Packing { case added, overLimits, duplicate }
+
+    /// Packs one loaded element of a listpack hash or set into `scratch`: `key` elements (fields, members) count
+    /// against `maxKeys` and must not repeat one of every `stride`-th element before them.
+    @inline(__always)
+    static func pack(_ e: UnsafeRawBufferPointer, key: Bool, stride: Int, into scratch: PackedScratch,
+                     filter: inout PackedDuplicateFilter, maxKeys: Int, maxValue: Int) -> Packing {
+        if e.count > maxValue || (key && scratch.count / stride >= maxKeys) { return .overLimits }
+        if key && filter.mayRepeat(e) && scratch.contains(e, stride: stride) { return .duplicate }
+        scratch.append(e)
+        return .added
+    }
+
+    /// A set straight from a listpack blob, packed in `scratch` and copied out at its exact size; a blob over this
+    /// server's listpack limits is built member by member instead, converting where `add` does.
+    public func set(listpack blob: UnsafeRawBufferPointer, scratch: PackedScratch) throws(PackedFormatError) -> Built {
+        let limits = SetLimits(settings)
+        scratch.reset()
+        var filter = PackedDuplicateFilter()
+        var outcome = Packing.added
+        try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
+            guard outcome == .added else { return }
+            outcome = int.map {
+                IntegerFormat.withDigits($0) {
+                    Self.pack($0, key: true, stride: 1, into: scratch, filter: &filter, maxKeys: limits.listpackEntries, maxValue: limits.listpackValue)
+                }
+            } ?? Self.pack(string, key: true, stride: 1, into: scratch, filter: &filter, maxKeys: limits.listpackEntries,
+                           maxValue: limits.listpackValue)
+        }
+        switch outcome {
+        case .duplicate: return .corrupt("Duplicate set members detected")
+        case .overLimits: return try set(listpackOverLimits: blob)
+        case .added: return .value(scratch.count == 0 ? nil : .set(SetValue.listpack(loaded: scratch.packed)))
+        }
+    }
+
+    /// A set from a listpack blob over this server's limits, each member added in place.
+    func set(listpackOverLimits blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
         let limits = SetLimits(settings)
         var s = SetValue.listpack(reserving: blob.count)
         var filter = PackedDuplicateFilter()
@@ -646,12 +691,12 @@ public struct ValueBuilder {
         return .value(.zset(z))
     }
 
-    /// A small sorted set straight from a listpack blob, each pair appended in place, with no array per element
-    /// on the way; nil when the pairs do not allow that (out of order, repeated, over the limits, a bad
-    /// score), and `zset(_:)` then decides.
-    public func zset(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built? {
+    /// A small sorted set straight from a listpack blob, each pair packed in `scratch` with no array per element
+    /// on the way and copied out at its exact size; nil when the pairs do not allow that (out of order, repeated,
+    /// over the limits, a bad score), and `zset(_:)` then decides.
+    public func zset(listpack blob: UnsafeRawBufferPointer, scratch: PackedScratch) throws(PackedFormatError) -> Built? {
         let limits = SortedSetLimits(settings)
-        var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        scratch.reset()
         var state = SortedSetValue.InOrderAppend()
         var elements = 0
         var fits = true
@@ -669,15 +714,42 @@ public struct ValueBuilder {
                 fits = false
                 return
             }
-            fits = memberInt.map { IntegerFormat.withDigits($0) { z.appendInOrder($0, score, limits: limits, state: &state) } }
-                ?? z.appendInOrder(member, score, limits: limits, state: &state)
+            fits = memberInt.map {
+                IntegerFormat.withDigits($0) { SortedSetValue.packInOrder($0, score, limits: limits, state: &state, into: scratch) }
+            } ?? SortedSetValue.packInOrder(member, score, limits: limits, state: &state, into: scratch)
         }
         guard fits && elements % 2 == 0 else { return nil }
-        return .value(elements == 0 ? nil : .zset(z))
+        return .value(elements == 0 ? nil : .zset(SortedSetValue(loadedListpack: scratch.packed)))
     }
 
-    /// A hash straight from a listpack blob, its elements read in place rather than as an array each.
-    public func hash(listpack blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
+    /// A hash straight from a listpack blob, packed in `scratch` and copied out at its exact size; a blob over this
+    /// server's listpack limits is built pair by pair instead, converting where `set` does.
+    public func hash(listpack blob: UnsafeRawBufferPointer, scratch: PackedScratch) throws(PackedFormatError) -> Built {
+        scratch.reset()
+        var filter = PackedDuplicateFilter()
+        var elements = 0
+        var outcome = Packing.added
+        let maxEntries = settings.hashMaxListpackEntries, maxValue = settings.hashMaxListpackValue
+        try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
+            elements += 1
+            guard outcome == .added else { return }
+            let key = elements % 2 == 1
+            outcome = int.map {
+                IntegerFormat.withDigits($0) {
+                    Self.pack($0, key: key, stride: 2, into: scratch, filter: &filter, maxKeys: maxEntries, maxValue: maxValue)
+                }
+            } ?? Self.pack(string, key: key, stride: 2, into: scratch, filter: &filter, maxKeys: maxEntries, maxValue: maxValue)
+        }
+        if elements % 2 != 0 { return .corrupt("hash blob with an odd element count") }
+        switch outcome {
+        case .duplicate: return .corrupt("Duplicate hash fields detected")
+        case .overLimits: return try hash(listpackOverLimits: blob)
+        case .added: return .value(elements == 0 ? nil : .hash(HashValue(loadedCompact: scratch.packed)))
+        }
+    }
+
+    /// A hash from a listpack blob over this server's limits, its elements read in place.
+    func hash(listpackOverLimits blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
         var h = HashValue()
         h.reserveCompact(blob.count)
         var filter = PackedDuplicateFilter()

@@ -201,7 +201,8 @@ extension RDBWriter {
         length(s.nodes.count)
         for node in s.nodes {
             try string(node.master.encoded)
-            var lp = ListpackCodec.Builder()
+            let lp = listpack
+            lp.reset()
             lp.append(int: Int64(node.liveCount))
             lp.append(int: Int64(node.deleted))
             var first = true
@@ -230,7 +231,7 @@ extension RDBWriter {
                     lp.append(int: Int64(2 * n) + 4)
                 }
             }
-            try string(lp.finished())
+            try lp.withFinished { try string($0) }
         }
         length(s.count)
         ids(s.lastID)

@@ -10,6 +10,8 @@ final class RDBScratch {
     var field: [UInt8] = []
     var compressed: [UInt8] = []
     var members = DuplicateFinder()
+    /// A small collection's elements while they are loaded (ValueBuilder).
+    let collection = PackedScratch()
     /// LZF output lent in place (`lendString`); it only grows.
     private var inflatedBytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 

@@ -51,7 +51,7 @@ struct RDBFileWriter {
         select(e.db)
         try writer.entry(key: e.key, value: e.value, expireAt: e.expireAt)
         keys += 1
-        if out.buffer.count >= 1 << 16 { try out.flush() }
+        if out.bufferedCount >= 1 << 16 { try out.flush() }
     }
 
     /// A key read from an RDB file: copied element by element when its encoding allows (`copyValue`), else
@@ -65,7 +65,7 @@ struct RDBFileWriter {
             switch try reader.copyValue(h, to: writer) {
             case .copied:
                 keys += 1
-                if out.buffer.count >= 1 << 16 { try out.flush() }
+                if out.bufferedCount >= 1 << 16 { try out.flush() }
                 return true
             case .empty:
                 return false

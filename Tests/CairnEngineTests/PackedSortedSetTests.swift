@@ -66,11 +66,11 @@ final class PackedSortedSetTests: XCTestCase {
         assertSame(entries(z), Array(sorted.dropFirst()))
     }
 
-    func testAppendInOrderRefusesWhatIsOutOfOrderOrRepeated() {
-        var z = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+    func testPackInOrderRefusesWhatIsOutOfOrderOrRepeated() {
+        let scratch = PackedScratch()
         var state = SortedSetValue.InOrderAppend()
         func add(_ m: String, _ s: Double) -> Bool {
-            Array(m.utf8).withUnsafeBytes { z.appendInOrder($0, s, limits: limits, state: &state) }
+            Array(m.utf8).withUnsafeBytes { SortedSetValue.packInOrder($0, s, limits: limits, state: &state, into: scratch) }
         }
         XCTAssertTrue(add("b", 1))
         XCTAssertTrue(add("c", 1))
@@ -80,17 +80,19 @@ final class PackedSortedSetTests: XCTestCase {
         XCTAssertTrue(add("a", 2))
         XCTAssertFalse(add("c", 3), "a repeated member further back")
         XCTAssertFalse(add("a", 2), "equal to the last pair")
+        let z = SortedSetValue(loadedListpack: scratch.packed)
         XCTAssertEqual(entries(z).map(\.member), [Array("b".utf8), Array("c".utf8), Array("a".utf8)])
+        XCTAssertEqual(entries(z).map(\.score), [1, 1, 2])
         // Members whose filter bits collide are told apart by the search.
         for i in 0..<40 { XCTAssertTrue(add("m\(i)", Double(10 + i))) }
-        XCTAssertEqual(z.count, 43)
+        XCTAssertEqual(SortedSetValue(loadedListpack: scratch.packed).count, 43)
         var small = limits
         small.listpackEntries = 3
         var fresh = SortedSetValue.InOrderAppend()
-        var y = SortedSetValue(sizeHint: 0, longestMember: 0, limits: limits)
+        scratch.reset()
         for (i, m) in ["a", "b", "c"].enumerated() {
-            XCTAssertTrue(Array(m.utf8).withUnsafeBytes { y.appendInOrder($0, Double(i), limits: small, state: &fresh) })
+            XCTAssertTrue(Array(m.utf8).withUnsafeBytes { SortedSetValue.packInOrder($0, Double(i), limits: small, state: &fresh, into: scratch) })
         }
-        XCTAssertFalse(Array("d".utf8).withUnsafeBytes { y.appendInOrder($0, 3, limits: small, state: &fresh) })
+        XCTAssertFalse(Array("d".utf8).withUnsafeBytes { SortedSetValue.packInOrder($0, 3, limits: small, state: &fresh, into: scratch) })
     }
 }

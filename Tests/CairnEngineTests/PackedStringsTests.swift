@@ -27,6 +27,35 @@ final class PackedStringsTests: XCTestCase {
         XCTAssertEqual(p.position(after: p.position(ofElement: 1)), p.endPosition)
     }
 
+    /// A loader packs elements in a reused scratch: the sequence copied out is the one appending them builds, in
+    /// both layouts, and the scratch starts over after `reset`.
+    func testScratchBuildsWhatAppendingBuilds() {
+        let scratch = PackedScratch()
+        let long = [UInt8](repeating: 9, count: 5000)  // past the scratch's first size, and a two-byte prefix
+        for backLinked in [false, true] {
+            for _ in 0..<2 {
+                scratch.reset(backLinked: backLinked)
+                var appended = PackedStrings(backLinked: backLinked)
+                for e in [Array("f".utf8), [], long, Array("12".utf8)] {
+                    e.withUnsafeBytes { p in
+                        scratch.append(p)
+                        appended.append(p)
+                    }
+                }
+                let packed = scratch.packed
+                XCTAssertEqual(packed.count, 4)
+                XCTAssertEqual(packed.storage, appended.storage)
+                XCTAssertEqual(elements(packed), elements(appended))
+                XCTAssertTrue(Array("12".utf8).withUnsafeBytes { scratch.contains($0) })
+                XCTAssertFalse(Array("12".utf8).withUnsafeBytes { scratch.contains($0, stride: 2) })
+                XCTAssertTrue(long.withUnsafeBytes { scratch.contains($0, stride: 2) })
+            }
+        }
+        scratch.reset()
+        XCTAssertEqual(scratch.packed.count, 0)
+        XCTAssertFalse(Array("f".utf8).withUnsafeBytes { scratch.contains($0) })
+    }
+
     func testSmallHashKeepsInsertionOrderInOneBuffer() {
         var h = HashValue()
         for (f, v) in [("x", "1"), ("y", "2"), ("z", "3")] {

@@ -160,7 +160,7 @@ final class CompactEncodingTests: XCTestCase {
     }
 
     func testListpackWriteMatchesRedis() {
-        var b = ListpackCodec.Builder()
+        let b = ListpackCodec.Builder()
         for s in ["a", "hello", "100", "-5000", "1000000"] { b.append(Array(s.utf8)) }
         XCTAssertEqual(b.finished(), listpackExample)
     }
@@ -171,10 +171,24 @@ final class CompactEncodingTests: XCTestCase {
                                  "", String(repeating: "x", count: 63), String(repeating: "y", count: 64),
                                  String(repeating: "z", count: 4095), String(repeating: "w", count: 4096),
                                  String(repeating: "v", count: 20000)].map { Array($0.utf8) }
-        var b = ListpackCodec.Builder()
+        let b = ListpackCodec.Builder()
         for v in values { b.append(v) }
         let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }
         XCTAssertEqual(items.map(\.bytes), values)
+    }
+
+    /// A writer reuses one builder for every value: after `reset` it builds exactly what a fresh one does, and a
+    /// value past the buffer's first size grows it without losing what was built.
+    func testListpackBuilderReusedAfterReset() {
+        let b = ListpackCodec.Builder()
+        let items = ["big", String(repeating: "q", count: 300), String(repeating: "r", count: 9000), "7"].map { Array($0.utf8) }
+        for e in items { b.append(e) }
+        let big = b.finished()
+        XCTAssertEqual(try big.withUnsafeBytes { try ListpackCodec.decode($0) }.map(\.bytes), items)
+        b.reset()
+        for s in ["a", "hello", "100", "-5000", "1000000"] { b.append(Array(s.utf8)) }
+        XCTAssertEqual(b.finished(), listpackExample)
+        XCTAssertEqual(b.withFinished { Array($0) }, listpackExample)
     }
 
     func testListpackCorrupt() {

@@ -14,7 +14,7 @@ final class RDBCheckTests: XCTestCase {
     func str(_ s: String) -> [UInt8] { [UInt8(s.utf8.count)] + Array(s.utf8) }
 
     func listpack(_ items: [String]) -> [UInt8] {
-        var b = ListpackCodec.Builder()
+        let b = ListpackCodec.Builder()
         for i in items { b.append(Array(i.utf8)) }
         let lp = b.finished()
         return [0x40 | UInt8(lp.count >> 8), UInt8(lp.count & 0xFF)] + lp
@@ -47,6 +47,35 @@ final class RDBCheckTests: XCTestCase {
         XCTAssertTrue(built.last!.hasPrefix(expected), "\(built)", file: f, line: line)
     }
 
+    /// Listpack hashes and sets are packed in the reader's scratch; one over this server's listpack limits (a
+    /// primary configured with larger ones wrote it) is built the general way and converts, as Redis's loader does.
+    func testListpackCollectionsOverTheLimitsConvert() throws {
+        var settings = EngineSettings()
+        settings.hashMaxListpackEntries = 2
+        settings.setMaxListpackEntries = 2
+        let body = [RDBType.hashListpack] + str("h") + listpack(["a", "1", "b", "2", "c", "3"])
+            + [RDBType.hashListpack] + str("small") + listpack(["a", "1", "b", "22"])
+            + [RDBType.setListpack] + str("s") + listpack(["x", "y", "z"])
+            + [RDBType.setListpack] + str("t") + listpack(["x", "7"])
+        var reader = RDBReader(input: RDBInput(bytes: file(body)), settings: settings)
+        try reader.readHeader()
+        var values: [String: Value] = [:]
+        while let r = try reader.next() {
+            if case .entry(let e) = r { values[String(decoding: e.key, as: UTF8.self)] = e.value }
+        }
+        guard case .hash(let h)? = values["h"], case .hash(let small)? = values["small"],
+              case .set(let s)? = values["s"], case .set(let t)? = values["t"] else { return XCTFail("\(values)") }
+        XCTAssertFalse(h.isCompact)
+        XCTAssertEqual(h.count, 3)
+        XCTAssertEqual(Array("c".utf8).withUnsafeBytes { h.get($0) }, Array("3".utf8))
+        XCTAssertTrue(small.isCompact)
+        XCTAssertEqual(Array("b".utf8).withUnsafeBytes { small.get($0) }, Array("22".utf8))
+        XCTAssertEqual(s.encodingName.description, "hashtable")
+        XCTAssertEqual(s.count, 3)
+        XCTAssertEqual(t.encodingName.description, "listpack")
+        XCTAssertEqual(t.count, 2)
+    }
+
     func testValidationAgreesWithBuilding() {
         let zset2 = [RDBType.zset2] + str("z") + [2] + str("a") + withUnsafeBytes(of: 1.5, Array.init) + str("b") + withUnsafeBytes(of: 2.0, Array.init)
         assertSameVerdict([RDBType.string] + str("k") + str("v"), "ok")
@@ -76,12 +105,13 @@ final class RDBCheckTests: XCTestCase {
     func testListpackLoadsRefuseEveryRepeatAndKeepEveryElement() throws {
         let b = ValueBuilder(settings: EngineSettings())
         func blob(_ items: [String]) -> [UInt8] {
-            var lp = ListpackCodec.Builder()
+            let lp = ListpackCodec.Builder()
             for i in items { lp.append(Array(i.utf8)) }
             return lp.finished()
         }
-        func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0) } }
-        func hash(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.hash(listpack: $0) } }
+        let scratch = PackedScratch()
+        func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0, scratch: scratch) } }
+        func hash(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.hash(listpack: $0, scratch: scratch) } }
         for n in [1, 2, 10, 60, 200] {
             // Integers among them: the listpack stores those as integers and the loader writes their digits.
             let names = (0..<n).map { $0 % 3 == 0 ? "\($0 * 7)" : "member-\($0)" }

@@ -214,9 +214,9 @@ final class RDBRoundTripTests: XCTestCase {
     /// Listpack scores are stored as Valkey 8's zzlInsertAt stores them: integers within ±2^62, others as
     /// d2string's text (Grisu2 digits, which differ from %.17g's and, rarely, from the shortest ones).
     func testListpackScoresAreStoredAsValkeyStoresThem() throws {
-        var b = ListpackCodec.Builder()
+        let b = ListpackCodec.Builder()
         for d: Double in [15.0 / 7, 4611686018427387904, -0.0, 1e20, -.infinity, Double(bitPattern: 0x42e0000000000004)] {
-            RDBWriter.appendScore(d, to: &b)
+            RDBWriter.appendScore(d, to: b)
         }
         let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }
         XCTAssertEqual(items, [.string(Array("2.142857142857143".utf8)), .int(4611686018427387904), .int(0),

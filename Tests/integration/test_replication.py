@@ -517,27 +517,39 @@ def test_replica_hides_expired_keys_until_the_primary_deletes_them(cairn_factory
     assert r.dbsize() == 0
 
 
+def first_line(conn):
+    """The first line that is not a keep-alive newline."""
+    line = conn._line()
+    while line == b"":
+        line = conn._line()
+    return line
+
+
+def open_dual_channel(port, hello, replies, rdb_extra=b""):
+    """Plays a Valkey replica's two channels up to the RDB channel's first line: the main channel sends `hello`
+    (expecting `replies`) and PSYNC ? -1, the RDB channel its REPLCONF and SYNC. Returns (main, rdb, that line)."""
+    main = RawConn(port)
+    main.send(hello)
+    assert main.read_replies(replies.count(b"\r\n")) == replies
+    main.send(b"PSYNC ? -1\r\n")
+    assert main._line() == b"+DUALCHANNELSYNC"
+    rdb = RawConn(port)
+    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1" + rdb_extra + b"\r\n")
+    assert rdb.read_reply() == b"+OK\r\n"
+    rdb.send(b"SYNC\r\n")
+    return main, rdb, first_line(rdb)
+
+
 def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
     """Valkey 8's dual-channel full sync against a Cairn primary, with both channels played by raw sockets
     (the transcript of the replication spec, section 11.4)."""
     primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
                             name="primary")
     populate(primary.client(), 300)
-    main = RawConn(primary.port)
-    main.send(b"PING\r\n")
-    assert main.read_reply() == b"+PONG\r\n"
-    main.send(b"REPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n")
-    assert main.read_replies(3) == b"+OK\r\n" * 3
-    main.send(b"PSYNC ? -1\r\n")
-    assert main._line() == b"+DUALCHANNELSYNC"
-
-    rdb = RawConn(primary.port)
-    rdb.send(b"REPLCONF capa eof rdb-only 1 rdb-channel 1 listening-port 6380\r\n")
-    assert rdb.read_reply() == b"+OK\r\n"
-    rdb.send(b"SYNC\r\n")
-    line = rdb._line()
-    while line == b"":
-        line = rdb._line()
+    main, rdb, line = open_dual_channel(
+        primary.port,
+        b"PING\r\nREPLCONF listening-port 6380\r\nREPLCONF capa eof capa psync2 capa dual-channel\r\nREPLCONF version 8.0.1\r\n",
+        b"+PONG\r\n" + b"+OK\r\n" * 3, b" listening-port 6380")
     assert line.startswith(b"$ENDOFF:"), line
     offset, replid, dbid, client_id = line[len(b"$ENDOFF:"):].split(b" ")
     assert len(replid) == 40 and dbid == b"0"
@@ -564,6 +576,85 @@ def test_dual_channel_primary_side_as_valkey_drives_it(cairn_factory):
     assert st["sync_full"] == 1 and st["sync_partial_ok"] == 1
     assert int(info(primary)["replicas_waiting_psync"]) == 0
     main.close()
+
+
+def test_dual_channel_main_channel_is_written_in_batches_while_its_replica_loads(cairn_factory):
+    """A main channel in bg_transfer (its RDB channel still open: the replica is loading) is not written every loop
+    turn: its replica only buffers the stream, and each write woke it. The stream still arrives whole, from the
+    cron, and what is pending at the replica's first ACK goes out then."""
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", "--dual-channel-replication-enabled", "yes",
+                            "--hz", "1", name="primary")
+    populate(primary.client(), 100)
+    main, rdb, line = open_dual_channel(primary.port, b"REPLCONF capa eof capa psync2 capa dual-channel\r\n", b"+OK\r\n")
+    offset, replid, _, client_id = line[len(b"$ENDOFF:"):].split(b" ")
+    main.send(b"REPLCONF set-rdb-client-id " + client_id + b"\r\n")
+    assert main.read_reply() == b"+OK\r\n"
+    main.send(b"PSYNC " + replid + b" " + str(int(offset) + 1).encode() + b"\r\n")
+    assert main._line() == b"+CONTINUE " + replid
+    wait_for(lambda: "state=bg_transfer" in info(primary).get("slave1", "") + info(primary).get("slave0", ""),
+             30, "the main channel in bg_transfer")
+
+    c = primary.client()
+    before = int(info(primary, "stats")["total_writes_processed"])
+    for i in range(50):
+        c.set(f"during-load-{i}", "v")
+    after = int(info(primary, "stats")["total_writes_processed"])
+    # Each SET's reply is one write; every turn's stream written to the main channel would have been 50 more.
+    # With hz 1 only a cron tick a second writes it, and 50 SETs take far less than 25 seconds.
+    assert after - before < 75, (before, after)
+    while b"during-load-49" not in main.buf:
+        main._fill()
+
+    c.set("before-ack", "v")
+    main.send(b"REPLCONF ACK 0\r\n")
+    wait_for(lambda: "state=online" in info(primary).get("slave1", "") + info(primary).get("slave0", ""),
+             30, "the main channel online at its first ACK")
+    while b"before-ack" not in main.buf:
+        main._fill()
+    c.set("after-ack", "v")
+    while b"after-ack" not in main.buf:
+        main._fill()
+    main.close()
+    rdb.close()
+
+
+def diskless_rdb(port):
+    """The RDB of a diskless full sync taken over loopback on a raw socket (the EOF-marked bulk, mark removed)."""
+    conn = RawConn(port)
+    conn.send(b"REPLCONF capa eof\r\n")
+    assert conn.read_reply() == b"+OK\r\n"
+    conn.send(b"SYNC\r\n")
+    line = first_line(conn)
+    assert line.startswith(b"$EOF:") and len(line) == 45, line
+    mark = line[5:]
+    while not conn.buf.endswith(mark):
+        conn._fill()
+    rdb = bytes(conn.buf[conn.pos:len(conn.buf) - len(mark)])
+    conn.close()
+    return rdb
+
+
+@pytest.mark.parametrize("args, compressed", [
+    ((), False),                                                  # auto: a replica on this host gets plain strings
+    (("--repl-diskless-compression", "no"), False),
+    (("--repl-diskless-compression", "yes"), True),               # Redis's behaviour
+    (("--repl-diskless-compression", "yes", "--rdbcompression", "no"), False),
+])
+def test_diskless_transfer_compression(cairn_factory, args, compressed):
+    """repl-diskless-compression: LZF over a loopback link cost the sender and the replica's reader CPU that the
+    bytes it saves do not, so `auto` (the default) leaves it off for a replica on the same host; the RDB is valid
+    either way and loads into the same dataset."""
+    primary = cairn_factory("--save", "", "--repl-diskless-sync-delay", "0", *args, name="primary")
+    c = primary.client()
+    c.set("long", "x" * 1000)
+    c.rpush("list", *(["y" * 100] * 50))
+    rdb = diskless_rdb(primary.port)
+    assert (b"x" * 1000 not in rdb) == compressed
+    assert rdb.startswith(b"REDIS0011")
+    replica = start_replica(cairn_factory, primary)
+    wait_sync(primary, replica)
+    assert replica.client().get("long") == b"x" * 1000
+    assert digest(primary) == digest(replica)
 
 
 def test_backlog_freed_after_ttl_without_replicas(cairn_factory):

@@ -206,35 +206,60 @@ public final class Propagation {
 
 /// Bytes written in place at the end of a buffer that only grows: the first `count` are in use. Every write
 /// command passes here while the AOF or a replica listens, so the space is made once and reused, and it is raw
-/// memory: an array paid a uniqueness check on every write and zero-filled each growth.
-final class ScratchBytes {
-    private static let initialCapacity = 4096
-    private var base = malloc(ScratchBytes.initialCapacity)!
-    private var capacity = ScratchBytes.initialCapacity
-    private(set) var count = 0
+/// memory: an array paid a uniqueness check on every write and zero-filled each growth. The RDB writer's output
+/// and listpacks and the loader's packed collections are built in one the same way.
+/// Inlinable: the RDB writer appends a few bytes at a time from another module, where a call per append (and its
+/// closure context) cost more than the bytes.
+public final class ScratchBytes {
+    @usableFromInline static let initialCapacity = 4096
+    @usableFromInline var base = malloc(ScratchBytes.initialCapacity)!
+    @usableFromInline var capacity = ScratchBytes.initialCapacity
+    @usableFromInline var used = 0
+
+    public init() {}
 
     deinit { free(base) }
 
+    /// The bytes in use.
+    @inlinable public var count: Int { used }
+
     /// Makes room for `size` more bytes and hands `body` their address to write them.
-    @inline(__always)
-    func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
-        if count + size > capacity { grow(to: count + size) }
-        body(base + count)
-        count += size
+    @inlinable @inline(__always)
+    public func append(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        if used + size > capacity { grow(to: used + size) }
+        body(base + used)
+        used += size
     }
 
-    private func grow(to needed: Int) {
+    /// Room for `size` more bytes past `count`, whose address `body` gets, without counting them in.
+    @inlinable @inline(__always)
+    public func reserve(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        if used + size > capacity { grow(to: used + size) }
+        body(base + used)
+    }
+
+    @usableFromInline func grow(to needed: Int) {
         capacity = max(needed, capacity * 2)
         base = realloc(base, capacity)!
     }
 
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    @inlinable
+    public func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
     }
 
+    /// The bytes in use, to rewrite some in place.
+    @inlinable
+    public func withMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: base, count: used))
+    }
+
+    /// Keeps the first `n` bytes in use (n <= count).
+    public func removeLast(from n: Int) { used = n }
+
     /// Forgets the bytes; the space stays for the next ones, unless a burst made it large.
-    func removeAll() {
-        count = 0
+    public func removeAll() {
+        used = 0
         if capacity > 4 << 20 {
             capacity = Self.initialCapacity
             base = realloc(base, capacity)!

@@ -9,6 +9,9 @@ public struct HashValue {
 
     public init() {}
 
+    /// A compact hash of loaded pairs (field then value), checked by the loader.
+    public init(loadedCompact packed: PackedStrings) { self.packed = packed }
+
     public var isCompact: Bool { table == nil }
     public var count: Int { table?.count ?? packed.count / 2 }
     public var isEmpty: Bool { count == 0 }

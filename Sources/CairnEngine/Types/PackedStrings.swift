@@ -107,16 +107,32 @@ public struct PackedStrings {
     /// The position of the first element equal to `bytes` among every `stride`-th element from the start
     /// (stride 2 compares a hash's fields and skips its values), or nil.
     public func firstPosition(of bytes: UnsafeRawBufferPointer, stride: Int = 1) -> Int? {
-        storage.withUnsafeBytes { raw in
-            var p = Int(start)
-            while p < raw.count {
-                var (s, n) = Self.decode(raw, p)
-                if n == bytes.count && bytesEqual(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]), bytes) { return p }
-                for _ in 1..<stride { (s, n) = Self.decode(raw, next(s, n)) }
-                p = next(s, n)
-            }
-            return nil
+        storage.withUnsafeBytes { Self.firstPosition(in: $0, from: Int(start), of: bytes, stride: stride, backLinked: backLinked) }
+    }
+
+    /// `firstPosition` over encoded elements from `start` on, wherever they are kept (a `PackedScratch`).
+    @inline(__always)
+    static func firstPosition(in raw: UnsafeRawBufferPointer, from start: Int, of bytes: UnsafeRawBufferPointer,
+                              stride: Int, backLinked: Bool) -> Int? {
+        @inline(__always) func next(_ s: Int, _ n: Int) -> Int { backLinked ? s + n + lengthSize(n) : s + n }
+        var p = start
+        while p < raw.count {
+            var (s, n) = decode(raw, p)
+            if n == bytes.count && bytesEqual(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]), bytes) { return p }
+            for _ in 1..<stride { (s, n) = decode(raw, next(s, n)) }
+            p = next(s, n)
         }
+        return nil
+    }
+
+    /// `count` elements already encoded as this type lays them out (`raw`), in storage of exactly their size.
+    init(encoded raw: UnsafeRawBufferPointer, count: Int, backLinked: Bool) {
+        self.init(backLinked: backLinked)
+        storage = [UInt8](unsafeUninitializedCapacity: raw.count) { b, initialized in
+            if let from = raw.baseAddress, raw.count > 0 { UnsafeMutableRawPointer(b.baseAddress!).copyMemory(from: from, byteCount: raw.count) }
+            initialized = raw.count
+        }
+        elements |= UInt32(count)
     }
 
     /// Encodes `bytes` at `offset`, over the `encodedSize` bytes the caller made room for there.
@@ -281,6 +297,77 @@ public struct PackedStrings {
     var storageIdentity: UnsafeRawPointer? {
         storage.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
+}
+
+/// Raw memory in which a loader packs one small collection's elements after another, reused from value to value,
+/// each sequence then copied out at its exact size (`packed`). Appended to the sequence's own array instead, each
+/// element cost a uniqueness and capacity check per byte, a generic copy and regrowth copies: about a fifth of a
+/// replica's RDB reader, and the growth steps left slack in every loaded value.
+public final class PackedScratch {
+    private let bytes = ScratchBytes()
+    public private(set) var count = 0
+    private var backLinked = false
+
+    public init() {}
+
+    /// Empty, for a sequence laid out as `PackedStrings(backLinked:)` lays it out.
+    public func reset(backLinked: Bool = false) {
+        bytes.removeAll()
+        count = 0
+        self.backLinked = backLinked
+    }
+
+    public func append(_ e: UnsafeRawBufferPointer) {
+        let n = e.count
+        let backLinked = backLinked
+        if n < 128 {
+            // The common case, a one-byte length (its own back-length too).
+            bytes.append(backLinked ? n &+ 2 : n &+ 1) { p in
+                p.storeBytes(of: UInt8(truncatingIfNeeded: n), as: UInt8.self)
+                if n > 0 { (p + 1).copyMemory(from: e.baseAddress!, byteCount: n) }
+                if backLinked { p.storeBytes(of: UInt8(truncatingIfNeeded: n), toByteOffset: n &+ 1, as: UInt8.self) }
+            }
+        } else {
+            let lengthSize = PackedStrings.lengthSize(n)
+            bytes.append((backLinked ? 2 * lengthSize : lengthSize) + n) { p in
+                for i in 0..<lengthSize {
+                    let b = PackedStrings.lengthByte(n, i, of: lengthSize)
+                    p.storeBytes(of: b, toByteOffset: i, as: UInt8.self)
+                    // The back-length holds the same bytes in reverse, as PackedStrings.append writes it.
+                    if backLinked { p.storeBytes(of: b, toByteOffset: 2 * lengthSize + n - 1 - i, as: UInt8.self) }
+                }
+                (p + lengthSize).copyMemory(from: e.baseAddress!, byteCount: n)
+            }
+        }
+        count &+= 1
+    }
+
+    /// Where the next element will start; an element's position stays valid until `reset`.
+    public var endPosition: Int { bytes.count }
+
+    private func withRaw<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { bytes.withBytes(0..<bytes.count, body) }
+
+    /// Reads the element at `position` in place.
+    public func withElement<R>(at position: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withRaw { raw in
+            let (s, n) = PackedStrings.decode(raw, position)
+            return body(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]))
+        }
+    }
+
+    /// The position just past the element at `position`.
+    public func position(after position: Int) -> Int {
+        let (s, n) = withRaw { PackedStrings.decode($0, position) }
+        return backLinked ? s + n + PackedStrings.lengthSize(n) : s + n
+    }
+
+    /// Whether `e` equals one of every `stride`-th element from the first (stride 2: a hash's fields).
+    public func contains(_ e: UnsafeRawBufferPointer, stride: Int = 1) -> Bool {
+        withRaw { PackedStrings.firstPosition(in: $0, from: 0, of: e, stride: stride, backLinked: backLinked) != nil }
+    }
+
+    /// The elements appended since `reset`, as a sequence of their own.
+    public var packed: PackedStrings { withRaw { PackedStrings(encoded: $0, count: count, backLinked: backLinked) } }
 }
 
 /// Which elements a sequence being built from a loaded blob holds, as one bit each of 256 picked by a

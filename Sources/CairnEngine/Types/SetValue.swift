@@ -52,6 +52,13 @@ public struct SetValue {
         return s
     }
 
+    /// A listpack set of loaded members, checked by the loader.
+    public static func listpack(loaded packed: PackedStrings) -> SetValue {
+        var s = SetValue()
+        s.storage = .listpack(packed)
+        return s
+    }
+
     /// An empty listpack with room for `bytes` of members, for a set about to be loaded from a blob that size.
     public static func listpack(reserving bytes: Int) -> SetValue {
         var packed = PackedStrings()

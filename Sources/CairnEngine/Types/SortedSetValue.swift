@@ -210,7 +210,7 @@ public struct SortedSetValue {
         }
     }
 
-    /// What `appendInOrder` keeps between the pairs of one blob: where the last pair starts, and which members
+    /// What `packInOrder` keeps between the pairs of one blob: where the last pair starts, and which members
     /// may be here already.
     public struct InOrderAppend {
         var last: Int?
@@ -219,28 +219,28 @@ public struct SortedSetValue {
         public init() {}
     }
 
-    /// Loading a listpack: appends a pair that sorts after every pair already here, as Redis writes them, so
-    /// no place is searched for. False, changing nothing, when it does not, when it repeats a member or when
-    /// the set would outgrow the listpack limits: the caller then builds the set the general way. The pairs
-    /// here are in order, so the new one is compared with the last only, and searched for among the members
-    /// only when `state`'s filter says it may be one.
-    public mutating func appendInOrder(_ member: UnsafeRawBufferPointer, _ score: Double, limits: SortedSetLimits,
-                                       state: inout InOrderAppend) -> Bool {
-        guard case .listpack(var p) = storage, p.count / 2 < limits.listpackEntries, member.count <= limits.listpackValue else {
-            return false
-        }
+    /// Loading a listpack: packs a pair into `scratch` (a loader's, copied out at its exact size with
+    /// `init(loadedListpack:)`) if it sorts after every pair already there, as Redis writes them, so no place is
+    /// searched for. False, packing nothing, when it does not, when it repeats a member or when the set would
+    /// outgrow the listpack limits: the caller then builds the set the general way. The pairs there are in order,
+    /// so the new one is compared with the last only, and searched for among the members only when `state`'s
+    /// filter says it may be one.
+    public static func packInOrder(_ member: UnsafeRawBufferPointer, _ score: Double, limits: SortedSetLimits,
+                                   state: inout InOrderAppend, into scratch: PackedScratch) -> Bool {
+        guard scratch.count / 2 < limits.listpackEntries, member.count <= limits.listpackValue else { return false }
         if let last = state.last {
-            let s = p.withElement(at: p.position(after: last), Self.decodeScore)
-            guard s < score || (s == score && p.withElement(at: last, { bytesCompare($0, member) }) < 0) else { return false }
+            let s = scratch.withElement(at: scratch.position(after: last), decodeScore)
+            guard s < score || (s == score && scratch.withElement(at: last, { bytesCompare($0, member) }) < 0) else { return false }
         }
-        if state.members.mayRepeat(member) && p.firstPosition(of: member, stride: 2) != nil { return false }
-        state.last = p.endPosition
-        storage = .listpack(PackedStrings())
-        p.append(member)
-        Self.withScoreBytes(Self.listpackScore(score)) { p.append($0) }
-        storage = .listpack(p)
+        if state.members.mayRepeat(member) && scratch.contains(member, stride: 2) { return false }
+        state.last = scratch.endPosition
+        scratch.append(member)
+        withScoreBytes(listpackScore(score)) { scratch.append($0) }
         return true
     }
+
+    /// A listpack set of pairs `packInOrder` packed.
+    public init(loadedListpack packed: PackedStrings) { storage = .listpack(packed) }
 
     public mutating func convertToSkiplist() {
         guard case .listpack(let p) = storage else { return }

@@ -39,7 +39,12 @@ extension Server {
             case .handshake: continue
             case .online, .bgTransfer:
                 peer.conn.session.reply.raw(bytes)
-                pendingFlush.append(peer.conn)
+                // A main channel's replica only buffers the stream until its load is done: written every loop
+                // turn, each write woke that replica's loop, taking a core from its loader (cron and the first
+                // ACK write the rest).
+                if peer.state == .online || peer.conn.pendingOutputBytes >= ReplicaPeer.mainChannelWriteBytes {
+                    pendingFlush.append(peer.conn)
+                }
                 if !withinOutputLimit(peer.conn, pending: peer.conn.pendingOutputBytes) { over.append(peer.conn) }
             case .waitBgsave, .sendBulk, .waitAck:
                 peer.held.append(bytes)
@@ -159,10 +164,21 @@ extension Server {
         peer.held = StreamBuffer()
         peer.state = .sendBulk
         peer.disklessTransfer = diskless
-        peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: rdbWriteOptions,
+        var options = rdbWriteOptions
+        if diskless && !compressesDisklessTransfer(to: conn) { options.compression = false }
+        peer.sender = RDBSender(fd: conn.fd, snapshot: snapshot, options: options,
                                 diskPath: diskless ? nil : rdbPath, timeoutSeconds: replicationSettings.timeout,
                                 wake: transferWake)
         log.notice("Starting BGSAVE for SYNC with target: \(diskless ? "replicas sockets" : "disk")")
+    }
+
+    /// repl-diskless-compression for a replica's connection (rdbcompression still applies on top).
+    func compressesDisklessTransfer(to conn: Connection) -> Bool {
+        switch replicationSettings.disklessCompression {
+        case .yes: return true
+        case .no: return false
+        case .auto: return !(conn.session.isUnixSocket || ClientSession.isLoopback(conn.session.address))
+        }
     }
 
     /// From the cron: finished transfers, delayed starts, keep-alives, replica timeouts, periodic PINGs.
@@ -182,8 +198,10 @@ extension Server {
                     log.warning("Disconnecting timedout replica (streaming sync): \(peer.ip):\(peer.listeningPort)")
                     closeConnection(peer.conn)
                 }
-            case .handshake, .bgTransfer:
+            case .bgTransfer:
                 // A main channel waits out its replica's load without ACKs, as Valkey lets it.
+                queueFlush(peer.conn)
+            case .handshake:
                 break
             }
         }
@@ -314,6 +332,7 @@ extension Server {
                 if peer.state == .waitAck { goOnline(peer) }
                 if peer.state == .bgTransfer {
                     peer.state = .online
+                    queueFlush(conn)
                     log.notice("Synchronization with replica \(peer.ip):\(peer.listeningPort) succeeded")
                 }
                 releaseWaiters()

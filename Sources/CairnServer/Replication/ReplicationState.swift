@@ -46,6 +46,9 @@ final class ReplicaPeer {
 
     init(conn: Connection) { self.conn = conn }
 
+    /// A `bgTransfer` main channel is written once this much is pending (or at the cron), not every loop turn.
+    static let mainChannelWriteBytes = 64 * 1024
+
     var isReplica: Bool { state != .handshake }
 
     /// INFO replication's state= and type= for this replica, in Valkey 8's words.
