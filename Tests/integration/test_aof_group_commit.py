@@ -2,6 +2,7 @@
 to write again (while they keep coming, in slices of half the sync's duration), so many clients share one
 fdatasync. A reply still goes out only once the sync that covers its write is done, and a client that goes
 quiet or away after its reply never stalls the others."""
+import os
 import threading
 import time
 
@@ -146,3 +147,96 @@ def test_every_acknowledged_write_of_many_clients_survives_kill(cairn_factory):
         for start in range(0, len(keys), 500):
             batch = keys[start:start + 500]
             assert c.cmd("EXISTS", *batch) == f":{len(batch)}\r\n".encode()
+
+
+def background_writers(port, n, stop):
+    """Clients that keep the writer syncing, so the test's replies are held among theirs."""
+    def run(i):
+        with RawConn(port) as c:
+            while not stop.is_set():
+                assert c.cmd("INCR", f"bg:{i}").startswith(b":")
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def test_a_long_pipelines_replies_keep_their_order_while_held(cairn_factory):
+    """Thousands of INCRs in one pipeline arrive over many reads, so the loop runs some while the replies of
+    others wait for a sync; every reply comes back once, in order, and every write survives kill -9."""
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    stop = threading.Event()
+    threads = background_writers(s.port, 4, stop)
+    try:
+        with RawConn(s.port) as c:
+            for round_ in range(3):
+                count = 5000
+                c.send(b"*2\r\n$4\r\nINCR\r\n$3\r\nctr\r\n" * count)
+                for i in range(count):
+                    assert c.read_reply() == f":{round_ * count + i + 1}\r\n".encode()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    s.kill()
+    s.start()
+    with RawConn(s.port) as c:
+        assert c.cmd("GET", "ctr") == b"$5\r\n15000\r\n"
+
+
+def test_a_client_gone_while_its_reply_is_held_leaves_nothing_behind(cairn_factory):
+    """Clients write and leave without reading while their replies wait for a sync: a client connecting
+    meanwhile (which may get the same descriptor) sees only its own replies, and no descriptor stays open."""
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    fd_dir = f"/proc/{s.proc.pid}/fd"
+    baseline = len(os.listdir(fd_dir))
+    stop = threading.Event()
+    threads = background_writers(s.port, 2, stop)
+    try:
+        for i in range(300):
+            leaving = RawConn(s.port)
+            leaving.send(b"*3\r\n$3\r\nSET\r\n$4\r\ngone\r\n$1\r\nv\r\n")
+            leaving.sock.close()
+            with RawConn(s.port) as c:
+                assert c.cmd("PING") == b"+PONG\r\n"
+                assert c.cmd("SET", f"k{i}", "v") == b"+OK\r\n"
+                assert c.cmd("ECHO", f"e{i}") == f"${len(str(i)) + 1}\r\ne{i}\r\n".encode()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    deadline = time.monotonic() + 60
+    while len(os.listdir(fd_dir)) > baseline and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(os.listdir(fd_dir)) <= baseline, "every client's socket is closed"
+
+
+def test_a_held_reply_too_large_for_the_socket_goes_out_whole_and_in_order(cairn_factory):
+    """Writes between reads of a 16 MB value, all held for a sync: the socket takes part of the output, the
+    rest goes out, ahead of the replies produced meanwhile, once the client reads."""
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    big = os.urandom(8 << 20).hex().encode()
+    with RawConn(s.port) as c:
+        assert c.cmd("SET", "big", big) == b"+OK\r\n"
+    stop = threading.Event()
+    threads = background_writers(s.port, 2, stop)
+    try:
+        with RawConn(s.port) as c:
+            get = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n"
+            c.send(b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n" + get + b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n" + get)
+            # Not reading yet: the socket fills and the rest waits in the output buffer.
+            time.sleep(1)
+            c.send(b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+            time.sleep(0.5)
+            expected_big = b"$%d\r\n" % len(big) + big + b"\r\n"
+            assert c.read_reply() == b":1\r\n"
+            assert c.read_reply() == expected_big
+            assert c.read_reply() == b":2\r\n"
+            assert c.read_reply() == expected_big
+            assert c.read_reply() == b":3\r\n"
+            assert c.cmd("PING") == b"+PONG\r\n"
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)

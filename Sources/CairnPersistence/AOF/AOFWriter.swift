@@ -42,6 +42,15 @@ public enum AOFSyncPolicy: Sendable { case always, everysec, no }
 /// SET/s under perf): on the core they share, the loop's CPU a write rose from 11 to 17 µs and the writer's
 /// ~75 µs a sync came 2.5 times as often. Three quarters of the loop's time is in the kernel (perf, gathering),
 /// 40% in the replies' write calls: on loopback the sender runs the receiver's TCP path and wakes its task.
+///
+/// Nor does this thread write the replies its syncs release, although it is idle from a sync's end to the next
+/// gather (tried 2026-11, branch aof14-lent-experiment: the loop lent a held client's output to the thread and
+/// took it back after the write). With the server on one core, as the benchmarks run both servers, the writes
+/// only moved between threads of that core: CPU a sync, loop plus writer, 770 and 814 µs before, 780 and 940
+/// after (tools/aof-cycle, two runs each), 0.93 of the throughput with more context switches (paired rounds,
+/// syncs faked at 300 µs); unpinned, the writer took the core the single-threaded benchmark client needs, 0.72.
+/// The gathering cycle is bound by F plus the client's own ~10 µs a request for the whole group (0.31 + 0.5 ms
+/// for 50 clients, about 60k SET/s), whatever the server does in between.
 public final class AOFWriter: @unchecked Sendable {
     // Shared with the writer thread: guarded by `state`'s mutex, except the atomics.
     private struct State {
