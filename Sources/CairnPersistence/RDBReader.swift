@@ -78,7 +78,10 @@ public struct RDBReader {
     public private(set) var finished = false
     let settings: EngineSettings
     var db = 0
-    var currentKey: [UInt8]? = nil
+    /// Whether the key being read had its name read (into `scratch.key`), for an error's report.
+    var keyRead = false
+    /// The name of the key being read, once it was read.
+    var currentKey: [UInt8]? { keyRead ? scratch.key : nil }
     /// The type byte of the key being read, for a checker's error report.
     public private(set) var currentType: UInt8? = nil
     /// The checksum stored after EOF once it was read; 0 means the writer had `rdbchecksum no`.
@@ -86,9 +89,6 @@ public struct RDBReader {
     let checkChecksum: Bool
     /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
     public var validateOnly = false
-    /// Read every key name into one reused buffer: for a caller that keeps no key past its record (or copies
-    /// it), which then costs no allocation per key.
-    public var reusesKeyBuffer = false
     let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
@@ -163,12 +163,20 @@ public struct RDBReader {
     /// destruction of the large item enum; a record comes back in `record` (left nil at EOF), which must come in
     /// nil: clearing it here would destroy an optional enum per key through the runtime's generic witness.
     public mutating func nextKey(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyHeader? {
+        guard let place = try nextKeyPlace(orRecord: &record) else { return nil }
+        // The reused name buffer itself: a caller that keeps it past the next key makes that key's read copy.
+        return RDBKeyHeader(place, key: scratch.key)
+    }
+
+    /// `nextKey` with the key's name left in `keyName` until the next key is read: the loader copies it into
+    /// the entry, so it needs no array of its own and no header that holds one.
+    mutating func nextKeyPlace(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyPlace? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil
         var freq: UInt8? = nil
         while true {
-            currentKey = nil
+            keyRead = false
             currentType = nil
             let at = input.offset
             let t = try input.byte()
@@ -218,16 +226,9 @@ public struct RDBReader {
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 currentType = t
-                let key: [UInt8]
-                if validateOnly || reusesKeyBuffer {
-                    // A checker keeps no key past its record and the loader copies it, so one buffer serves every key.
-                    try string(into: &scratch.key)
-                    key = scratch.key
-                } else {
-                    key = try string()
-                }
-                currentKey = key
-                return RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq)
+                try string(into: &scratch.key)
+                keyRead = true
+                return RDBKeyPlace(db: db, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq)
             }
         }
     }
