@@ -71,7 +71,7 @@ public enum RDBLoader {
                 var entry = names.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
                 let hash = names.key.withUnsafeBytes { KeyHash.hash($0) }
                 entry.access = clock.restored(idleSeconds: h.idle, frequency: h.freq)
-                batch.append(.entry(consume entry, offset: input.offset), db: h.db, hash: hash)
+                batch.append(entry, offset: input.offset, db: h.db, hash: hash)
                 return true
             } catch {
                 batch.append(.end(error))
@@ -100,13 +100,11 @@ public enum RDBLoader {
                 }
                 guard i >= 0 else { continue }
                 // Moved out rather than copied: the reader's core wrote these values, and a copy would retain and
-                // release each one from this core (switched on without `consume`, the entry was copied out of the
-                // item and the item destroyed, 300 instructions a key).
-                let item = batch.take()
-                switch consume item {
-                case .entry(let entry, let offset):
+                // release each one from this core.
+                switch batch.take() {
+                case .entry(let offset):
                     let key = batch.key(i)
-                    if let refused = engine.dbs[key.db].keys.insert(entry, hash: key.hash, replacing: allowDuplicates) {
+                    if let refused = engine.dbs[key.db].keys.insert(batch.takeEntry(), hash: key.hash, replacing: allowDuplicates) {
                         throw RDBError(offset: offset, key: refused.key, reason: "Duplicate key found in RDB file")
                     }
                     summary.keysLoaded += 1
