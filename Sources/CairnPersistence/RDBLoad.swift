@@ -71,7 +71,7 @@ public enum RDBLoader {
                 var entry = names.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
                 let hash = names.key.withUnsafeBytes { KeyHash.hash($0) }
                 entry.access = clock.restored(idleSeconds: h.idle, frequency: h.freq)
-                batch.append(entry, offset: input.offset, db: h.db, hash: hash)
+                batch.append(consume entry, offset: input.offset, db: h.db, hash: hash)
                 return true
             } catch {
                 batch.append(.end(error))

@@ -60,7 +60,7 @@ final class RDBLoadPipeline: @unchecked Sendable {
         }
 
         fileprivate func append(_ entry: consuming Entry, offset: Int, db: Int, hash: UInt64) {
-            (entries + entryCount).initialize(to: entry)
+            (entries + entryCount).initialize(to: consume entry)
             entryCount += 1
             append(.entry(offset: offset), db: db, hash: hash)
         }
@@ -87,7 +87,7 @@ final class RDBLoadPipeline: @unchecked Sendable {
         func append(_ item: consuming Item) { batch.append(item) }
 
         func append(_ entry: consuming Entry, offset: Int, db: Int, hash: UInt64) {
-            batch.append(entry, offset: offset, db: db, hash: hash)
+            batch.append(consume entry, offset: offset, db: db, hash: hash)
         }
     }
 
