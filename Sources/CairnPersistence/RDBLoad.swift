@@ -34,7 +34,6 @@ public enum RDBLoader {
     public static func load(_ input: RDBInput, into engine: Engine, dropExpired: Bool = true,
                             allowDuplicates: Bool = false) throws(RDBError) -> RDBLoadSummary {
         var reader = RDBReader(input: input, settings: engine.settings)
-        reader.reusesKeyBuffer = true
         try reader.readHeader()
         var summary = RDBLoadSummary()
         summary.version = reader.version
@@ -48,9 +47,11 @@ public enum RDBLoader {
         // Outside the per-key closure and emptied only when it was filled: a local one would be destroyed after
         // every key through the runtime's generic witness.
         var record: RDBRecord? = nil
+        // Each key's name is read into this buffer, reused from key to key.
+        let names = reader.scratch
         pipeline.start { batch in
             do throws(RDBError) {
-                guard let h = try reader.nextKey(orRecord: &record) else {
+                guard let h = try reader.nextKeyPlace(orRecord: &record) else {
                     guard let r = record.take() else {
                         batch.append(.end(nil))
                         return false
@@ -66,11 +67,11 @@ public enum RDBLoader {
                     batch.append(.expired)
                     return true
                 }
-                // The key sits in the reader's reused buffer until the next key: the entry gets its own copy.
-                let hash = h.key.withUnsafeBytes { KeyHash.hash($0) }
-                var entry = h.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
+                // The entry gets its own copy of the name.
+                var entry = names.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
+                let hash = names.key.withUnsafeBytes { KeyHash.hash($0) }
                 entry.access = clock.restored(idleSeconds: h.idle, frequency: h.freq)
-                batch.append(.entry(consume entry, offset: input.offset), db: h.db, hash: hash)
+                batch.append(consume entry, offset: input.offset, db: h.db, hash: hash)
                 return true
             } catch {
                 batch.append(.end(error))
@@ -101,9 +102,9 @@ public enum RDBLoader {
                 // Moved out rather than copied: the reader's core wrote these values, and a copy would retain and
                 // release each one from this core.
                 switch batch.take() {
-                case .entry(let entry, let offset):
+                case .entry(let offset):
                     let key = batch.key(i)
-                    if let refused = engine.dbs[key.db].keys.insert(entry, hash: key.hash, replacing: allowDuplicates) {
+                    if let refused = engine.dbs[key.db].keys.insert(batch.takeEntry(), hash: key.hash, replacing: allowDuplicates) {
                         throw RDBError(offset: offset, key: refused.key, reason: "Duplicate key found in RDB file")
                     }
                     summary.keysLoaded += 1

@@ -11,9 +11,8 @@ final class RDBLoadPipeline: @unchecked Sendable {
 
     /// One step of the file, in order.
     enum Item {
-        /// A key's entry, its access field already set from the IDLE/FREQ hints, and the file offset after it
-        /// (for a duplicate-key error).
-        case entry(Entry, offset: Int)
+        /// A key's entry, taken with `Batch.takeEntry`, and the file offset after it (for a duplicate-key error).
+        case entry(offset: Int)
         case record(RDBRecord, offset: Int)
         case expired
         case empty
@@ -25,24 +24,33 @@ final class RDBLoadPipeline: @unchecked Sendable {
     /// never gives, for the other items): kept apart so that the consumer reads the keys to come, to prefetch
     /// their segments, without touching their entries. Items are moved in and out of raw storage: an array
     /// copied each one in and destroyed the original, which for this enum costs a call that switches on its case.
+    /// Entries (their access fields already set from the IDLE/FREQ hints) are kept apart from the items, moved out
+    /// by `takeEntry`: inside an item's payload the consumer's switch copied each out and destroyed the item, 190
+    /// instructions a key.
     final class Batch {
         private let items: UnsafeMutablePointer<Item>
         private let keys: UnsafeMutablePointer<(db: Int, hash: UInt64)>
+        private let entries: UnsafeMutablePointer<Entry>
         private(set) var count = 0
-        /// Items before this one were moved out by the consumer, which takes them in order.
+        private var entryCount = 0
+        /// Items (entries) before this one were moved out by the consumer, which takes them in order.
         private var taken = 0
+        private var entriesTaken = 0
         /// Set by the reader on the batch that ends the stream (with `.end`).
         fileprivate(set) var isLast = false
 
         init() {
             items = .allocate(capacity: RDBLoadPipeline.batchSize)
             keys = .allocate(capacity: RDBLoadPipeline.batchSize)
+            entries = .allocate(capacity: RDBLoadPipeline.batchSize)
         }
 
         deinit {
             (items + taken).deinitialize(count: count - taken)
+            (entries + entriesTaken).deinitialize(count: entryCount - entriesTaken)
             items.deallocate()
             keys.deallocate()
+            entries.deallocate()
         }
 
         fileprivate func append(_ item: consuming Item, db: Int = 0, hash: UInt64 = 0) {
@@ -51,7 +59,19 @@ final class RDBLoadPipeline: @unchecked Sendable {
             count += 1
         }
 
+        fileprivate func append(_ entry: consuming Entry, offset: Int, db: Int, hash: UInt64) {
+            (entries + entryCount).initialize(to: consume entry)
+            entryCount += 1
+            append(.entry(offset: offset), db: db, hash: hash)
+        }
+
         func key(_ i: Int) -> (db: Int, hash: UInt64) { keys[i] }
+
+        /// Moves out the entry of the `.entry` item just taken.
+        func takeEntry() -> Entry {
+            entriesTaken += 1
+            return (entries + entriesTaken - 1).move()
+        }
 
         /// Moves out the next item not yet taken.
         func take() -> Item {
@@ -64,7 +84,11 @@ final class RDBLoadPipeline: @unchecked Sendable {
     struct Appender {
         fileprivate let batch: Batch
 
-        func append(_ item: consuming Item, db: Int = 0, hash: UInt64 = 0) { batch.append(item, db: db, hash: hash) }
+        func append(_ item: consuming Item) { batch.append(item) }
+
+        func append(_ entry: consuming Entry, offset: Int, db: Int, hash: UInt64) {
+            batch.append(consume entry, offset: offset, db: db, hash: hash)
+        }
     }
 
     static let batchSize = 1024

@@ -78,7 +78,10 @@ public struct RDBReader {
     public private(set) var finished = false
     let settings: EngineSettings
     var db = 0
-    var currentKey: [UInt8]? = nil
+    /// Whether the key being read had its name read (into `scratch.key`), for an error's report.
+    var keyRead = false
+    /// The name of the key being read, once it was read.
+    var currentKey: [UInt8]? { keyRead ? scratch.key : nil }
     /// The type byte of the key being read, for a checker's error report.
     public private(set) var currentType: UInt8? = nil
     /// The checksum stored after EOF once it was read; 0 means the writer had `rdbchecksum no`.
@@ -86,9 +89,6 @@ public struct RDBReader {
     let checkChecksum: Bool
     /// Check every value without building it (RDBValidate.swift); entries then carry a stand-in value.
     public var validateOnly = false
-    /// Read every key name into one reused buffer: for a caller that keeps no key past its record (or copies
-    /// it), which then costs no allocation per key.
-    public var reusesKeyBuffer = false
     let scratch = RDBScratch()
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
@@ -163,12 +163,20 @@ public struct RDBReader {
     /// destruction of the large item enum; a record comes back in `record` (left nil at EOF), which must come in
     /// nil: clearing it here would destroy an optional enum per key through the runtime's generic witness.
     public mutating func nextKey(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyHeader? {
+        guard let place = try nextKeyPlace(orRecord: &record) else { return nil }
+        // The reused name buffer itself: a caller that keeps it past the next key makes that key's read copy.
+        return RDBKeyHeader(place, key: scratch.key)
+    }
+
+    /// `nextKey` with the key's name left in `keyName` until the next key is read: the loader copies it into
+    /// the entry, so it needs no array of its own and no header that holds one.
+    mutating func nextKeyPlace(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyPlace? {
         if finished { return nil }
         var expireAt: Int64 = -1
         var idle: Int64? = nil
         var freq: UInt8? = nil
         while true {
-            currentKey = nil
+            keyRead = false
             currentType = nil
             let at = input.offset
             let t = try input.byte()
@@ -218,16 +226,9 @@ public struct RDBReader {
                 _ = try length(); _ = try length(); _ = try length()
             default:
                 currentType = t
-                let key: [UInt8]
-                if validateOnly || reusesKeyBuffer {
-                    // A checker keeps no key past its record and the loader copies it, so one buffer serves every key.
-                    try string(into: &scratch.key)
-                    key = scratch.key
-                } else {
-                    key = try string()
-                }
-                currentKey = key
-                return RDBKeyHeader(db: db, key: key, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq)
+                try string(into: &scratch.key)
+                keyRead = true
+                return RDBKeyPlace(db: db, type: t, offset: at, expireAt: expireAt, idle: idle, freq: freq)
             }
         }
     }
@@ -449,7 +450,7 @@ public struct RDBReader {
             var members: [[UInt8]] = []
             members.reserveCapacity(reservation(n))
             for _ in 0..<n { members.append(try string()) }
-            return try b.set(members, sizeHint: n).get(self)
+            return try b.set(members, sizeHint: n).get(at: input.offset, key: currentKey)
         case RDBType.zset, RDBType.zset2:
             let n = try count()
             var entries: [ScoredMember] = []
@@ -460,7 +461,7 @@ public struct RDBReader {
                 if s.isNaN { throw fail("Zset with NAN score detected") }
                 entries.append(ScoredMember(m, s))
             }
-            return try b.zset(entries).get(self)
+            return try b.zset(entries).get(at: input.offset, key: currentKey)
         case RDBType.hash:
             let n = try count()
             var pairs: [[UInt8]] = []
@@ -469,9 +470,9 @@ public struct RDBReader {
                 pairs.append(try string())
                 pairs.append(try string())
             }
-            return try b.hash(pairs).get(self)
+            return try b.hash(pairs).get(at: input.offset, key: currentKey)
         case RDBType.hashZipmap:
-            return try b.hash(try packedString(at: at, ZipmapCodec.decode)).get(self)
+            return try b.hash(try packedString(at: at, ZipmapCodec.decode)).get(at: input.offset, key: currentKey)
         case RDBType.listZiplist:
             return b.list(try packedString(at: at, ZiplistCodec.decode).map(\.bytes))
         case RDBType.setIntset:
@@ -479,7 +480,7 @@ public struct RDBReader {
             // Kept as the file has it, as Redis does up to set-max-intset-entries: rebuilt member by member it
             // cost an array per member and a search per insert.
             if values.count <= SetLimits(settings).intsetEntries { return .set(SetValue(ascending: values)) }
-            return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(self)
+            return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(at: input.offset, key: currentKey)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
             // The blob is only valid while it is decoded: one that the direct build refuses is decoded into items
             // at once, in the same pass over it.
@@ -488,7 +489,7 @@ public struct RDBReader {
                 if let z = try b.zset(listpack: p, scratch: scratch.collection) { return (z, []) }
                 return (nil, try ListpackCodec.decode(p))
             }
-            if let direct { return try direct.get(self) }
+            if let direct { return try direct.get(at: input.offset, key: currentKey) }
             guard items.count % 2 == 0 else { throw fail("sorted set blob with an odd element count") }
             var entries: [ScoredMember] = []
             var j = 0
@@ -503,17 +504,17 @@ public struct RDBReader {
                 entries.append(ScoredMember(items[j].bytes, score))
                 j += 2
             }
-            return try b.zset(entries, compactSource: true).get(self)
+            return try b.zset(entries, compactSource: true).get(at: input.offset, key: currentKey)
         case RDBType.hashListpack:
             let scratch = scratch.collection
-            return try packedString(at: at) { p throws(PackedFormatError) in try b.hash(listpack: p, scratch: scratch) }.get(self)
+            return try packedString(at: at) { p throws(PackedFormatError) in try b.hash(listpack: p, scratch: scratch) }.get(at: input.offset, key: currentKey)
         case RDBType.hashZiplist:
             let items = try packedString(at: at, ZiplistCodec.decode)
             guard items.count % 2 == 0 else { throw fail("hash blob with an odd element count") }
-            return try b.hash(items.map(\.bytes)).get(self)
+            return try b.hash(items.map(\.bytes)).get(at: input.offset, key: currentKey)
         case RDBType.setListpack:
             let scratch = scratch.collection
-            return try packedString(at: at) { p throws(PackedFormatError) in try b.set(listpack: p, scratch: scratch) }.get(self)
+            return try packedString(at: at) { p throws(PackedFormatError) in try b.set(listpack: p, scratch: scratch) }.get(at: input.offset, key: currentKey)
         case RDBType.listQuicklist, RDBType.listQuicklist2:
             var layout: [(items: PackedStrings, plain: Bool)] = []
             let scratch = scratch.collection
@@ -583,10 +584,12 @@ public enum Built {
     case value(Value?)
     case corrupt(String)
 
-    func get(_ reader: RDBReader) throws(RDBError) -> Value? {
+    /// The value, or the corruption as an error naming `key` at `offset`: what an error needs rather than the
+    /// whole reader, which cost a load 29 instructions a key on the bench mix (callgrind).
+    func get(at offset: Int, key: [UInt8]?) throws(RDBError) -> Value? {
         switch self {
         case .value(let v): return v
-        case .corrupt(let reason): throw reader.fail(reason)
+        case .corrupt(let reason): throw RDBError(offset: offset, key: key, reason: reason)
         }
     }
 }

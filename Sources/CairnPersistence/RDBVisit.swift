@@ -1,16 +1,35 @@
 import RESP
 import CairnEngine
 
-/// A key's record up to its name: where it starts, its RDB type byte and the opcodes that preceded it.
-public struct RDBKeyHeader {
+/// A key's record up to its name, the name aside: where it starts, its RDB type byte and the opcodes that
+/// preceded it. Plain values only, so the loader's optional one per key costs no retain or release (holding the
+/// name, it was copied and destroyed through the runtime's generic witnesses, ~370 instructions a key).
+public struct RDBKeyPlace {
     public var db: Int
-    public var key: [UInt8]
     public var type: UInt8
     /// Offset of the record's type byte (an expiry opcode before it is not included).
     public var offset: Int
     public var expireAt: Int64
     public var idle: Int64?
     public var freq: UInt8?
+}
+
+/// A key's record up to its name, with the name.
+public struct RDBKeyHeader {
+    public let place: RDBKeyPlace
+    public let key: [UInt8]
+
+    init(_ place: RDBKeyPlace, key: [UInt8]) {
+        self.place = place
+        self.key = key
+    }
+
+    public var db: Int { place.db }
+    public var type: UInt8 { place.type }
+    public var offset: Int { place.offset }
+    public var expireAt: Int64 { place.expireAt }
+    public var idle: Int64? { place.idle }
+    public var freq: UInt8? { place.freq }
 }
 
 public enum RDBItem {

@@ -73,9 +73,7 @@ public final class RDBOutput {
 
     /// `v`'s low `width` bytes, little-endian.
     func uint(_ v: UInt64, _ width: Int) {
-        bytes.append(width) { p in
-            for j in 0..<width { p.storeBytes(of: UInt8(truncatingIfNeeded: v >> UInt64(8 * j)), toByteOffset: j, as: UInt8.self) }
-        }
+        bytes.append(width) { storeLE(v, width, at: $0) }
     }
 
     func flushIfLarge() throws {

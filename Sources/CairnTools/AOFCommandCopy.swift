@@ -73,7 +73,6 @@ struct AOFCommandCopy {
     /// The keys of an RDB part, as the commands that rebuild them.
     static func copyKeys(_ input: RDBInput, into w: inout CommandStreamWriter) throws {
         var reader = RDBReader(input: input, settings: EngineSettings())
-        reader.reusesKeyBuffer = true
         try reader.readHeader()
         while let item = try reader.nextItem() {
             guard case .key(let h) = item else { continue }

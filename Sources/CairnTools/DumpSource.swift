@@ -90,7 +90,6 @@ public final class DumpSource {
         defer { progress?.finish() }
         var keys = 0
         try withRDB { reader, input in
-            reader.reusesKeyBuffer = true
             var record: RDBRecord? = nil
             while true {
                 // nextKey, not nextItem: no item enum is copied per key.

@@ -162,7 +162,7 @@ final class CompactEncodingTests: XCTestCase {
     func testListpackWriteMatchesRedis() {
         let b = ListpackCodec.Builder()
         for s in ["a", "hello", "100", "-5000", "1000000"] { b.append(Array(s.utf8)) }
-        XCTAssertEqual(b.finished(), listpackExample)
+        XCTAssertEqual(b.withFinished { Array($0) }, listpackExample)
     }
 
     func testListpackRoundTripAllEncodings() throws {
@@ -173,8 +173,28 @@ final class CompactEncodingTests: XCTestCase {
                                  String(repeating: "v", count: 20000)].map { Array($0.utf8) }
         let b = ListpackCodec.Builder()
         for v in values { b.append(v) }
-        let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }
+        let items = try b.withFinished { Array($0) }.withUnsafeBytes { try ListpackCodec.decode($0) }
         XCTAssertEqual(items.map(\.bytes), values)
+    }
+
+    /// The builder stores an element as an integer exactly when it is a canonical 64-bit integer's text (what
+    /// lpAppend does), refusing most strings on their first byte; strings shorter than 64 bytes take the 6-bit
+    /// header and a one-byte back length.
+    func testListpackBuilderIntegersAndShortStrings() throws {
+        let ints = ["0", "-1", "7", "-4096", "9223372036854775807", "-9223372036854775808"]
+        let strings = ["", "-", "+5", " 5", "05", "-0", "1a", "a1", "9223372036854775808", "-9223372036854775809",
+                       "123456789012345678901", String(repeating: "s", count: 63)]
+        let b = ListpackCodec.Builder()
+        for e in ints + strings { b.append(Array(e.utf8)) }
+        let items = try b.withFinished { Array($0) }.withUnsafeBytes { try ListpackCodec.decode($0) }
+        XCTAssertEqual(items, ints.map { .int(Int64($0)!) } + strings.map { .string(Array($0.utf8)) })
+        b.reset()
+        b.append(Array(String(repeating: "s", count: 63).utf8))
+        b.append([])
+        let lp = b.withFinished { Array($0) }
+        XCTAssertEqual(Array(lp[6..<7]), [0x80 | 63])
+        XCTAssertEqual(Array(lp[(6 + 64)..<(6 + 67)]), [64, 0x80, 1])
+        XCTAssertEqual(lp.count, 6 + 65 + 2 + 1)
     }
 
     /// A writer reuses one builder for every value: after `reset` it builds exactly what a fresh one does, and a
@@ -183,11 +203,11 @@ final class CompactEncodingTests: XCTestCase {
         let b = ListpackCodec.Builder()
         let items = ["big", String(repeating: "q", count: 300), String(repeating: "r", count: 9000), "7"].map { Array($0.utf8) }
         for e in items { b.append(e) }
-        let big = b.finished()
+        let big = b.withFinished { Array($0) }
         XCTAssertEqual(try big.withUnsafeBytes { try ListpackCodec.decode($0) }.map(\.bytes), items)
         b.reset()
         for s in ["a", "hello", "100", "-5000", "1000000"] { b.append(Array(s.utf8)) }
-        XCTAssertEqual(b.finished(), listpackExample)
+        XCTAssertEqual(b.withFinished { Array($0) }, listpackExample)
         XCTAssertEqual(b.withFinished { Array($0) }, listpackExample)
     }
 

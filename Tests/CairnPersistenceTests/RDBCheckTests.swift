@@ -16,7 +16,7 @@ final class RDBCheckTests: XCTestCase {
     func listpack(_ items: [String]) -> [UInt8] {
         let b = ListpackCodec.Builder()
         for i in items { b.append(Array(i.utf8)) }
-        let lp = b.finished()
+        let lp = b.withFinished { Array($0) }
         return [0x40 | UInt8(lp.count >> 8), UInt8(lp.count & 0xFF)] + lp
     }
 
@@ -107,7 +107,7 @@ final class RDBCheckTests: XCTestCase {
         func blob(_ items: [String]) -> [UInt8] {
             let lp = ListpackCodec.Builder()
             for i in items { lp.append(Array(i.utf8)) }
-            return lp.finished()
+            return lp.withFinished { Array($0) }
         }
         let scratch = PackedScratch()
         func set(_ items: [String]) throws -> Built { try blob(items).withUnsafeBytes { try b.set(listpack: $0, scratch: scratch) } }

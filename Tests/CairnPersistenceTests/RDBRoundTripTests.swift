@@ -218,7 +218,7 @@ final class RDBRoundTripTests: XCTestCase {
         for d: Double in [15.0 / 7, 4611686018427387904, -0.0, 1e20, -.infinity, Double(bitPattern: 0x42e0000000000004)] {
             RDBWriter.appendScore(d, to: b)
         }
-        let items = try b.finished().withUnsafeBytes { try ListpackCodec.decode($0) }
+        let items = try b.withFinished { Array($0) }.withUnsafeBytes { try ListpackCodec.decode($0) }
         XCTAssertEqual(items, [.string(Array("2.142857142857143".utf8)), .int(4611686018427387904), .int(0),
                                .string(Array("1e+20".utf8)), .string(Array("-inf".utf8)),
                                .string(Array("140737488355328.13".utf8))])
@@ -242,5 +242,44 @@ final class RDBRoundTripTests: XCTestCase {
         let (again, _) = try loadEngine(out.buffer)
         XCTAssertEqual(again.persistedFunctions, engine.persistedFunctions)
         XCTAssertEqual(again.persistedScripts, engine.persistedScripts)
+    }
+
+    /// Every key's name is read into one reused buffer and a header hands it out as is: a caller that keeps the
+    /// headers (or the entries `next` makes of them) still sees each key's own name after the later keys are read,
+    /// names of differing lengths included, and an error names the key being read.
+    func testKeptHeadersKeepTheirNames() throws {
+        let engine = Engine()
+        let names = ["k1", "k2", "longer-key-3", "k4", "", "12345"]
+        for (i, n) in names.enumerated() { engine.dbs[0].keys.set(Entry(key: Array(n.utf8), value: .int(Int64(i)))) }
+        let out = RDBOutput()
+        try Snapshot(of: engine).write(to: out, options: RDBWriteOptions())
+        var reader = RDBReader(input: RDBInput(bytes: out.buffer), settings: engine.settings)
+        try reader.readHeader()
+        var headers: [RDBKeyHeader] = []
+        var record: RDBRecord? = nil
+        while true {
+            guard let h = try reader.nextKey(orRecord: &record) else {
+                if record.take() == nil { break }
+                continue
+            }
+            headers.append(h)
+            _ = try reader.value(type: h.type, at: h.offset)
+        }
+        XCTAssertEqual(Set(headers.map { String(decoding: $0.key, as: UTF8.self) }), Set(names))
+        var entries: [[UInt8]] = []
+        var again = RDBReader(input: RDBInput(bytes: out.buffer), settings: engine.settings)
+        try again.readHeader()
+        while let r = try again.next() { if case .entry(let e) = r { entries.append(e.key) } }
+        XCTAssertEqual(entries, headers.map(\.key))
+
+        // The first key's value given an unknown string encoding: the error names that key.
+        let first = headers[0]
+        var bad = out.buffer
+        bad[first.offset + 1 + 1 + first.key.count] = 0xC5
+        var broken = RDBReader(input: RDBInput(bytes: bad), settings: engine.settings)
+        try broken.readHeader()
+        XCTAssertThrowsError(try { while try broken.next() != nil {} }()) { error in
+            XCTAssertEqual((error as? RDBError)?.key, first.key)
+        }
     }
 }

@@ -61,12 +61,39 @@ public struct PackedStrings {
         UInt8(truncatingIfNeeded: (n >> (7 * i)) & 0x7F) | (i < size - 1 ? 0x80 : 0)
     }
 
-    /// The position after an element whose bytes are `s..<s+n`.
+    /// The position after an element whose bytes are `s..<s+n`, in a sequence laid out `backLinked` or not.
     @inline(__always)
-    func next(_ s: Int, _ n: Int) -> Int { backLinked ? s + n + Self.lengthSize(n) : s + n }
+    static func next(_ s: Int, _ n: Int, backLinked: Bool) -> Int { backLinked ? s + n + lengthSize(n) : s + n }
 
-    /// The bytes one element of length `n` takes in this sequence.
-    func encodedSize(_ n: Int) -> Int { (backLinked ? 2 : 1) * Self.lengthSize(n) + n }
+    @inline(__always)
+    func next(_ s: Int, _ n: Int) -> Int { Self.next(s, n, backLinked: backLinked) }
+
+    /// The bytes one element of length `n` takes in a sequence laid out `backLinked` or not.
+    @inline(__always)
+    static func encodedSize(_ n: Int, backLinked: Bool) -> Int { (backLinked ? 2 : 1) * lengthSize(n) + n }
+
+    func encodedSize(_ n: Int) -> Int { Self.encodedSize(n, backLinked: backLinked) }
+
+    /// Writes `bytes` as one element at `p`, over the `encodedSize` bytes there: the length, the bytes and, when
+    /// `backLinked`, the length again in reverse, so a backwards read meets its low bits first.
+    @inline(__always)
+    static func encode(_ bytes: UnsafeRawBufferPointer, at p: UnsafeMutableRawPointer, backLinked: Bool) {
+        let n = bytes.count
+        if n < 128 {
+            // The common case, a one-byte length (its own back-length too).
+            p.storeBytes(of: UInt8(truncatingIfNeeded: n), as: UInt8.self)
+            if n > 0 { (p + 1).copyMemory(from: bytes.baseAddress!, byteCount: n) }
+            if backLinked { p.storeBytes(of: UInt8(truncatingIfNeeded: n), toByteOffset: n &+ 1, as: UInt8.self) }
+            return
+        }
+        let lengthSize = lengthSize(n)
+        for i in 0..<lengthSize {
+            let b = lengthByte(n, i, of: lengthSize)
+            p.storeBytes(of: b, toByteOffset: i, as: UInt8.self)
+            if backLinked { p.storeBytes(of: b, toByteOffset: 2 * lengthSize + n - 1 - i, as: UInt8.self) }
+        }
+        (p + lengthSize).copyMemory(from: bytes.baseAddress!, byteCount: n)
+    }
 
     /// Reads the element at `position` in place.
     public func withElement<R>(at position: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -114,13 +141,12 @@ public struct PackedStrings {
     @inline(__always)
     static func firstPosition(in raw: UnsafeRawBufferPointer, from start: Int, of bytes: UnsafeRawBufferPointer,
                               stride: Int, backLinked: Bool) -> Int? {
-        @inline(__always) func next(_ s: Int, _ n: Int) -> Int { backLinked ? s + n + lengthSize(n) : s + n }
         var p = start
         while p < raw.count {
             var (s, n) = decode(raw, p)
             if n == bytes.count && bytesEqual(UnsafeRawBufferPointer(rebasing: raw[s..<(s + n)]), bytes) { return p }
-            for _ in 1..<stride { (s, n) = decode(raw, next(s, n)) }
-            p = next(s, n)
+            for _ in 1..<stride { (s, n) = decode(raw, next(s, n, backLinked: backLinked)) }
+            p = next(s, n, backLinked: backLinked)
         }
         return nil
     }
@@ -137,20 +163,8 @@ public struct PackedStrings {
 
     /// Encodes `bytes` at `offset`, over the `encodedSize` bytes the caller made room for there.
     private mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
-        let n = bytes.count
-        let lengthSize = Self.lengthSize(n)
         let backLinked = backLinked
-        storage.withUnsafeMutableBytes { raw in
-            var p = offset
-            for i in 0..<lengthSize {
-                let b = Self.lengthByte(n, i, of: lengthSize)
-                raw[p + i] = b
-                // The back-length holds the same bytes in reverse, so a backwards read meets the low bits first.
-                if backLinked { raw[offset + lengthSize + n + lengthSize - 1 - i] = b }
-            }
-            p += lengthSize
-            if n > 0 { raw.baseAddress!.advanced(by: p).copyMemory(from: bytes.baseAddress!, byteCount: n) }
-        }
+        storage.withUnsafeMutableBytes { Self.encode(bytes, at: $0.baseAddress! + offset, backLinked: backLinked) }
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -318,27 +332,8 @@ public final class PackedScratch {
     }
 
     public func append(_ e: UnsafeRawBufferPointer) {
-        let n = e.count
         let backLinked = backLinked
-        if n < 128 {
-            // The common case, a one-byte length (its own back-length too).
-            bytes.append(backLinked ? n &+ 2 : n &+ 1) { p in
-                p.storeBytes(of: UInt8(truncatingIfNeeded: n), as: UInt8.self)
-                if n > 0 { (p + 1).copyMemory(from: e.baseAddress!, byteCount: n) }
-                if backLinked { p.storeBytes(of: UInt8(truncatingIfNeeded: n), toByteOffset: n &+ 1, as: UInt8.self) }
-            }
-        } else {
-            let lengthSize = PackedStrings.lengthSize(n)
-            bytes.append((backLinked ? 2 * lengthSize : lengthSize) + n) { p in
-                for i in 0..<lengthSize {
-                    let b = PackedStrings.lengthByte(n, i, of: lengthSize)
-                    p.storeBytes(of: b, toByteOffset: i, as: UInt8.self)
-                    // The back-length holds the same bytes in reverse, as PackedStrings.append writes it.
-                    if backLinked { p.storeBytes(of: b, toByteOffset: 2 * lengthSize + n - 1 - i, as: UInt8.self) }
-                }
-                (p + lengthSize).copyMemory(from: e.baseAddress!, byteCount: n)
-            }
-        }
+        bytes.append(PackedStrings.encodedSize(e.count, backLinked: backLinked)) { PackedStrings.encode(e, at: $0, backLinked: backLinked) }
         count &+= 1
     }
 
@@ -358,7 +353,7 @@ public final class PackedScratch {
     /// The position just past the element at `position`.
     public func position(after position: Int) -> Int {
         let (s, n) = withRaw { PackedStrings.decode($0, position) }
-        return backLinked ? s + n + PackedStrings.lengthSize(n) : s + n
+        return PackedStrings.next(s, n, backLinked: backLinked)
     }
 
     /// Whether `e` equals one of every `stride`-th element from the first (stride 2: a hash's fields).
