@@ -108,9 +108,11 @@ public final class AOFWriter: @unchecked Sendable {
     public init(fd: Int32, policy: AOFSyncPolicy) {
         state = Mutex(State(fd: fd))
         self.policy = policy
-        let thread = Thread { [self] in run() }
-        thread.name = "aof-writer"
-        thread.start()
+        // Named for the kernel (ps, top, perf): Foundation's Thread.name does not reach it.
+        Thread { [self] in
+            csystem_set_thread_name("aof-writer")
+            run()
+        }.start()
     }
 
     /// Bytes on stable storage (or, with `no`, written to the file).
