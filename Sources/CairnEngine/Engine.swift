@@ -316,14 +316,23 @@ public final class Engine {
     /// Records what a finished command changed, in Redis's call(): a write (or may-replicate) command that
     /// made the dataset dirty propagates its arguments or the handler's replacement.
     private func propagateCall(_ cmd: Command, _ client: ClientSession, _ args: Args, changed: Bool) {
-        // Taken only when set: most commands leave it nil, and copying it out and clearing it cost a retain
-        // and a release on every write.
-        var replacement: [[Bytes]]? = nil
-        if propagation.replacement != nil { swap(&replacement, &propagation.replacement) }
-        if changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
-            propagation.add(db: client.db, args, replacedBy: replacement)
+        // The replacement is taken out of line, only when set: most commands leave it nil, and even a nil
+        // optional array held here cost every write a release.
+        if propagation.replacement != nil {
+            propagateReplacement(cmd, client, changed: changed)
+        } else if changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
+            propagation.add(db: client.db, args)
         }
         if propagation.depth == 0 { propagation.flushUnit() }
+    }
+
+    @inline(never)
+    private func propagateReplacement(_ cmd: Command, _ client: ClientSession, changed: Bool) {
+        var replacement: [[Bytes]]? = nil
+        swap(&replacement, &propagation.replacement)
+        if let replacement, changed && (cmd.isWrite || cmd.flags.contains(.mayReplicate)) {
+            propagation.add(db: client.db, commands: replacement)
+        }
     }
 
     private func recordLatency(_ cmd: Command, micros: Int) {

@@ -3,6 +3,7 @@ import XCTest
 import Glibc
 #endif
 @testable import CairnPersistence
+import CairnEngine
 
 /// The writer thread under `appendfsync always`: bytes become durable whether or not the loop commits them,
 /// in order, and the offsets it publishes never run ahead of the file.
@@ -76,6 +77,33 @@ final class AOFWriterTests: XCTestCase {
             XCTAssertLessThanOrEqual(durable, Int(st.st_size), "acknowledged bytes must be in the file")
         }
         waitDurable(writer, expected.utf8.count)
+        writer.stop()
+        XCTAssertEqual(fileText(), expected)
+    }
+
+    func testHandedOverBuffersKeepTheirOrderAmongCopiedBytes() {
+        // The loop hands over its encoding buffer's memory and keeps the object; copied appends (annotations)
+        // fall between them. With `no` the thread gathers a burst, so a write usually takes more buffers than
+        // one writev call carries (64); the file must hold every byte once, in order.
+        let writer = AOFWriter(fd: open(path, O_WRONLY | O_APPEND), policy: .no)
+        let buffer = ScratchBytes()
+        var expected = ""
+        for i in 0..<300 {
+            let part = "[\(i)]"
+            expected += part
+            Array(part.utf8).withUnsafeBytes { bytes in
+                buffer.append(bytes.count) { $0.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            }
+            let offset = writer.append(takingContentsOf: buffer)
+            XCTAssertEqual(buffer.count, 0, "the bytes went with the memory")
+            XCTAssertEqual(offset, expected.utf8.count)
+            if i % 7 == 0 {
+                expected += "#"
+                Array("#".utf8).withUnsafeBytes { _ = writer.append($0) }
+            }
+        }
+        XCTAssertEqual(writer.append(takingContentsOf: buffer), expected.utf8.count, "an empty buffer adds nothing")
+        writer.flush()
         writer.stop()
         XCTAssertEqual(fileText(), expected)
     }

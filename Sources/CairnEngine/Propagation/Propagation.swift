@@ -32,10 +32,14 @@ public final class Propagation {
     /// How many bytes the consumers have not taken yet.
     public var outputCount: Int { output.count }
 
-    /// Lends the bytes produced so far (the AOF writer copies them, then they are discarded).
+    /// Lends the bytes produced so far.
     public func withOutput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try output.withBytes(0..<output.count, body)
     }
+
+    /// Lends the buffer that holds the bytes produced so far, whose memory the AOF writer takes whole, leaving
+    /// empty memory in its place.
+    public func withOutputBuffer<R>(_ body: (ScratchBytes) throws -> R) rethrows -> R { try body(output) }
 
     /// Hands the bytes produced so far to the caller.
     public func take() -> [UInt8] {
@@ -55,19 +59,20 @@ public final class Propagation {
     /// met no expired key (the common case), or a DEL of an evicted or expired key outside any command.
     private var unitIsEmpty: Bool { depth == 0 && pending.isEmpty }
 
-    /// Adds what a finished call propagates: `commands` when its handler replaced them, else its own arguments.
-    func add(db: Int, _ args: Args, replacedBy commands: [[Bytes]]?) {
-        guard let commands else {
-            if let request = Self.canonicalRequest(args) {
-                stage(db, size: request.count, alone: unitIsEmpty) { $0.copyMemory(from: request.baseAddress!, byteCount: request.count) }
-                return
-            }
-            stage(db, args.count, alone: unitIsEmpty, length: { args[$0].count }) { i, to in
-                let a = args[i]
-                UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
-            }
+    /// Adds what a finished call propagates when its handler did not replace it: its own arguments.
+    func add(db: Int, _ args: Args) {
+        if let request = Self.canonicalRequest(args) {
+            stage(db, size: request.count, alone: unitIsEmpty) { $0.copyMemory(from: request.baseAddress!, byteCount: request.count) }
             return
         }
+        stage(db, args.count, alone: unitIsEmpty, length: { args[$0].count }) { i, to in
+            let a = args[i]
+            UnsafeMutableRawBufferPointer(start: to, count: a.count).copyMemory(from: a)
+        }
+    }
+
+    /// Adds the commands a handler propagates instead of its own arguments.
+    func add(db: Int, commands: [[Bytes]]) {
         let alone = commands.count == 1 && unitIsEmpty
         for c in commands { stage(db, c.count, alone: alone, length: { c[$0].count }, Self.copying(c)) }
     }
@@ -236,6 +241,15 @@ public final class ScratchBytes {
     public func reserve(_ size: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
         if used + size > capacity { grow(to: used + size) }
         body(base + used)
+    }
+
+    /// Trades memory with `other`, bytes and all: a buffer filled on one thread changes hands without a copy
+    /// while the object stays where it is referenced (a reference that can change would cost a retain and a
+    /// release at every append).
+    public func exchangeContents(with other: ScratchBytes) {
+        swap(&base, &other.base)
+        swap(&capacity, &other.capacity)
+        swap(&used, &other.used)
     }
 
     @usableFromInline func grow(to needed: Int) {

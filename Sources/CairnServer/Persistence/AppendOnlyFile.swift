@@ -413,8 +413,7 @@ final class AppendOnlyFile {
             var annotation = "#TS:\(lastTimestamp)\r\n"
             annotation.withUTF8 { _ = writer.append(UnsafeRawBufferPointer($0)) }
         }
-        let offset = engine.propagation.withOutput { writer.append($0, commitAt: groupCommit.commitAt) }
-        engine.propagation.discardOutput()
+        let offset = engine.propagation.withOutputBuffer { writer.append(takingContentsOf: $0, commitAt: groupCommit.commitAt) }
         if writer.unwrittenBytes > Self.maxUnwritten {
             // A stalled disk: memory must not grow without bound, so the loop waits for the writer.
             if engine.now - lastSlowDiskLog > 1000 {
