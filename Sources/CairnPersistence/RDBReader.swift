@@ -168,7 +168,7 @@ public struct RDBReader {
         return RDBKeyHeader(place, key: scratch.key)
     }
 
-    /// `nextKey` with the key's name left in `keyName` until the next key is read: the loader copies it into
+    /// `nextKey` with the key's name left in `scratch.key` until the next key is read: the loader copies it into
     /// the entry, so it needs no array of its own and no header that holds one.
     mutating func nextKeyPlace(orRecord record: inout RDBRecord?) throws(RDBError) -> RDBKeyPlace? {
         if finished { return nil }
