@@ -91,6 +91,12 @@ SCRIPTS = {
         LRANGE l 0 -1
         LREM l 0 zz
         LREM l abc a
+        RPUSH x a b a c a
+        LREM x -9223372036854775808 a
+        LRANGE x 0 -1
+        RPUSH x a b a
+        LREM x 9223372036854775807 a
+        LRANGE x 0 -1
         LREM missing 1 a
         LREM l 0 b
         LREM l 0 c

@@ -199,7 +199,8 @@ private func lremCommand(_ ctx: CommandContext) throws(CommandError) {
     let fill = ctx.engine.settings.listMaxListpackSize
     let removed = try ctx.db.edit(a[1], .list, event: KeyspaceEvent(.list, "lrem")) { l -> (Int, Bool) in
         var matches: [Int] = []
-        let wanted = limit == 0 ? Int.max : Int(limit.magnitude)
+        // -2^63 has no positive Int; Redis removes every match for it, as for 0 but from the tail.
+        let wanted = limit == 0 ? Int.max : Int(clamping: limit.magnitude)
         var i = limit < 0 ? l.count - 1 : 0
         l.walk(reversed: limit < 0) { e in
             if bytesEqual(e, element) { matches.append(i) }
