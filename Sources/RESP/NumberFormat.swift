@@ -49,12 +49,18 @@ public enum DoubleFormat {
         return cFormat("%.17g", d)
     }
 
-    /// One double through C's printf, for the fixed formats Redis writes into text replies.
+    /// One double through C's printf, for the fixed formats Redis writes into text replies. "%f" of a large
+    /// double is hundreds of digits, so the buffer is sized from what printf says it needs.
     public static func cFormat(_ fmt: String, _ d: Double) -> String {
-        var buf = [CChar](repeating: 0, count: 64)
-        let n = buf.withUnsafeMutableBufferPointer { p in
-            withVaList([d]) { vsnprintf(p.baseAddress, 64, fmt, $0) }
+        var capacity = 64
+        while true {
+            var buf = [CChar](repeating: 0, count: capacity)
+            let n = Int(buf.withUnsafeMutableBufferPointer { p in
+                withVaList([d]) { vsnprintf(p.baseAddress, capacity, fmt, $0) }
+            })
+            if n < 0 { return "" }
+            if n < capacity { return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            capacity = n + 1
         }
-        return String(decoding: buf[0..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

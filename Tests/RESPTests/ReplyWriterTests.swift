@@ -85,5 +85,9 @@ final class ReplyWriterTests: XCTestCase {
         XCTAssertEqual(DoubleFormat.human(15.0 / 7), "2.1428571428571428")
         XCTAssertEqual(DoubleFormat.human(1e300), "1.0000000000000001e+300")
         XCTAssertEqual(DoubleFormat.human(-.infinity), "-inf")
+        let huge = DoubleFormat.cFormat("%f", -1e308)
+        XCTAssertEqual(huge.count, 1 + 309 + 7)
+        XCTAssertTrue(huge.hasPrefix("-1000000000000000010979063629440455417404923096773118463368106829"))
+        XCTAssertTrue(huge.hasSuffix(".000000"))
     }
 }

@@ -64,6 +64,8 @@ SCRIPTS = {
         GEOADD k 1 y bad
         GEOADD k nan 1 bad
         GEOADD k inf 1 bad
+        GEOADD k 1e308 1 bad
+        GEOADD k 1 -1e308 bad
         GEOADD k 180 85.05112878 edge1 -180 -85.05112878 edge2
         GEOPOS k edge1 edge2 good
         EXISTS bad
