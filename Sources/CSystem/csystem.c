@@ -103,3 +103,22 @@ int csystem_tsc_is_invariant(void) {
     return 0;
 #endif
 }
+
+int csystem_set_thread_affinity(const int32_t *cpus, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++) {
+        if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE) CPU_SET(cpus[i], &set);
+    }
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : errno;
+}
+
+int csystem_thread_affinity(int32_t *cpus, int capacity) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
+    int n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < capacity; c++) {
+        if (CPU_ISSET(c, &set)) cpus[n++] = c;
+    }
+    return n;
+}

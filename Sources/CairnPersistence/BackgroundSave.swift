@@ -23,8 +23,10 @@ public final class BackgroundJob: Sendable {
     /// Starts `work` on a new detached thread called `name` (visible in top -H and /proc). A `yielding` thread
     /// runs at a lower priority than the event loop; one the server waits on to do anything useful (a replica's
     /// loader) keeps the normal priority, or other processes on a busy machine starve it while the primary waits.
-    /// With `wake` the thread signals the event loop once the outcome is set.
-    public init(name: String, yielding: Bool = true, wake: WakeEvent? = nil, _ work: @escaping @Sendable () throws -> Void) {
+    /// With `wake` the thread signals the event loop once the outcome is set. With `role` the thread moves to
+    /// the CPUs configured for it (ThreadPlacement); without, it keeps its creator's.
+    public init(name: String, yielding: Bool = true, role: ThreadRole? = nil, wake: WakeEvent? = nil,
+                _ work: @escaping @Sendable () throws -> Void) {
         let job = self
         let body: @Sendable () -> Void = {
             var outcome = Outcome.succeeded
@@ -35,11 +37,12 @@ public final class BackgroundJob: Sendable {
         }
         // Counted before the thread exists, so that the loop's next turn already leaves the core to it.
         Self.active.add(1, ordering: .relaxed)
-        let box = Unmanaged.passRetained(ThreadBody(name: name, yielding: yielding, body)).toOpaque()
+        let box = Unmanaged.passRetained(ThreadBody(name: name, yielding: yielding, role: role, body)).toOpaque()
         var tid = pthread_t()
         let rc = pthread_create(&tid, nil, { arg in
             let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
             csystem_set_thread_name(b.name)
+            if let role = b.role { ThreadPlacement.placeCurrentThread(role) }
             // A snapshot shares the cores with the event loop; clients' latency must not pay for it.
             if b.yielding { csystem_yield_to_foreground() }
             b.body()
@@ -61,10 +64,12 @@ public final class BackgroundJob: Sendable {
 private final class ThreadBody: Sendable {
     let name: String
     let yielding: Bool
+    let role: ThreadRole?
     let body: @Sendable () -> Void
-    init(name: String, yielding: Bool, _ body: @escaping @Sendable () -> Void) {
+    init(name: String, yielding: Bool, role: ThreadRole?, _ body: @escaping @Sendable () -> Void) {
         self.name = name
         self.yielding = yielding
+        self.role = role
         self.body = body
     }
 }

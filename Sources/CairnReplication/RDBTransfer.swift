@@ -69,7 +69,7 @@ public final class RDBSender: @unchecked Sendable {
                 wake: WakeEvent) {
         socket = TransferSocket(fd)
         self.snapshot = snapshot
-        job = BackgroundJob(name: "cairn-repl-send", yielding: false, wake: wake) { [self] in
+        job = BackgroundJob(name: "cairn-repl-send", yielding: false, role: .snapshot, wake: wake) { [self] in
             defer { socket.close() }
             if let diskPath {
                 try snapshot.save(to: diskPath, options: options)

@@ -70,7 +70,7 @@ extension Server {
         persistence.dirtyAtJobStart = engine.dirty
         persistence.scheduled = false
         persistence.jobSnapshot = snapshot
-        persistence.job = BackgroundJob(name: "cairn-bgsave") { try snapshot.save(to: path, options: options) }
+        persistence.job = BackgroundJob(name: "cairn-bgsave", role: .snapshot) { try snapshot.save(to: path, options: options) }
         log.notice("Background saving started")
     }
 

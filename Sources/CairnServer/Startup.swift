@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CairnEngine
+import CairnPersistence
 import CSystem
 
 public let cairnVersion = "0.1.0"
@@ -52,6 +53,7 @@ public enum CairnServerMain {
         log.notice("Cairn version=\(cairnVersion), bits=64, commit=00000000, modified=0, pid=\(getpid()), just started")
         if let file = commandLine.configFile { log.notice("Configuration loaded from \(file)") }
         else { log.warning("Warning: no config file specified, using the default config. In order to specify a config file use cairn-server /path/to/cairn.conf") }
+        ThreadPlacement.configure(cpuLists(settings, log: log))
         do {
             try server.listen()
         } catch {
@@ -69,9 +71,32 @@ public enum CairnServerMain {
         server.startReplication()
         log.notice("Ready to accept connections tcp")
         if !settings.unixSocket.isEmpty { log.notice("Ready to accept connections unix") }
+        // As Redis, the loop moves to its CPUs once loading is done; threads it starts from now inherit them.
+        if let problem = ThreadPlacement.placeCurrentThread(.eventLoop) {
+            log.warning("Could not set the event loop's CPUs (server_cpulist \(settings.serverCpulist)): \(problem)")
+        }
         server.run()
         if !settings.pidFile.isEmpty { unlink(settings.pidFile) }
         exit(server.exitCode)
+    }
+
+    /// The configured CPU lists by thread role. A list naming only CPUs this machine does not have is left
+    /// out with a warning: the kernel would refuse it in every thread.
+    static func cpuLists(_ settings: ServerSettings, log: Logger) -> [ThreadRole: CPUList] {
+        let present = Int32(sysconf(Int32(_SC_NPROCESSORS_CONF)))
+        var lists: [ThreadRole: CPUList] = [:]
+        for (role, name, text) in [(ThreadRole.eventLoop, "server_cpulist", settings.serverCpulist),
+                                   (.background, "bio_cpulist", settings.bioCpulist),
+                                   (.aofRewrite, "aof_rewrite_cpulist", settings.aofRewriteCpulist),
+                                   (.snapshot, "bgsave_cpulist", settings.bgsaveCpulist)] where !text.isEmpty {
+            guard let list = CPUList(text) else { continue }
+            if list.cpus.contains(where: { $0 < present }) {
+                lists[role] = list
+            } else {
+                log.warning("\(name) \(text) names no CPU of this machine (it has \(present)): ignored")
+            }
+        }
+        return lists
     }
 
     /// CONFIG SET of directives whose new value must reach the running server, not only the settings.

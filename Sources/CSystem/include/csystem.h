@@ -55,4 +55,8 @@ static inline uint64_t csystem_tsc(void) {
 int csystem_tsc_is_invariant(void);
 
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+/* The calling thread's CPUs (sched_setaffinity of the thread): 0 or errno. */
+int csystem_set_thread_affinity(const int32_t *cpus, int count);
+/* Writes the calling thread's allowed CPUs into cpus; returns how many, or -1. */
+int csystem_thread_affinity(int32_t *cpus, int capacity);
 #endif

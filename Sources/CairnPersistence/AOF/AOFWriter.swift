@@ -120,6 +120,7 @@ public final class AOFWriter: @unchecked Sendable {
         // Named for the kernel (ps, top, perf): Foundation's Thread.name does not reach it.
         Thread { [self] in
             csystem_set_thread_name("aof-writer")
+            ThreadPlacement.placeCurrentThread(.background)
             run()
         }.start()
     }

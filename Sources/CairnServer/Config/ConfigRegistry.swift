@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CairnEngine
+import CairnPersistence
 
 // MARK: - Values of the structured directives
 
@@ -83,6 +84,11 @@ public final class ServerSettings {
     // Process
     public var daemonize = false
     public var pidFile = ""
+    /// CPU lists of the event loop, the AOF writer, AOF rewrites and snapshots (ThreadPlacement); "" = unset.
+    public var serverCpulist = ""
+    public var bioCpulist = ""
+    public var aofRewriteCpulist = ""
+    public var bgsaveCpulist = ""
     public var logLevel = LogVerbosity.notice
     public var logFile = ""
     public var databases = 16
@@ -825,6 +831,13 @@ extension ConfigRegistry {
 
         // Process
         register(.bool("daemonize", s, \.daemonize, flags: .immutable))
+        // Redis spells these four with underscores.
+        for (name, key) in [("server_cpulist", \ServerSettings.serverCpulist), ("bio_cpulist", \.bioCpulist),
+                            ("aof_rewrite_cpulist", \.aofRewriteCpulist), ("bgsave_cpulist", \.bgsaveCpulist)] {
+            register(.string(name, s, key, flags: .immutable, emptyMeansUnset: true, validate: { value in
+                value.isEmpty || CPUList(value) != nil ? nil : "Invalid CPU list '\(value)' (e.g. 0,2-3 or 0-7:2)"
+            }))
+        }
         register(.string("pidfile", s, \.pidFile, flags: .immutable, emptyMeansUnset: true))
         register(.choice("loglevel", s, \.logLevel))
         register(.string("logfile", s, \.logFile, flags: .immutable))

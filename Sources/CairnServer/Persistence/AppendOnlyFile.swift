@@ -293,7 +293,7 @@ final class AppendOnlyFile {
         let incremental = settings.aofRewriteIncrementalFsync
         // Thread "aof-rewrite": serializes the captured dataset into the temp base file, then exits; background
         // priority, like a BGSAVE, so that clients are served first. It reports through `job`, not the outcome.
-        _ = BackgroundJob(name: "aof-rewrite") {
+        _ = BackgroundJob(name: "aof-rewrite", role: .aofRewrite) {
             let fd = open(job.tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 job.finish(failure: String(cString: strerror(errno)))
