@@ -67,9 +67,13 @@ public enum RDBLoader {
                     batch.append(.expired)
                     return true
                 }
-                // The entry gets its own copy of the name.
-                var entry = names.key.withUnsafeBytes { Entry(key: $0, value: value, expireAt: h.expireAt) }
-                let hash = names.key.withUnsafeBytes { KeyHash.hash($0) }
+                // The entry gets its own copy of the name, and the name is hashed in the same borrow (each read of
+                // the scratch's array retained and released it).
+                var entry: Entry
+                let hash: UInt64
+                (entry, hash) = names.key.withUnsafeBytes { k in
+                    (Entry(key: k, value: value, expireAt: h.expireAt), KeyHash.hash(k))
+                }
                 entry.access = clock.restored(idleSeconds: h.idle, frequency: h.freq)
                 batch.append(consume entry, offset: input.offset, db: h.db, hash: hash)
                 return true

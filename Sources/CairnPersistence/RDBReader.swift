@@ -76,7 +76,10 @@ public struct RDBReader {
     /// "REDIS" or "VALKEY": the same numbers mean different things in the two dialects past version 11.
     public private(set) var magic = ""
     public private(set) var finished = false
-    let settings: EngineSettings
+    /// The server's database count and encoding thresholds, taken from its settings once: a copy of the settings
+    /// (an array among them) was retained and released with every value, and with every copy of the reader.
+    let databases: Int
+    let builder: ValueBuilder
     var db = 0
     /// Whether the key being read had its name read (into `scratch.key`), for an error's report.
     var keyRead = false
@@ -93,7 +96,8 @@ public struct RDBReader {
 
     public init(input: RDBInput, settings: EngineSettings, checkChecksum: Bool = true) {
         self.input = input
-        self.settings = settings
+        databases = settings.databases
+        builder = ValueBuilder(settings: settings)
         self.checkChecksum = checkChecksum
     }
 
@@ -187,8 +191,8 @@ public struct RDBReader {
                 return nil
             case RDBType.opSelectDB:
                 let id = try length()
-                guard id < UInt64(settings.databases) else {
-                    throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(settings.databases) databases. Exiting", at: at)
+                guard id < UInt64(databases) else {
+                    throw fail("FATAL: Data file was created with a Redis server configured to handle more than \(databases) databases. Exiting", at: at)
                 }
                 db = Int(id)
                 record = .selectDB(db)
@@ -425,7 +429,7 @@ public struct RDBReader {
 
     /// The value of a key of type `t`, or nil for an empty collection.
     public mutating func value(type t: UInt8, at: Int) throws(RDBError) -> Value? {
-        let b = ValueBuilder(settings: settings)
+        let b = builder
         switch t {
         case RDBType.string:
             // Built in place from the input's buffer (or the reused LZF output): a short string goes inline and
@@ -479,7 +483,7 @@ public struct RDBReader {
             let values = try packedString(at: at, IntsetCodec.decode)
             // Kept as the file has it, as Redis does up to set-max-intset-entries: rebuilt member by member it
             // cost an array per member and a search per insert.
-            if values.count <= SetLimits(settings).intsetEntries { return .set(SetValue(ascending: values)) }
+            if values.count <= b.setLimits.intsetEntries { return .set(SetValue(ascending: values)) }
             return try b.set(values.map { IntegerFormat.bytes($0) }, sizeHint: values.count, intset: true).get(at: input.offset, key: currentKey)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
             // The blob is only valid while it is decoded: one that the direct build refuses is decoded into items
@@ -596,21 +600,31 @@ public enum Built {
 
 /// Builds Cairn values from decoded elements with the encodings Redis's loader picks for them.
 public struct ValueBuilder {
-    let settings: EngineSettings
+    let listFill: Int
+    let setLimits: SetLimits
+    let zsetLimits: SortedSetLimits
+    let hashMaxEntries: Int
+    let hashMaxValue: Int
 
-    public init(settings: EngineSettings) { self.settings = settings }
+    public init(settings: EngineSettings) {
+        listFill = settings.listMaxListpackSize
+        setLimits = SetLimits(settings)
+        zsetLimits = SortedSetLimits(settings)
+        hashMaxEntries = settings.hashMaxListpackEntries
+        hashMaxValue = settings.hashMaxListpackValue
+    }
 
     /// Quicklists keep their nodes, as Redis's loader appends each node whole.
     func list(nodes: [(items: PackedStrings, plain: Bool)]) -> Value? {
         guard nodes.contains(where: { !$0.items.isEmpty }) else { return nil }
-        return .list(ListValue(nodes: nodes, fill: settings.listMaxListpackSize))
+        return .list(ListValue(nodes: nodes, fill: listFill))
     }
 
     public func list(_ items: [[UInt8]]) -> Value? {
         guard !items.isEmpty else { return nil }
         var l = ListValue()
-        l.push(items, atHead: false, fill: settings.listMaxListpackSize)
-        l.shrinkEncoding(fill: settings.listMaxListpackSize)
+        l.push(items, atHead: false, fill: listFill)
+        l.shrinkEncoding(fill: listFill)
         return .list(l)
     }
 
@@ -618,7 +632,7 @@ public struct ValueBuilder {
     /// limits, and otherwise picks as setTypeCreate does.
     public func set(_ members: [[UInt8]], sizeHint: Int, intset: Bool = false) -> Built {
         guard let first = members.first else { return .value(nil) }
-        let limits = SetLimits(settings)
+        let limits = setLimits
         var s = intset ? SetValue() : SetValue(first: first, sizeHint: sizeHint, limits: limits)
         for m in members where !s.add(m, limits: limits) { return .corrupt("Duplicate set members detected") }
         return .value(.set(s))
@@ -641,7 +655,7 @@ public struct ValueBuilder {
     /// A set straight from a listpack blob, packed in `scratch` and copied out at its exact size; a blob over this
     /// server's listpack limits is built member by member instead, converting where `add` does.
     public func set(listpack blob: UnsafeRawBufferPointer, scratch: PackedScratch) throws(PackedFormatError) -> Built {
-        let limits = SetLimits(settings)
+        let limits = setLimits
         scratch.reset()
         var filter = PackedDuplicateFilter()
         var outcome = Packing.added
@@ -663,7 +677,7 @@ public struct ValueBuilder {
 
     /// A set from a listpack blob over this server's limits, each member added in place.
     func set(listpackOverLimits blob: UnsafeRawBufferPointer) throws(PackedFormatError) -> Built {
-        let limits = SetLimits(settings)
+        let limits = setLimits
         var s = SetValue.listpack(reserving: blob.count)
         var filter = PackedDuplicateFilter()
         var duplicate = false
@@ -679,7 +693,7 @@ public struct ValueBuilder {
 
     public func zset(_ entries: [ScoredMember], compactSource: Bool = false) -> Built {
         guard !entries.isEmpty else { return .value(nil) }
-        let limits = SortedSetLimits(settings)
+        let limits = zsetLimits
         let longest = compactSource ? 0 : entries.reduce(0) { max($0, $1.member.count) }
         var z = SortedSetValue(sizeHint: entries.count, longestMember: longest, limits: limits)
         if z.isSkiplist {
@@ -698,7 +712,7 @@ public struct ValueBuilder {
     /// on the way and copied out at its exact size; nil when the pairs do not allow that (out of order, repeated,
     /// over the limits, a bad score), and `zset(_:)` then decides.
     public func zset(listpack blob: UnsafeRawBufferPointer, scratch: PackedScratch) throws(PackedFormatError) -> Built? {
-        let limits = SortedSetLimits(settings)
+        let limits = zsetLimits
         scratch.reset()
         var state = SortedSetValue.InOrderAppend()
         var elements = 0
@@ -732,7 +746,7 @@ public struct ValueBuilder {
         var filter = PackedDuplicateFilter()
         var elements = 0
         var outcome = Packing.added
-        let maxEntries = settings.hashMaxListpackEntries, maxValue = settings.hashMaxListpackValue
+        let maxEntries = hashMaxEntries, maxValue = hashMaxValue
         try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
             elements += 1
             guard outcome == .added else { return }
@@ -761,7 +775,7 @@ public struct ValueBuilder {
         // A field that was stored as an integer needs its digits kept while its value is visited.
         var fieldDigits: [UInt8] = []
         var field = UnsafeRawBufferPointer(start: nil, count: 0)
-        let maxEntries = settings.hashMaxListpackEntries, maxValue = settings.hashMaxListpackValue
+        let maxEntries = hashMaxEntries, maxValue = hashMaxValue
         try ListpackCodec.forEach(blob) { int, string throws(PackedFormatError) in
             elements += 1
             if elements % 2 == 1 {
@@ -792,11 +806,11 @@ public struct ValueBuilder {
     public func hash(_ pairs: [[UInt8]]) -> Built {
         guard !pairs.isEmpty else { return .value(nil) }
         var h = HashValue()
-        if pairs.count / 2 > settings.hashMaxListpackEntries { h.convert() }
+        if pairs.count / 2 > hashMaxEntries { h.convert() }
         var j = 0
         while j + 1 < pairs.count {
             let isNew = pairs[j].withUnsafeBytes {
-                h.set($0, pairs[j + 1], maxEntries: settings.hashMaxListpackEntries, maxValue: settings.hashMaxListpackValue)
+                h.set($0, pairs[j + 1], maxEntries: hashMaxEntries, maxValue: hashMaxValue)
             }
             if !isNew { return .corrupt("Duplicate hash fields detected") }
             j += 2

@@ -215,7 +215,7 @@ public struct RDBWriter {
 
     /// rdbSaveRawString: short canonical integers as integers, LZF over 20 bytes when it saves space.
     func string(_ s: UnsafeRawBufferPointer) throws {
-        if s.count <= 11, let v = NumberParsing.int64(s), integer(v) { return }
+        if let v = canonicalInteger(s, maxLength: 11), integer(v) { return }
         if options.compression && s.count > 20, let packed = compressor.compress(s, limit: s.count - 4) {
             out.byte(0xC3)
             length(packed.count)
@@ -307,9 +307,9 @@ public struct RDBWriter {
         case .int, .short, .bytes, .rawBytes: return RDBType.string
         case .list: return listpacks ? RDBType.listQuicklist2 : RDBType.list
         case .set(let s):
-            if s.intsetValues != nil { return RDBType.setIntset }
+            if s.isIntset { return RDBType.setIntset }
             return isListpackSet(s) ? RDBType.setListpack : RDBType.set
-        case .zset(let z): return listpacks && z.encodingName.description == "listpack" ? RDBType.zsetListpack : RDBType.zset2
+        case .zset(let z): return listpacks && !z.isSkiplist ? RDBType.zsetListpack : RDBType.zset2
         case .hash(let h): return listpacks && h.isCompact ? RDBType.hashListpack : RDBType.hash
         case .stream: return streamType
         }
@@ -351,7 +351,7 @@ public struct RDBWriter {
                 try s.forEachBorrowed { (m) throws in try string(m) }
             }
         case .zset(let z):
-            if listpacks && z.encodingName.description == "listpack" {
+            if listpacks && !z.isSkiplist {
                 try listpackString { lp in
                     z.forEachBorrowed { member, score in
                         lp.append(member)
@@ -396,7 +396,7 @@ public struct RDBWriter {
     var listpacks: Bool { options.version >= 10 }
 
     func isListpackSet(_ s: SetValue) -> Bool {
-        options.version >= 11 && s.encodingName.description == "listpack"
+        options.version >= 11 && s.isListpack
     }
 
     /// A listpack score as zzlInsertAt stores it: integral values within ±2^62 as integers, others as d2string's

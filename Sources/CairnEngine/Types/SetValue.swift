@@ -81,6 +81,11 @@ public struct SetValue {
         return false
     }
 
+    public var isListpack: Bool {
+        if case .listpack = storage { return true }
+        return false
+    }
+
     /// The members of an intset-encoded set in ascending order; nil for the other encodings.
     public var intsetValues: [Int64]? {
         if case .intset(let a) = storage { return a }
