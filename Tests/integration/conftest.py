@@ -204,6 +204,13 @@ class ServerProcess:
     def log_tail(self, n=LOG_LINES) -> str:
         return "\n".join(self.log_text().splitlines()[-n:])
 
+    def start_refused(self, timeout=5.0) -> str:
+        """Starts the server expecting it to give up during startup (bad config, bad data file); its log."""
+        with pytest.raises(RuntimeError):
+            self.start(timeout=timeout)
+        assert self.proc.returncode not in (None, 0)
+        return self.log_text()
+
 
 class CairnProcess(ServerProcess):
     """cairn-server [cairn.conf] --port N [--enable-debug-command yes] [extra args...]
