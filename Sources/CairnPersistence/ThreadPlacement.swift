@@ -4,7 +4,7 @@ import Glibc
 import Synchronization
 import CSystem
 
-/// A set of CPUs written as taskset and Redis's `*-cpulist` directives write it: "0,2,3", "0,2-3", "0-20:2"
+/// A set of CPUs written as taskset and Redis's `*_cpulist` directives write it: "0,2,3", "0,2-3", "0-20:2"
 /// (a range with a step). Unlike Redis, which quietly leaves a thread where it was when the text does not
 /// parse, a malformed list is refused when the configuration is read.
 public struct CPUList: Equatable, Sendable {
@@ -38,16 +38,16 @@ public struct CPUList: Equatable, Sendable {
     }
 }
 
-/// The kinds of thread Redis's `server-cpulist`, `bio-cpulist`, `aof-rewrite-cpulist` and `bgsave-cpulist`
+/// The kinds of thread Redis's `server_cpulist`, `bio_cpulist`, `aof_rewrite_cpulist` and `bgsave_cpulist`
 /// place.
-public enum ThreadRole: Sendable, CaseIterable {
-    /// The event loop (server-cpulist).
+public enum ThreadRole: Sendable {
+    /// The event loop (server_cpulist).
     case eventLoop
-    /// The AOF writer, Cairn's counterpart of Redis's bio threads (bio-cpulist).
+    /// The AOF writer, Cairn's counterpart of Redis's bio threads (bio_cpulist).
     case background
-    /// An AOF rewrite's snapshot thread (aof-rewrite-cpulist).
+    /// An AOF rewrite's snapshot thread (aof_rewrite_cpulist).
     case aofRewrite
-    /// A BGSAVE's or a full sync's snapshot thread, where Redis forks its child (bgsave-cpulist).
+    /// A BGSAVE's or a full sync's snapshot thread, where Redis forks its child (bgsave_cpulist).
     case snapshot
 }
 

@@ -85,11 +85,9 @@ public enum CairnServerMain {
     static func cpuLists(_ settings: ServerSettings, log: Logger) -> [ThreadRole: CPUList] {
         let present = Int32(sysconf(Int32(_SC_NPROCESSORS_CONF)))
         var lists: [ThreadRole: CPUList] = [:]
-        for (role, name, text) in [(ThreadRole.eventLoop, "server_cpulist", settings.serverCpulist),
-                                   (.background, "bio_cpulist", settings.bioCpulist),
-                                   (.aofRewrite, "aof_rewrite_cpulist", settings.aofRewriteCpulist),
-                                   (.snapshot, "bgsave_cpulist", settings.bgsaveCpulist)] where !text.isEmpty {
-            guard let list = CPUList(text) else { continue }
+        for (role, name, key) in ServerSettings.cpuListDirectives {
+            let text = settings[keyPath: key]
+            guard !text.isEmpty, let list = CPUList(text) else { continue }
             if list.cpus.contains(where: { $0 < present }) {
                 lists[role] = list
             } else {

@@ -803,6 +803,14 @@ public final class ConfigRegistry {
     }
 }
 
+extension ServerSettings {
+    /// Redis's thread-placement directives (spelt with underscores), with the threads each places.
+    static var cpuListDirectives: [(role: ThreadRole, name: String, key: ReferenceWritableKeyPath<ServerSettings, String>)] {
+        [(.eventLoop, "server_cpulist", \.serverCpulist), (.background, "bio_cpulist", \.bioCpulist),
+         (.aofRewrite, "aof_rewrite_cpulist", \.aofRewriteCpulist), (.snapshot, "bgsave_cpulist", \.bgsaveCpulist)]
+    }
+}
+
 // MARK: - The directives the server core needs
 
 extension ConfigRegistry {
@@ -831,9 +839,7 @@ extension ConfigRegistry {
 
         // Process
         register(.bool("daemonize", s, \.daemonize, flags: .immutable))
-        // Redis spells these four with underscores.
-        for (name, key) in [("server_cpulist", \ServerSettings.serverCpulist), ("bio_cpulist", \.bioCpulist),
-                            ("aof_rewrite_cpulist", \.aofRewriteCpulist), ("bgsave_cpulist", \.bgsaveCpulist)] {
+        for (_, name, key) in ServerSettings.cpuListDirectives {
             register(.string(name, s, key, flags: .immutable, emptyMeansUnset: true, validate: { value in
                 value.isEmpty || CPUList(value) != nil ? nil : "Invalid CPU list '\(value)' (e.g. 0,2-3 or 0-7:2)"
             }))
