@@ -29,13 +29,16 @@ public struct AOFRecordReader {
     private var bufferOffset = 0
     /// Offset just past the last whole record returned.
     public private(set) var offset = 0
+    /// The file offset read as its end.
+    private let limit: Int
 
-    /// Reads from `fd`, whose current position is `startOffset` bytes into the file.
-    public init(fd: Int32, startOffset: Int = 0) {
+    /// Reads from `fd`, whose current position is `startOffset` bytes into the file, up to offset `limit`.
+    public init(fd: Int32, startOffset: Int = 0, limit: Int = .max) {
         self.fd = fd
         buffer = [UInt8](repeating: 0, count: 64 * 1024)
         bufferOffset = startOffset
         offset = startOffset
+        self.limit = limit
     }
 
     /// The next record, or nil at a clean end of file.
@@ -106,7 +109,9 @@ public struct AOFRecordReader {
             // Grows with the bytes that actually arrive, so a bogus bulk length in a damaged file cannot
             // reserve its size up front.
             if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(n, buffer.count * 2) - buffer.count)) }
-            let got = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
+            let room = min(buffer.count - end, limit - (bufferOffset + end))
+            guard room > 0 else { eof = true; break }
+            let got = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, room) }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw .io(String(cString: strerror(errno)))

@@ -46,9 +46,9 @@ final class AppendOnlyFile {
     private(set) var consecutiveFailures = 0
     private(set) var lastRewriteSeconds = -1
     private(set) var lastRewriteOK = true
-    /// Bytes of the base file and of the incremental files before this run's appends.
+    /// Bytes of the base file and of the incremental files the writer no longer appends to.
     private(set) var baseSize = 0
-    private var incrSizeAtOpen = 0
+    private var closedIncrSize = 0
 
     /// aof-use-rdb-preamble: bases are RDB files (`.base.rdb`) rather than RESP commands.
     private var rdbBase = true
@@ -75,7 +75,7 @@ final class AppendOnlyFile {
     }
 
     var enabled: Bool { writer != nil }
-    var currentSize: Int { baseSize + incrSizeAtOpen + (writer?.queuedOffset ?? 0) }
+    var currentSize: Int { baseSize + closedIncrSize + (writer?.fileSize ?? 0) }
     var tempIncrPath: String { path("temp-\(fileName).incr") }
 
     var manifestPath: String { "\(dirName)/\(fileName).manifest" }
@@ -150,6 +150,9 @@ final class AppendOnlyFile {
         var valid = start
         var multiStart = 0
         var count = 0
+        /// Where the records end, padding left by the writer's reservation aside.
+        var contentEnd = start
+        var tornAppendChecked = false
         while true {
             let record: AOFRecordReader.Record?
             do {
@@ -159,6 +162,20 @@ final class AppendOnlyFile {
                               loadTruncated: loadTruncated, log: log)
                 break
             } catch .format(let offset, let reason) {
+                // A crash while a record was written over the reservation leaves its start followed by padding
+                // to the end of the file: read up to the padding, the record shows as cut short, as it would
+                // have been at the end of a file without a reservation.
+                var st = stat()
+                if isLast && !tornAppendChecked && fstat(fd, &st) == 0 {
+                    tornAppendChecked = true
+                    let resume = reader.offset
+                    let paddingStart = AOFPadding.trailingRunStart(fd: fd, size: Int(st.st_size))
+                    if paddingStart > resume && paddingStart < Int(st.st_size) && lseek(fd, off_t(resume), SEEK_SET) == resume {
+                        log.warning("AOF \(file.name) ends in a record cut short over the space reserved for it")
+                        reader = AOFRecordReader(fd: fd, startOffset: resume, limit: paddingStart)
+                        continue
+                    }
+                }
                 throw Fatal(message: "\(reason) \(file.name) at offset \(offset). Make a backup of your AOF file, then use cairn-check-aof --fix <filename.manifest> to cut it back to its last whole command.")
             } catch {
                 throw Fatal(message: "Unrecoverable error reading the append only file \(file.name): \(error)")
@@ -166,10 +183,19 @@ final class AppendOnlyFile {
             guard let record else {
                 if client.inMulti {
                     try truncated(p, file.name, at: multiStart, isLast: isLast, loadTruncated: loadTruncated, log: log)
+                } else if isLast && contentEnd < reader.offset {
+                    // Padding after the last record, left by a crash: appends continue where the records end.
+                    guard truncate(p, off_t(contentEnd)) == 0 else {
+                        throw Fatal(message: "Error truncating the AOF file \(file.name): \(String(cString: strerror(errno)))")
+                    }
+                    log.notice("AOF \(file.name): \(reader.offset - contentEnd) bytes of reserved space after its last record released")
                 }
                 break
             }
-            guard case .command(let args) = record else { continue }
+            guard case .command(let args) = record else {
+                if case .annotation(let text) = record, !AOFPadding.isPadding(annotation: text) { contentEnd = reader.offset }
+                continue
+            }
             guard engine.commands.lookup(String(decoding: args[0], as: UTF8.self)) != nil else {
                 throw Fatal(message: "Unknown command '\(String(decoding: args[0], as: UTF8.self))' reading the append only file \(file.name)")
             }
@@ -177,6 +203,7 @@ final class AppendOnlyFile {
             if startsTransaction { multiStart = valid }
             OwnedArgs(args).withArgs { engine.execute(client, $0) }
             client.reply.bytes.removeAll(keepingCapacity: true)
+            contentEnd = reader.offset
             if !client.inMulti { valid = reader.offset }
             count += 1
         }
@@ -232,10 +259,10 @@ final class AppendOnlyFile {
         manifest.history = []
         try persistManifest()
         for h in history { unlink(path(h.name)) }
-        let fd = open(path(manifest.incrs.last!.name), O_WRONLY | O_APPEND | O_CLOEXEC)
+        let fd = open(path(manifest.incrs.last!.name), O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Fatal(message: "Can't open the append-only file: \(String(cString: strerror(errno)))") }
         baseSize = fileSize(path(manifest.base!.name))
-        incrSizeAtOpen = manifest.incrs.reduce(0) { $0 + fileSize(path($1.name)) }
+        closedIncrSize = manifest.incrs.dropLast().reduce(0) { $0 + fileSize(path($1.name)) }
         writer = AOFWriter(fd: fd, policy: policy)
     }
 
@@ -244,7 +271,6 @@ final class AppendOnlyFile {
         policy = p
         guard let old = writer else { return }
         let fd = old.detach()
-        incrSizeAtOpen += old.queuedOffset
         writer = AOFWriter(fd: fd, policy: p)
     }
 
@@ -260,21 +286,22 @@ final class AppendOnlyFile {
             try makeDirectory()
             handOff(engine)
             if enabling {
-                let fd = open(tempIncrPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+                let fd = open(tempIncrPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 guard fd >= 0 else { return "ERR Can't open the temp append-only file: \(String(cString: strerror(errno)))" }
-                incrSizeAtOpen = 0
+                closedIncrSize = 0
                 baseSize = 0
                 writer = AOFWriter(fd: fd, policy: policy)
                 engine.propagation.forgetSelectedDatabase()
                 engine.propagation.enabled = true
             } else if let w = writer {
                 let name = "\(fileName).\(manifest.lastIncrSeq + 1).incr.aof"
-                let fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+                let fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 guard fd >= 0 else { return "ERR Can't open the append-only file \(name): \(String(cString: strerror(errno)))" }
                 manifest.incrs.append(AOFManifest.File(name: name, seq: manifest.lastIncrSeq + 1, type: .incr))
                 try persistManifest()
-                incrSizeAtOpen += w.queuedOffset
-                close(w.switchFile(to: fd))
+                let old = w.switchFile(to: fd)
+                closedIncrSize += old.size
+                close(old.fd)
                 engine.propagation.forgetSelectedDatabase()
             }
         } catch {
@@ -363,7 +390,8 @@ final class AppendOnlyFile {
             for h in manifest.history { unlink(path(h.name)) }
             manifest.history = []
             try persistManifest()
-            incrSizeAtOpen = manifest.incrs.reduce(0) { $0 + fileSize(path($1.name)) } - (writer?.queuedOffset ?? 0)
+            // The one incremental file left is the writer's, which counts its own size.
+            closedIncrSize = writer == nil ? manifest.incrs.reduce(0) { $0 + fileSize(path($1.name)) } : 0
             baseSize = job.size
             rewrites += 1
             consecutiveFailures = 0
