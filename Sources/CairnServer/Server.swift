@@ -370,7 +370,7 @@ public final class Server {
         // Swapping with a spare array keeps both buffers uniquely owned, so neither is reallocated.
         swap(&pendingFlush, &flushBatch)
         defer { flushBatch.removeAll(keepingCapacity: true) }
-        let durable = aof.writer?.durableOffset ?? 0
+        let durable = aof.durableOffset
         for conn in flushBatch where !conn.closed && !conn.heldByReplication {
             guard conn.pendingOutputBytes > 0 || conn.session.closeAfterReply else { continue }
             if conn.holdUntil > durable {
@@ -397,7 +397,7 @@ public final class Server {
 
     /// Queues the replies of clients whose writes the AOF writer has now synced.
     func releaseSynced() {
-        let durable = aof.writer?.durableOffset ?? 0
+        let durable = aof.durableOffset
         let released = pendingFlush.count
         heldForSync.removeAll { conn in
             guard conn.holdUntil <= durable || conn.closed else { return false }

@@ -240,3 +240,23 @@ def test_a_held_reply_too_large_for_the_socket_goes_out_whole_and_in_order(cairn
         stop.set()
         for t in threads:
             t.join(timeout=60)
+
+
+def test_replies_go_on_after_the_writer_is_replaced(cairn_factory):
+    """A client that wrote under always keeps getting replies on the same connection after CONFIG SET replaces
+    the writer (policy change, AOF off and on again): its held replies wait for a stream offset, which a new
+    writer must not count again from zero (they used to wait for it forever)."""
+    s = cairn_factory("--appendonly", "yes", "--appendfsync", "always")
+    with RawConn(s.port, timeout=5) as c:
+        for step in [("CONFIG", "SET", "appendfsync", "everysec"), ("CONFIG", "SET", "appendfsync", "always"),
+                     ("CONFIG", "SET", "appendonly", "no"), ("CONFIG", "SET", "appendonly", "yes")]:
+            assert c.cmd("SET", "k", "v" * 100) == b"+OK\r\n"
+            assert c.cmd(*step) == b"+OK\r\n"
+            assert c.cmd("GET", "k") == b"$100\r\n" + b"v" * 100 + b"\r\n"
+        deadline = time.time() + 10
+        while info_field(s.port, "aof_rewrite_in_progress") != "0" and time.time() < deadline:
+            time.sleep(0.02)
+        assert c.cmd("INCR", "n") == b":1\r\n"
+    s.kill()
+    s.start()
+    assert s.call("GET", "n") == b"1"

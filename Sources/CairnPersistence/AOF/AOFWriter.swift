@@ -102,10 +102,10 @@ public final class AOFWriter: @unchecked Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let policy: AOFSyncPolicy
-    /// Bytes handed over so far (event loop only).
-    public private(set) var queuedOffset = 0
-    private let written = Atomic<Int>(0)
-    private let durable = Atomic<Int>(0)
+    /// Bytes handed over so far (event loop only), counted from the stream offset the writer started at.
+    public private(set) var queuedOffset: Int
+    private let written: Atomic<Int>
+    private let durable: Atomic<Int>
     private let failure = Mutex<String?>(nil)
     /// The buffers the thread is writing (touched by that thread only); after a failed write they stay here, in
     /// front of what is handed over meanwhile, for the retry.
@@ -144,8 +144,13 @@ public final class AOFWriter: @unchecked Sendable {
     public let wake = WakeEvent()
 
     /// Writes at explicit offsets from `fd`'s current end (O_APPEND, which would make them ignored, is
-    /// cleared).
-    public init(fd: Int32, policy: AOFSyncPolicy) {
+    /// cleared). The stream's offsets go on from `streamOffset`, where the previous writer left them: replies
+    /// held under `always` wait for an offset, which must not go back when the writer is replaced.
+    public init(fd: Int32, policy: AOFSyncPolicy, streamOffset: Int = 0) {
+        queuedOffset = streamOffset
+        written = Atomic(streamOffset)
+        durable = Atomic(streamOffset)
+        countedAtOrigin = streamOffset
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_APPEND)
         fileOrigin = Int(lseek(fd, 0, SEEK_END))
         state = Mutex(State(fd: fd))

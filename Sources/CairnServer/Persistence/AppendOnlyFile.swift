@@ -18,6 +18,11 @@ final class AppendOnlyFile {
     var manifest = AOFManifest()
     /// The writer thread while the AOF is on; nil while it is off.
     private(set) var writer: AOFWriter?
+    /// Where the last writer's stream offsets ended, for the next one to go on from (see AOFWriter.init).
+    private var streamOffset = 0
+    /// Bytes of the stream known to be durable: replies held under `always` wait for it to pass their writes.
+    /// With no writer, everything handed over was synced when it stopped.
+    var durableOffset: Int { writer?.durableOffset ?? streamOffset }
 
     /// A background rewrite: the snapshot thread's result, polled by the server cron.
     final class Rewrite: @unchecked Sendable {
@@ -263,7 +268,7 @@ final class AppendOnlyFile {
         guard fd >= 0 else { throw Fatal(message: "Can't open the append-only file: \(String(cString: strerror(errno)))") }
         baseSize = fileSize(path(manifest.base!.name))
         closedIncrSize = manifest.incrs.dropLast().reduce(0) { $0 + fileSize(path($1.name)) }
-        writer = AOFWriter(fd: fd, policy: policy)
+        writer = AOFWriter(fd: fd, policy: policy, streamOffset: streamOffset)
     }
 
     /// appendfsync changed at runtime: a new writer thread with the new policy continues on the same file.
@@ -271,7 +276,7 @@ final class AppendOnlyFile {
         policy = p
         guard let old = writer else { return }
         let fd = old.detach()
-        writer = AOFWriter(fd: fd, policy: p)
+        writer = AOFWriter(fd: fd, policy: p, streamOffset: old.queuedOffset)
     }
 
     // MARK: rewrite
@@ -290,7 +295,7 @@ final class AppendOnlyFile {
                 guard fd >= 0 else { return "ERR Can't open the temp append-only file: \(String(cString: strerror(errno)))" }
                 closedIncrSize = 0
                 baseSize = 0
-                writer = AOFWriter(fd: fd, policy: policy)
+                writer = AOFWriter(fd: fd, policy: policy, streamOffset: streamOffset)
                 engine.propagation.forgetSelectedDatabase()
                 engine.propagation.enabled = true
             } else if let w = writer {
@@ -373,15 +378,19 @@ final class AppendOnlyFile {
             }
             if let old = manifest.base { manifest.history.append(AOFManifest.File(name: old.name, seq: old.seq, type: .history)) }
             manifest.base = AOFManifest.File(name: baseName, seq: manifest.lastBaseSeq + 1, type: .base)
+            // Numbered before the last incremental file leaves the list: numbered after, the new file took the
+            // name of the one it replaces (AOF switched off and on again), and deleting that as history
+            // deleted the new file.
+            let nextIncrSeq = manifest.lastIncrSeq + 1
             var keep = manifest.incrs.popLast()
             if job.enabling, writer != nil {
                 // The writes made while the base was written become the first incremental file.
-                let name = "\(fileName).\(manifest.lastIncrSeq + 1).incr.aof"
+                let name = "\(fileName).\(nextIncrSeq).incr.aof"
                 if let k = keep { manifest.history.append(AOFManifest.File(name: k.name, seq: k.seq, type: .history)) }
                 guard rename(tempIncrPath, path(name)) == 0 else {
                     throw Fatal(message: "Error renaming the temporary incremental AOF file: \(String(cString: strerror(errno)))")
                 }
-                keep = AOFManifest.File(name: name, seq: manifest.lastIncrSeq + 1, type: .incr)
+                keep = AOFManifest.File(name: name, seq: nextIncrSeq, type: .incr)
             }
             manifest.history += manifest.incrs.map { AOFManifest.File(name: $0.name, seq: $0.seq, type: .history) }
             manifest.incrs = keep.map { [$0] } ?? []
@@ -456,7 +465,10 @@ final class AppendOnlyFile {
     /// Everything written and synced, the writer stopped (shutdown).
     func stop(engine: Engine) {
         handOff(engine)
-        writer?.stop()
+        if let w = writer {
+            w.stop()
+            streamOffset = w.queuedOffset
+        }
         writer = nil
     }
 
