@@ -187,6 +187,8 @@ public struct RepairCommand {
                 guard let record = try reader.next() else { break }
                 switch record {
                 case .annotation(let text):
+                    // Padding a crashed server's AOF reservation left behind carries nothing to keep.
+                    if AOFPadding.isPadding(annotation: text) { continue }
                     out.append(UInt8(ascii: "#"))
                     out.append(text)
                     out.append([13, 10])
