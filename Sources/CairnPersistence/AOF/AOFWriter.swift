@@ -228,7 +228,10 @@ public final class AOFWriter: @unchecked Sendable {
             s.fd = fd
             return old
         }
-        _ = ftruncate(old, off_t(size))
+        // After a failed write the bytes counted are not all in the file: cutting it to their count could
+        // lengthen it instead, so the reservation then stays (padding is harmless).
+        var st = stat()
+        if lastError == nil && fstat(old, &st) == 0 && Int(st.st_size) > size { _ = ftruncate(old, off_t(size)) }
         return (old, size)
     }
 
