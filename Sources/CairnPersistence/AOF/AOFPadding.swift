@@ -30,8 +30,8 @@ public enum AOFPadding {
     @inline(__always)
     public static func needsFiller(at offset: Int) -> Bool { offset % lineLength >= lineLength - 2 }
 
-    /// The padding for file offsets `start..<start + count`, one line's worth more than a whole number of
-    /// lines so that any start can be served from it (`slice(from:count:)`).
+    /// Padding laid out from offset 0, a line longer than `count`: the bytes for offsets `start..<start + n`
+    /// (n ≤ count) begin at index `start % lineLength`.
     public static func buffer(count: Int) -> [UInt8] {
         (0..<(count + lineLength)).map { byte(at: $0) }
     }
