@@ -6,20 +6,7 @@ import Glibc
 
 /// The AOF record reader shared by the loader and the tools: commands, annotations, where a file stops being
 /// whole, and reading up to a limit (how the loader reads a record torn over the writer's padding).
-final class AOFRecordReaderTests: XCTestCase {
-    private var path = ""
-
-    override func setUp() {
-        super.setUp()
-        var template = Array("/tmp/cairn-aofreader-XXXXXX".utf8CString)
-        close(mkstemp(&template))
-        path = String(cString: template)
-    }
-
-    override func tearDown() {
-        unlink(path)
-        super.tearDown()
-    }
+final class AOFRecordReaderTests: TemporaryFileTestCase {
 
     private func records(_ bytes: [UInt8], from start: Int = 0, limit: Int = .max) -> ([AOFRecordReader.Record], AOFRecordReader.ReadError?, Int) {
         FileManager.default.createFile(atPath: path, contents: Data(bytes))

@@ -7,22 +7,7 @@ import CairnEngine
 
 /// The writer thread under `appendfsync always`: bytes become durable whether or not the loop commits them,
 /// in order, and the offsets it publishes never run ahead of the file.
-final class AOFWriterTests: XCTestCase {
-    private var path = ""
-
-    override func setUp() {
-        super.setUp()
-        var template = Array("/tmp/cairn-aofwriter-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
-        close(fd)
-        path = String(cString: template)
-    }
-
-    override func tearDown() {
-        unlink(path)
-        super.tearDown()
-    }
-
+final class AOFWriterTests: TemporaryFileTestCase {
     private func waitDurable(_ writer: AOFWriter, _ offset: Int) {
         let deadline = Date().addingTimeInterval(10)
         while writer.durableOffset < offset && Date() < deadline { usleep(100) }
