@@ -28,7 +28,7 @@ public enum AOFPadding {
 
     /// Whether appending up to `offset` leaves the padding there unreadable, so that `filler` must follow.
     @inline(__always)
-    public static func needsFiller(at offset: Int) -> Bool { offset % lineLength >= lineLength - 2 }
+    public static func needsFiller(at offset: Int) -> Bool { byte(at: offset) != UInt8(ascii: "#") }
 
     /// Padding laid out from offset 0, a line longer than `count`: the bytes for offsets `start..<start + n`
     /// (n ≤ count) begin at index `start % lineLength`.

@@ -151,8 +151,7 @@ public final class AOFWriter: @unchecked Sendable {
         written = Atomic(streamOffset)
         durable = Atomic(streamOffset)
         countedAtOrigin = streamOffset
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_APPEND)
-        fileOrigin = Int(lseek(fd, 0, SEEK_END))
+        fileOrigin = Self.adopt(fd)
         state = Mutex(State(fd: fd))
         self.policy = policy
         // Named for the kernel (ps, top, perf): Foundation's Thread.name does not reach it.
@@ -220,8 +219,7 @@ public final class AOFWriter: @unchecked Sendable {
         flush()
         // The thread is idle until the next append: the old file's end and its reservation are settled.
         let size = fileSize
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_APPEND)
-        fileOrigin = Int(lseek(fd, 0, SEEK_END))
+        fileOrigin = Self.adopt(fd)
         countedAtOrigin = queuedOffset + fillerBytes.load(ordering: .relaxed)
         let old = state.withLock { s in
             let old = s.fd
@@ -233,6 +231,13 @@ public final class AOFWriter: @unchecked Sendable {
         var st = stat()
         if lastError == nil && fstat(old, &st) == 0 && Int(st.st_size) > size { _ = ftruncate(old, off_t(size)) }
         return (old, size)
+    }
+
+    /// Prepares a file handed over for writing at explicit offsets (O_APPEND would make pwritev ignore them);
+    /// returns its size.
+    private static func adopt(_ fd: Int32) -> Int {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_APPEND)
+        return Int(lseek(fd, 0, SEEK_END))
     }
 
     /// Waits until everything queued is written and synced (shutdown, file switches).
